@@ -1,0 +1,191 @@
+"""The `inconcert` command line. Exit status: 0 success, 2 bad input or usage, 1 internal error."""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
+
+from . import __version__
+from .errors import InputError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Expose coordinated inauthentic behaviour in social-media data you hold.")
+err = Console(stderr=True)
+out = Console()
+T = TypeVar("T")
+
+
+def _guard(fn: Callable[[], T]) -> T:
+    """Run a command body, turning errors into one line and the contract's exit codes."""
+    try:
+        return fn()
+    except InputError as e:
+        err.print(f"[bold red]inconcert: error:[/] {e.one_line()}", markup=True, highlight=False,
+                  soft_wrap=True)
+        raise typer.Exit(2) from None
+    except KeyboardInterrupt:
+        err.print("inconcert: interrupted")
+        raise typer.Exit(130) from None
+    except (typer.Exit, typer.Abort):
+        raise
+    except Exception as e:  # noqa: BLE001 - the contract: internal errors exit 1, one line
+        if os.environ.get("INCONCERT_DEBUG"):
+            traceback.print_exc()
+        err.print(f"inconcert: internal error: {type(e).__name__}: {e} "
+                  "(set INCONCERT_DEBUG=1 for a traceback)", markup=False, highlight=False,
+                  soft_wrap=True)
+        raise typer.Exit(1) from None
+
+
+@contextmanager
+def progress_bar() -> Iterator[Progress]:
+    """A rich progress bar on stderr (quiet when stderr is not a terminal and CI is set)."""
+    with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
+                  TimeElapsedColumn(), console=err, transient=False,
+                  disable=not err.is_terminal) as p:
+        yield p
+
+
+def _ingest(db: Path, inputs: list[Path], fmt: str | None, max_bad: float) -> list:
+    from .ingest import ingest_paths
+    from .store import Store
+
+    with Store(db) as store, progress_bar() as bar:
+        tasks: dict[str, int] = {}
+
+        def cb(label: str, done: int, total: int) -> None:
+            if label not in tasks:
+                tasks[label] = bar.add_task(f"ingest {Path(label).name}", total=total or None)
+            bar.update(tasks[label], completed=done)
+
+        results = ingest_paths(store, inputs, fmt=fmt, max_bad_fraction=max_bad, progress=cb)
+        for r in results:
+            if r.skipped:
+                err.print(f"{r.path}: skipped, {r.notes[0]}", highlight=False)
+            else:
+                err.print(f"{r.path}: {r.format}: {r.rows_in} {r.unit} in, {r.rows_stored} "
+                          f"stored, {r.rows_quarantined} quarantined", highlight=False)
+                for note in r.notes:
+                    err.print(f"  note: {note}", highlight=False)
+    return results
+
+
+FormatOpt = Annotated[str | None, typer.Option("--format", "-f",
+                      help="Force a reader instead of recognising the format "
+                           "(see `inconcert formats`).")]
+MaxBadOpt = Annotated[float, typer.Option(
+    "--max-bad", min=0.0, max=1.0,
+    help="Largest share of malformed rows a file may have and still be ingested "
+         "(the rest are quarantined).")]
+
+
+@app.command()
+def ingest(inputs: Annotated[list[Path], typer.Argument(help="Input files (plain, .gz, .zip).")],
+           db: Annotated[Path, typer.Option("--db", help="Case database (.duckdb).")],
+           fmt: FormatOpt = None, max_bad: MaxBadOpt = 0.2) -> None:
+    """Read input files into a case database; malformed rows are quarantined and counted."""
+
+    def body() -> None:
+        _ingest(db, inputs, fmt, max_bad)
+        from .outputs.quarantine import write_quarantine
+        from .store import Store
+
+        with Store(db) as store:
+            q = write_quarantine(store, db.with_suffix(".quarantine.csv"))
+        if q:
+            err.print(f"quarantined rows: {q.name}", highlight=False)
+
+    _guard(body)
+
+
+@app.command()
+def run(inputs: Annotated[list[Path], typer.Argument(help="Input files (plain, .gz, .zip).")],
+        out_dir: Annotated[Path, typer.Option("--out", help="Output directory.")],
+        fmt: FormatOpt = None, max_bad: MaxBadOpt = 0.2) -> None:
+    """Ingest the inputs and run every analysis, writing everything into the output directory."""
+
+    def body() -> None:
+        from .pipeline import run_pipeline
+
+        out_dir.mkdir(parents=True, exist_ok=True)
+        db = out_dir / "case.duckdb"
+        _ingest(db, inputs, fmt, max_bad)
+        written = run_pipeline(db, out_dir, console=err)
+        for p in written:
+            err.print(f"wrote {p}", highlight=False)
+
+    _guard(body)
+
+
+@app.command()
+def simulate(out_dir: Annotated[Path, typer.Option("--out", help="Output directory.")],
+             seed: Annotated[int, typer.Option(help="Random seed (same seed, same files).")] = 1,
+             scale: Annotated[float, typer.Option(
+                 help="Size: 1.0 is about 20,000 posts; 500 is about 10^7.")] = 1.0,
+             campaign: Annotated[bool, typer.Option(
+                 "--campaign/--no-campaign", help="Plant the amplification campaign.")] = True,
+             ) -> None:
+    """Write a synthetic platform (IO-archive layout) with a planted campaign and labels.csv."""
+
+    def body() -> None:
+        from .simulate import simulate as sim
+
+        files = sim(out_dir, seed=seed, scale=scale, campaign=campaign)
+        for p in files:
+            err.print(f"wrote {p}", highlight=False)
+
+    _guard(body)
+
+
+@app.command()
+def demo(out_dir: Annotated[Path, typer.Option("--out", help="Output directory.")] = Path(
+        "demo-out")) -> None:
+    """Simulate a small platform and run the whole pipeline on it, end to end."""
+
+    def body() -> None:
+        from .demo import run_demo
+
+        report = run_demo(out_dir, console=err)
+        out.print(f"report: {report}", highlight=False)
+
+    _guard(body)
+
+
+@app.command()
+def formats() -> None:
+    """List the input formats inconcert reads."""
+    from .ingest import readers
+
+    for name, cls in readers().items():
+        out.print(f"{name:<16} {cls.description}", highlight=False)
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        out.print(f"inconcert {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(version: Annotated[bool, typer.Option(
+        "--version", callback=version_callback, is_eager=True, help="Show the version.")] = False
+                 ) -> None:
+    """inconcert: find coordinated inauthentic networks and explain every flag."""
+
+
+def main() -> None:
+    """Console entry point."""
+    try:
+        app(standalone_mode=True)
+    except SystemExit as e:
+        code = e.code if isinstance(e.code, int) else (0 if e.code is None else 2)
+        sys.exit(code)

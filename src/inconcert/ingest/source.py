@@ -1,0 +1,243 @@
+"""Opening input files: plain, gzip or zip; text decoding; the head used to recognise a format."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import gzip
+import hashlib
+import io
+import json
+import zipfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from ..errors import InputError
+
+HEAD_BYTES = 256 * 1024
+_GZIP_MAGIC = b"\x1f\x8b"
+_ZIP_MAGIC = b"PK\x03\x04"
+
+
+class CountingFile(io.RawIOBase):
+    """Wraps a binary file and counts the bytes read from it, for progress bars."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self._raw = raw
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:  # noqa: ANN001 - buffer protocol
+        data = self._raw.read(len(b))
+        n = len(data)
+        b[:n] = data
+        self.count += n
+        return n
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+@dataclass
+class Source:
+    """One input stream: a file, or one member of a zip archive."""
+
+    path: Path
+    member: str | None = None
+    compression: str = "none"  # none | gzip | zip
+    sha256: str = ""
+    size: int = 0
+    encoding: str = "utf-8"
+    _counter: CountingFile | None = field(default=None, repr=False)
+
+    @property
+    def display(self) -> str:
+        return f"{self.path}!{self.member}" if self.member else str(self.path)
+
+    @property
+    def name(self) -> str:
+        """File name without compression suffixes, lower-cased, for format hints."""
+        n = (self.member or self.path.name).lower()
+        for suffix in (".gz", ".zip"):
+            if n.endswith(suffix):
+                n = n[: -len(suffix)]
+        return n
+
+    @property
+    def bytes_read(self) -> int:
+        return self._counter.count if self._counter else 0
+
+    def open_binary(self) -> IO[bytes]:
+        """The decompressed byte stream; errors name the file and what is wrong with it."""
+        raw = open(self.path, "rb")  # noqa: SIM115 - returned to the caller
+        self._counter = CountingFile(raw)
+        buffered = io.BufferedReader(self._counter, buffer_size=1 << 20)
+        if self.compression == "gzip":
+            return gzip.GzipFile(fileobj=buffered)
+        if self.compression == "zip":
+            zf = zipfile.ZipFile(buffered)
+            return zf.open(self.member or "")
+        return buffered
+
+    def open_text(self) -> IO[str]:
+        """Decoded text. Undecodable bytes become surrogates, so a reader can quarantine the row
+        that holds them instead of failing the whole file."""
+        return io.TextIOWrapper(self.open_binary(), encoding=self.encoding,
+                                errors="surrogateescape", newline="")
+
+
+def has_bad_bytes(s: str) -> bool:
+    """True when text holds bytes that were not valid in the file's encoding."""
+    try:
+        s.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def sources_for(path: Path) -> list[Source]:
+    """The input streams in a path: itself, or each file member of a zip archive."""
+    if not path.exists():
+        raise InputError("no such file", str(path))
+    if path.is_dir():
+        raise InputError("is a directory; name the files inside it", str(path))
+    size = path.stat().st_size
+    digest = _sha256(path)
+    with open(path, "rb") as f:
+        magic = f.read(4)
+    if magic.startswith(_GZIP_MAGIC):
+        return [Source(path, None, "gzip", digest, size)]
+    if magic == _ZIP_MAGIC:
+        try:
+            with zipfile.ZipFile(path) as zf:
+                members = [i.filename for i in zf.infolist()
+                           if not i.is_dir() and not i.filename.startswith("__MACOSX/")]
+        except zipfile.BadZipFile as e:
+            raise InputError(f"damaged zip archive ({e})", str(path)) from None
+        if not members:
+            raise InputError("zip archive holds no files", str(path))
+        out = []
+        for m in sorted(members):
+            with zipfile.ZipFile(path) as zf:
+                h = hashlib.sha256()
+                with zf.open(m) as mf:
+                    for chunk in iter(lambda mf=mf: mf.read(1 << 20), b""):
+                        h.update(chunk)
+            out.append(Source(path, m, "zip", h.hexdigest(), size))
+        return out
+    return [Source(path, None, "none", digest, size)]
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+@dataclass
+class Head:
+    """The first bytes of a source, decoded, for recognising its format."""
+
+    name: str
+    text: str
+    complete: bool  # the head holds the whole stream
+
+    @property
+    def first_line(self) -> str:
+        return self.text.split("\n", 1)[0].rstrip("\r")
+
+    @property
+    def csv_header(self) -> list[str]:
+        """The first CSV record's fields, stripped ([] when the head is not CSV-like)."""
+        try:
+            row = next(csv.reader(io.StringIO(self.text)), [])
+        except csv.Error:
+            return []
+        return [c.strip().lstrip("\ufeff").strip('"') for c in row]
+
+    def json_first(self) -> object | None:
+        """The first JSON value: the first line's, or the whole stream's when the head holds it."""
+        line = self.first_line.strip()
+        if line.startswith(("{", "[")):
+            try:
+                return json.loads(line)
+            except ValueError:
+                pass
+        if self.complete and self.text.lstrip().startswith(("{", "[")):
+            try:
+                return json.loads(self.text)
+            except ValueError:
+                return None
+        if self.text.lstrip().startswith("{"):
+            # A pretty-printed document too large for the head: decode its first key only.
+            try:
+                obj, _ = json.JSONDecoder().raw_decode(self.text.lstrip())
+                return obj
+            except ValueError:
+                return {"__keys_seen__": _top_keys(self.text)}
+        return None
+
+
+def _top_keys(text: str) -> list[str]:
+    import re
+
+    return re.findall(r'^\s{0,4}"([A-Za-z_][\w.]*)"\s*:', text[:65536], re.MULTILINE)
+
+
+def read_head(src: Source) -> Head:
+    """Read and decode the head of a source; raise InputError for empty, binary, truncated or
+    undecodable input."""
+    try:
+        with src.open_binary() as f:
+            data = f.read(HEAD_BYTES + 1)
+    except (EOFError, zlib.error, gzip.BadGzipFile) as e:
+        raise InputError(f"damaged or truncated gzip stream ({e})", src.display) from None
+    except zipfile.BadZipFile as e:
+        raise InputError(f"damaged zip archive ({e})", src.display) from None
+    except OSError as e:
+        raise InputError(f"cannot read ({e})", src.display) from None
+    complete = len(data) <= HEAD_BYTES
+    data = data[:HEAD_BYTES]
+    if not data.strip():
+        raise InputError("empty file: no rows to read", src.display, 1)
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        src.encoding = "utf-16"
+        text = data.decode("utf-16", errors="replace")
+    else:
+        if b"\x00" in data[:4096]:
+            raise InputError("binary data, not a text file (NUL bytes in the first 4 KiB)",
+                             src.display, 1)
+        src.encoding = "utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8"
+        text = _decode_head(data, src)
+    return Head(src.name, text.lstrip("\ufeff"), complete)
+
+
+def _decode_head(data: bytes, src: Source) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        if e.start >= len(data) - 4:  # a character cut by the head's end
+            return data[: e.start].decode("utf-8")
+        text = data.decode("utf-8", errors="replace")
+        bad = text.count("\ufffd")
+        line = data[: e.start].count(b"\n") + 1
+        if bad * 200 > len(text) or bad > 20:
+            raise InputError(
+                f"not UTF-8 text ({bad} undecodable bytes in the first "
+                f"{len(data) // 1024 or 1} KiB; first at byte {e.start}); "
+                "re-save the file as UTF-8", src.display, line) from None
+        return data.decode("utf-8", errors="surrogateescape")
+
+
+def iter_lines(src: Source) -> Iterator[tuple[int, str]]:
+    """(line number, line) for line-oriented formats such as JSONL."""
+    with src.open_text() as f:
+        yield from enumerate(f, 1)

@@ -1,0 +1,1 @@
+"""Files that inconcert writes for people and for other tools."""

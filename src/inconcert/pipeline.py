@@ -1,0 +1,22 @@
+"""`inconcert run`: every analysis that exists, in pipeline order, over one case database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+
+from .outputs.datasets import write_datasets
+from .outputs.quarantine import write_quarantine
+from .store import Store
+
+
+def run_pipeline(db: Path, out_dir: Path, console: Console | None = None) -> list[Path]:
+    """Run the analyses on a case and write their outputs into out_dir; returns the files."""
+    written: list[Path] = []
+    with Store(db) as store:
+        written.append(write_datasets(store, out_dir / "datasets.csv"))
+        q = write_quarantine(store, out_dir / "quarantine.csv")
+        if q is not None:
+            written.append(q)
+    return written
