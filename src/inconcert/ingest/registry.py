@@ -51,7 +51,7 @@ class Reader:
     name: ClassVar[str]  # format id, as given to --format
     description: ClassVar[str]
     platform: ClassVar[str] = "x"
-    unit: ClassVar[str] = "posts"  # what one row is: posts | accounts | interactions
+    unit: ClassVar[str] = "posts"  # what one row is: posts | accounts | interactions | entities
     capabilities: ClassVar[dict[str, str]] = {}
 
     def sniff(self, head: Head) -> int:

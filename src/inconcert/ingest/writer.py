@@ -69,6 +69,9 @@ class DatasetWriter:
         if isinstance(item, Bad):
             self.quarantine.append((item.line, item.reason, item.raw[:RAW_LIMIT]))
             return
+        if self.unit == "posts" and not item.posts:
+            self._add_continuation(item)
+            return
         primary = self._primary(item)
         keys = [self._key(r) for r in primary]
         for key in keys:
@@ -99,23 +102,40 @@ class DatasetWriter:
                 kept.add(p["post_id"])
                 self.posts.append(p)
             self.posts.append(item.posts[0])
-        elif self.unit == "interactions":
-            self.interactions.extend(item.interactions)
-        self.entities.extend(e for e in item.entities if e["post_id"] in kept)
-        if self.unit != "interactions":
-            self.interactions.extend(item.interactions)
-        if len(self.posts) + len(self.interactions) >= FLUSH_ROWS:
+            self.entities.extend(e for e in item.entities if e["post_id"] in kept)
+        else:
+            # accounts / interactions / entities units: entities are stored as given (a media
+            # manifest attaches media to posts of other files).
+            self.entities.extend(item.entities)
+        self.interactions.extend(item.interactions)
+        if len(self.posts) + len(self.interactions) + len(self.entities) >= FLUSH_ROWS:
             self.flush()
+
+    def _add_continuation(self, item: Record) -> None:
+        """A row that adds entities to a post an earlier row of the same file gave (layouts
+        with one row per post and shared object, such as CooRTweet's)."""
+        ents = [e for e in item.entities if (e["platform"], e["post_id"]) in self.seen]
+        if len(ents) != len(item.entities):
+            missing = next(e["post_id"] for e in item.entities
+                           if (e["platform"], e["post_id"]) not in self.seen)
+            self.quarantine.append((item.line, f"refers to post {missing!r}, which no earlier "
+                                    "row of this file gives", (item.raw or "")[:RAW_LIMIT]))
+            return
+        self.entities.extend(ents)
+        self.interactions.extend(item.interactions)
 
     def _primary(self, item: Record) -> list[dict]:
         if self.unit == "posts":
             return item.posts[:1]
         if self.unit == "accounts":
             return item.accounts[:1]
-        return item.interactions
+        if self.unit == "interactions":
+            return item.interactions
+        return []
 
     def _what(self) -> str:
-        return {"posts": "post", "accounts": "account", "interactions": "interaction"}[self.unit]
+        return {"posts": "post", "accounts": "account", "interactions": "interaction",
+                "entities": "entity"}[self.unit]
 
     def _key(self, row: dict) -> tuple[str, str]:
         idcol = {"posts": "post_id", "accounts": "account_id",
