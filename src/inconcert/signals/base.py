@@ -1,0 +1,128 @@
+"""The signal interface, registry and runner.
+
+A signal reads the canonical tables (and, for network-stage signals, `memberships`), and returns
+the accounts it fires on with a strength in [0, 1] and the evidence behind it. When the data
+cannot support it (a capability is missing), it is "not computable" with the reason — never a
+silent "no signal".
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import pkgutil
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import duckdb
+
+from ..config import Config
+
+
+@dataclass(frozen=True)
+class Fired:
+    """One account on which a signal fired."""
+
+    account_id: str
+    strength: float
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class SignalContext:
+    """What a signal may read: the case connection, the run's config and the case's capabilities."""
+
+    con: duckdb.DuckDBPyConnection
+    config: Config
+    capabilities: dict[str, str]
+
+
+class NotComputable(Exception):
+    """Raised by a signal that finds, while running, that the data cannot support it."""
+
+
+class Signal:
+    """Base class: one account signal."""
+
+    name: ClassVar[str]
+    description: ClassVar[str]
+    disarm: ClassVar[tuple[str, ...]] = ()  # DISARM v1.6 technique ids this signal evidences
+    requires: ClassVar[tuple[str, ...]] = ()  # capabilities (model.CAPABILITIES) it needs
+    stage: ClassVar[str] = "account"  # "account": before networks; "network": after them
+
+    def compute(self, ctx: SignalContext) -> list[Fired]:
+        """The accounts this signal fires on."""
+        raise NotImplementedError
+
+
+_SIGNALS: dict[str, type[Signal]] = {}
+
+
+def register(cls: type[Signal]) -> type[Signal]:
+    """Class decorator that makes a signal available by its `name`."""
+    if cls.name in _SIGNALS and _SIGNALS[cls.name] is not cls:
+        raise ValueError(f"two signals are named {cls.name!r}")
+    _SIGNALS[cls.name] = cls
+    return cls
+
+
+def signals() -> dict[str, type[Signal]]:
+    """Every registered signal by name (importing each module of this package)."""
+    pkg = importlib.import_module(__name__.rsplit(".", 1)[0])
+    for mod in pkgutil.iter_modules(pkg.__path__):
+        importlib.import_module(f"{pkg.__name__}.{mod.name}")
+    return dict(sorted(_SIGNALS.items()))
+
+
+RUNS_DDL = """
+CREATE OR REPLACE TABLE signal_runs (
+    signal VARCHAR, status VARCHAR, reason VARCHAR, disarm VARCHAR, fired BIGINT);
+"""
+SIGNALS_DDL = """
+CREATE TABLE IF NOT EXISTS account_signals (
+    account_id VARCHAR, signal VARCHAR, strength DOUBLE, evidence VARCHAR, disarm VARCHAR);
+"""
+
+
+def run_signals(con: duckdb.DuckDBPyConnection, config: Config, capabilities: dict[str, str],
+                stage: str = "account") -> dict[str, str]:
+    """Run every signal of a stage; (re)write their rows in `account_signals` and `signal_runs`.
+
+    Returns {signal: status}. Rows are written in a stable order so outputs are byte-identical.
+    """
+    con.execute(SIGNALS_DDL).fetchall()
+    if stage == "account":
+        con.execute(RUNS_DDL).fetchall()
+    ctx = SignalContext(con, config, capabilities)
+    status: dict[str, str] = {}
+    for name, cls in signals().items():
+        if cls.stage != stage:
+            continue
+        sig = cls()
+        con.execute("DELETE FROM account_signals WHERE signal = ?", [name]).fetchall()
+        missing = [c for c in sig.requires if c not in capabilities]
+        disarm = ";".join(sig.disarm)
+        if missing:
+            reason = "the data has no " + ", ".join(missing)
+            con.execute("INSERT INTO signal_runs VALUES (?, 'not computable', ?, ?, 0)",
+                        [name, reason, disarm]).fetchall()
+            status[name] = "not computable"
+            continue
+        try:
+            fired = sig.compute(ctx)
+        except NotComputable as e:
+            con.execute("INSERT INTO signal_runs VALUES (?, 'not computable', ?, ?, 0)",
+                        [name, str(e), disarm]).fetchall()
+            status[name] = "not computable"
+            continue
+        fired = sorted(fired, key=lambda f: f.account_id)
+        if fired:
+            con.executemany(
+                "INSERT INTO account_signals VALUES (?, ?, ?, ?, ?)",
+                [[f.account_id, name, round(float(f.strength), 6),
+                  json.dumps(f.evidence, sort_keys=True, ensure_ascii=False, default=str), disarm]
+                 for f in fired])
+        con.execute("INSERT INTO signal_runs VALUES (?, 'ok', NULL, ?, ?)",
+                    [name, disarm, len(fired)]).fetchall()
+        status[name] = "ok"
+    return status
