@@ -21,7 +21,7 @@ demo: $(VENV)/.base
 	$(BIN)/inconcert demo --out $(DEMO_OUT)
 
 test: $(VENV)/.test
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.test
