@@ -187,6 +187,11 @@ class DatasetWriter:
     # -- finishing ----------------------------------------------------------------------------
     def finish(self, ctx: ReadContext) -> IngestResult:
         self.flush()
+        for acc in self.accounts.values():
+            # The source that described the account, so signals can tell a field the source
+            # lacks (no bios in a handle list) from a field the account left empty.
+            if acc.get("dataset_id") is None:
+                acc["dataset_id"] = self.dataset_id
         self.store.upsert_accounts(list(self.accounts.values()))
         q = len(self.quarantine)
         stored = self.rows_in - q
