@@ -1,0 +1,171 @@
+"""Pair enumeration: which distinct accounts acted on the same item within a window.
+
+One SQL definition, run by DuckDB (default, out of core) or by Spark (the same text transpiled by
+SQLGlot). The cost is the number of window pairs, not the number of actions (see
+docs/traces.md), so the join is an equi-join on (item, time bucket of width W) and on the
+neighbouring bucket, filtered to |dt| <= W — never a plain join on the item with the window as a
+filter, and never a Python loop over pairs.
+
+A hot item (thousands of accounts on one item in one bucket) would make the pairs quadratic:
+each (item, bucket) cell keeps at most `cap` actions, chosen by the MD5 of the action id, which
+both engines compute identically, and the number of capped cells is reported.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import pyarrow as pa
+import sqlglot
+
+# Actions whose (item, bucket) cell is over the cap keep a deterministic hash sample. MD5 is the
+# same in DuckDB and Spark, so a capped run gives the same pairs on both engines.
+CAP_SQL = """
+WITH a0 AS (
+    SELECT account, item, t, action_id, t // {w} AS b FROM {actions}
+),
+cell AS (
+    SELECT item, b, count(*) AS k FROM a0 GROUP BY item, b
+),
+a1 AS (
+    SELECT a0.account, a0.item, a0.t, a0.action_id, a0.b, cell.k
+    FROM a0 JOIN cell ON a0.item = cell.item AND a0.b = cell.b
+),
+hot AS (
+    SELECT account, item, t, b,
+           row_number() OVER (PARTITION BY item, b ORDER BY md5(action_id), action_id) AS rn
+    FROM a1 WHERE k > {cap}
+)
+SELECT account, item, t, b, b + 1 AS b1 FROM a1 WHERE k <= {cap}
+UNION ALL
+SELECT account, item, t, b, b + 1 AS b1 FROM hot WHERE rn <= {cap}
+"""
+
+# Window pairs, aggregated per (account pair, item). Same bucket: each unordered pair once
+# (x.account < y.account); neighbouring bucket: x is always the earlier bucket, so both account
+# orders occur and none twice.
+PAIRS_SQL = """
+WITH c AS (
+    SELECT x.account AS u, y.account AS v, x.item AS item, x.t AS t1, y.t AS t2
+    FROM {capped} AS x JOIN {capped} AS y ON x.item = y.item AND x.b = y.b
+    WHERE x.account < y.account AND abs(x.t - y.t) <= {w}
+    UNION ALL
+    SELECT x.account AS u, y.account AS v, x.item AS item, x.t AS t1, y.t AS t2
+    FROM {capped} AS x JOIN {capped} AS y ON x.item = y.item AND y.b = x.b1
+    WHERE x.account <> y.account AND y.t - x.t <= {w}
+)
+SELECT least(u, v) AS source, greatest(u, v) AS target, item, count(*) AS n_pairs,
+       min(least(t1, t2)) AS first_ms, max(greatest(t1, t2)) AS last_ms
+FROM c
+GROUP BY least(u, v), greatest(u, v), item
+"""
+
+
+def cap_sql(actions: str, window_ms: int, cap: int) -> str:
+    """The hot-item guard over an actions relation (columns account, item, t, action_id)."""
+    return CAP_SQL.format(actions=actions, w=int(window_ms), cap=int(cap))
+
+
+def pairs_sql(capped: str, window_ms: int) -> str:
+    """Window pairs per (source, target, item) over a capped actions relation."""
+    return PAIRS_SQL.format(capped=capped, w=int(window_ms))
+
+
+def to_spark(sql: str) -> str:
+    """The same statement in Spark SQL."""
+    return sqlglot.transpile(sql, read="duckdb", write="spark")[0]
+
+
+@dataclass
+class Enumerated:
+    """What one enumeration produced (tables are left in the DuckDB connection)."""
+
+    n_actions: int  # distinct actions the trace produced
+    n_capped_cells: int  # (item, bucket) cells over the cap
+    n_dropped: int  # actions left out of pair enumeration by the cap
+    n_window_pairs: int  # account pairs within the window, summed over items
+
+
+class DuckDBEngine:
+    """Runs a trace's actions query and the pair enumeration in the case's DuckDB."""
+
+    name = "duckdb"
+
+    def enumerate(self, con: duckdb.DuckDBPyConnection, actions_sql: str, window_ms: int,
+                  cap: int, tables: tuple[str, ...] = ()) -> Enumerated:
+        """Fill temp tables `_tr_actions`, `_tr_capped` and `_tr_pair_items`."""
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _tr_actions AS "
+                    f"SELECT DISTINCT account, item, t, action_id FROM ({actions_sql}) "
+                    f"WHERE account IS NOT NULL AND item IS NOT NULL AND t IS NOT NULL").fetchall()
+        con.execute("CREATE OR REPLACE TEMP TABLE _tr_capped AS "
+                    + cap_sql("_tr_actions", window_ms, cap)).fetchall()
+        con.execute("CREATE OR REPLACE TEMP TABLE _tr_pair_items AS "
+                    + pairs_sql("_tr_capped", window_ms)).fetchall()
+        return _summary(con, window_ms, cap)
+
+
+class SparkEngine:
+    """Runs the same SQL on a local Spark session (for data that outgrows one machine).
+
+    The canonical tables a trace reads are shipped to Spark through Arrow; the resulting actions
+    and pairs come back into the case database, where significance is computed as usual.
+    """
+
+    name = "spark"
+
+    def __init__(self, spark=None) -> None:  # noqa: ANN001 - pyspark is an optional extra
+        if spark is None:
+            from pyspark.sql import SparkSession
+
+            spark = (SparkSession.builder.master("local[2]").appName("inconcert")
+                     .config("spark.sql.session.timeZone", "UTC")
+                     .config("spark.ui.enabled", "false").getOrCreate())
+        self.spark = spark
+
+    def _ship(self, con: duckdb.DuckDBPyConnection, table: str) -> None:
+        data = con.sql(f"SELECT * FROM {table}").to_arrow_table()
+        self.spark.createDataFrame(data.to_pandas()).createOrReplaceTempView(table)
+
+    def _fetch(self, con: duckdb.DuckDBPyConnection, sql: str, name: str) -> None:
+        df = self.spark.sql(to_spark(sql)).cache()
+        df.createOrReplaceTempView(name)
+        data = pa.Table.from_pandas(df.toPandas(), preserve_index=False)
+        con.register("_spark_in", data)
+        try:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM _spark_in")\
+                .fetchall()
+        finally:
+            con.unregister("_spark_in")
+
+    def enumerate(self, con: duckdb.DuckDBPyConnection, actions_sql: str, window_ms: int,
+                  cap: int, tables: tuple[str, ...] = ()) -> Enumerated:
+        """Fill `_tr_actions`, `_tr_capped` and `_tr_pair_items` in DuckDB, computed by Spark."""
+        for table in tables:
+            self._ship(con, table)
+        self._fetch(con, f"SELECT DISTINCT account, item, t, action_id FROM ({actions_sql}) AS s "
+                         f"WHERE account IS NOT NULL AND item IS NOT NULL AND t IS NOT NULL",
+                    "_tr_actions")
+        self._fetch(con, cap_sql("_tr_actions", window_ms, cap), "_tr_capped")
+        self._fetch(con, pairs_sql("_tr_capped", window_ms), "_tr_pair_items")
+        return _summary(con, window_ms, cap)
+
+
+def _summary(con: duckdb.DuckDBPyConnection, window_ms: int, cap: int) -> Enumerated:
+    n_actions = con.execute("SELECT count(*) FROM _tr_actions").fetchall()[0][0]
+    cells = con.execute(
+        f"SELECT count(*), COALESCE(sum(k - {int(cap)}), 0) FROM (SELECT count(*) AS k "
+        f"FROM _tr_actions GROUP BY item, t // {int(window_ms)}) WHERE k > {int(cap)}").fetchall()
+    n_pairs = con.execute("SELECT COALESCE(sum(n_pairs), 0) FROM _tr_pair_items").fetchall()
+    return Enumerated(int(n_actions), int(cells[0][0]), int(cells[0][1]), int(n_pairs[0][0]))
+
+
+def engine(name: str) -> DuckDBEngine | SparkEngine:
+    """The engine called `name` ('duckdb' or 'spark')."""
+    if name == "duckdb":
+        return DuckDBEngine()
+    if name == "spark":
+        return SparkEngine()
+    from .errors import InputError
+
+    raise InputError(f"unknown trace engine {name!r}; use 'duckdb' or 'spark'")

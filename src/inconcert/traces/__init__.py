@@ -1,0 +1,96 @@
+"""Behavioural traces: which accounts acted on the same items within a window, and how unlikely
+that is by chance.
+
+One module per trace; each subclasses `Trace` and registers with `@register`. `compute_traces`
+runs them all and (re)creates `trace_runs`, `trace_edges`, `trace_candidates`, `reshares` and
+`amplification` in the case database (contract: docs/architecture.md, details: docs/traces.md).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import duckdb
+
+from ..config import Config
+from ..engine import DuckDBEngine, SparkEngine, engine
+from .base import ACTION_COLUMNS, NotComputable, Trace, TraceParams, register, traces
+from .reshares import build_reshares
+from .significance import CANDIDATES_DDL, assess_edges
+
+RUNS_DDL = """
+CREATE OR REPLACE TABLE trace_runs (
+    trace VARCHAR, status VARCHAR, reason VARCHAR, params VARCHAR, n_actions BIGINT,
+    n_items BIGINT, n_pairs BIGINT, notes VARCHAR)
+"""
+EDGE_COLUMNS = ("source, target, trace, weight, count, p_value, z, first_ms, last_ms, examples")
+
+
+def compute_traces(con: duckdb.DuckDBPyConnection, config: Config,
+                   capabilities: dict[str, str],
+                   engine_: DuckDBEngine | SparkEngine | None = None) -> None:
+    """Run every trace and (re)create the trace tables; same input and config, same tables.
+
+    A trace whose capabilities are missing (or that finds the data cannot support it) gets a
+    `trace_runs` row with status 'not computable' and the reason, never an empty "no signal".
+    """
+    common = config.section("traces")
+    eng = engine_ or engine(common.engine)
+    sig = config.section("significance")
+    con.execute(RUNS_DDL).fetchall()
+    con.execute(CANDIDATES_DDL).fetchall()
+    build_reshares(con, config.section("traces.fast_reshare").tau_s * 1000)
+    for name, cls in traces().items():
+        params = config.section(f"traces.{name}")
+        _run_one(con, cls(), params, capabilities, eng, common.max_per_bucket, sig)
+    con.execute(f"""
+        CREATE OR REPLACE TABLE trace_edges AS
+        SELECT {EDGE_COLUMNS} FROM trace_candidates WHERE significant
+        ORDER BY trace, source, target
+    """).fetchall()
+    con.execute("CREATE OR REPLACE TABLE trace_candidates AS SELECT * FROM trace_candidates "
+                "ORDER BY trace, source, target").fetchall()
+    for tmp in ("_tr_actions", "_tr_capped", "_tr_pair_items", "_tr_items", "_tr_cand",
+                "_tr_universe"):
+        con.execute(f"DROP TABLE IF EXISTS {tmp}").fetchall()
+
+
+def _run_one(con: duckdb.DuckDBPyConnection, trace: Trace, params: object,
+             capabilities: dict[str, str], eng: DuckDBEngine | SparkEngine, cap: int,
+             sig: object) -> None:
+    params_json = json.dumps(dataclasses.asdict(params), sort_keys=True)
+
+    def record(status: str, reason: str | None, n_actions: int = 0, n_items: int = 0,
+               n_pairs: int = 0, notes: list[str] | None = None) -> None:
+        con.execute("INSERT INTO trace_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [trace.name, status, reason, params_json, n_actions, n_items, n_pairs,
+                     "; ".join(notes or []) or None]).fetchall()
+
+    if not params.enabled:
+        record("not computable", f"disabled (traces.{trace.name}.enabled = false)")
+        return
+    missing = [c for c in trace.requires if c not in capabilities]
+    if missing:
+        record("not computable", "the data has no " + ", ".join(missing))
+        return
+    try:
+        notes = trace.prepare(con, params)
+    except NotComputable as e:
+        record("not computable", str(e))
+        return
+    window_ms = int(params.window_s) * 1000
+    run = eng.enumerate(con, trace.actions_sql(params), window_ms, cap, trace.tables)
+    n_items = con.execute("SELECT count(DISTINCT item) FROM _tr_actions").fetchall()[0][0]
+    if run.n_capped_cells:
+        notes.append(f"hot items: {run.n_capped_cells} (item, {params.window_s} s bucket) cells "
+                     f"had more than {cap} actions; {run.n_dropped} actions were left out of "
+                     "pair enumeration (deterministic MD5 sample kept)")
+    tested = assess_edges(con, trace.name, params.min_count, sig, trace.universe_sql(params))
+    notes.append(f"{tested.n_candidates} candidate edges with >= {params.min_count} shared "
+                 f"items, {tested.n_significant} significant")
+    record("ok", None, run.n_actions, int(n_items), run.n_window_pairs, notes)
+
+
+__all__ = ["ACTION_COLUMNS", "NotComputable", "Trace", "TraceParams", "compute_traces",
+           "register", "traces"]

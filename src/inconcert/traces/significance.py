@@ -1,0 +1,151 @@
+"""Rarity weights and the null model that decides which candidate edges are kept.
+
+Raw co-action counts make viral items, fandoms and hyperactive accounts look coordinated. Two
+corrections, both documented in docs/traces.md:
+
+* **Weight.** Each shared item counts `1 / log2(1 + n)`, n = accounts that acted on it (before the
+  hot-item cap): an item only two accounts touched weighs 0.63, one touched by a thousand 0.10.
+* **Null model.** Keep every account's activity (d_u, the distinct items it acted on) and every
+  item's popularity (n_i) and timing (q_i, the share of its account pairs that fell within the
+  window), and break their alignment: under a degree-preserving bipartite null in its
+  Chung-Lu form, u and v both act on item i with probability (d_u n_i / M)(d_v n_i / M) and, given
+  that, fall within the window with probability q_i (time shuffling among the item's actions).
+  Their expected number of co-acted items is therefore
+
+      lambda_uv = d_u d_v K,   K = sum_i n_i^2 q_i / M^2,   M = sum_i n_i,
+
+  and the count is approximately Poisson (a sum of many rare Bernoulli events). `p_value` =
+  P(X >= count | lambda_uv) and `z` = (count - lambda_uv) / sqrt(lambda_uv). Since every pair of
+  active accounts is a test, p-values are corrected for multiple testing (Benjamini-Hochberg over
+  all N(N-1)/2 account pairs) before comparing with `alpha`. Summed over pairs, the expected
+  counts equal the observed window pairs, so a busy dataset raises the bar for everyone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+from scipy.special import gammainc
+
+from .. import config
+
+
+@config.section("significance")
+@dataclass
+class SignificanceParams:
+    """How candidate edges are tested against the null model."""
+
+    alpha: float = config.param(0.01, "false discovery rate: an edge is kept when its p-value "
+                                      "passes Benjamini-Hochberg at this level")
+    correction: str = config.param("bh", "multiple-testing correction over all account pairs: "
+                                         "'bh' (Benjamini-Hochberg) or 'none' (p <= alpha)")
+
+
+CANDIDATES_DDL = """
+CREATE OR REPLACE TABLE trace_candidates (
+    source VARCHAR, target VARCHAR, trace VARCHAR, weight DOUBLE, count BIGINT,
+    expected DOUBLE, p_value DOUBLE, z DOUBLE, significant BOOLEAN, first_ms BIGINT,
+    last_ms BIGINT, examples VARCHAR)
+"""
+
+
+@dataclass
+class Tested:
+    """Counts of one trace's significance test, for `trace_runs`."""
+
+    n_candidates: int
+    n_significant: int
+    k: float  # the null model's constant K
+
+
+def assess_edges(con: duckdb.DuckDBPyConnection, trace: str, min_count: int,
+                 params: SignificanceParams, universe_sql: str | None = None) -> Tested:
+    """Weight and test the pairs in `_tr_pair_items`; append rows to `trace_candidates`.
+
+    Reads the temp tables the engine left (`_tr_actions`, `_tr_pair_items`). Activity (d_u) and
+    popularity (n_i) come from `universe_sql` (account, item) when given, else from the actions.
+    Candidates are pairs with at least `min_count` distinct shared items.
+    """
+    universe = "SELECT account, item FROM _tr_actions"
+    if universe_sql:
+        universe += f" UNION SELECT account, item FROM ({universe_sql}) AS u"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _tr_universe AS "
+                f"SELECT DISTINCT account, item FROM ({universe}) AS u "
+                f"WHERE account IS NOT NULL AND item IS NOT NULL").fetchall()
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE _tr_items AS
+        SELECT c.item, c.n, COALESCE(p.wp, 0) AS wp, 1.0 / log2(1 + c.n) AS rarity
+        FROM (SELECT item, count(*) AS n FROM _tr_universe GROUP BY item) AS c
+        LEFT JOIN (SELECT item, count(*) AS wp FROM _tr_pair_items GROUP BY item) AS p
+            ON p.item = c.item
+    """).fetchall()
+    m_total, k_sum = con.execute(
+        "SELECT sum(n), fsum(CASE WHEN n > 1 THEN 2.0 * wp * n / (n - 1) ELSE 0 END) "
+        "FROM _tr_items").fetchall()[0]
+    n_accounts = con.execute(
+        "SELECT count(DISTINCT account) FROM _tr_universe").fetchall()[0][0]
+    if not m_total or not k_sum:
+        return Tested(0, 0, 0.0)
+    # Rounded so that a different summation order (parallel aggregation) cannot change a bit.
+    k = float(f"{float(k_sum) / float(m_total) ** 2:.12g}")
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _tr_cand AS
+        WITH deg AS (SELECT account, count(*) AS d FROM _tr_universe GROUP BY account),
+        e AS (
+            SELECT p.source, p.target, count(*) AS cnt, round(fsum(i.rarity), 9) AS weight,
+                   min(p.first_ms) AS first_ms, max(p.last_ms) AS last_ms,
+                   to_json(list(p.item ORDER BY p.first_ms, p.item)[1:5]) AS examples
+            FROM _tr_pair_items AS p JOIN _tr_items AS i ON i.item = p.item
+            GROUP BY p.source, p.target
+            HAVING count(*) >= {int(min_count)}
+        )
+        SELECT e.*, CAST(ds.d AS DOUBLE) * dt.d * {k!r} AS expected
+        FROM e JOIN deg AS ds ON ds.account = e.source JOIN deg AS dt ON dt.account = e.target
+        ORDER BY e.source, e.target
+    """).fetchall()
+    cand = con.sql("SELECT cnt, expected FROM _tr_cand ORDER BY source, target").to_arrow_table()
+    counts = cand.column("cnt").to_numpy().astype(np.float64)
+    lam = cand.column("expected").to_numpy().astype(np.float64)
+    # P(X >= c) for X ~ Poisson(lam) is the regularised lower incomplete gamma P(c, lam).
+    p = gammainc(counts, lam) if len(counts) else np.zeros(0)
+    z = (counts - lam) / np.sqrt(lam)
+    keep = _significant(p, params, n_accounts * (n_accounts - 1) // 2)
+    con.register("_tr_test", pa.table({
+        "rn": np.arange(len(p), dtype=np.int64), "p_value": p, "z": z, "significant": keep}))
+    try:
+        con.execute("""
+            INSERT INTO trace_candidates
+            SELECT c.source, c.target, ?, c.weight, c.cnt, c.expected, t.p_value, t.z,
+                   t.significant, c.first_ms, c.last_ms, c.examples
+            FROM (SELECT *, row_number() OVER (ORDER BY source, target) - 1 AS rn
+                  FROM _tr_cand) AS c
+            JOIN _tr_test AS t ON t.rn = c.rn
+            ORDER BY c.source, c.target
+        """, [trace]).fetchall()
+    finally:
+        con.unregister("_tr_test")
+    return Tested(len(p), int(keep.sum()), k)
+
+
+def _significant(p: np.ndarray, params: SignificanceParams, n_tests: int) -> np.ndarray:
+    """Which p-values pass the configured test; ties are broken by the (sorted) row order."""
+    if params.correction == "none":
+        return p <= params.alpha
+    if params.correction != "bh":
+        from ..errors import InputError
+
+        raise InputError(f"unknown significance.correction {params.correction!r}; "
+                         "use 'bh' or 'none'")
+    if not len(p):
+        return np.zeros(0, dtype=bool)
+    order = np.argsort(p, kind="stable")
+    ranks = np.arange(1, len(p) + 1, dtype=np.float64)
+    passing = p[order] <= params.alpha * ranks / max(n_tests, len(p))
+    keep = np.zeros(len(p), dtype=bool)
+    if passing.any():
+        last = int(np.nonzero(passing)[0].max())
+        keep[order[: last + 1]] = True
+    return keep
