@@ -189,3 +189,110 @@ def main() -> None:
     except SystemExit as e:
         code = e.code if isinstance(e.code, int) else (0 if e.code is None else 2)
         sys.exit(code)
+
+
+ConfigOpt = Annotated[Path | None, typer.Option(
+    "--config", help="TOML file of parameters (see `inconcert config`).")]
+SetOpt = Annotated[list[str] | None, typer.Option(
+    "--set", help="Override one parameter: section.key=value (repeatable).")]
+
+
+@app.command()
+def detect(db: Annotated[Path, typer.Option("--db", help="Case database (.duckdb).")],
+           out_dir: Annotated[Path, typer.Option("--out", help="Output directory.")],
+           config_file: ConfigOpt = None, overrides: SetOpt = None) -> None:
+    """Find coordinated networks in a case and write accounts.csv, networks.csv, edges.csv and
+    findings.json."""
+
+    def body() -> None:
+        from .config import load
+        from .detect import detect as run_detect
+
+        cfg = load(config_file, overrides or [])
+        for p in run_detect(db, out_dir, cfg, console=err):
+            err.print(f"wrote {p}", highlight=False)
+
+    _guard(body)
+
+
+@app.command()
+def evaluate(out_dir: Annotated[Path, typer.Argument(
+                 help="Output directory of `inconcert run` or `detect` (holds accounts.csv).")],
+             labels: Annotated[Path, typer.Option(
+                 "--labels", help="Ground truth CSV: account_id,label[,role].")],
+             as_json: Annotated[bool, typer.Option(
+                 "--json", help="Print the measures as JSON instead of a table.")] = False,
+             ) -> None:
+    """Precision, recall and F1 of `flagged`, ROC AUC of `score` and precision at k, overall
+    and per role, against labels (positive = any label but organic/human/genuine/...)."""
+
+    def body() -> None:
+        import json
+
+        from rich.table import Table
+
+        from .evaluate import evaluate as run_evaluate
+
+        ev = run_evaluate(out_dir, labels)
+        if as_json:
+            out.print_json(json.dumps(ev.as_dict(), sort_keys=True))
+            return
+
+        def f(x: float | None) -> str:
+            return "n/a" if x is None else f"{x:.3f}"
+
+        out.print(f"labelled {ev.n_labelled}  positives {ev.n_positive}  flagged {ev.n_flagged}"
+                  f"  true positives {ev.true_positive}", highlight=False)
+        out.print(f"precision {f(ev.precision)}  recall {f(ev.recall)}  F1 {f(ev.f1)}  "
+                  f"ROC AUC {f(ev.auc)}", highlight=False)
+        out.print("precision at k: " + "  ".join(f"@{k} {f(v)}"
+                                                for k, v in ev.precision_at.items()),
+                  highlight=False)
+        if ev.missing_from_output or ev.unlabelled_in_output:
+            out.print(f"labelled but absent from accounts.csv: {ev.missing_from_output}; "
+                      f"in accounts.csv without a label: {ev.unlabelled_in_output}",
+                      highlight=False)
+        table = Table("label", "role", "n", "flagged", "share flagged", "mean score",
+                      "AUC vs negatives")
+        for r in ev.roles:
+            table.add_row(r["label"], r["role"], str(r["n"]), str(r["flagged"]),
+                          f(r["flagged_share"]), f(r["mean_score"]), f(r["auc_vs_negatives"]))
+        out.print(table)
+
+    _guard(body)
+
+
+@app.command("config")
+def show_config(config_file: ConfigOpt = None, overrides: SetOpt = None) -> None:
+    """Print every parameter with its default (or the given file's and --set values) and its
+    documentation, as TOML that --config accepts."""
+
+    def body() -> None:
+        from .config import load
+
+        sys.stdout.write(load(config_file, overrides or []).to_toml())
+
+    _guard(body)
+
+
+@app.command()
+def faces(paths: Annotated[list[Path], typer.Argument(
+              help="Image files or folders (searched recursively).")],
+          threshold: Annotated[float, typer.Option(
+              help="Eye distance below which a face is consistent with a GAN face.")] = 0.02,
+          cnn: Annotated[bool, typer.Option(
+              "--cnn/--no-cnn", help="Retry with dlib's CNN face detector when HOG finds no "
+                                     "face (about 0.5 s per such image).")] = True,
+          ) -> None:
+    """The eye-position test for StyleGAN-family profile photos: CSV on stdout, one row per
+    image (path,faces,eye_distance,gan_like). `true` is consistent with a GAN face, never proof;
+    `unknown` when there is not exactly one face or the image cannot be read. Needs the extra:
+    pip install 'inconcert[faces]'."""
+
+    def body() -> None:
+        from .faces.cli import summary, write_faces_csv
+
+        counts = write_faces_csv(paths, sys.stdout, threshold=threshold, cnn_fallback=cnn)
+        err.print(summary(counts, threshold), highlight=False, soft_wrap=True)
+
+    _guard(body)

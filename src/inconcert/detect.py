@@ -1,0 +1,76 @@
+"""`inconcert detect`: from a case database to networks, roles, verdicts and their outputs.
+
+Order: traces → account signals → fused graph → networks → roles → network-stage signals →
+verdict → accounts.csv, networks.csv, edges.csv, findings.json. Every step (re)creates its tables
+in the case database, so a run can be inspected with SQL and repeated with other parameters.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+from rich.console import Console
+
+from .config import Config
+from .config import load as load_config
+from .errors import InputError
+from .networks import assign_roles, find_networks, fuse_edges
+from .networks.communities import describe_networks
+from .outputs.accounts import account_rows, write_accounts
+from .outputs.edges import edge_rows, write_edges
+from .outputs.findings import write_findings
+from .outputs.networks import network_rows, write_networks
+from .store import Store
+from .verdict import judge
+
+OUTPUTS = ("accounts.csv", "networks.csv", "edges.csv", "findings.json")
+
+
+def _steps(con: duckdb.DuckDBPyConnection, cfg: Config,
+           caps: dict[str, str]) -> list[tuple[str, Callable[[], object]]]:
+    from .signals import run_signals
+    from .traces import compute_traces
+
+    return [
+        ("behavioural traces", lambda: compute_traces(con, cfg, caps)),
+        ("account signals", lambda: run_signals(con, cfg, caps, "account")),
+        ("fused account graph", lambda: fuse_edges(con, cfg)),
+        ("networks (Leiden)", lambda: find_networks(con, cfg)),
+        ("roles and seeders", lambda: (assign_roles(con, cfg), describe_networks(con, cfg))),
+        ("network signals", lambda: run_signals(con, cfg, caps, "network")),
+        ("verdict", lambda: judge(con, cfg)),
+    ]
+
+
+def detect(db_path: Path, out_dir: Path, cfg: Config | None = None,
+           console: Console | None = None) -> list[Path]:
+    """Run the detection stages on a case database and write the four outputs into `out_dir`.
+
+    Returns the written paths. Raises InputError when the database does not exist.
+    With a console, each step is reported as it finishes, with its duration.
+    """
+    cfg = cfg if cfg is not None else load_config()
+    if not Path(db_path).exists():
+        raise InputError("no such case database", str(db_path))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with Store(db_path) as store:
+        caps = store.capabilities()
+        for label, step in _steps(store.con, cfg, caps):
+            started = time.perf_counter()
+            if console is not None:
+                with console.status(f"{label} ..."):
+                    step()
+                console.print(f"  {label}: {time.perf_counter() - started:.1f} s",
+                              highlight=False)
+            else:
+                step()
+        accounts = account_rows(store.con)
+        networks = network_rows(store.con)
+        edges = edge_rows(store.con)
+        return [write_accounts(accounts, out_dir / OUTPUTS[0]),
+                write_networks(networks, out_dir / OUTPUTS[1]),
+                write_edges(edges, out_dir / OUTPUTS[2]),
+                write_findings(store, cfg, accounts, networks, edges, out_dir / OUTPUTS[3])]

@@ -1,0 +1,123 @@
+"""Roles: seeder, amplifier or hybrid, and the seeders that co-action alone never sees.
+
+A seeder's posts are what a network amplifies. Co-reshare links the accounts that reshare the same
+posts, so the author of those posts has no co-action edge of her own: she would be missed. Here
+every account whose posts are reshared by at least `roles.min_amplifiers` distinct members of one
+network, with at least `roles.min_network_share` of all the reshares it receives coming from that
+network, joins it as a seeder (`joined_by = 'amplified'`). The share guard keeps a popular organic
+account, reshared by thousands and by a few network members among them, out of the network.
+
+Within a network (reshares counted between members only):
+- seeder: reshared by at least `min_amplifiers` members, and reshares no member's posts;
+- hybrid: both reshared by members and resharing members' posts;
+- amplifier: every other member — it reshares, likes or copies what the network spreads (that is
+  what put it in the network).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import duckdb
+
+from .. import config
+from ..config import Config
+
+
+@config.section("roles")
+@dataclasses.dataclass
+class RolesParams:
+    """Seeder expansion and role labels."""
+
+    min_amplifiers: int = config.param(
+        2, "distinct network members who must reshare an account's posts for it to count as a "
+           "seeder of that network (and to join it when outside every network)")
+    min_network_share: float = config.param(
+        0.5, "share of all the reshares an outside account receives that must come from one "
+             "network for it to join as that network's seeder")
+    seeder_attach_scale: float = config.param(
+        2.0, "distinct amplifying members at which a joined seeder's attachment reaches 63%")
+
+
+def _join_seeders(con: duckdb.DuckDBPyConnection, p: RolesParams) -> int:
+    rows = con.execute("""
+        WITH outside AS (
+            SELECT a.seeder, m.network_id, count(DISTINCT a.amplifier) AS amplifiers,
+                   sum(a.n_reshares) AS from_net
+            FROM amplification a JOIN memberships m ON m.account_id = a.amplifier
+            WHERE a.seeder <> a.amplifier
+              AND a.seeder NOT IN (SELECT account_id FROM memberships)
+            GROUP BY a.seeder, m.network_id
+        ),
+        total AS (
+            SELECT seeder, sum(n_reshares) AS received FROM amplification
+            WHERE seeder <> amplifier GROUP BY seeder
+        ),
+        ranked AS (
+            SELECT o.*, t.received,
+                   row_number() OVER (PARTITION BY o.seeder
+                                      ORDER BY o.from_net DESC, o.amplifiers DESC,
+                                               o.network_id) AS r
+            FROM outside o JOIN total t USING (seeder)
+        )
+        SELECT seeder, network_id FROM ranked
+        WHERE r = 1 AND amplifiers >= ? AND from_net >= ? * received
+        ORDER BY seeder
+    """, [p.min_amplifiers, p.min_network_share]).fetchall()
+    if rows:
+        con.executemany(
+            "INSERT INTO memberships VALUES (?, ?, 'amplified', 0.0, 0.0, NULL, 0, 0, 0, 0, 0)",
+            [list(r) for r in rows])
+    return len(rows)
+
+
+def assign_roles(con: duckdb.DuckDBPyConnection, cfg: Config) -> dict[str, int]:
+    """Add amplified seeders to `memberships` and label every member's role.
+
+    Fills `reshares_received` / `amplifiers` (reshares of the member's posts by other members,
+    and how many members made them), `reshares_made` / `fast_made` (the member's reshares of
+    other members' posts), `role`, and raises a seeder's `attachment` to reflect how many members
+    amplify it. Returns counts: `{"joined": n, "seeder": n, "amplifier": n, "hybrid": n}`.
+    """
+    p: RolesParams = cfg.section("roles")
+    has_amp = bool(con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'amplification'"
+    ).fetchall()[0][0])
+    joined = _join_seeders(con, p) if has_amp else 0
+    if has_amp:
+        con.execute("""
+            UPDATE memberships SET reshares_received = r.n, amplifiers = r.k
+            FROM (SELECT ms.account_id, sum(a.n_reshares) AS n, count(DISTINCT a.amplifier) AS k
+                  FROM amplification a
+                  JOIN memberships ms ON ms.account_id = a.seeder
+                  JOIN memberships ma ON ma.account_id = a.amplifier
+                       AND ma.network_id = ms.network_id
+                  WHERE a.amplifier <> a.seeder
+                  GROUP BY ms.account_id) r
+            WHERE memberships.account_id = r.account_id
+        """).fetchall()
+        con.execute("""
+            UPDATE memberships SET reshares_made = r.n, fast_made = r.f
+            FROM (SELECT ma.account_id, sum(a.n_reshares) AS n, sum(a.n_fast) AS f
+                  FROM amplification a
+                  JOIN memberships ma ON ma.account_id = a.amplifier
+                  JOIN memberships ms ON ms.account_id = a.seeder
+                       AND ms.network_id = ma.network_id
+                  WHERE a.amplifier <> a.seeder
+                  GROUP BY ma.account_id) r
+            WHERE memberships.account_id = r.account_id
+        """).fetchall()
+    con.execute("""
+        UPDATE memberships SET role = CASE
+            WHEN amplifiers >= ? AND reshares_made > 0 THEN 'hybrid'
+            WHEN amplifiers >= ? THEN 'seeder'
+            ELSE 'amplifier' END
+    """, [p.min_amplifiers, p.min_amplifiers]).fetchall()
+    con.execute("""
+        UPDATE memberships SET attachment = greatest(attachment, 1 - exp(-amplifiers / ?))
+        WHERE role IN ('seeder', 'hybrid')
+    """, [p.seeder_attach_scale]).fetchall()
+    counts = dict(con.execute(
+        "SELECT role, count(*) FROM memberships GROUP BY role ORDER BY role").fetchall())
+    return {"joined": joined, **{r: int(counts.get(r, 0)) for r in ("seeder", "amplifier",
+                                                                      "hybrid")}}

@@ -1,0 +1,94 @@
+"""findings.json: everything a run concluded, with what it was run on and how.
+
+Holds the inconcert version, the inputs (file name, sha256, format, counts, capabilities) and one
+digest over their sha256s, every parameter (`Config.as_dict()`), the trace and signal runs
+(including "not computable" answers and their reasons), the networks, every account's verdict
+with the evidence of the account signals that fired on it, and every trace edge. Keys are sorted
+and numbers rounded, and nothing depends on the clock or the machine, so the same input and
+parameters give the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path, PurePath
+from typing import Any
+
+import duckdb
+
+from .. import __version__
+from ..config import Config
+from ..store import Store
+
+
+def _table_rows(con: duckdb.DuckDBPyConnection, table: str, order: str) -> list[dict[str, Any]]:
+    exists = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?",
+                         [table]).fetchall()[0][0]
+    if not exists:
+        return []
+    cur = con.execute(f"SELECT * FROM {table} ORDER BY {order}")
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+def inputs(store: Store) -> tuple[list[dict[str, Any]], str]:
+    """The case's inputs (file name only: where a file sits is not what it holds) and a digest
+    over their sorted sha256s."""
+    items = [{"name": PurePath(d["path"]).name, "sha256": d["sha256"], "format": d["format"],
+              "platform": d["platform"], "unit": d["unit"], "rows_in": d["rows_in"],
+              "rows_stored": d["rows_stored"], "rows_quarantined": d["rows_quarantined"],
+              "capabilities": d["capabilities"]} for d in store.datasets()]
+    items.sort(key=lambda d: (d["sha256"], d["name"]))
+    digest = hashlib.sha256("\n".join(sorted(d["sha256"] for d in items)).encode()).hexdigest()
+    return items, digest
+
+
+def evidence_by_account(con: duckdb.DuckDBPyConnection) -> dict[str, list[dict[str, Any]]]:
+    """The fired account signals of each account: signal, strength, DISARM ids, evidence."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for r in _table_rows(con, "account_signals", "account_id, signal"):
+        out.setdefault(r["account_id"], []).append({
+            "signal": r["signal"], "strength": round(float(r["strength"]), 6),
+            "disarm": [x for x in (r["disarm"] or "").split(";") if x],
+            "evidence": json.loads(r["evidence"]) if r["evidence"] else {}})
+    return out
+
+
+def write_findings(store: Store, cfg: Config, accounts: list[dict[str, Any]],
+                   networks: list[dict[str, Any]], edges: list[dict[str, Any]],
+                   path: Path) -> Path:
+    """Write findings.json from the rows written to the CSV files and the case's runs."""
+    con = store.con
+    items, digest = inputs(store)
+    evidence = evidence_by_account(con)
+    acc = []
+    for a in accounts:
+        row = dict(a)
+        if a["account_id"] in evidence:
+            row["evidence"] = evidence[a["account_id"]]
+        acc.append(row)
+    doc = {
+        "inconcert_version": __version__,
+        "inputs": items,
+        "inputs_digest": digest,
+        "capabilities": store.capabilities(),
+        "parameters": cfg.as_dict(),
+        "parameters_digest": cfg.digest(),
+        "trace_runs": _table_rows(con, "trace_runs", "trace"),
+        "signal_runs": _table_rows(con, "signal_runs", "signal"),
+        "summary": {
+            "accounts": len(accounts),
+            "networks": len(networks),
+            "accounts_in_networks": sum(1 for a in accounts if a["network_id"]),
+            "flagged": sum(1 for a in accounts if a["flagged"]),
+            "edges": len(edges),
+        },
+        "networks": networks,
+        "accounts": acc,
+        "edges": edges,
+    }
+    with open(path, "w", encoding="utf-8", newline="\n") as f:
+        json.dump(doc, f, ensure_ascii=False, sort_keys=True, indent=1, allow_nan=False)
+        f.write("\n")
+    return path

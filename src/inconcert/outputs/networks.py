@@ -1,0 +1,42 @@
+"""networks.csv: one row per network, highest score first (N001 ...)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from ..safecsv import write_csv
+from ..timeutil import iso_utc
+from .accounts import num
+
+HEADER = ("network_id", "size", "score", "traces", "first_seen", "last_seen", "top_hashtags",
+          "top_domains", "n_seeders", "n_amplifiers", "n_hybrid", "n_flagged", "inauthentic",
+          "inauthentic_share", "mean_inauthenticity", "density", "strength", "significance",
+          "diversity", "synchrony", "n_edges")
+_FLOATS = ("score", "inauthentic_share", "mean_inauthenticity", "density", "strength",
+           "significance", "diversity", "synchrony")
+_SOURCE = {"first_seen": "first_ms", "last_seen": "last_ms"}
+
+
+def network_rows(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Every network with its scores and summary, ordered by network id."""
+    cols = [_SOURCE.get(h, h) for h in HEADER]
+    rows = con.execute(f"SELECT {', '.join(cols)} FROM networks ORDER BY network_id").fetchall()
+    out = []
+    for r in rows:
+        d = dict(zip(HEADER, r, strict=True))
+        for k in _FLOATS:
+            d[k] = num(d[k])
+        d["first_seen"] = iso_utc(d["first_seen"])
+        d["last_seen"] = iso_utc(d["last_seen"])
+        d["inauthentic"] = bool(d["inauthentic"])
+        out.append(d)
+    return out
+
+
+def write_networks(rows: list[dict[str, Any]], path: Path) -> Path:
+    """Write networks.csv from `network_rows`."""
+    write_csv(path, HEADER, ([r[h] for h in HEADER] for r in rows))
+    return path

@@ -1,0 +1,183 @@
+"""The verdict: is an account part of a coordinated *inauthentic* network?
+
+Coordination alone is not enough: a fandom resharing its idol within seconds, or a newsroom's
+accounts posting the same headline through a scheduler, act in concert in the open. So the
+verdict combines two kinds of evidence:
+
+- coordination: `coordination_score = network score × attachment` — how strongly the account's
+  network is coordinated (`networks.score`) times how firmly the account belongs to it
+  (`memberships.attachment`: its share of the network's fused edges, or how many members amplify
+  it for a seeder);
+- inauthenticity: the account's own `inauthenticity_score` (from the account signals), and the
+  network's `inauthentic_share` — the share of its members whose score is at least
+  `verdict.member_threshold`. A member of a network that is mostly fake personas is suspect even
+  when its own profile shows nothing (pure amplifiers often have nothing to show).
+
+`score = coordination_score × (1 − (1 − inauthenticity_score) · (1 − inauthentic_share))` for
+network members (a noisy-OR of the two kinds of inauthenticity evidence, scaled by coordination);
+`score = verdict.outside_factor × inauthenticity_score` for accounts in no network, so the ranking
+still orders them but far below coordinated ones.
+
+`flagged` requires all of: membership in a network whose score is at least
+`verdict.min_network_score`, whose inauthentic share is at least
+`verdict.min_inauthentic_share`, and an account score of at least `verdict.flag_threshold`.
+`signals` lists what fired: the coordination traces linking the account inside its network,
+`amplified_by_network` for a seeder, then the account signals that fired on it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import duckdb
+
+from . import config
+from .config import Config
+
+VERDICTS_DDL = """
+CREATE OR REPLACE TABLE verdicts (
+    account_id VARCHAR, handle VARCHAR, network_id VARCHAR, role VARCHAR,
+    coordination_score DOUBLE, inauthenticity_score DOUBLE, score DOUBLE, flagged BOOLEAN,
+    signals VARCHAR)
+"""
+AMPLIFIED = "amplified_by_network"
+
+
+@config.section("verdict")
+@dataclasses.dataclass
+class VerdictParams:
+    """How coordination and account signals combine into `score` and `flagged`."""
+
+    member_threshold: float = config.param(
+        0.5, "inauthenticity score from which a member counts as inauthentic in its network's "
+             "inauthentic share")
+    min_network_score: float = config.param(
+        0.4, "a network must score at least this (coordination) for its members to be flagged")
+    min_inauthentic_share: float = config.param(
+        0.3, "a network must have at least this share of inauthentic members for its members to "
+             "be flagged (fandoms and newsrooms are coordinated but authentic)")
+    flag_threshold: float = config.param(
+        0.25, "an account is flagged when its score reaches this (and the network tests pass)")
+    outside_factor: float = config.param(
+        0.2, "score of an account in no network = this × its inauthenticity score")
+
+
+def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    return bool(con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
+    ).fetchall()[0][0])
+
+
+def fallback_inauthenticity_scores(con: duckdb.DuckDBPyConnection) -> None:
+    """(Re)create `account_scores(account_id, inauthenticity_score, signals)` from
+    `account_signals` when the signals package provides no combined score: a noisy-OR of the
+    fired signals' strengths, `1 − Π(1 − strength)`."""
+    con.execute("""
+        CREATE OR REPLACE TABLE account_scores AS
+        SELECT account_id,
+               1 - exp(list_sum(list(ln(1 - least(strength, 0.999999)) ORDER BY signal)))
+                   AS inauthenticity_score,
+               string_agg(DISTINCT signal, ';' ORDER BY signal) AS signals
+        FROM account_signals WHERE strength > 0
+        GROUP BY account_id ORDER BY account_id
+    """).fetchall()
+
+
+def _account_scores(con: duckdb.DuckDBPyConnection, cfg: Config) -> None:
+    """Make sure `account_scores` exists, from the signals package's combination if it has one."""
+    if not _exists(con, "account_signals"):
+        con.execute("CREATE TABLE IF NOT EXISTS account_signals (account_id VARCHAR, "
+                    "signal VARCHAR, strength DOUBLE, evidence VARCHAR, disarm VARCHAR)"
+                    ).fetchall()
+    try:
+        from .signals.score import inauthenticity_scores
+    except ImportError:
+        fallback_inauthenticity_scores(con)
+    else:
+        inauthenticity_scores(con, cfg)
+
+
+def account_universe_sql() -> str:
+    """SQL for every account in the case, one row per id with its handle: the accounts table,
+    post authors, interaction actors and network members (a seeder may be known only as the
+    author of reshared posts)."""
+    return """
+        SELECT account_id, min(handle) AS handle FROM (
+            SELECT account_id, handle FROM accounts
+            UNION ALL SELECT author_id, NULL FROM posts
+            UNION ALL SELECT actor_id, NULL FROM interactions
+            UNION ALL SELECT account_id, NULL FROM memberships
+        ) GROUP BY account_id
+    """
+
+
+def judge(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
+    """(Re)create `verdicts` (one row per account in the case) and add the inauthenticity
+    columns to `networks`; returns the number of flagged accounts."""
+    p: VerdictParams = cfg.section("verdict")
+    _account_scores(con, cfg)
+    for col, typ in (("inauthentic_share", "DOUBLE"), ("mean_inauthenticity", "DOUBLE"),
+                     ("inauthentic", "BOOLEAN"), ("n_flagged", "BIGINT")):
+        con.execute(f"ALTER TABLE networks ADD COLUMN IF NOT EXISTS {col} {typ}").fetchall()
+    con.execute("""
+        UPDATE networks SET inauthentic_share = s.share, mean_inauthenticity = s.mean_score,
+                            inauthentic = (networks.score >= ? AND s.share >= ?)
+        FROM (SELECT m.network_id,
+                     avg(CASE WHEN coalesce(a.inauthenticity_score, 0) >= ? THEN 1.0 ELSE 0.0
+                         END) AS share,
+                     avg(coalesce(a.inauthenticity_score, 0)) AS mean_score
+              FROM memberships m LEFT JOIN account_scores a USING (account_id)
+              GROUP BY m.network_id) s
+        WHERE networks.network_id = s.network_id
+    """, [p.min_network_score, p.min_inauthentic_share, p.member_threshold]).fetchall()
+    con.execute(VERDICTS_DDL).fetchall()
+    con.execute(f"""
+        INSERT INTO verdicts
+        WITH u AS ({account_universe_sql()}),
+        te AS (
+            SELECT source AS a, target AS b, trace FROM trace_edges
+            UNION ALL SELECT target, source, trace FROM trace_edges
+        ),
+        coord AS (
+            SELECT m.account_id, string_agg(DISTINCT te.trace, ';' ORDER BY te.trace) AS traces
+            FROM memberships m
+            JOIN te ON te.a = m.account_id
+            JOIN memberships o ON o.account_id = te.b AND o.network_id = m.network_id
+            GROUP BY m.account_id
+        ),
+        scored AS (
+            SELECT u.account_id, u.handle, m.network_id, m.role, m.joined_by,
+                   CASE WHEN m.network_id IS NULL THEN 0.0
+                        ELSE n.score * m.attachment END AS coordination_score,
+                   coalesce(s.inauthenticity_score, 0.0) AS inauthenticity_score,
+                   n.inauthentic_share, n.inauthentic,
+                   nullif(s.signals, '') AS account_signals,
+                   coord.traces
+            FROM u
+            LEFT JOIN memberships m USING (account_id)
+            LEFT JOIN networks n ON n.network_id = m.network_id
+            LEFT JOIN account_scores s ON s.account_id = u.account_id
+            LEFT JOIN coord ON coord.account_id = u.account_id
+        ),
+        final AS (
+            SELECT *, CASE WHEN network_id IS NULL THEN ? * inauthenticity_score
+                           ELSE coordination_score * (1 - (1 - inauthenticity_score)
+                                                          * (1 - inauthentic_share)) END AS score
+            FROM scored
+        )
+        SELECT account_id, handle, network_id, role, round(coordination_score, 6),
+               round(inauthenticity_score, 6), round(score, 6),
+               coalesce(inauthentic, false) AND round(score, 6) >= ?,
+               nullif(concat_ws(';', traces,
+                      CASE WHEN role IN ('seeder', 'hybrid') THEN '{AMPLIFIED}' END,
+                      account_signals), '')
+        FROM final ORDER BY account_id
+    """, [p.outside_factor, p.flag_threshold]).fetchall()
+    con.execute("""
+        UPDATE networks SET n_flagged = f.n
+        FROM (SELECT n.network_id, count(v.account_id) FILTER (WHERE v.flagged) AS n
+              FROM networks n LEFT JOIN verdicts v USING (network_id)
+              GROUP BY n.network_id) f
+        WHERE networks.network_id = f.network_id
+    """).fetchall()
+    return int(con.execute("SELECT count(*) FROM verdicts WHERE flagged").fetchall()[0][0])

@@ -1,0 +1,73 @@
+"""Seeders, amplifiers and hybrids; seeders join the network that amplifies them."""
+
+from __future__ import annotations
+
+from inconcert import config
+from inconcert.networks import assign_roles, find_networks, fuse_edges
+
+from .test_networks import build_case, clique
+
+AMPS = [f"amp{i}" for i in range(6)]
+
+
+def _run(store, cfg=None):
+    cfg = cfg or config.load()
+    fuse_edges(store.con, cfg)
+    find_networks(store.con, cfg)
+    counts = assign_roles(store.con, cfg)
+    rows = store.execute("SELECT account_id, network_id, role, joined_by FROM memberships "
+                         "ORDER BY account_id")
+    return counts, {r[0]: r[1:] for r in rows}
+
+
+def test_a_seeder_without_co_action_edges_joins_the_network_that_amplifies_it(tmp_path):
+    edges = clique(AMPS, {"co_reshare": (5, 1e-8)})
+    amp = [(a, "seeder1", 3, 3) for a in AMPS]
+    with build_case(tmp_path / "c.duckdb", edges, amp) as s:
+        counts, m = _run(s)
+    assert m["seeder1"] == ("N001", "seeder", "amplified")
+    assert all(m[a][1] == "amplifier" for a in AMPS)
+    assert counts == {"joined": 1, "seeder": 1, "amplifier": 6, "hybrid": 0}
+
+
+def test_a_popular_account_amplified_mostly_from_outside_stays_out(tmp_path):
+    edges = clique(AMPS, {"co_reshare": (5, 1e-8)})
+    # Two members reshared a star once each; fifty others (no network) reshared her too.
+    amp = [(AMPS[0], "star", 1, 0), (AMPS[1], "star", 1, 0)]
+    amp += [(f"fan{i}", "star", 1, 0) for i in range(50)]
+    with build_case(tmp_path / "c.duckdb", edges, amp) as s:
+        _, m = _run(s)
+    assert "star" not in m
+
+
+def test_one_member_resharing_is_not_enough_to_join(tmp_path):
+    edges = clique(AMPS, {"co_reshare": (5, 1e-8)})
+    with build_case(tmp_path / "c.duckdb", edges, [(AMPS[0], "someone", 9, 9)]) as s:
+        _, m = _run(s)
+    assert "someone" not in m
+    with build_case(tmp_path / "d.duckdb", edges, [(AMPS[0], "someone", 9, 9)]) as s:
+        _, m = _run(s, config.load(overrides=["roles.min_amplifiers=1"]))
+    assert m["someone"][1] == "seeder"
+
+
+def test_hybrid_is_amplified_by_members_and_reshares_members(tmp_path):
+    edges = clique(AMPS, {"co_reshare": (5, 1e-8)})
+    amp = [(a, AMPS[0], 2, 2) for a in AMPS[1:4]] + [(AMPS[0], "seeder1", 1, 1)]
+    amp += [(a, "seeder1", 2, 2) for a in AMPS[1:]]
+    with build_case(tmp_path / "c.duckdb", edges, amp) as s:
+        _, m = _run(s)
+        amp0 = s.execute("SELECT reshares_received, amplifiers, reshares_made, fast_made "
+                         "FROM memberships WHERE account_id = 'amp0'")[0]
+    assert m[AMPS[0]][1] == "hybrid"
+    assert amp0 == (6, 3, 1, 1)
+    assert m["seeder1"][1] == "seeder"
+    assert m[AMPS[5]][1] == "amplifier"
+
+
+def test_a_seeder_amplified_by_two_networks_joins_the_one_that_reshares_it_most(tmp_path):
+    other = [f"oth{i}" for i in range(4)]
+    edges = clique(AMPS, {"co_reshare": (5, 1e-8)}) + clique(other, {"co_text": (5, 1e-8)})
+    amp = [(a, "s", 1, 1) for a in AMPS[:3]] + [(a, "s", 5, 5) for a in other[:2]]
+    with build_case(tmp_path / "c.duckdb", edges, amp) as s:
+        _, m = _run(s)
+    assert m["s"][0] == m[other[0]][0] != m[AMPS[0]][0]

@@ -1,0 +1,98 @@
+"""The verdict: coordination alone is not enough; coordination plus inauthenticity is."""
+
+from __future__ import annotations
+
+from inconcert import config
+from inconcert.networks import assign_roles, find_networks, fuse_edges
+from inconcert.networks.communities import describe_networks
+from inconcert.verdict import fallback_inauthenticity_scores, judge
+
+from .test_networks import build_case, clique
+
+CAMPAIGN = [f"camp{i}" for i in range(8)]
+FANS = [f"fan{i}" for i in range(8)]
+NEWSROOM = [f"news{i}" for i in range(5)]
+
+
+def _case(tmp_path, name="c.duckdb"):
+    edges = (clique(CAMPAIGN, {"co_reshare": (6, 1e-9), "co_text": (4, 1e-7),
+                               "co_image": (3, 1e-6)})
+             + clique(FANS, {"co_reshare": (40, 1e-12), "fast_reshare": (40, 1e-12)})
+             + clique(NEWSROOM, {"co_text": (30, 1e-10), "co_link": (30, 1e-10)}))
+    amp = [(a, "campseed", 4, 3) for a in CAMPAIGN] + [(f, "idol", 30, 30) for f in FANS]
+    # Half the campaign shows strong account signals; the other half shows nothing at all.
+    sig = [(a, s, 0.8) for a in CAMPAIGN[:4] + ["campseed"]
+           for s in ("batch_creation", "persona_mismatch")]
+    sig += [(a, "client_apps", 0.2) for a in NEWSROOM]  # a scheduler: weak on its own
+    sig += [("loner", "batch_creation", 0.9), ("loner", "handles_profiles", 0.9)]
+    accounts = [{"account_id": a, "handle": f"h_{a}"} for a in
+                CAMPAIGN + FANS + NEWSROOM + ["campseed", "idol", "loner", "bystander"]]
+    accounts[0]["handle"] = "=HYPERLINK(\"x\")"
+    return build_case(tmp_path / name, edges, amp, sig, accounts)
+
+
+def _judge(store, cfg=None):
+    cfg = cfg or config.load()
+    fuse_edges(store.con, cfg)
+    find_networks(store.con, cfg)
+    assign_roles(store.con, cfg)
+    describe_networks(store.con, cfg)
+    n = judge(store.con, cfg)
+    rows = store.execute("SELECT * FROM verdicts ORDER BY account_id")
+    return n, {r[0]: r for r in rows}
+
+
+def test_campaign_flagged_fandom_and_newsroom_not(tmp_path):
+    with _case(tmp_path) as s:
+        n, v = _judge(s)
+        nets = s.execute("SELECT network_id, inauthentic, n_flagged FROM networks "
+                         "ORDER BY network_id")
+    flagged = sorted(a for a, r in v.items() if r[7])
+    assert flagged == sorted(CAMPAIGN + ["campseed"]) and n == len(flagged)
+    # The fans are coordinated (a network, high coordination) but nothing says they are fake.
+    assert v["fan0"][2] is not None and v["fan0"][4] > 0.3 and not v["fan0"][7]
+    assert v["idol"][3] == "seeder" and not v["idol"][7]
+    assert not any(v[a][7] for a in NEWSROOM)
+    # A fake-looking account that coordinates with no one is ranked, not flagged.
+    assert v["loner"][2] is None and not v["loner"][7]
+    assert 0 < v["loner"][6] < min(v[a][6] for a in CAMPAIGN)
+    assert v["bystander"][6] == 0.0 and v["bystander"][2] is None
+    assert sum(1 for _, inauthentic, _ in nets if inauthentic) == 1
+    assert sum(k for _, _, k in nets) == n
+
+
+def test_members_without_own_signals_are_flagged_through_their_network(tmp_path):
+    with _case(tmp_path) as s:
+        _, v = _judge(s)
+    quiet = v[CAMPAIGN[7]]
+    assert quiet[5] == 0.0 and quiet[7]
+    assert quiet[6] < v[CAMPAIGN[0]][6]  # own evidence still ranks higher
+
+
+def test_signals_say_what_fired(tmp_path):
+    with _case(tmp_path) as s:
+        _, v = _judge(s)
+    assert v[CAMPAIGN[0]][8] == "co_image;co_reshare;co_text;batch_creation;persona_mismatch"
+    assert v["campseed"][8] == "amplified_by_network;batch_creation;persona_mismatch"
+    assert v["fan0"][8] == "co_reshare;fast_reshare"
+    assert v["bystander"][8] is None
+    assert v[CAMPAIGN[0]][1] == "=HYPERLINK(\"x\")"  # stored as is; outputs neutralise
+
+
+def test_thresholds_come_from_config(tmp_path):
+    with _case(tmp_path) as s:
+        n, _ = _judge(s, config.load(overrides=["verdict.min_inauthentic_share=0.9"]))
+    assert n == 0
+    with _case(tmp_path, "d.duckdb") as s:
+        n, v = _judge(s, config.load(overrides=["verdict.min_inauthentic_share=0.0",
+                                                "verdict.member_threshold=0.01"]))
+    assert all(v[a][7] for a in NEWSROOM)  # with the network guard off, the newsroom is hit
+
+
+def test_fallback_inauthenticity_is_a_noisy_or_of_strengths(tmp_path):
+    with build_case(tmp_path / "c.duckdb", [], signals=[("a", "x", 0.5), ("a", "y", 0.5),
+                                                         ("b", "x", 0.3)]) as s:
+        fallback_inauthenticity_scores(s.con)
+        got = dict((a, round(x, 6)) for a, x, _ in s.execute(
+            "SELECT * FROM account_scores ORDER BY account_id"))
+    assert got == {"a": 0.75, "b": 0.3}
