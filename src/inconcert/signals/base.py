@@ -26,6 +26,9 @@ class Fired:
     account_id: str
     strength: float
     evidence: dict[str, Any] = field(default_factory=dict)
+    # The techniques this firing evidences when narrower than the signal's list (a signal that
+    # detects several things, e.g. office hours and machine regularity, maps each separately).
+    disarm: tuple[str, ...] = ()
 
 
 @dataclass
@@ -54,6 +57,15 @@ class Signal:
         """The accounts this signal fires on."""
         raise NotImplementedError
 
+    @classmethod
+    def section(cls) -> str:
+        """The config section holding this signal's parameters."""
+        return f"signals.{cls.name}"
+
+    def params(self, ctx: SignalContext) -> Any:
+        """This signal's parameters (its config section's dataclass)."""
+        return ctx.config.section(self.section())
+
 
 _SIGNALS: dict[str, type[Signal]] = {}
 
@@ -76,12 +88,19 @@ def signals() -> dict[str, type[Signal]]:
 
 RUNS_DDL = """
 CREATE OR REPLACE TABLE signal_runs (
-    signal VARCHAR, status VARCHAR, reason VARCHAR, disarm VARCHAR, fired BIGINT);
+    signal VARCHAR, status VARCHAR, reason VARCHAR, disarm VARCHAR, fired BIGINT,
+    params VARCHAR);
 """
 SIGNALS_DDL = """
 CREATE TABLE IF NOT EXISTS account_signals (
     account_id VARCHAR, signal VARCHAR, strength DOUBLE, evidence VARCHAR, disarm VARCHAR);
 """
+
+
+def _params_json(config: Config, section: str) -> str | None:
+    if section not in config.names():
+        return None
+    return json.dumps(config.as_dict()[section], sort_keys=True)
 
 
 def run_signals(con: duckdb.DuckDBPyConnection, config: Config, capabilities: dict[str, str],
@@ -102,27 +121,29 @@ def run_signals(con: duckdb.DuckDBPyConnection, config: Config, capabilities: di
         con.execute("DELETE FROM account_signals WHERE signal = ?", [name]).fetchall()
         missing = [c for c in sig.requires if c not in capabilities]
         disarm = ";".join(sig.disarm)
+        params = _params_json(config, cls.section())
         if missing:
             reason = "the data has no " + ", ".join(missing)
-            con.execute("INSERT INTO signal_runs VALUES (?, 'not computable', ?, ?, 0)",
-                        [name, reason, disarm]).fetchall()
+            con.execute("INSERT INTO signal_runs VALUES (?, 'not computable', ?, ?, 0, ?)",
+                        [name, reason, disarm, params]).fetchall()
             status[name] = "not computable"
             continue
         try:
             fired = sig.compute(ctx)
         except NotComputable as e:
-            con.execute("INSERT INTO signal_runs VALUES (?, 'not computable', ?, ?, 0)",
-                        [name, str(e), disarm]).fetchall()
+            con.execute("INSERT INTO signal_runs VALUES (?, 'not computable', ?, ?, 0, ?)",
+                        [name, str(e), disarm, params]).fetchall()
             status[name] = "not computable"
             continue
         fired = sorted(fired, key=lambda f: f.account_id)
         if fired:
             con.executemany(
                 "INSERT INTO account_signals VALUES (?, ?, ?, ?, ?)",
-                [[f.account_id, name, round(float(f.strength), 6),
-                  json.dumps(f.evidence, sort_keys=True, ensure_ascii=False, default=str), disarm]
+                [[f.account_id, name, round(min(1.0, max(0.0, float(f.strength))), 6),
+                  json.dumps(f.evidence, sort_keys=True, ensure_ascii=False, default=str),
+                  ";".join(f.disarm) if f.disarm else disarm]
                  for f in fired])
-        con.execute("INSERT INTO signal_runs VALUES (?, 'ok', NULL, ?, ?)",
-                    [name, disarm, len(fired)]).fetchall()
+        con.execute("INSERT INTO signal_runs VALUES (?, 'ok', NULL, ?, ?, ?)",
+                    [name, disarm, len(fired), params]).fetchall()
         status[name] = "ok"
     return status
