@@ -1,17 +1,27 @@
 """Writes one source's records into the store, counting every row and quarantining the bad.
 
 Invariant, checked before commit: rows in = rows stored + rows quarantined.
+
+Readers hand over either one `Record` (or `Bad`) per input row, or, on the fast path for large
+tables, a `Batch` of many rows as Arrow columns. Both end in the same checks: a second row with
+the id of an earlier row of the same file is quarantined as a duplicate; a post another file
+already stored is quarantined as "already stored" (counted, but not held against the file as
+malformed); an auxiliary post (an expansion such as a retweeted original) is stored once.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from ..errors import InputError
-from ..store import Store
+from ..store import Store, arrow_schema
 from .registry import Bad, ReadContext, Reader, Record
 from .source import Source
 
@@ -34,10 +44,44 @@ class IngestResult:
     notes: list[str] = field(default_factory=list)
 
 
+@dataclass(slots=True)
+class Batch:
+    """Many input rows of a posts-unit source at once, as Arrow columns (the fast path).
+
+    `posts` has one row per input row, with columns of the canonical `posts` table (absent
+    ones are null; `dataset_id` is filled by the writer); `lines[i]` is the input line of row i.
+    `entities` rows carry an extra column `_row`, the index of their post in `posts`, so the
+    entities of a row found to be a duplicate go with it. `raw(i)` is row i as written, for the
+    quarantine. `bad` are the malformed rows met in the same stretch of input.
+    """
+
+    posts: pa.Table
+    lines: Sequence[int] | np.ndarray
+    entities: pa.Table | None = None
+    accounts: list[dict] = field(default_factory=list)
+    bad: list[Bad] = field(default_factory=list)
+    raw: Callable[[int], str] | None = None
+
+
 def _merge(into: dict[str, Any], new: dict[str, Any]) -> None:
     for k, v in new.items():
         if v is not None and v != "" and into.get(k) in (None, ""):
             into[k] = v
+
+
+def conform(table: pa.Table, name: str) -> pa.Table:
+    """A table with exactly the canonical columns of `name`, in order and typed (absent columns
+    become null)."""
+    schema = arrow_schema(name)
+    n = table.num_rows
+    cols = []
+    for f in schema:
+        if f.name in table.column_names:
+            col = table.column(f.name)
+            cols.append(col if col.type == f.type else col.cast(f.type))
+        else:
+            cols.append(pa.nulls(n, f.type))
+    return pa.Table.from_arrays(cols, schema=schema)
 
 
 class DatasetWriter:
@@ -54,17 +98,31 @@ class DatasetWriter:
         self.posts: list[dict] = []
         self.entities: list[dict] = []
         self.interactions: list[dict] = []
+        self.post_tables: list[pa.Table] = []
+        self.entity_tables: list[pa.Table] = []
+        self.pending = 0
         self.accounts: dict[tuple[str, str], dict] = {}
-        self.seen: dict[tuple[str, str], int] = {}  # unit key -> first line
-        self.seen_aux: set[tuple[str, str]] = set()
-        self.primary_lines: dict[tuple[str, str], int] = {}
+        # Unit ids of this file, per platform: id -> line of its first row.
+        self.seen: dict[str, dict[str, int]] = {}
+        # Auxiliary posts (expansions) of this file, per platform.
+        self.seen_aux: dict[str, set[str]] = {}
+        # Posts of this file that another file had already stored (dropped with their entities).
+        self.dropped: set[tuple[str, str]] = set()
+        self.platforms: set[str] = set()
         self.check_db = (store.count("posts") > 0 if self.unit == "posts"
                          else store.count("interactions") > 0)
         self.quarantine: list[tuple[int | None, str, str]] = []
+        # Rows quarantined because another file already stored their post: counted, but not
+        # held against this file as malformed (collections overlap).
+        self.known: list[tuple[int | None, str, str]] = []
         self.rows_in = 0
 
     # -- adding -------------------------------------------------------------------------------
-    def add(self, item: Record | Bad) -> None:
+    def add(self, item: Record | Bad | Batch) -> None:
+        """Take one reader item: a row's Record, a Bad row, or a Batch of rows."""
+        if isinstance(item, Batch):
+            self._add_batch(item)
+            return
         self.rows_in += 1
         if isinstance(item, Bad):
             self.quarantine.append((item.line, item.reason, item.raw[:RAW_LIMIT]))
@@ -74,15 +132,18 @@ class DatasetWriter:
             return
         primary = self._primary(item)
         keys = [self._key(r) for r in primary]
-        for key in keys:
-            if key in self.seen:
-                self.quarantine.append((item.line, f"duplicate {self._what()} id {key[1]!r} "
-                                        f"(first at line {self.seen[key]})",
+        for platform, uid in keys:
+            first = self.seen.get(platform, {}).get(uid)
+            if first is not None:
+                self.quarantine.append((item.line, f"duplicate {self._what()} id {uid!r} "
+                                        f"(first at line {first})",
                                         (item.raw or json.dumps(primary, default=str))[:RAW_LIMIT]))
                 return
-        for key in keys:
-            self.seen[key] = item.line
-            self.primary_lines[key] = item.line
+        for platform, uid in keys:
+            self.seen.setdefault(platform, {})[uid] = item.line
+            self.platforms.add(platform)
+            if self.unit == "posts" and uid in self.seen_aux.get(platform, ()):
+                self._replace_aux(platform, uid)
         kept = {r["post_id"] for r in primary} if self.unit == "posts" else set()
         for acc in item.accounts:
             k = (acc["platform"], acc["account_id"])
@@ -95,11 +156,11 @@ class DatasetWriter:
                 self.accounts[k] = dict(acc)
         if self.unit == "posts":
             for p in item.posts[1:]:
-                k = (p["platform"], p["post_id"])
-                if k in self.seen or k in self.seen_aux:
+                pl, pid = p["platform"], p["post_id"]
+                if pid in self.seen.get(pl, ()) or pid in self.seen_aux.get(pl, ()):
                     continue
-                self.seen_aux.add(k)
-                kept.add(p["post_id"])
+                self.seen_aux.setdefault(pl, set()).add(pid)
+                kept.add(pid)
                 self.posts.append(p)
             self.posts.append(item.posts[0])
             self.entities.extend(e for e in item.entities if e["post_id"] in kept)
@@ -108,20 +169,90 @@ class DatasetWriter:
             # manifest attaches media to posts of other files).
             self.entities.extend(item.entities)
         self.interactions.extend(item.interactions)
-        if len(self.posts) + len(self.interactions) + len(self.entities) >= FLUSH_ROWS:
+        self.pending += len(item.posts) + len(item.entities) + len(item.interactions) + 1
+        if self.pending >= FLUSH_ROWS:
             self.flush()
+
+    def _add_batch(self, batch: Batch) -> None:
+        if self.unit != "posts":
+            raise TypeError("a Batch holds posts; this reader's unit is " + self.unit)
+        n = batch.posts.num_rows
+        self.rows_in += n + len(batch.bad)
+        for b in batch.bad:
+            self.quarantine.append((b.line, b.reason, b.raw[:RAW_LIMIT]))
+        if not n:
+            return
+        ids = batch.posts.column("post_id").to_pylist()
+        plats = batch.posts.column("platform")
+        distinct = pc.unique(plats).to_pylist()
+        self.platforms.update(distinct)
+        per_row = plats.to_pylist() if len(distinct) > 1 else None
+        keep = np.ones(n, dtype=bool)
+        for platform in distinct:
+            seen = self.seen.setdefault(platform, {})
+            aux = self.seen_aux.get(platform, ())
+            rows = range(n) if per_row is None else [
+                i for i, p in enumerate(per_row) if p == platform]
+            for i in rows:
+                uid = ids[i]
+                first = seen.get(uid)
+                if first is None:
+                    seen[uid] = int(batch.lines[i])
+                    if uid in aux:
+                        self._replace_aux(platform, uid)
+                    continue
+                keep[i] = False
+                raw = batch.raw(i) if batch.raw else json.dumps(
+                    batch.posts.slice(i, 1).to_pylist()[0], default=str)
+                self.quarantine.append((int(batch.lines[i]), f"duplicate post id {uid!r} "
+                                        f"(first at line {first})", raw[:RAW_LIMIT]))
+        posts, ents = batch.posts, batch.entities
+        if not keep.all():
+            mask = pa.array(keep)
+            posts = posts.filter(mask)
+            if ents is not None:
+                ents = ents.filter(pc.array_take(mask, ents.column("_row")))
+        self.post_tables.append(posts)
+        if ents is not None and ents.num_rows:
+            self.entity_tables.append(ents.drop_columns(["_row"]))
+        for acc in batch.accounts:
+            k = (acc["platform"], acc["account_id"])
+            if k in self.accounts:
+                _merge(self.accounts[k], acc)
+            else:
+                self.accounts[k] = dict(acc)
+        self.pending += posts.num_rows + (ents.num_rows if ents is not None else 0)
+        if self.pending >= FLUSH_ROWS:
+            self.flush()
+
+    def _replace_aux(self, platform: str, post_id: str) -> None:
+        """A file's own row for a post it earlier gave only as an expansion: the row wins, so
+        the expansion (and its entities) is taken out again."""
+        self.seen_aux[platform].discard(post_id)
+        before = len(self.posts)
+        self.posts = [p for p in self.posts
+                      if not (p["post_id"] == post_id and p["platform"] == platform)]
+        if len(self.posts) < before:
+            self.entities = [e for e in self.entities
+                             if not (e["post_id"] == post_id and e["platform"] == platform)]
+            return
+        gone = self.store.execute(
+            "DELETE FROM posts WHERE dataset_id = ? AND platform = ? AND post_id = ? "
+            "RETURNING post_id", [self.dataset_id, platform, post_id])
+        if gone:
+            self.store.execute("DELETE FROM post_entities WHERE platform = ? AND post_id = ?",
+                               [platform, post_id])
 
     def _add_continuation(self, item: Record) -> None:
         """A row that adds entities to a post an earlier row of the same file gave (layouts
         with one row per post and shared object, such as CooRTweet's)."""
-        ents = [e for e in item.entities if (e["platform"], e["post_id"]) in self.seen]
-        if len(ents) != len(item.entities):
-            missing = next(e["post_id"] for e in item.entities
-                           if (e["platform"], e["post_id"]) not in self.seen)
+        missing = next((e["post_id"] for e in item.entities
+                        if e["post_id"] not in self.seen.get(e["platform"], ())), None)
+        if missing is not None:
             self.quarantine.append((item.line, f"refers to post {missing!r}, which no earlier "
                                     "row of this file gives", (item.raw or "")[:RAW_LIMIT]))
             return
-        self.entities.extend(ents)
+        self.entities.extend(item.entities)
         self.interactions.extend(item.interactions)
 
     def _primary(self, item: Record) -> list[dict]:
@@ -144,90 +275,123 @@ class DatasetWriter:
 
     # -- flushing -----------------------------------------------------------------------------
     def flush(self) -> None:
-        for rows in (self.posts, self.interactions):
-            for r in rows:
-                r["dataset_id"] = self.dataset_id
-        if self.check_db and self.posts:
-            self._drop_stored_posts()
-        self.store.insert_rows("posts", self.posts)
-        self.store.insert_rows("post_entities", self.entities)
+        """Write everything buffered to the store."""
+        posts = self._table("posts", self.posts, self.post_tables)
+        ents = self._table("post_entities", self.entities, self.entity_tables)
+        if self.check_db and posts.num_rows:
+            posts = self._drop_stored(posts)
+        if self.dropped and ents.num_rows:
+            ents = ents.filter(pa.array(self._kept(ents)))
+        if posts.num_rows:
+            posts = posts.set_column(posts.schema.get_field_index("dataset_id"), "dataset_id",
+                                     pa.array([self.dataset_id] * posts.num_rows, pa.string()))
+        for r in self.interactions:
+            r["dataset_id"] = self.dataset_id
+        for name, table in (("posts", posts), ("post_entities", ents)):
+            if table.num_rows:
+                self.store.insert_arrow(name, table)
         self.store.insert_rows("interactions", self.interactions)
         self.posts, self.entities, self.interactions = [], [], []
+        self.post_tables, self.entity_tables = [], []
+        self.pending = 0
 
-    def _drop_stored_posts(self) -> None:
+    @staticmethod
+    def _table(name: str, rows: list[dict], tables: list[pa.Table]) -> pa.Table:
+        parts = [conform(t, name) for t in tables]
+        if rows:
+            parts.insert(0, pa.Table.from_pylist(rows, schema=arrow_schema(name)))
+        if not parts:
+            return arrow_schema(name).empty_table()
+        return pa.concat_tables(parts) if len(parts) > 1 else parts[0]
+
+    def _kept(self, table: pa.Table) -> list[bool]:
+        return [(pl, pid) not in self.dropped for pl, pid in
+                zip(table.column("platform").to_pylist(), table.column("post_id").to_pylist(),
+                    strict=True)]
+
+    def _drop_stored(self, posts: pa.Table) -> pa.Table:
         """Posts stored by an earlier dataset are not stored twice: a primary one is
-        quarantined as a duplicate, an auxiliary one (an expansion) is dropped silently."""
-        import pyarrow as pa
-
-        keys = pa.table({"platform": [p["platform"] for p in self.posts],
-                         "post_id": [p["post_id"] for p in self.posts]})
+        quarantined as already stored, an auxiliary one (an expansion) is dropped silently."""
+        keys = posts.select(["platform", "post_id"])
         self.store.con.register("_keys", keys)
         try:
-            dup = self.store.con.execute(
-                "SELECT k.platform, k.post_id, d.path FROM _keys k JOIN posts p "
-                "USING (platform, post_id) JOIN datasets d ON d.dataset_id = p.dataset_id"
-            ).fetchall()
+            dup = self.store.execute(
+                "SELECT DISTINCT k.platform, k.post_id, d.path FROM _keys k JOIN posts p "
+                "USING (platform, post_id) JOIN datasets d ON d.dataset_id = p.dataset_id "
+                "WHERE p.dataset_id <> ?", [self.dataset_id])
         finally:
             self.store.con.unregister("_keys")
         if not dup:
-            return
-        where = {(pl, pid): path for pl, pid, path in dup}
-        drop = set()
-        for p in self.posts:
+            return posts
+        where = {}
+        for pl, pid, path in dup:
+            where.setdefault((pl, pid), path)
+        self.dropped.update(where)
+        kept = self._kept(posts)
+        gone = posts.filter(pa.array([not k for k in kept])).to_pylist()
+        for p in gone:
             k = (p["platform"], p["post_id"])
-            if k in where:
-                drop.add(p["post_id"])
-                if k in self.primary_lines:
-                    self.quarantine.append((self.primary_lines[k],
-                                            f"duplicate post id {k[1]!r}: already stored from "
-                                            f"{where[k]}", json.dumps(p, default=str)[:RAW_LIMIT]))
-        self.posts = [p for p in self.posts if p["post_id"] not in drop]
-        self.entities = [e for e in self.entities if e["post_id"] not in drop]
+            line = self.seen.get(k[0], {}).get(k[1])
+            if line is not None:  # a row of this file, not an expansion
+                self.known.append((line, f"duplicate post id {k[1]!r}: already stored "
+                                        f"from {where[k]}", json.dumps(
+                                            {c: v for c, v in p.items() if v is not None},
+                                            default=str, ensure_ascii=False)[:RAW_LIMIT]))
+        return posts.filter(pa.array(kept))
 
     # -- finishing ----------------------------------------------------------------------------
     def finish(self, ctx: ReadContext) -> IngestResult:
+        """Flush, check the counts and record the dataset; raises InputError for a file that
+        is not what its layout says."""
         self.flush()
         for acc in self.accounts.values():
             # The source that described the account, so signals can tell a field the source
             # lacks (no bios in a handle list) from a field the account left empty.
             if acc.get("dataset_id") is None:
                 acc["dataset_id"] = self.dataset_id
+            if self.unit == "accounts":
+                self.platforms.add(acc["platform"])
         self.store.upsert_accounts(list(self.accounts.values()))
+        self._check(self.rows_in - len(self.quarantine) - len(self.known))
+        self.quarantine.extend(self.known)
         q = len(self.quarantine)
         stored = self.rows_in - q
-        self._check(stored, q)
         caps = dict(self.reader.capabilities)
         caps.update(ctx.capabilities)
         caps = {k: v for k, v in sorted(caps.items()) if v in ("full", "partial")}
+        self.quarantine.sort(key=lambda x: (x[0] is None, x[0] or 0))
         self.store.insert_rows("quarantine", [
             {"dataset_id": self.dataset_id, "path": self.src.display, "line": line,
              "reason": reason, "raw": raw} for line, reason, raw in self.quarantine])
-        tmin, tmax = self.store.con.execute(
+        notes = list(ctx.notes)
+        if self.known:
+            notes.append(f"{len(self.known)} rows were already stored from other files "
+                         "(quarantined as duplicates, not counted as malformed)")
+        tmin, tmax = self.store.execute(
             "SELECT min(created_ms), max(created_ms) FROM posts WHERE dataset_id = ?",
-            [self.dataset_id]).fetchall()[0]
+            [self.dataset_id])[0]
+        platform = ",".join(sorted(self.platforms)) or self.reader.platform
         self.store.execute(
             "INSERT INTO datasets VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [self.dataset_id, self.src.display, self.src.sha256, self.reader.name,
-             self.reader.platform, self.unit, self.rows_in, stored, q, tmin, tmax,
-             json.dumps(caps, sort_keys=True), "; ".join(ctx.notes) or None])
+             platform, self.unit, self.rows_in, stored, q, tmin, tmax,
+             json.dumps(caps, sort_keys=True), "; ".join(notes) or None])
         return IngestResult(self.src.display, self.reader.name, self.dataset_id, self.unit,
-                            self.rows_in, stored, q, notes=list(ctx.notes))
+                            self.rows_in, stored, q, notes=notes)
 
-    def _check(self, stored: int, q: int) -> None:
+    def _check(self, stored: int) -> None:
         path = self.src.display
         if self.rows_in == 0:
             raise InputError(f"no {self.unit} in the file (only a header?)", path)
-        first = min(self.quarantine, key=lambda x: x[0] or 0) if self.quarantine else None
-        if stored == 0 and first is not None:
+        if not self.quarantine:
+            return
+        first = min(self.quarantine, key=lambda x: x[0] or 0)
+        if stored == 0:
             raise InputError(f"no row could be stored; first problem: {first[1]}", path, first[0])
-        if first is not None and q > self.max_bad_fraction * self.rows_in:
+        malformed = len(self.quarantine)
+        if malformed > self.max_bad_fraction * (self.rows_in - len(self.known)):
             raise InputError(
-                f"{q} of {self.rows_in} rows are malformed (more than "
+                f"{malformed} of {self.rows_in} rows are malformed or duplicated (more than "
                 f"{self.max_bad_fraction:.0%}), so the file is probably not what its layout "
-                f"says; first problem: {first[1]}", path, first[0])
-
-
-def write_all(writer: DatasetWriter, items: Iterable[Record | Bad]) -> None:
-    """Feed every item a reader yields to the writer."""
-    for item in items:
-        writer.add(item)
+                f"says (raise --max-bad to keep the good rows); first problem: {first[1]}",
+                path, first[0])
