@@ -1,0 +1,100 @@
+"""Near-duplicate text: templated and lightly paraphrased posts, in any script.
+
+Each normalised text (see `co_text`) becomes a set of character n-grams — so Chinese, Thai or
+Japanese need no word tokeniser — and a MinHash; MinHash LSH (datasketch) proposes candidate
+pairs, which are kept when their estimated Jaccard similarity reaches `threshold`. Texts linked this
+way (transitively) form one cluster, and a cluster is an item, named by its earliest post. Text
+mostly in CJK scripts uses shorter n-grams (`cjk_ngram`): a CJK character carries about as much as
+a short word.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import numpy as np
+from datasketch import MinHash, MinHashLSH
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from .. import config
+from ..normalize import norm_text
+from .base import Trace, TraceParams, register
+from .co_text import keyed_actions_sql, post_texts, store_keys
+
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+
+
+@config.section("traces.near_text")
+@dataclass
+class NearTextParams(TraceParams):
+    window_s: int = config.param(3600, "two posts of the same near-duplicate cluster co-occur when "
+                                       "at most this many seconds apart")
+    threshold: float = config.param(0.5, "estimated Jaccard similarity of character n-gram sets "
+                                         "at which two texts are near-duplicates")
+    ngram: int = config.param(4, "character n-gram length")
+    cjk_ngram: int = config.param(2, "n-gram length for text that is mostly Chinese, Japanese "
+                                     "or Korean")
+    num_perm: int = config.param(128, "MinHash permutations (more: slower, more exact)")
+    min_chars: int = config.param(30, "texts shorter than this after normalisation are ignored")
+
+
+def shingles(text: str, ngram: int, cjk_ngram: int) -> set[str]:
+    """Character n-grams of a normalised text (shorter n-grams for mostly-CJK text)."""
+    n = cjk_ngram if len(_CJK.findall(text)) * 2 > len(text) else ngram
+    if len(text) <= n:
+        return {text}
+    return {text[i:i + n] for i in range(len(text) - n + 1)}
+
+
+def clusters(texts: list[str], params: Any) -> np.ndarray:
+    """A cluster label for each text: texts linked by near-duplicate matches share one."""
+    if not texts:
+        return np.zeros(0, dtype=np.int64)
+    # CRC-32 is a C-speed, stable 32-bit hash; MinHash's random permutations do the mixing.
+    hashes = MinHash.bulk(
+        ([s.encode("utf-8") for s in shingles(t, params.ngram, params.cjk_ngram)]
+         for t in texts), num_perm=params.num_perm, seed=1, hashfunc=zlib.crc32)
+    lsh = MinHashLSH(threshold=params.threshold, num_perm=params.num_perm)
+    for i, h in enumerate(hashes):
+        lsh.insert(i, h)
+    rows, cols = [], []
+    for i, h in enumerate(hashes):
+        for j in lsh.query(h):
+            if j > i and h.jaccard(hashes[j]) >= params.threshold:
+                rows.append(i)
+                cols.append(j)
+    n = len(texts)
+    graph = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
+    return connected_components(graph, directed=False)[1]
+
+
+@register
+class NearText(Trace):
+    name = "near_text"
+    description = "posted near-duplicate text (templates, light paraphrase) within the window"
+    item_kind = "post"
+    requires = ("post_text",)
+    tables = ("posts", "_trace_near_text")
+    params_class = NearTextParams
+
+    def prepare(self, con: duckdb.DuckDBPyConnection, params: Any) -> list[str]:
+        posts: list[tuple[str, str, str]] = []
+        for platform, post_id, text in post_texts(con):
+            norm = norm_text(text)
+            if len(norm) >= params.min_chars:
+                posts.append((platform, post_id, norm))
+        # identical texts are trivially one cluster: hash each distinct text once
+        distinct = sorted({p[2] for p in posts})
+        label = dict(zip(distinct, (str(c) for c in clusters(distinct, params)), strict=True))
+        store_keys(con, "_trace_near_text", [(p[0], p[1], label[p[2]]) for p in posts])
+        n_clusters = len(set(label.values()))
+        return [f"{len(posts)} texts of >= {params.min_chars} characters, {len(distinct)} "
+                f"distinct, {n_clusters} near-duplicate clusters"]
+
+    def actions_sql(self, params: Any) -> str:
+        return keyed_actions_sql("_trace_near_text")
