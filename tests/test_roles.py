@@ -71,3 +71,18 @@ def test_a_seeder_amplified_by_two_networks_joins_the_one_that_reshares_it_most(
     with build_case(tmp_path / "c.duckdb", edges, amp) as s:
         _, m = _run(s)
     assert m["s"][0] == m[other[0]][0] != m[AMPS[0]][0]
+
+
+def test_the_first_poster_of_copied_text_is_a_seeder(tmp_path):
+    members = ["orig", *AMPS[:4]]
+    edges = [(a, b, "co_text", 2.0, 2, 1e-6, 0, 1, '["p1", "p2"]')
+             for i, a in enumerate(sorted(members)) for b in sorted(members)[i + 1:]]
+    with build_case(tmp_path / "c.duckdb", edges) as s:
+        s.insert_rows("posts", [
+            {"platform": "x", "post_id": pid, "author_id": "orig", "created_ms": 0,
+             "time_precision": "ms", "time_source": "declared", "kind": "original",
+             "dataset_id": "d"} for pid in ("p1", "p2")])
+        _, m = _run(s)
+        first = s.execute("SELECT first_posts FROM memberships WHERE account_id = 'orig'")
+    assert first == [(2,)]
+    assert m["orig"][1] == "seeder" and m[AMPS[0]][1] == "amplifier"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from inconcert import config
 from inconcert.networks import assign_roles, find_networks, fuse_edges
 from inconcert.networks.communities import describe_networks
-from inconcert.verdict import fallback_inauthenticity_scores, judge
+from inconcert.verdict import judge
 
 from .test_networks import build_case, clique
 
@@ -87,12 +87,3 @@ def test_thresholds_come_from_config(tmp_path):
         n, v = _judge(s, config.load(overrides=["verdict.min_inauthentic_share=0.0",
                                                 "verdict.member_threshold=0.01"]))
     assert all(v[a][7] for a in NEWSROOM)  # with the network guard off, the newsroom is hit
-
-
-def test_fallback_inauthenticity_is_a_noisy_or_of_strengths(tmp_path):
-    with build_case(tmp_path / "c.duckdb", [], signals=[("a", "x", 0.5), ("a", "y", 0.5),
-                                                         ("b", "x", 0.3)]) as s:
-        fallback_inauthenticity_scores(s.con)
-        got = dict((a, round(x, 6)) for a, x, _ in s.execute(
-            "SELECT * FROM account_scores ORDER BY account_id"))
-    assert got == {"a": 0.75, "b": 0.3}

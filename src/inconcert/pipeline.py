@@ -6,17 +6,26 @@ from pathlib import Path
 
 from rich.console import Console
 
+from .config import Config
+from .detect import detect
 from .outputs.datasets import write_datasets
 from .outputs.quarantine import write_quarantine
 from .store import Store
 
 
-def run_pipeline(db: Path, out_dir: Path, console: Console | None = None) -> list[Path]:
-    """Run the analyses on a case and write their outputs into out_dir; returns the files."""
+def run_pipeline(db: Path, out_dir: Path, console: Console | None = None,
+                 cfg: Config | None = None) -> list[Path]:
+    """Run the analyses on a case and write their outputs into out_dir; returns the files.
+
+    Writes datasets.csv and quarantine.csv (when rows were quarantined), then the detection
+    outputs (accounts.csv, networks.csv, edges.csv, findings.json; see `inconcert.detect`).
+    `cfg` defaults to every parameter's default.
+    """
     written: list[Path] = []
     with Store(db) as store:
         written.append(write_datasets(store, out_dir / "datasets.csv"))
         q = write_quarantine(store, out_dir / "quarantine.csv")
         if q is not None:
             written.append(q)
+    written.extend(detect(db, out_dir, cfg, console=console))
     return written

@@ -33,6 +33,7 @@ import duckdb
 
 from . import config
 from .config import Config
+from .signals.score import inauthenticity_scores
 
 VERDICTS_DDL = """
 CREATE OR REPLACE TABLE verdicts (
@@ -62,41 +63,6 @@ class VerdictParams:
         0.2, "score of an account in no network = this × its inauthenticity score")
 
 
-def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    return bool(con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
-    ).fetchall()[0][0])
-
-
-def fallback_inauthenticity_scores(con: duckdb.DuckDBPyConnection) -> None:
-    """(Re)create `account_scores(account_id, inauthenticity_score, signals)` from
-    `account_signals` when the signals package provides no combined score: a noisy-OR of the
-    fired signals' strengths, `1 − Π(1 − strength)`."""
-    con.execute("""
-        CREATE OR REPLACE TABLE account_scores AS
-        SELECT account_id,
-               1 - exp(list_sum(list(ln(1 - least(strength, 0.999999)) ORDER BY signal)))
-                   AS inauthenticity_score,
-               string_agg(DISTINCT signal, ';' ORDER BY signal) AS signals
-        FROM account_signals WHERE strength > 0
-        GROUP BY account_id ORDER BY account_id
-    """).fetchall()
-
-
-def _account_scores(con: duckdb.DuckDBPyConnection, cfg: Config) -> None:
-    """Make sure `account_scores` exists, from the signals package's combination if it has one."""
-    if not _exists(con, "account_signals"):
-        con.execute("CREATE TABLE IF NOT EXISTS account_signals (account_id VARCHAR, "
-                    "signal VARCHAR, strength DOUBLE, evidence VARCHAR, disarm VARCHAR)"
-                    ).fetchall()
-    try:
-        from .signals.score import inauthenticity_scores
-    except ImportError:
-        fallback_inauthenticity_scores(con)
-    else:
-        inauthenticity_scores(con, cfg)
-
-
 def account_universe_sql() -> str:
     """SQL for every account in the case, one row per id with its handle: the accounts table,
     post authors, interaction actors and network members (a seeder may be known only as the
@@ -115,7 +81,7 @@ def judge(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
     """(Re)create `verdicts` (one row per account in the case) and add the inauthenticity
     columns to `networks`; returns the number of flagged accounts."""
     p: VerdictParams = cfg.section("verdict")
-    _account_scores(con, cfg)
+    inauthenticity_scores(con, cfg)
     for col, typ in (("inauthentic_share", "DOUBLE"), ("mean_inauthenticity", "DOUBLE"),
                      ("inauthentic", "BOOLEAN"), ("n_flagged", "BIGINT")):
         con.execute(f"ALTER TABLE networks ADD COLUMN IF NOT EXISTS {col} {typ}").fetchall()

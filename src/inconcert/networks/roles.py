@@ -8,8 +8,10 @@ network, joins it as a seeder (`joined_by = 'amplified'`). The share guard keeps
 account, reshared by thousands and by a few network members among them, out of the network.
 
 Within a network (reshares counted between members only):
-- seeder: reshared by at least `min_amplifiers` members, and reshares no member's posts;
-- hybrid: both reshared by members and resharing members' posts;
+- seeder: reshared by at least `min_amplifiers` members, or the first poster of at least
+  `min_first_posts` items that members copied (identical or near-identical text), and reshares
+  no member's posts;
+- hybrid: a seeder that also reshares members' posts;
 - amplifier: every other member — it reshares, likes or copies what the network spreads (that is
   what put it in the network).
 """
@@ -37,6 +39,12 @@ class RolesParams:
              "network for it to join as that network's seeder")
     seeder_attach_scale: float = config.param(
         2.0, "distinct amplifying members at which a joined seeder's attachment reaches 63%")
+    copy_traces: list = config.param(
+        ["co_text", "near_text"], "traces whose items are named by their earliest post: the "
+                                  "author of such an item, copied inside the network, posted "
+                                  "first")
+    min_first_posts: int = config.param(
+        2, "copied items a member must have posted first to count as a seeder")
 
 
 def _join_seeders(con: duckdb.DuckDBPyConnection, p: RolesParams) -> int:
@@ -69,6 +77,33 @@ def _join_seeders(con: duckdb.DuckDBPyConnection, p: RolesParams) -> int:
             "INSERT INTO memberships VALUES (?, ?, 'amplified', 0.0, 0.0, NULL, 0, 0, 0, 0, 0)",
             [list(r) for r in rows])
     return len(rows)
+
+
+def _count_first_posts(con: duckdb.DuckDBPyConnection, p: RolesParams) -> None:
+    """`first_posts`: copied items (examples of copy-trace edges between two members of one
+    network) that the member posted first."""
+    if not p.copy_traces:
+        return
+    marks = ", ".join("?" for _ in p.copy_traces)
+    con.execute(f"""
+        UPDATE memberships SET first_posts = f.n
+        FROM (
+            WITH items AS (
+                SELECT DISTINCT ms.network_id, x.item
+                FROM trace_edges t
+                JOIN memberships ms ON ms.account_id = t.source
+                JOIN memberships mt ON mt.account_id = t.target
+                     AND mt.network_id = ms.network_id,
+                     unnest(json_extract_string(t.examples, '$[*]')) AS x(item)
+                WHERE t.trace IN ({marks})
+            )
+            SELECT m.account_id, count(DISTINCT i.item) AS n
+            FROM items i JOIN posts po ON po.post_id = i.item
+            JOIN memberships m ON m.account_id = po.author_id AND m.network_id = i.network_id
+            GROUP BY m.account_id
+        ) f
+        WHERE memberships.account_id = f.account_id
+    """, list(p.copy_traces)).fetchall()
 
 
 def assign_roles(con: duckdb.DuckDBPyConnection, cfg: Config) -> dict[str, int]:
@@ -107,12 +142,13 @@ def assign_roles(con: duckdb.DuckDBPyConnection, cfg: Config) -> dict[str, int]:
                   GROUP BY ma.account_id) r
             WHERE memberships.account_id = r.account_id
         """).fetchall()
+    _count_first_posts(con, p)
     con.execute("""
         UPDATE memberships SET role = CASE
-            WHEN amplifiers >= ? AND reshares_made > 0 THEN 'hybrid'
-            WHEN amplifiers >= ? THEN 'seeder'
+            WHEN (amplifiers >= $1 OR first_posts >= $2) AND reshares_made > 0 THEN 'hybrid'
+            WHEN amplifiers >= $1 OR first_posts >= $2 THEN 'seeder'
             ELSE 'amplifier' END
-    """, [p.min_amplifiers, p.min_amplifiers]).fetchall()
+    """, [p.min_amplifiers, p.min_first_posts]).fetchall()
     con.execute("""
         UPDATE memberships SET attachment = greatest(attachment, 1 - exp(-amplifiers / ?))
         WHERE role IN ('seeder', 'hybrid')
