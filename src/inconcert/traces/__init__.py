@@ -52,7 +52,7 @@ def compute_traces(con: duckdb.DuckDBPyConnection, config: Config,
     con.execute("CREATE OR REPLACE TABLE trace_candidates AS SELECT * FROM trace_candidates "
                 "ORDER BY trace, source, target").fetchall()
     for tmp in ("_tr_actions", "_tr_capped", "_tr_pair_items", "_tr_items", "_tr_cand",
-                "_tr_universe"):
+                "_tr_universe", "_tr_popularity"):
         con.execute(f"DROP TABLE IF EXISTS {tmp}").fetchall()
 
 

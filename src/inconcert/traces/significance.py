@@ -7,18 +7,20 @@ corrections, both documented in docs/traces.md:
   hot-item cap): an item only two accounts touched weighs 0.63, one touched by a thousand 0.10.
 * **Null model.** Keep every account's activity (d_u, the distinct items it acted on) and every
   item's popularity (n_i) and timing (q_i, the share of its account pairs that fell within the
-  window), and break their alignment: under a degree-preserving bipartite null in its
-  Chung-Lu form, u and v both act on item i with probability (d_u n_i / M)(d_v n_i / M) and, given
-  that, fall within the window with probability q_i (time shuffling among the item's actions).
-  Their expected number of co-acted items is therefore
+  window), and break their alignment: under a degree-preserving bipartite null in its Chung-Lu
+  form, u acts on item i with probability min(1, d_u n_i / M), M = sum_i n_i, and two accounts on
+  the same item fall within the window with probability q_i (time shuffling among the item's
+  actions). The expected number of items u and v co-act on is therefore
 
-      lambda_uv = d_u d_v K,   K = sum_i n_i^2 q_i / M^2,   M = sum_i n_i,
+      lambda_uv = sum_i min(1, d_u n_i / M) min(1, d_v n_i / M) q_i,
 
   and the count is approximately Poisson (a sum of many rare Bernoulli events). `p_value` =
-  P(X >= count | lambda_uv) and `z` = (count - lambda_uv) / sqrt(lambda_uv). Since every pair of
-  active accounts is a test, p-values are corrected for multiple testing (Benjamini-Hochberg over
-  all N(N-1)/2 account pairs) before comparing with `alpha`. Summed over pairs, the expected
-  counts equal the observed window pairs, so a busy dataset raises the bar for everyone.
+  P(X >= count | lambda_uv) and `z` = (count - lambda_uv) / sqrt(lambda_uv). Hyperactive accounts
+  (large d) and viral items (large n, and q near 1 when the burst is short) raise lambda, so
+  volume alone is expected. Since every pair of active accounts is a test, p-values are corrected
+  for multiple testing (Benjamini-Hochberg over all N(N-1)/2 account pairs) before comparing with
+  `alpha`. lambda depends on the pair only through (d_u, d_v), so it is computed once per distinct
+  degree pair and popularity, not per pair and item.
 """
 
 from __future__ import annotations
@@ -58,7 +60,6 @@ class Tested:
 
     n_candidates: int
     n_significant: int
-    k: float  # the null model's constant K
 
 
 def assess_edges(con: duckdb.DuckDBPyConnection, trace: str, min_count: int,
@@ -82,29 +83,46 @@ def assess_edges(con: duckdb.DuckDBPyConnection, trace: str, min_count: int,
         LEFT JOIN (SELECT item, count(*) AS wp FROM _tr_pair_items GROUP BY item) AS p
             ON p.item = c.item
     """).fetchall()
-    m_total, k_sum = con.execute(
-        "SELECT sum(n), fsum(CASE WHEN n > 1 THEN 2.0 * wp * n / (n - 1) ELSE 0 END) "
-        "FROM _tr_items").fetchall()[0]
-    n_accounts = con.execute(
-        "SELECT count(DISTINCT account) FROM _tr_universe").fetchall()[0][0]
-    if not m_total or not k_sum:
-        return Tested(0, 0, 0.0)
-    # Rounded so that a different summation order (parallel aggregation) cannot change a bit.
-    k = float(f"{float(k_sum) / float(m_total) ** 2:.12g}")
+    # q_i summed per popularity n: the expectation depends on an item only through (n_i, q_i).
+    # Sums run over ordered lists so that parallel aggregation cannot change a bit.
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE _tr_popularity AS
+        SELECT n, list_sum(list(2.0 * wp / (n * (n - 1)) ORDER BY item)) AS q
+        FROM _tr_items WHERE n > 1 AND wp > 0 GROUP BY n
+    """).fetchall()
+    m_total, n_accounts = con.execute(
+        "SELECT (SELECT sum(n) FROM _tr_items), count(DISTINCT account) "
+        "FROM _tr_universe").fetchall()[0]
+    if not m_total:
+        return Tested(0, 0)
+    m = float(m_total)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _tr_cand AS
         WITH deg AS (SELECT account, count(*) AS d FROM _tr_universe GROUP BY account),
         e AS (
-            SELECT p.source, p.target, count(*) AS cnt, round(fsum(i.rarity), 9) AS weight,
+            SELECT p.source, p.target, count(*) AS cnt,
+                   list_sum(list(i.rarity ORDER BY p.item)) AS weight,
                    min(p.first_ms) AS first_ms, max(p.last_ms) AS last_ms,
                    to_json(list(p.item ORDER BY p.first_ms, p.item)[1:5]) AS examples
             FROM _tr_pair_items AS p JOIN _tr_items AS i ON i.item = p.item
             GROUP BY p.source, p.target
             HAVING count(*) >= {int(min_count)}
+        ),
+        ed AS (
+            SELECT e.*, ds.d AS d1, dt.d AS d2
+            FROM e JOIN deg AS ds ON ds.account = e.source JOIN deg AS dt ON dt.account = e.target
+        ),
+        lam AS (
+            SELECT dp.d1, dp.d2,
+                   list_sum(list(g.q * least(1.0, dp.d1 * g.n / {m!r})
+                                     * least(1.0, dp.d2 * g.n / {m!r}) ORDER BY g.n)) AS expected
+            FROM (SELECT DISTINCT d1, d2 FROM ed) AS dp CROSS JOIN _tr_popularity AS g
+            GROUP BY dp.d1, dp.d2
         )
-        SELECT e.*, CAST(ds.d AS DOUBLE) * dt.d * {k!r} AS expected
-        FROM e JOIN deg AS ds ON ds.account = e.source JOIN deg AS dt ON dt.account = e.target
-        ORDER BY e.source, e.target
+        SELECT ed.source, ed.target, ed.cnt, ed.weight, ed.first_ms, ed.last_ms, ed.examples,
+               lam.expected
+        FROM ed JOIN lam ON lam.d1 = ed.d1 AND lam.d2 = ed.d2
+        ORDER BY ed.source, ed.target
     """).fetchall()
     cand = con.sql("SELECT cnt, expected FROM _tr_cand ORDER BY source, target").to_arrow_table()
     counts = cand.column("cnt").to_numpy().astype(np.float64)
@@ -127,7 +145,7 @@ def assess_edges(con: duckdb.DuckDBPyConnection, trace: str, min_count: int,
         """, [trace]).fetchall()
     finally:
         con.unregister("_tr_test")
-    return Tested(len(p), int(keep.sum()), k)
+    return Tested(len(p), int(keep.sum()))
 
 
 def _significant(p: np.ndarray, params: SignificanceParams, n_tests: int) -> np.ndarray:
