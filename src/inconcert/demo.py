@@ -13,13 +13,13 @@ def run_demo(out_dir: Path, console: Console | None = None, seed: int = 7,
     report stage exists, otherwise the output directory)."""
     from .ingest import ingest_paths
     from .pipeline import run_pipeline
-    from .simulate import simulate
+    from .simulate import input_files, simulate
     from .store import Store
 
     out_dir.mkdir(parents=True, exist_ok=True)
     data_dir = out_dir / "data"
     files = simulate(data_dir, seed=seed, scale=scale, campaign=True)
-    inputs = [p for p in files if p.name != "labels.csv"]
+    inputs = input_files(files)
     db = out_dir / "case.duckdb"
     if db.exists():
         db.unlink()

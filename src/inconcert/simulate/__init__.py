@@ -1,0 +1,187 @@
+"""`inconcert simulate`: a synthetic platform in the Twitter IO-archive layout, with a planted
+pro-Beijing amplification campaign, hard negatives and ground truth.
+
+`simulate()` returns the data inputs first (tweets, users, media manifest) and then the ground
+truth (labels, campaign posts, simulation.json); `input_files()` and `ground_truth_files()` tell
+them apart. See docs/simulator.md.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import InputError
+from . import campaign as camp
+from . import negatives as neg
+from .core import KIND_NAMES, Accounts, Posts, day_number
+from .media import write_media
+from .organic import external_posts, organic_activity
+from .population import Handles, critic_accounts, external_accounts, organic_accounts
+from .writer import (
+    engagement,
+    finish_ids,
+    sha256,
+    write_campaign_posts,
+    write_labels,
+    write_manifest,
+    write_tweets,
+    write_users,
+)
+
+TWEETS = "simulated_tweets_csv_unhashed.csv"
+USERS = "simulated_users_csv_unhashed.csv"
+MANIFEST = "media_manifest.csv"
+LABELS = "labels.csv"
+CAMPAIGN_POSTS = "campaign_posts.csv"
+SUMMARY = "simulation.json"
+INPUTS = (TWEETS, USERS, MANIFEST)
+GROUND_TRUTH = (LABELS, CAMPAIGN_POSTS, SUMMARY)
+FIRST_DAY = day_number(2021, 3, 1)
+DAYS = 90
+MAX_SCALE = 1000.0
+
+__all__ = ["GROUND_TRUTH", "INPUTS", "ground_truth_files", "input_files", "simulate"]
+
+
+def input_files(paths: list[Path]) -> list[Path]:
+    """The data inputs among simulate()'s files (what a user would ingest)."""
+    return [p for p in paths if p.name in INPUTS]
+
+
+def ground_truth_files(paths: list[Path]) -> list[Path]:
+    """The ground-truth files among simulate()'s files (never ingested)."""
+    return [p for p in paths if p.name in GROUND_TRUTH]
+
+
+def _rng(seed: int, part: int) -> np.random.Generator:
+    # One stream per part of the platform, so the organic part does not depend on the campaign.
+    return np.random.default_rng([seed, part])
+
+
+def _n(x: float, floor: int) -> int:
+    return max(floor, round(x))
+
+
+def parameters(scale: float) -> dict[str, int]:
+    """The sizes used at a scale (recorded in simulation.json)."""
+    s = scale
+    return {
+        "organic_accounts": _n(3300 * s, 60), "external_accounts": _n(300 * s, 20),
+        "external_posts": _n(2500 * s, 150), "organic_posts": _n(10_000 * s, 200),
+        "viral_events": _n(2 * s, 1), "viral_size": _n(350 * min(s, 1.0), 15),
+        "fandoms": _n(s, 1), "fans": _n(45 * min(s, 1.0), 8), "newsrooms": _n(s, 1),
+        "hashtag_day_accounts": _n(250 * s, 10), "returning_accounts": _n(15 * s, 2),
+        "critic_posts_floor": 50, "days": DAYS,
+    }
+
+
+def simulate(out_dir: Path, seed: int = 1, scale: float = 1.0, campaign: bool = True
+             ) -> list[Path]:
+    """Write a synthetic platform into out_dir; returns inputs first, then ground truth."""
+    if not 0 < scale <= MAX_SCALE:
+        raise InputError(f"--scale must be above 0 and at most {MAX_SCALE:g} (got {scale:g})")
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    p = parameters(scale)
+    first, last = FIRST_DAY, FIRST_DAY + DAYS
+    acc, posts, handles = Accounts(), Posts(), Handles()
+
+    r = _rng(seed, 0)
+    plain = organic_accounts(r, acc, handles, p["organic_accounts"], last - 5)
+    critics = critic_accounts(r, acc, handles)
+    ext = external_accounts(r, acc, handles, p["external_accounts"])
+
+    r = _rng(seed, 1)
+    ext_posts = external_posts(r, acc, posts, ext, p["external_posts"], first, last)
+    who = np.concatenate([plain, critics])
+    boost = np.zeros(len(who), np.int64)
+    boost[len(plain):] = p["critic_posts_floor"]
+    organic_activity(r, acc, posts, who, p["organic_posts"], first, last, ext_posts, boost)
+
+    r = _rng(seed, 2)
+    viral_pool = plain[: max(len(plain) * 2 // 3, 1)]
+    for k in range(p["viral_events"]):
+        neg.viral(r, acc, posts, viral_pool, k, min(p["viral_size"], len(viral_pool) // 2),
+                  first, last)
+    for k in range(p["fandoms"]):
+        neg.fandom(r, acc, handles, posts, k, p["fans"], ext_posts, first, last)
+    for k in range(p["newsrooms"]):
+        neg.newsroom(r, acc, handles, posts, k, plain, first, last)
+    free = plain[len(viral_pool):]
+    free = free[[acc.cols["role"][a] == "organic" for a in free]]
+    day = day_number(2021, 4, 23)
+    neg.hashtag_day(r, acc, posts, free[: p["hashtag_day_accounts"]], day, "WorldBookDay")
+    neg.returning(r, acc, handles, posts, p["returning_accounts"], ext_posts, first, last)
+
+    size = None
+    if campaign:
+        n_org = sum(acc.cols["written"])
+        size = camp.size_for(n_org)
+        camp.campaign(_rng(seed, 3), acc, handles, posts, size, critics, ext_posts, first, last)
+    return _write(out_dir, seed, scale, campaign, p, size, acc, posts)
+
+
+def _write(out_dir: Path, seed: int, scale: float, campaign: bool, p: dict[str, int],
+           size: camp.CampaignSize | None, acc: Accounts, posts: Posts) -> list[Path]:
+    uid, ids = finish_ids(acc, posts)
+    counts = engagement(_rng(seed, 5), acc, posts)
+    tweets, users = out_dir / TWEETS, out_dir / USERS
+    order = write_tweets(tweets, acc, posts, uid, ids, counts)
+    acc_order = write_users(users, acc, uid)
+    rows = write_media(seed, out_dir, posts.media, posts.column("written"))
+    n_manifest = write_manifest(out_dir / MANIFEST, rows, ids)
+    write_labels(out_dir / LABELS, acc, uid, acc_order)
+    n_truth = write_campaign_posts(out_dir / CAMPAIGN_POSTS, posts, ids, order)
+    files = [tweets, users, out_dir / MANIFEST, out_dir / LABELS, out_dir / CAMPAIGN_POSTS]
+    summary = _summary(seed, scale, campaign, p, size, acc, posts, order, acc_order,
+                       n_manifest, n_truth, rows, out_dir, files)
+    (out_dir / SUMMARY).write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n",
+                                   encoding="utf-8")
+    return files + [out_dir / SUMMARY]
+
+
+def _summary(seed: int, scale: float, campaign: bool, p: dict[str, int],
+             size: camp.CampaignSize | None, acc: Accounts, posts: Posts, order: np.ndarray,
+             acc_order: np.ndarray, n_manifest: int, n_truth: int,
+             rows: list[tuple[int, str, str, str]], out_dir: Path,
+             files: list[Path]) -> dict:
+    c = acc.cols
+    labels = np.asarray(c["label"], dtype=object)
+    author = posts.column("author")[order]
+    kind = posts.column("kind")[order]
+    media_files = sorted({r[1] for r in rows})
+    return {
+        "generator": "inconcert simulate", "seed": seed, "scale": scale, "campaign": campaign,
+        "period": {"first_day": str(np.datetime64(FIRST_DAY, "D")),
+                   "last_day": str(np.datetime64(FIRST_DAY + DAYS - 1, "D"))},
+        "parameters": {**p, **({"campaign_accounts": size.n, "seeders": size.seeders,
+                                "hybrids": size.hybrids, "hijacked": size.hijacked}
+                               if size else {})},
+        "counts": {
+            "accounts": len(acc_order),
+            "accounts_by_label": dict(sorted(Counter(labels[acc_order]).items())),
+            "accounts_by_role": dict(sorted(Counter(
+                f"{c['label'][a]}/{c['role'][a]}" for a in acc_order).items())),
+            "posts": len(order),
+            "posts_by_kind": {KIND_NAMES[k]: int(v) for k, v in
+                              sorted(Counter(kind.tolist()).items())},
+            "posts_by_label": dict(sorted(Counter(labels[author]).items())),
+            "media_manifest_rows": n_manifest, "media_files": len(media_files),
+            "campaign_posts": n_truth,
+        },
+        "files": {**{f.name: sha256(f) for f in files},
+                  "media/": _dir_digest(out_dir, media_files)},
+    }
+
+
+def _dir_digest(out_dir: Path, rels: list[str]) -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    for rel in rels:
+        h.update(f"{rel} {sha256(out_dir / rel)}\n".encode())
+    return h.hexdigest()
