@@ -98,3 +98,56 @@ def noisy_or(parts: Iterable[float]) -> float:
     for p in parts:
         out *= 1.0 - min(1.0, max(0.0, p))
     return 1.0 - out
+
+
+# Unicode blocks of the scripts that tell a language family apart from Latin text.
+_SCRIPTS = (
+    ("kana", ((0x3040, 0x30FF),)),
+    ("han", ((0x4E00, 0x9FFF), (0x3400, 0x4DBF), (0xF900, 0xFAFF))),
+    ("hangul", ((0xAC00, 0xD7AF), (0x1100, 0x11FF))),
+    ("cyrillic", ((0x0400, 0x04FF),)),
+    ("arabic", ((0x0600, 0x06FF), (0x0750, 0x077F))),
+    ("hebrew", ((0x0590, 0x05FF),)),
+    ("greek", ((0x0370, 0x03FF),)),
+    ("thai", ((0x0E00, 0x0E7F),)),
+    ("devanagari", ((0x0900, 0x097F),)),
+    ("latin", ((0x41, 0x5A), (0x61, 0x7A), (0xC0, 0x24F))),
+)
+# Languages written in each non-Latin script.
+SCRIPT_LANGS = {
+    "kana": ("ja",), "han": ("zh", "ja"), "hangul": ("ko",),
+    "cyrillic": ("ru", "uk", "bg", "sr", "be", "kk", "mk", "mn"),
+    "arabic": ("ar", "fa", "ur", "ps"), "hebrew": ("he", "yi"), "greek": ("el",),
+    "thai": ("th",), "devanagari": ("hi", "mr", "ne"),
+}
+
+
+def script_of(text: str | None) -> str | None:
+    """The dominant script of a text ('han', 'cyrillic', 'latin', ...), None without letters.
+
+    Japanese mixes kana into Han, so any kana makes a Han-dominant text 'kana'.
+    """
+    if not text:
+        return None
+    counts: Counter = Counter()
+    for ch in text:
+        o = ord(ch)
+        for name, ranges in _SCRIPTS:
+            if any(lo <= o <= hi for lo, hi in ranges):
+                # One CJK character carries about a word: count it as two letters.
+                counts[name] += 2 if name in ("han", "kana", "hangul") else 1
+                break
+    if not counts:
+        return None
+    top = max(sorted(counts), key=lambda k: counts[k])
+    if top == "han" and counts["kana"]:
+        return "kana"
+    return top
+
+
+def base_lang(code: str | None) -> str | None:
+    """A language tag reduced to its primary subtag ('zh-cn' -> 'zh'); None for no language."""
+    if not code:
+        return None
+    c = code.strip().lower().replace("_", "-").split("-")[0]
+    return c or None

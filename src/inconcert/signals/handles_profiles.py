@@ -13,9 +13,9 @@ reaches `min_strength` (more than one weak indicator, or one strong one). Indica
   carries profile fields); `default_profile_image`, `default_profile`;
 - `follow_spam`: follows many, followed by few; `no_following`: an audience but follows nobody;
   `unreciprocated_audience`: a large audience that follows few back (weak: also celebrities);
-- `never_posted` / `few_posts`: an account at least `min_age_days` old with (almost) no posts;
-- `reused_avatar`: the same profile image (64-bit perceptual hash within `phash_distance`) as
-  another account of the case.
+- `never_posted` / `few_posts`: an account at least `min_age_days` old with (almost) no posts.
+
+Reused profile images are the `avatar_reuse` signal's (perceptual hashes, mirror images too).
 """
 
 from __future__ import annotations
@@ -37,7 +37,6 @@ DEFAULT_WEIGHTS = {
     "template_bio": 0.3, "empty_profile": 0.2, "no_bio": 0.1, "default_profile_image": 0.35,
     "default_profile": 0.1, "follow_spam": 0.3, "no_following": 0.15,
     "unreciprocated_audience": 0.15, "never_posted": 0.3, "few_posts": 0.2,
-    "reused_avatar": 0.4,
 }
 
 
@@ -61,8 +60,6 @@ class HandlesProfilesParams:
     few_posts: int = config.param(5, "few_posts: at most this many posts ever ...")
     min_age_days: int = config.param(
         90, "... on an account at least this old when observed (needs posts_count)")
-    phash_distance: int = config.param(
-        8, "reused_avatar: largest Hamming distance between 64-bit pHashes of one image")
 
 
 _DIGITS = re.compile(r"^(?P<stem>[^\d]*?)_?(?P<digits>\d+)$")
@@ -108,43 +105,13 @@ def mask_bio(bio: str) -> str:
     return re.sub(r"\d+", "0", norm_text(bio))
 
 
-def _phash_groups(phashes: dict[str, str], max_dist: int) -> dict[str, list[str]]:
-    """Accounts whose avatar hash is within max_dist bits of another's, with those others.
-
-    Nine bands of the 64 bits: two hashes within 8 bits agree on at least one band, so only
-    accounts sharing a band are compared.
-    """
-    ints = {}
-    for acc, h in phashes.items():
-        try:
-            ints[acc] = int(h, 16)
-        except ValueError:
-            continue
-    bands: dict[tuple[int, int], list[str]] = defaultdict(list)
-    n_bands = max_dist + 1
-    width = -(-64 // n_bands)
-    for acc, v in sorted(ints.items()):
-        for b in range(n_bands):
-            bands[(b, (v >> (b * width)) & ((1 << width) - 1))].append(acc)
-    near: dict[str, set[str]] = defaultdict(set)
-    for group in bands.values():
-        if len(group) < 2 or len(group) > 5000:
-            continue
-        for i, a in enumerate(group):
-            for b in group[i + 1:]:
-                if bin(ints[a] ^ ints[b]).count("1") <= max_dist:
-                    near[a].add(b)
-                    near[b].add(a)
-    return {a: sorted(bs) for a, bs in near.items()}
-
-
 @register
 class HandlesProfiles(Signal):
-    """Generated handles, template bios, reused names and images, empty profiles, odd counts."""
+    """Generated handles, template bios, reused names, empty profiles, odd counts."""
 
     name = "handles_profiles"
     description = "profile marks of mass-produced accounts (handles, bios, counts, images)"
-    disarm = ("T0144.002", "T0143.002", "T0145.001")
+    disarm = ("T0144.002", "T0143.002")
     requires = ("account_profile",)
 
     def compute(self, ctx: SignalContext) -> list[Fired]:
@@ -158,7 +125,7 @@ class HandlesProfiles(Signal):
                    any_value(followers), any_value(following), any_value(posts_count),
                    any_value(verified), any_value(default_profile),
                    any_value(default_profile_image), any_value(created_ms),
-                   any_value(observed_ms), any_value(avatar_phash), any_value(dataset_id)
+                   any_value(observed_ms), any_value(dataset_id)
             FROM accounts GROUP BY account_id ORDER BY account_id""")
         if not accs:
             raise NotComputable("the case has no account profiles")
@@ -171,11 +138,9 @@ class HandlesProfiles(Signal):
                 masked = mask_bio(a[3])
                 if len(masked) >= 10:
                     bios[masked].append(a[0])
-        phash_near = _phash_groups({a[0]: a[14] for a in accs if a[14]}, p.phash_distance)
         out = []
         for a in accs:
-            found = self._indicators(a, p, names, bios, phash_near,
-                                     profile_sets.get(a[15]) == "full")
+            found = self._indicators(a, p, names, bios, profile_sets.get(a[14]) == "full")
             strength = noisy_or(weights.get(k, 0.0) for k in found)
             if strength >= p.min_strength:
                 out.append(Fired(a[0], strength, {"indicators": found,
@@ -185,10 +150,9 @@ class HandlesProfiles(Signal):
 
     @staticmethod
     def _indicators(a: tuple, p: HandlesProfilesParams, names: dict[str, list[str]],
-                    bios: dict[str, list[str]], phash_near: dict[str, list[str]],
-                    has_profile: bool) -> dict[str, Any]:
+                    bios: dict[str, list[str]], has_profile: bool) -> dict[str, Any]:
         (acc, handle, display, bio, location, url, followers, following, posts, verified,
-         default_profile, default_image, created_ms, observed_ms, _, _) = a
+         default_profile, default_image, created_ms, observed_ms, _) = a
         found: dict[str, Any] = {}
         if handle:
             shape = handle_shape(handle, display)
@@ -230,7 +194,4 @@ class HandlesProfiles(Signal):
                 found["never_posted"] = {"posts": 0, "age_days": age}
             elif posts <= p.few_posts:
                 found["few_posts"] = {"posts": posts, "age_days": age}
-        if acc in phash_near:
-            found["reused_avatar"] = {"accounts": len(phash_near[acc]) + 1,
-                                      "others": phash_near[acc][:5]}
         return found
