@@ -39,6 +39,17 @@ class CountingFile(io.RawIOBase):
         self.count += n
         return n
 
+    # zipfile seeks to the central directory at the end of the archive: without these a zip
+    # input fails as "not a zip file".
+    def seekable(self) -> bool:
+        return self._raw.seekable()
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        return self._raw.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._raw.tell()
+
     def close(self) -> None:
         self._raw.close()
         super().close()
