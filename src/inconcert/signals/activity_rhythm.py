@@ -1,13 +1,15 @@
 """Activity rhythm: when an account posts, its likely working time zone, and shapes people lack.
 
-Every account's posts are binned by UTC hour of the week (168 bins, Monday 00:00 first). The
+Every account's posts of its last `recent_days` of activity (a hijacked account's old life is
+someone else's rhythm) are binned by UTC hour of the week (168 bins, Monday 00:00 first). The
 likely time zone is the whole-hour UTC offset, from -12 to +14, under which the profile best fits
 one of two fixed shapes (log-likelihood): an everyday human day (quiet 01:00-06:00 local, busiest
 in the evening, weekends alike) or an office week (weekdays 09:00-18:00 with a lunch dip, little at
 night or at weekends). The signal fires on:
 
-- `office_hours`: the office week fits best, at least `office_weekday_share` of posts fall on local
-  weekdays and `office_in_hours_share` inside 08:00-19:00 local — the shift pattern of staff
+- `office_hours`: the office week fits best, more posts fall on local weekdays than chance would
+  put there (binomial test against 5/7, p below `office_alpha`) and at least
+  `office_in_hours_share` fall inside 08:00-19:00 local on weekdays — the shift pattern of staff
   posting as a job (Meta kill chain 3.1.1);
 - `regular_intervals`: gaps between posts so even (coefficient of variation below `max_cv`) that
   they look scheduled, not human (people post in bursts: CV well above 1);
@@ -29,7 +31,7 @@ import numpy as np
 
 from .. import config
 from .base import Fired, NotComputable, Signal, SignalContext, register
-from .features import has_table, how_sql, noisy_or, rounded, rows
+from .features import DAY_MS, binomial_sf, has_table, how_sql, noisy_or, rounded, rows
 
 OFFSETS = tuple(range(-12, 15))
 _PRECISE = ("us", "ms", "s")
@@ -59,11 +61,13 @@ TEMPLATES = {"human_day": _human_day(), "office_week": _office_week()}
 @config.section("signals.activity_rhythm")
 @dataclass
 class ActivityRhythmParams:
-    min_posts: int = config.param(20, "posts an account needs before its rhythm is judged")
-    office_weekday_share: float = config.param(
-        0.9, "office_hours: least share of posts on local weekdays (5/7 = 0.71 by chance)")
+    min_posts: int = config.param(12, "posts an account needs before its rhythm is judged")
+    recent_days: int = config.param(
+        365, "only posts within this many days before the account's last post are judged")
+    office_alpha: float = config.param(
+        0.01, "office_hours: binomial p-value of the weekday share against 5/7 to beat")
     office_in_hours_share: float = config.param(
-        0.85, "office_hours: least share of posts within 08:00-19:00 local on weekdays")
+        0.8, "office_hours: least share of posts within 08:00-19:00 local on weekdays")
     max_cv: float = config.param(
         0.15, "regular_intervals: largest coefficient of variation of the gaps between posts "
               "(needs times to the second)")
@@ -95,9 +99,10 @@ class Fit:
 
 
 def hour_of_week(con: duckdb.DuckDBPyConnection, account_ids: Iterable[str] | None = None,
-                 min_posts: int = 1) -> dict[str, np.ndarray]:
+                 min_posts: int = 1, recent_days: int | None = None) -> dict[str, np.ndarray]:
     """Posts per UTC hour of the week (168 bins, Monday 00:00 first) for each account with at
-    least `min_posts` posts (all accounts, or the ones given). Day-precision posts are left out."""
+    least `min_posts` posts (all accounts, or the ones given), optionally only those within
+    `recent_days` before the account's last post. Day-precision posts are left out."""
     where = "time_precision <> 'day'"
     params: list = []
     if account_ids is not None:
@@ -106,9 +111,13 @@ def hour_of_week(con: duckdb.DuckDBPyConnection, account_ids: Iterable[str] | No
             return {}
         where += " AND author_id IN (SELECT unnest(?))"
         params.append(ids)
+    recent = "" if recent_days is None else \
+        f"WHERE created_ms >= last_ms - {int(recent_days) * DAY_MS}"
     got = rows(con, f"""
-        SELECT author_id, {how_sql()} AS how, count(*) FROM posts WHERE {where}
-        GROUP BY ALL""", params)
+        WITH r AS (SELECT author_id, created_ms,
+                          max(created_ms) OVER (PARTITION BY author_id) AS last_ms
+                   FROM posts WHERE {where})
+        SELECT author_id, {how_sql()} AS how, count(*) FROM r {recent} GROUP BY ALL""", params)
     out: dict[str, np.ndarray] = {}
     for acc, how, n in got:
         if acc not in out:
@@ -220,7 +229,7 @@ class ActivityRhythm(Signal):
         p: ActivityRhythmParams = self.params(ctx)
         if not rows(ctx.con, "SELECT 1 FROM posts WHERE time_precision <> 'day' LIMIT 1"):
             raise NotComputable("the case has no posts with times finer than a day")
-        profiles = hour_of_week(ctx.con, min_posts=p.min_posts)
+        profiles = hour_of_week(ctx.con, min_posts=p.min_posts, recent_days=p.recent_days)
         fits = fit_time_zones(profiles)
         intervals = _interval_stats(ctx.con, p.min_posts)
         minutes = _minute_stats(ctx.con, p.min_posts)
@@ -229,9 +238,12 @@ class ActivityRhythm(Signal):
             fit = fits[acc]
             found: dict[str, dict] = {}
             wd, inh = office_shares(prof, fit.offset_h)
-            if fit.template == "office_week" and wd >= p.office_weekday_share \
+            n_posts = int(prof.sum())
+            wd_p = binomial_sf(round(wd * n_posts), n_posts, 5 / 7)
+            if fit.template == "office_week" and wd_p < p.office_alpha \
                     and inh >= p.office_in_hours_share:
                 found["office_hours"] = {"weekday_share": rounded(wd, 3),
+                                         "weekday_p_value": float(f"{wd_p:.3g}"),
                                          "in_hours_share": rounded(inh, 3)}
             if acc in intervals:
                 n, mean, sd = intervals[acc]

@@ -72,6 +72,17 @@ def poisson_sf(k: int, lam: float) -> float:
             return min(1.0, total)
 
 
+def binomial_sf(k: int, n: int, p: float) -> float:
+    """P(X >= k) for X ~ Binomial(n, p)."""
+    if k <= 0:
+        return 1.0
+    if k > n:
+        return 0.0
+    lp, lq = math.log(p), math.log1p(-p)
+    return min(1.0, sum(math.exp(math.lgamma(n + 1) - math.lgamma(i + 1) - math.lgamma(n - i + 1)
+                                 + i * lp + (n - i) * lq) for i in range(k, n + 1)))
+
+
 def tvd(a: Counter, b: Counter) -> float:
     """Total variation distance between two count distributions (0 same, 1 disjoint)."""
     na, nb = sum(a.values()), sum(b.values())

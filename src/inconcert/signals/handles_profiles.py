@@ -4,11 +4,12 @@ Each indicator is a fixed, documented rule with a fixed weight (chosen from what
 report, never fitted to labels); the signal's strength is their noisy-OR, and it fires when that
 reaches `min_strength` (more than one weak indicator, or one strong one). Indicators:
 
-- `name_filler_handle`: the handle is a name plus filler: digits (`EmilyJohnson8342`) or a
+- `name_filler_handle`: the handle is a name plus filler: 3-5 digits (`EmilyJohnson8342`) or a
   random-looking letter string (`mullenmcpzl` for "Tamala Mullen");
 - `default_style_handle`: a handle ending in six or more digits, the platform's own suggestion;
-- `reused_display_name`, `template_bio`: the same display name, or the same bio once digits,
-  links and mentions are masked, on at least `min_group` accounts of the case;
+- `reused_display_name`, `template_bio`: the same display name (of two words or more: a first
+  name alone is shared by chance), or the same bio once digits, links and mentions are masked,
+  on at least `min_group` accounts of the case;
 - `empty_profile` / `no_bio`: no bio, location or link (judged only for accounts whose source
   carries profile fields); `default_profile_image`, `default_profile`;
 - `follow_spam`: follows many, followed by few; `no_following`: an audience but follows nobody;
@@ -33,7 +34,7 @@ from .base import Fired, NotComputable, Signal, SignalContext, register
 from .features import DAY_MS, noisy_or, rounded, rows
 
 DEFAULT_WEIGHTS = {
-    "name_filler_handle": 0.25, "default_style_handle": 0.3, "reused_display_name": 0.25,
+    "name_filler_handle": 0.2, "default_style_handle": 0.3, "reused_display_name": 0.25,
     "template_bio": 0.3, "empty_profile": 0.2, "no_bio": 0.1, "default_profile_image": 0.35,
     "default_profile": 0.1, "follow_spam": 0.3, "no_following": 0.15,
     "unreciprocated_audience": 0.15, "never_posted": 0.3, "few_posts": 0.2,
@@ -45,7 +46,8 @@ DEFAULT_WEIGHTS = {
 class HandlesProfilesParams:
     weights: dict = config.param(DEFAULT_WEIGHTS, "weight of each profile indicator in [0, 1]")
     min_strength: float = config.param(
-        0.3, "noisy-OR of the indicators' weights at which the signal fires")
+        0.35, "noisy-OR of the indicators' weights at which the signal fires (above any single "
+              "weak indicator)")
     min_group: int = config.param(
         3, "accounts sharing a display name or masked bio for it to count as reused")
     follow_spam_min_following: int = config.param(
@@ -63,7 +65,7 @@ class HandlesProfilesParams:
 
 
 _DIGITS = re.compile(r"^(?P<stem>[^\d]*?)_?(?P<digits>\d+)$")
-_VOWELS = set("aeiouy")
+_VOWELS = set("aeiou")
 
 
 def _fold(s: str) -> str:
@@ -73,15 +75,16 @@ def _fold(s: str) -> str:
 def handle_shape(handle: str, display_name: str | None) -> tuple[str, str] | None:
     """('default_style' | 'name_filler', filler) when a handle looks generated, else None.
 
-    A name plus filler is the handle's letters built from the display name's words (or any
-    alphabetic stem of three letters or more, for digits) and then 2+ digits, or 3-8 letters
-    that read as random (at most a third vowels, or four consonants in a row).
+    Default style: six or more trailing digits. Name plus filler: an alphabetic stem of three
+    letters or more and then 3-5 digits (two digits are usually a birth year), or the display
+    name's words followed by 3-8 letters that read as random (at most a fifth vowels, or four
+    consonants in a row).
     """
     h = _fold(handle.strip().lstrip("@"))
     m = _DIGITS.match(h)
     if m and len(m["digits"]) >= 6:
         return "default_style", m["digits"]
-    if m and len(m["digits"]) >= 2 and sum(c.isalpha() for c in m["stem"]) >= 3:
+    if m and len(m["digits"]) >= 3 and sum(c.isalpha() for c in m["stem"]) >= 3:
         return "name_filler", m["digits"]
     if not display_name:
         return None
@@ -92,10 +95,11 @@ def handle_shape(handle: str, display_name: str | None) -> tuple[str, str] | Non
         if w in rest:
             rest = rest.replace(w, "", 1)
             used += 1
-    if not used or not 3 <= len(rest) <= 8 or not rest.isalpha() or not h.endswith(rest):
+    if not used or not 3 <= len(rest) <= 8 or not rest.isascii() or not rest.isalpha() \
+            or not h.endswith(rest):
         return None
     vowel_share = sum(c in _VOWELS for c in rest) / len(rest)
-    if vowel_share <= 1 / 3 or re.search(r"[^aeiouy]{4}", rest):
+    if vowel_share <= 0.2 or re.search(r"[^aeiou]{4}", rest):
         return "name_filler", rest
     return None
 
@@ -132,7 +136,8 @@ class HandlesProfiles(Signal):
         names: dict[str, list[str]] = defaultdict(list)
         bios: dict[str, list[str]] = defaultdict(list)
         for a in accs:
-            if a[2] and a[2] != a[0]:
+            # A first name alone is shared by chance; a full name much less so.
+            if a[2] and a[2] != a[0] and len(re.findall(r"[^\W\d_]{2,}", a[2])) >= 2:
                 names[_fold(a[2]).strip()].append(a[0])
             if a[3]:
                 masked = mask_bio(a[3])

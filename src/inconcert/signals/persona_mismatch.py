@@ -9,12 +9,15 @@ offsets of the place (standard to daylight time). The behaviour contradicts it w
   known language) are in a language the claimed place would not post in; the language is the
   post's `lang`, or the script of its text when `lang` is missing (Han, Cyrillic, Arabic ... —
   Latin text without a tag is left unjudged);
-- `working_hours`: the account's most likely working time zone (see `activity_rhythm`) lies more
-  than `offset_tolerance_h` hours outside the place's offsets;
+- `office_hours_elsewhere` / `waking_hours_elsewhere`: the account's most likely working time
+  zone (see `activity_rhythm`) lies more than `offset_tolerance_h` hours outside the place's
+  offsets, with an office-week shape (a job elsewhere) or an everyday one (weaker: people travel,
+  and fans keep their idols' hours);
 - `name_script`: (profile only) a display name in a non-Latin script whose languages do not
   include the account's interface language (a Chinese name on a Russian-language account);
   English interfaces are not counted (many people keep the default).
 
+Posts are judged over the account's last `signals.activity_rhythm.recent_days` of activity.
 Topics are not judged: which subjects "belong" to a place is not something a fixed rule can say.
 Strength: noisy-OR of the contradictions' weights, times `name_claim_factor` when the claim is only
 a name.
@@ -33,7 +36,7 @@ from typing import Any
 from .. import config
 from .activity_rhythm import Fit, fit_time_zones, hour_of_week
 from .base import Fired, NotComputable, Signal, SignalContext, register
-from .features import SCRIPT_LANGS, base_lang, noisy_or, rounded, rows, script_of, shares
+from .features import DAY_MS, SCRIPT_LANGS, base_lang, noisy_or, rounded, rows, script_of, shares
 
 _DATA = Path(__file__).parent / "data" / "personas.json"
 
@@ -49,14 +52,16 @@ class PersonaMismatchParams:
     min_posts: int = config.param(10, "posts with a known language needed to judge language")
     min_foreign_share: float = config.param(
         0.3, "least share of posts in languages the claimed place would not post in")
-    min_rhythm_posts: int = config.param(20, "posts needed to estimate the working time zone")
+    min_rhythm_posts: int = config.param(12, "posts needed to estimate the working time zone")
     offset_tolerance_h: int = config.param(
         2, "hours the working time zone may lie outside the place's UTC offsets")
     name_claim_factor: float = config.param(
         0.6, "strength factor when the only claim is a Western first name")
     weights: dict = config.param(
-        {"language": 0.5, "working_hours": 0.5, "name_script": 0.3},
-        "strength of each contradiction (combined by noisy-OR)")
+        {"language": 0.5, "office_hours_elsewhere": 0.5, "waking_hours_elsewhere": 0.35,
+         "name_script": 0.3},
+        "strength of each contradiction (combined by noisy-OR); a working time zone elsewhere "
+        "counts more when the shape is an office week (a job) than an everyday day")
 
 
 @dataclass(frozen=True)
@@ -167,17 +172,24 @@ class PersonaMismatch(Signal):
             c = location_claim(location) or name_claim(display, handle)
             if c:
                 claims[acc] = c
+        # Judge the account as it is now: a hijacked account's old life was someone else's.
+        recent = ctx.config.section("signals.activity_rhythm").recent_days * DAY_MS
         langs: dict[str, Counter] = defaultdict(Counter)
         if claims:
             for acc, lang, text, n in rows(ctx.con, """
+                    WITH r AS (
+                        SELECT author_id, lang, text, created_ms,
+                               max(created_ms) OVER (PARTITION BY author_id) AS last_ms
+                        FROM posts WHERE author_id IN (SELECT unnest(?)))
                     SELECT author_id, lang, CASE WHEN lang IS NULL OR lang IN ('und', 'zxx')
                            THEN left(text, 280) END, count(*)
-                    FROM posts WHERE author_id IN (SELECT unnest(?)) GROUP BY ALL""",
-                    [sorted(claims)]):
+                    FROM r WHERE created_ms >= last_ms - ? GROUP BY ALL""",
+                    [sorted(claims), recent]):
                 lg = post_language(lang, text)
                 if lg:
                     langs[acc][lg] += n
-        fits = fit_time_zones(hour_of_week(ctx.con, sorted(claims), p.min_rhythm_posts))
+        fits = fit_time_zones(hour_of_week(ctx.con, sorted(claims), p.min_rhythm_posts,
+                                           recent // DAY_MS))
         out = []
         for acc, _handle, display, _location, ui_lang in accounts:
             found: dict[str, dict] = {}
@@ -211,7 +223,9 @@ class PersonaMismatch(Signal):
         if fit is not None:
             off = hours_outside(fit.offset_h, claim.utc)
             if off > p.offset_tolerance_h:
-                found["working_hours"] = {**fit.evidence(), "hours_outside_claim": off}
+                key = ("office_hours_elsewhere" if fit.template == "office_week"
+                       else "waking_hours_elsewhere")
+                found[key] = {**fit.evidence(), "hours_outside_claim": off}
         return found
 
 
