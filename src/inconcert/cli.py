@@ -12,6 +12,7 @@ from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
 
 from . import __version__
@@ -29,8 +30,9 @@ def _guard(fn: Callable[[], T]) -> T:
     try:
         return fn()
     except InputError as e:
-        err.print(f"[bold red]inconcert: error:[/] {e.one_line()}", markup=True, highlight=False,
-                  soft_wrap=True)
+        # The message quotes file names and cells: never let rich read them as markup.
+        err.print(f"[bold red]inconcert: error:[/] {escape(e.one_line())}", markup=True,
+                  highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
     except KeyboardInterrupt:
         err.print("inconcert: interrupted")
@@ -86,16 +88,20 @@ MaxBadOpt = Annotated[float, typer.Option(
     "--max-bad", min=0.0, max=1.0,
     help="Largest share of malformed rows a file may have and still be ingested "
          "(the rest are quarantined).")]
+AvatarsOpt = Annotated[Path | None, typer.Option(
+    "--avatars", help="Profile images from local files: a folder of images named by account id, "
+                      "or a CSV manifest account_id,path[,platform].")]
 
 
 @app.command()
 def ingest(inputs: Annotated[list[Path], typer.Argument(help="Input files (plain, .gz, .zip).")],
            db: Annotated[Path, typer.Option("--db", help="Case database (.duckdb).")],
-           fmt: FormatOpt = None, max_bad: MaxBadOpt = 0.2) -> None:
+           fmt: FormatOpt = None, max_bad: MaxBadOpt = 0.2, avatars: AvatarsOpt = None) -> None:
     """Read input files into a case database; malformed rows are quarantined and counted."""
 
     def body() -> None:
         _ingest(db, inputs, fmt, max_bad)
+        _add_avatars(db, avatars)
         from .outputs.quarantine import write_quarantine
         from .store import Store
 
@@ -110,7 +116,7 @@ def ingest(inputs: Annotated[list[Path], typer.Argument(help="Input files (plain
 @app.command()
 def run(inputs: Annotated[list[Path], typer.Argument(help="Input files (plain, .gz, .zip).")],
         out_dir: Annotated[Path, typer.Option("--out", help="Output directory.")],
-        fmt: FormatOpt = None, max_bad: MaxBadOpt = 0.2) -> None:
+        fmt: FormatOpt = None, max_bad: MaxBadOpt = 0.2, avatars: AvatarsOpt = None) -> None:
     """Ingest the inputs and run every analysis, writing everything into the output directory."""
 
     def body() -> None:
@@ -119,6 +125,7 @@ def run(inputs: Annotated[list[Path], typer.Argument(help="Input files (plain, .
         out_dir.mkdir(parents=True, exist_ok=True)
         db = out_dir / "case.duckdb"
         _ingest(db, inputs, fmt, max_bad)
+        _add_avatars(db, avatars)
         written = run_pipeline(db, out_dir, console=err)
         for p in written:
             err.print(f"wrote {p}", highlight=False)
@@ -296,3 +303,21 @@ def faces(paths: Annotated[list[Path], typer.Argument(
         err.print(summary(counts, threshold), highlight=False, soft_wrap=True)
 
     _guard(body)
+
+
+def _add_avatars(db: Path, avatars: Path | None) -> None:
+    """Attach avatar images (folder or manifest) and hash avatar paths the data gave."""
+    from .ingest.avatars import hash_listed_avatars, ingest_avatars
+    from .store import Store
+
+    with Store(db) as store:
+        if avatars is not None:
+            r = ingest_avatars(store, avatars)
+            if r.skipped:
+                err.print(f"{r.path}: skipped, {r.notes[0]}", highlight=False)
+            else:
+                err.print(f"{r.path}: avatars: {r.rows_in} images in, {r.rows_stored} attached "
+                          f"to accounts, {r.rows_quarantined} quarantined", highlight=False)
+        n = hash_listed_avatars(store)
+    if n:
+        err.print(f"hashed {n} avatar files named in the data", highlight=False)
