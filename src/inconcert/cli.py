@@ -289,12 +289,12 @@ def faces(paths: Annotated[list[Path], typer.Argument(
               help="Eye distance below which a face is consistent with a GAN face.")] = 0.02,
           cnn: Annotated[bool, typer.Option(
               "--cnn/--no-cnn", help="Retry with dlib's CNN face detector when HOG finds no "
-                                     "face (about 0.5 s per such image).")] = True,
+                                     "face (about 1 s per such image).")] = True,
           ) -> None:
     """The eye-position test for StyleGAN-family profile photos: CSV on stdout, one row per
     image (path,faces,eye_distance,gan_like). `true` is consistent with a GAN face, never proof;
-    `unknown` when there is not exactly one face or the image cannot be read. Needs the extra:
-    pip install 'inconcert[faces]'."""
+    `unknown` when there is not exactly one face or the image cannot be read. Needs the
+    optional `faces` extra (docs/faces.md)."""
 
     def body() -> None:
         from .faces.cli import summary, write_faces_csv

@@ -28,7 +28,7 @@ class GanFaceParams:
                    "(Yang, Singh & Menczer 2024)")
     backend: str = config.param("dlib", "face-landmark backend (needs the `faces` extra)")
     cnn_fallback: bool = config.param(
-        True, "retry with dlib's CNN face detector when HOG finds no face (~0.5 s per image)")
+        True, "retry with dlib's CNN face detector when HOG finds no face (about 1 s per image)")
 
 
 @register
