@@ -13,7 +13,9 @@ reaches `min_strength` (more than one weak indicator, or one strong one). Indica
 - `empty_profile` / `no_bio`: no bio, location or link (judged only for accounts whose source
   carries profile fields); `default_profile_image`, `default_profile`;
 - `follow_spam`: follows many, followed by few; `no_following`: an audience but follows nobody;
-  `unreciprocated_audience`: a large audience that follows few back (weak: also celebrities);
+  `unreciprocated_audience`: a large audience that follows few back, on an account that is
+  neither verified nor links a website (bought or inherited audiences; public figures without
+  a link also match, so it counts once, weakly);
 - `never_posted` / `few_posts`: an account at least `min_age_days` old with (almost) no posts.
 
 Reused profile images are the `avatar_reuse` signal's (perceptual hashes, mirror images too).
@@ -37,7 +39,7 @@ DEFAULT_WEIGHTS = {
     "name_filler_handle": 0.2, "default_style_handle": 0.3, "reused_display_name": 0.25,
     "template_bio": 0.3, "empty_profile": 0.2, "no_bio": 0.1, "default_profile_image": 0.35,
     "default_profile": 0.1, "follow_spam": 0.3, "no_following": 0.15,
-    "unreciprocated_audience": 0.15, "never_posted": 0.3, "few_posts": 0.2,
+    "unreciprocated_audience": 0.35, "never_posted": 0.3, "few_posts": 0.2,
 }
 
 
@@ -57,8 +59,8 @@ class HandlesProfilesParams:
     audience_min_followers: int = config.param(
         5000, "unreciprocated_audience: at least this many followers ...")
     audience_ratio: float = config.param(
-        3.0, "... and at least this many times the accounts it follows (verified accounts "
-             "excepted)")
+        3.0, "... and at least this many times the accounts it follows (verified accounts and "
+             "accounts linking a website excepted)")
     few_posts: int = config.param(5, "few_posts: at most this many posts ever ...")
     min_age_days: int = config.param(
         90, "... on an account at least this old when observed (needs posts_count)")
@@ -189,7 +191,9 @@ class HandlesProfiles(Signal):
                 found["follow_spam"] = counts
             if following == 0 and followers >= 100:
                 found["no_following"] = counts
-            if not verified and followers >= p.audience_min_followers and \
+            # Verified accounts and accounts linking a website declare an identity others can
+            # check (newsrooms, public figures); an inflated audience is judged on the rest.
+            if not verified and not url and followers >= p.audience_min_followers and \
                     followers >= p.audience_ratio * max(following, 1):
                 found["unreciprocated_audience"] = counts
         if posts is not None and created_ms is not None and observed_ms is not None \
