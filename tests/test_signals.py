@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 
 from inconcert import config
-from inconcert.signals import run_signals
 from inconcert.signals import disarm as D
+from inconcert.signals import run_signals
 from inconcert.signals.activity_rhythm import fit_time_zone, hour_of_week, network_hour_of_week
 from inconcert.signals.dormant_reactivated import permutation_p
 from inconcert.signals.handles_profiles import handle_shape, mask_bio
