@@ -76,8 +76,9 @@ def test_folder_of_avatars_named_by_id_is_attached_and_counted(tmp_path):
                        "no account with id 'ghost' in the case (ingest the account files first)"]
     caps = store.capabilities()
     assert caps["avatar"] == "full"  # every account of the case now has one
-    # The same folder again adds nothing.
+    # The same folder again adds nothing, however it is named.
     assert ingest_avatars(store, d).skipped
+    assert ingest_avatars(store, d / ".." / d.name).skipped
     assert store.count("datasets", "format = 'avatars'") == 1
     store.close()
 

@@ -113,12 +113,16 @@ def _manifest_items(src: Source) -> list[_Item]:
     return items
 
 
-def _digest(first: str, items: list[_Item]) -> tuple[str, int]:
-    """A digest of the listing and every image's bytes (so a changed image is a new dataset)."""
+def _digest(first: str, base: Path, items: list[_Item]) -> tuple[str, int]:
+    """A digest of the listing and every image's bytes (so a changed image is a new dataset).
+
+    Paths enter relative to `base`, so the same folder named another way is the same dataset.
+    """
     h = hashlib.sha256(first.encode())
     size = 0
     for it in items:
-        h.update(f"\0{it.account_id}\0{it.path}\0".encode("utf-8", "surrogateescape"))
+        rel = it.path.relative_to(base) if it.path.is_relative_to(base) else it.path
+        h.update(f"\0{it.account_id}\0{rel}\0".encode("utf-8", "surrogateescape"))
         try:
             data = it.path.read_bytes()
         except OSError:
@@ -153,12 +157,12 @@ def ingest_avatars(store: Store, path: Path) -> IngestResult:
         raise InputError("no such file or folder", str(path))
     if path.is_dir():
         items = _folder_items(path)
-        sha, size = _digest("folder", items)
+        sha, size = _digest("folder", path, items)
         src = Source(path=path, sha256=sha, size=size)
     else:
         (manifest,) = sources_for(path)
         items = _manifest_items(manifest)
-        sha, size = _digest(manifest.sha256, items)
+        sha, size = _digest(manifest.sha256, path.parent, items)
         src = Source(path=path, compression=manifest.compression, sha256=sha, size=size)
     done = store.dataset_by_sha(sha)
     if done is not None:
