@@ -11,11 +11,13 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..store import Store
+from .common import SlowPath
 from .registry import Bad, ReadContext, Reader, Record, choose, readers, register
-from .source import Source, read_head, sources_for
-from .writer import DatasetWriter, IngestResult
+from .source import Head, Source, read_head, sources_for
+from .writer import Batch, DatasetWriter, IngestResult
 
-__all__ = ["Bad", "IngestResult", "Reader", "Record", "ingest_paths", "readers", "register"]
+__all__ = ["Bad", "Batch", "IngestResult", "Reader", "Record", "ingest_paths", "readers",
+           "register"]
 
 Progress = Callable[[str, int, int], None]  # (label, bytes done, bytes total)
 
@@ -44,6 +46,21 @@ def _ingest_source(store: Store, src: Source, fmt: str | None, max_bad_fraction:
                             skipped=True, notes=[f"already ingested from {done['path']}"])
     head = read_head(src)
     reader = choose(head, src, fmt)
+    try:
+        result = _read_into(store, src, head, reader, max_bad_fraction, progress)
+    except SlowPath:
+        # The fast columnar path met something it cannot read exactly; nothing of this source
+        # was kept (rolled back), so read it again row by row, which quarantines precisely.
+        src.fast_csv = False
+        result = _read_into(store, src, head, type(reader)(), max_bad_fraction, progress)
+    if progress is not None:
+        progress(src.display, src.size, src.size)
+    return result
+
+
+def _read_into(store: Store, src: Source, head: Head, reader: Reader, max_bad_fraction: float,
+               progress: Progress | None) -> IngestResult:
+    """Read one source into the store in one transaction: all of it, or nothing."""
     dataset_id = src.sha256[:16]
     ctx = ReadContext()
     store.execute("BEGIN TRANSACTION")
@@ -52,8 +69,11 @@ def _ingest_source(store: Store, src: Source, fmt: str | None, max_bad_fraction:
     try:
         for item in reader.read(src, head, ctx):
             writer.add(item)
-            line = item.line or line
-            if progress is not None and writer.rows_in % 5000 == 0:
+            if isinstance(item, Batch):
+                line = int(item.lines[-1]) if len(item.lines) else line
+            else:
+                line = item.line or line
+            if progress is not None and (isinstance(item, Batch) or writer.rows_in % 5000 == 0):
                 progress(src.display, src.bytes_read, src.size)
         result = writer.finish(ctx)
     except InputError as e:
@@ -67,7 +87,7 @@ def _ingest_source(store: Store, src: Source, fmt: str | None, max_bad_fraction:
                          src.display, line + 1) from None
     except zipfile.BadZipFile as e:
         store.execute("ROLLBACK")
-        raise InputError(f"damaged zip archive ({e})", src.display) from None
+        raise InputError(f"damaged zip archive member ({e})", src.display, line + 1) from None
     except csv.Error as e:
         store.execute("ROLLBACK")
         raise InputError(f"malformed CSV ({e})", src.display, line + 1) from None
@@ -78,6 +98,4 @@ def _ingest_source(store: Store, src: Source, fmt: str | None, max_bad_fraction:
         store.execute("ROLLBACK")
         raise
     store.execute("COMMIT")
-    if progress is not None:
-        progress(src.display, src.size, src.size)
     return result

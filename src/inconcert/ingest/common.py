@@ -1,15 +1,25 @@
-"""Helpers shared by readers: CSV rows with line numbers, list cells, numbers, entities, times."""
+"""Helpers shared by readers: CSV records with line numbers (row by row, or in fast columnar
+batches), list cells, numbers, ids, entities and post times."""
 
 from __future__ import annotations
 
 import ast
 import csv
+import io
 import json
 import re
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from ..errors import InputError
 from ..normalize import norm_handle, norm_hashtag, norm_url
 from ..timeutil import best_time, parse_time
 from .registry import Bad
@@ -18,74 +28,258 @@ from .source import Source
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
 NULLS = frozenset({"", "absent", "none", "null", "nan", "n/a"})
+BATCH_ROWS = 50_000  # records per batch on the row-by-row (precise) path
+FAST_BLOCK = 8 << 20  # bytes per block on the fast path; a longer record falls back
+# A record spanning this many lines probably holds an unclosed quote that swallowed the rest.
+_SWALLOWED_LINES = 50
+_BAD_CHARS = re.compile("[\x00\ud800-\udfff]")
 
 
-def _nul_safe(lines: Iterable[str]) -> Iterator[str]:
-    # The csv module aborts the whole file on a NUL; mark it as an undecodable byte instead, so
-    # only the row holding it is quarantined.
-    for line in lines:
-        yield line.replace("\x00", "\udc80") if "\x00" in line else line
+class SlowPath(Exception):  # noqa: N818 - a signal to retry, not an error for users
+    """The fast CSV path met something it cannot read exactly (a malformed record, bytes that
+    are not UTF-8, a blank line ...). The framework reads the source again row by row, which
+    quarantines precisely what is wrong."""
+
+
+# -- CSV: header ------------------------------------------------------------------------------
+def _header_names(header: list[str], src: Source, required: Sequence[str],
+                  header_aliases: dict[str, str] | None,
+                  positional: Sequence[str] | None) -> list[str]:
+    """Field names for the columns of a header record. A repeated name keeps its first column
+    (later ones are renamed `name#2`, ...), so a row never silently takes the last."""
+    header = [h.strip().lstrip("\ufeff").strip() for h in header]
+    if positional is not None:
+        return list(positional) + [f"_extra{i}" for i in range(len(header) - len(positional))]
+    aliases = header_aliases or {}
+    names: list[str] = []
+    for h in header:
+        name = aliases.get(h.lower(), h.lower())
+        k = 2
+        base = name
+        while name in names:
+            name = f"{base}#{k}"
+            k += 1
+        names.append(name)
+    missing = [c for c in required if c not in names]
+    if missing:
+        raise InputError("missing required column" + ("s " if len(missing) > 1 else " ")
+                         + ", ".join(repr(m) for m in missing)
+                         + f" (header has {len(header)} columns: "
+                         + ", ".join(header[:12])[:200] + ("..." if len(header) > 12 else "")
+                         + ")", src.display, 1)
+    return names
+
+
+# -- CSV: row by row --------------------------------------------------------------------------
+def _records(src: Source, required: Sequence[str], header_aliases: dict[str, str] | None,
+             positional: Sequence[str] | None, is_header: Callable[[list[str]], bool] | None
+             ) -> tuple[list[str], Iterator[tuple[int, list[str] | Bad]]]:
+    """Column names, and (start line, fields) or a Bad for every record after the header."""
+    f = src.open_text()
+    reader = csv.reader(f)
+    try:
+        first = next(reader)
+    except StopIteration:
+        f.close()
+        raise InputError("empty file: no header row", src.display, 1) from None
+    except BaseException:
+        f.close()
+        raise
+    header_row = is_header is None or is_header(first)
+    names = _header_names(first if header_row else [""] * len(first), src, required,
+                          header_aliases, positional)
+    n = len(names)
+
+    def rows() -> Iterator[tuple[int, list[str] | Bad]]:
+        with f:
+            prev = reader.line_num
+            if not header_row:
+                yield from _check(1, first, n, positional is not None, reader.line_num)
+            for rec in reader:
+                start = prev + 1
+                prev = reader.line_num
+                if not rec or (len(rec) == 1 and not rec[0].strip()):
+                    continue
+                yield from _check(start, rec, n, positional is not None, prev)
+
+    return names, rows()
+
+
+def _check(start: int, rec: list[str], n: int, pad: bool,
+           end: int) -> Iterator[tuple[int, list[str] | Bad]]:
+    if pad and len(rec) < n:
+        rec = rec + [""] * (n - len(rec))  # empty trailing columns may be left out
+    if len(rec) != n:
+        hint = ""
+        if end - start >= _SWALLOWED_LINES:
+            hint = (f"; the record runs to line {end}, so a quote is probably left open "
+                    "at its start")
+        yield start, Bad(start, f"expected {n} columns, found {len(rec)}{hint}", _raw(rec))
+        return
+    if _BAD_CHARS.search("".join(rec)):
+        yield start, Bad(start, "NUL or undecodable bytes (not UTF-8) in this row",
+                         _raw(rec).encode("utf-8", "replace").decode().replace("\x00", "\\0"))
+        return
+    yield start, rec
 
 
 def csv_rows(src: Source, required: Sequence[str] = (),
              header_aliases: dict[str, str] | None = None,
-             positional: Sequence[str] | None = None
+             positional: Sequence[str] | None = None,
+             is_header: Callable[[list[str]], bool] | None = None,
              ) -> Iterator[tuple[int, dict[str, str] | Bad]]:
     """(start line, row dict) for each CSV record, or a Bad for a record that is malformed.
 
     The header maps names to fields (case- and space-insensitive; aliases allowed). With
     `positional`, names are ignored and columns are taken in that order (the coordination-network-
-    toolkit layout). Raises InputError when a required column is missing.
+    toolkit layout); `is_header(first record)` then says whether the file has a header at all.
+    Raises InputError when a required column is missing.
     """
-    from ..errors import InputError
+    names, rows = _records(src, required, header_aliases, positional, is_header)
+    for line, rec in rows:
+        yield line, (rec if isinstance(rec, Bad) else dict(zip(names, rec, strict=True)))
 
+
+# -- CSV: columnar batches --------------------------------------------------------------------
+@dataclass
+class CsvBatch:
+    """Consecutive CSV records as Arrow string columns ('' for an empty cell), with the line
+    each record starts on and the malformed records met on the way (already Bad)."""
+
+    names: list[str]
+    table: pa.Table
+    lines: np.ndarray
+    bad: list[Bad] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return self.table.num_rows
+
+    def column(self, name: str) -> pa.Array:
+        """One column as a single Arrow array (empty cells when the file lacks the column)."""
+        if name not in self.names:
+            return pa.array([""] * len(self), pa.string())
+        return self.table.column(name).combine_chunks()
+
+    def values(self, name: str) -> list[str]:
+        """One column as Python strings (empty when the file lacks the column)."""
+        if name not in self.names:
+            return [""] * len(self)
+        return self.table.column(name).to_pylist()
+
+    def row(self, i: int) -> dict[str, str]:
+        """Record `i` as a dict of its cells (for the few rows that need every column)."""
+        return {n: c[i].as_py() for n, c in zip(self.names, self.table.columns, strict=True)}
+
+    def raw(self, i: int) -> str:
+        """Record `i` as one CSV line, for the quarantine."""
+        return _raw([c[i].as_py() for c in self.table.columns])
+
+    def take(self, rows: list[int]) -> CsvBatch:
+        """The batch restricted to some records (its Bad records are left behind)."""
+        if len(rows) == len(self):
+            return CsvBatch(self.names, self.table, self.lines)
+        return CsvBatch(self.names, self.table.take(pa.array(rows, pa.int64())),
+                        self.lines[rows])
+
+
+def csv_batches(src: Source, required: Sequence[str] = (),
+                header_aliases: dict[str, str] | None = None,
+                positional: Sequence[str] | None = None,
+                is_header: Callable[[list[str]], bool] | None = None,
+                ) -> Iterator[CsvBatch]:
+    """The records of a CSV source in columnar batches (same header rules as `csv_rows`).
+
+    Clean UTF-8 input is parsed by Arrow's CSV reader, far faster than row by row; anything it
+    cannot read exactly raises SlowPath, and the framework reads the source again row by row
+    (`src.fast_csv` is then False), which quarantines each malformed record with its line.
+    """
+    if src.fast_csv and src.encoding in ("utf-8", "utf-8-sig"):
+        yield from _fast_batches(src, required, header_aliases, positional, is_header)
+        return
+    names, rows = _records(src, required, header_aliases, positional, is_header)
+    recs: list[list[str]] = []
+    lines: list[int] = []
+    bad: list[Bad] = []
+    for line, rec in rows:
+        if isinstance(rec, Bad):
+            bad.append(rec)
+            continue
+        recs.append(rec)
+        lines.append(line)
+        if len(recs) >= BATCH_ROWS:
+            yield _batch(names, recs, lines, bad)
+            recs, lines, bad = [], [], []
+    if recs or bad:
+        yield _batch(names, recs, lines, bad)
+
+
+def _batch(names: list[str], recs: list[list[str]], lines: list[int],
+           bad: list[Bad]) -> CsvBatch:
+    cols = list(zip(*recs, strict=True)) if recs else [()] * len(names)
+    table = pa.Table.from_arrays([pa.array(c, pa.string()) for c in cols], names=names)
+    return CsvBatch(names, table, np.asarray(lines, dtype=np.int64), bad)
+
+
+def _fast_batches(src: Source, required: Sequence[str],
+                  header_aliases: dict[str, str] | None, positional: Sequence[str] | None,
+                  is_header: Callable[[list[str]], bool] | None) -> Iterator[CsvBatch]:
     with src.open_text() as f:
-        reader = csv.reader(_nul_safe(f))
         try:
-            header = next(reader)
+            first = next(csv.reader(f))
         except StopIteration:
             raise InputError("empty file: no header row", src.display, 1) from None
-        header = [h.strip().lstrip("\ufeff").strip() for h in header]
-        if positional is not None:
-            names = list(positional) + [f"_extra{i}" for i in range(len(header) - len(positional))]
-        else:
-            aliases = header_aliases or {}
-            names = [aliases.get(h.lower(), h.lower()) for h in header]
-            missing = [c for c in required if c not in names]
-            if missing:
-                raise InputError("missing required column" + ("s " if len(missing) > 1 else " ")
-                                 + ", ".join(repr(m) for m in missing)
-                                 + f" (header has {len(header)} columns)", src.display, 1)
-        n = len(names)
-        prev = reader.line_num
-        for rec in reader:
-            start = prev + 1
-            prev = reader.line_num
-            if not rec or (len(rec) == 1 and not rec[0].strip()):
-                continue
-            if positional is not None and len(rec) < n:
-                rec = rec + [""] * (n - len(rec))  # empty trailing columns are allowed
-            if len(rec) != n:
-                yield start, Bad(start, f"expected {n} columns, found {len(rec)}",
-                                 _raw(rec))
-                continue
-            if _has_surrogate(rec):
-                yield start, Bad(start, "undecodable bytes (not UTF-8) in this row",
-                                 _raw(rec).encode("utf-8", "replace").decode())
-                continue
-            yield start, dict(zip(names, rec, strict=True))
+        # Lone carriage returns end lines that Arrow counts differently: read row by row.
+        if "\r" in f.read(1 << 16).replace("\r\n", ""):
+            raise SlowPath("carriage-return line ends")
+    header_row = is_header is None or is_header(first)
+    names = _header_names(first if header_row else [""] * len(first), src, required,
+                          header_aliases, positional)
+    n = len(names)
+    tmp = [f"c{i}" for i in range(n)]
+
+    def refuse(row: Any) -> str:  # noqa: ANN401 - Arrow's InvalidRow
+        return "error"
+
+    line = 1
+    skip_header = header_row
+    with src.open_binary() as raw:
+        try:
+            reader = pacsv.open_csv(
+                raw,
+                read_options=pacsv.ReadOptions(column_names=tmp, block_size=FAST_BLOCK,
+                                               use_threads=True),
+                parse_options=pacsv.ParseOptions(newlines_in_values=True,
+                                                 ignore_empty_lines=False,
+                                                 invalid_row_handler=refuse),
+                convert_options=pacsv.ConvertOptions(
+                    column_types={c: pa.string() for c in tmp}, strings_can_be_null=False,
+                    quoted_strings_can_be_null=False))
+            for rb in reader:
+                table = pa.Table.from_batches([rb])
+                k = table.num_rows
+                newlines = np.zeros(k, dtype=np.int64)
+                length = np.zeros(k, dtype=np.int64)
+                for col in table.columns:
+                    if pc.any(pc.match_substring(col, "\x00")).as_py():
+                        raise SlowPath("NUL character")
+                    newlines += pc.count_substring(col, "\n").to_numpy(zero_copy_only=False)
+                    length += pc.binary_length(col).to_numpy(zero_copy_only=False)
+                if k and not length.all():
+                    raise SlowPath("blank line")  # Arrow reads it as a record of empty cells
+                spans = newlines + 1
+                starts = line + np.concatenate(([0], np.cumsum(spans)[:-1]))
+                line += int(spans.sum())
+                table = table.rename_columns(names)
+                if skip_header:
+                    table, starts = table.slice(1), starts[1:]
+                    skip_header = False
+                if table.num_rows:
+                    yield CsvBatch(names, table, starts)
+        except pa.ArrowException as e:
+            raise SlowPath(str(e)) from None
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _has_surrogate(rec: list[str]) -> bool:
-    return _SURROGATE.search("".join(rec)) is not None
-
-
-def _raw(rec: Sequence[str]) -> str:
-    import io
-
+def _raw(rec: Sequence[str | None]) -> str:
     buf = io.StringIO()
     csv.writer(buf, lineterminator="").writerow(rec)
     return buf.getvalue()
@@ -96,6 +290,7 @@ def raw_row(row: dict[str, str]) -> str:
     return _raw(list(row.values()))
 
 
+# -- cells ------------------------------------------------------------------------------------
 def text(v: str | None) -> str | None:
     """A cell as text, or None when it holds nothing."""
     if v is None:
@@ -104,16 +299,21 @@ def text(v: str | None) -> str | None:
     return None if s.lower() in NULLS else s
 
 
-def ident(v: Any) -> str | None:
+def ident(v: Any) -> str | None:  # noqa: ANN401 - cells and JSON values alike
     """An id as a string, never through a float. Integers keep all their digits."""
-    if v is None or isinstance(v, bool):
+    if type(v) is str:
+        s = v.strip()
+        if s.isascii() and s.isdigit():  # the common case, decided without more work
+            return s
+    elif v is None or isinstance(v, bool):
         return None
-    if isinstance(v, int):
+    elif isinstance(v, int):
         return str(v)
-    if isinstance(v, float):
+    elif isinstance(v, float):
         # Never key on a float: it has already lost digits (the "Death to Excel" trap).
         return None
-    s = str(v).strip()
+    else:
+        s = str(v).strip()
     if s.lower() in NULLS:
         return None
     if s.endswith(".0") and s[:-2].isdigit():
@@ -121,8 +321,15 @@ def ident(v: Any) -> str | None:
     return s
 
 
-def to_int(v: Any) -> int | None:
+def idents(cells: Iterable[str]) -> list[str | None]:
+    """`ident` of every cell of a column (empty cells, the common case, cost nothing)."""
+    return [ident(v) if v else None for v in cells]
+
+
+def to_int(v: Any) -> int | None:  # noqa: ANN401 - cells and JSON values alike
     """An integer count from a cell (`1,234`, `12.0`, empty, `absent`), or None."""
+    if type(v) is str and v.isascii() and v.isdigit():
+        return int(v)
     if v is None or isinstance(v, bool):
         return None
     if isinstance(v, int):
@@ -140,7 +347,7 @@ def to_int(v: Any) -> int | None:
         return int(f) if f == f and abs(f) < 2**63 else None
 
 
-def to_bool(v: Any) -> bool | None:
+def to_bool(v: Any) -> bool | None:  # noqa: ANN401 - cells and JSON values alike
     """A boolean from `true`/`True`/`1`/`yes` (and their negatives), or None."""
     if v is None:
         return None
@@ -159,7 +366,7 @@ def parse_list(cell: str | None) -> list[str]:
     if cell is None:
         return []
     s = cell.strip()
-    if not s or s.lower() in NULLS or s in ("[]", "''"):
+    if not s or s in ("[]", "''") or s.lower() in NULLS:
         return []
     if s.startswith("['") and s.endswith("']") and "\\" not in s and '"' not in s:
         # The IO-archive form ['a', 'b'] (the common case, parsed without an evaluator).
@@ -180,9 +387,50 @@ def parse_list(cell: str | None) -> list[str]:
     return [p for p in s.replace(",", " ").split() if p]
 
 
+def per_value(values: pa.Array | pa.ChunkedArray, fn: Callable[[str], Any]) -> list[Any]:
+    """`fn` of every cell of a column, computed once per distinct value (times, languages and
+    clients repeat across rows, so this costs a fraction of a call per row)."""
+    enc = pc.dictionary_encode(values)
+    if isinstance(enc, pa.ChunkedArray):
+        enc = enc.combine_chunks()
+    mapped = [fn(v) for v in enc.dictionary.to_pylist()]
+    return list(map(mapped.__getitem__, enc.indices.to_numpy(zero_copy_only=False).tolist()))
+
+
 def is_hashed(account_id: str) -> bool:
     """IO archives mix numeric and pseudonymous ids; test each value, never the follower count."""
     return not account_id.isdigit()
+
+
+# URLs repeat across the posts of a campaign; normalising each distinct one once pays.
+_norm_url = lru_cache(maxsize=1 << 16)(norm_url)
+
+
+def _tags(values: Iterable[str], sigil: str) -> list[tuple[str, str]]:
+    out = []
+    for x in values:
+        v = x.strip().lstrip(sigil) if x else ""
+        if v:
+            out.append((v, norm_hashtag(x) if sigil == "#" else v.casefold()))
+    return out
+
+
+def _urls(values: Iterable[str]) -> list[tuple[str, str]]:
+    out = []
+    for u in values:
+        n = _norm_url(u) if u else None
+        if n is not None:  # an empty or link-less cell is never a URL
+            out.append((u.strip(), n))
+    return out
+
+
+def _mentions(values: Iterable[str], are_ids: bool) -> list[tuple[str, str]]:
+    out = []
+    for m in values:
+        v = m.strip().lstrip("@") if m else ""
+        if v:
+            out.append((v, m.strip() if are_ids else norm_handle(m)))
+    return out
 
 
 def entities(platform: str, post_id: str, hashtags: Iterable[str] = (),
@@ -195,25 +443,11 @@ def entities(platform: str, post_id: str, hashtags: Iterable[str] = (),
     they are account ids and kept exactly (hashed ids are case-sensitive).
     """
     out: list[dict[str, Any]] = []
-    for i, h in enumerate(x for x in hashtags if x and x.strip().lstrip("#")):
-        out.append({"platform": platform, "post_id": post_id, "entity": "hashtag",
-                    "position": i, "value": h.strip().lstrip("#"), "normalized": norm_hashtag(h)})
-    for i, h in enumerate(x for x in cashtags if x and x.strip().lstrip("$")):
-        out.append({"platform": platform, "post_id": post_id, "entity": "cashtag",
-                    "position": i, "value": h.strip().lstrip("$"),
-                    "normalized": h.strip().lstrip("$").casefold()})
-    pos = 0
-    for u in urls:
-        n = norm_url(u) if u else None
-        if n is None:
-            continue
-        out.append({"platform": platform, "post_id": post_id, "entity": "url", "position": pos,
-                    "value": u.strip(), "normalized": n})
-        pos += 1
-    for i, m in enumerate(x for x in mentions if x and x.strip().lstrip("@")):
-        out.append({"platform": platform, "post_id": post_id, "entity": "mention",
-                    "position": i, "value": m.strip().lstrip("@"),
-                    "normalized": m.strip() if mentions_are_ids else norm_handle(m)})
+    for kind, pairs in (("hashtag", _tags(hashtags, "#")), ("cashtag", _tags(cashtags, "$")),
+                        ("url", _urls(urls)), ("mention", _mentions(mentions, mentions_are_ids))):
+        for i, (value, normalized) in enumerate(pairs):
+            out.append({"platform": platform, "post_id": post_id, "entity": kind,
+                        "position": i, "value": value, "normalized": normalized})
     for i, md in enumerate(media):
         value = md.get("value") or md.get("url") or md.get("path") or md.get("hash")
         if not value:
@@ -225,6 +459,83 @@ def entities(platform: str, post_id: str, hashtags: Iterable[str] = (),
     return out
 
 
+def entity_table(platform: str, post_ids: Sequence[str], hashtags: pa.Array | None = None,
+                 urls: pa.Array | None = None, mentions: pa.Array | None = None,
+                 mentions_are_ids: bool = False,
+                 parse: Callable[[str], list[str]] = parse_list) -> pa.Table | None:
+    """`entities` for a batch of posts whose list cells are columns, built as one Arrow table
+    (with `_row`, the index of each entity's post; see `writer.Batch`). Each distinct cell is
+    parsed and normalised once. None when the batch has no entities."""
+    rows: list[int] = []
+    kinds: list[str] = []
+    positions: list[int] = []
+    values: list[str] = []
+    normalized: list[str] = []
+    for kind, col, conv in (
+            ("hashtag", hashtags, lambda c: _tags(parse(c), "#")),
+            ("url", urls, lambda c: _urls(parse(c))),
+            ("mention", mentions, lambda c: _mentions(parse(c), mentions_are_ids))):
+        if col is None:
+            continue
+        for i, pairs in enumerate(per_value(col, conv)):
+            for pos, (value, norm) in enumerate(pairs):
+                rows.append(i)
+                kinds.append(kind)
+                positions.append(pos)
+                values.append(value)
+                normalized.append(norm)
+    if not rows:
+        return None
+    return pa.table({
+        "platform": pa.array([platform] * len(rows), pa.string()),
+        "post_id": pa.array([post_ids[i] for i in rows], pa.string()),
+        "entity": kinds, "position": pa.array(positions, pa.int32()), "value": values,
+        "normalized": normalized, "_row": pa.array(rows, pa.int64())})
+
+
+@dataclass
+class BatchTimes:
+    """Post times of the records of a batch that have ids and a usable time (`keep`)."""
+
+    keep: list[int]
+    created_ms: list[int]
+    precision: list[str]
+    source: list[str]
+    declared_ms: list[int | None]
+    bad: list[Bad]
+
+
+def batch_times(cb: CsvBatch, required: Sequence[tuple[str, Sequence[str | None]]],
+                post_ids: Sequence[str | None], time_column: str,
+                snowflake: bool = True) -> BatchTimes:
+    """`post_time` of every record of a batch, after checking the record's required ids
+    (`(column name, values)` pairs: an empty one makes the record Bad)."""
+    out = BatchTimes([], [], [], [], [], list(cb.bad))
+    lines = cb.lines.tolist()
+    cells = cb.values(time_column)
+    for i, t in enumerate(cells):
+        empty = next((name for name, vals in required if not vals[i]), None)
+        if empty is not None:
+            out.bad.append(Bad(lines[i], f"empty {empty}", cb.raw(i)))
+            continue
+        try:
+            ms, prec, source, declared = post_time(post_ids[i], t, snowflake)
+        except ValueError:
+            what = f"unparseable {time_column} {t!r}" if t.strip() else f"empty {time_column}"
+            out.bad.append(Bad(lines[i], what, cb.raw(i)))
+            continue
+        out.keep.append(i)
+        out.created_ms.append(ms)
+        out.precision.append(prec)
+        out.source.append(source)
+        out.declared_ms.append(declared)
+    return out
+
+
+# Declared times repeat (minute-precision archives have one value per minute); parse each once.
+_parse_time = lru_cache(maxsize=1 << 16)(parse_time)
+
+
 def post_time(post_id: str | None, declared: str | None,
               snowflake: bool = True) -> tuple[int, str, str, int | None]:
     """(created_ms, precision, time source, declared_ms) for a post; ValueError when no time.
@@ -234,7 +545,7 @@ def post_time(post_id: str | None, declared: str | None,
     """
     declared_ms = prec = None
     if declared is not None and declared.strip():
-        declared_ms, prec = parse_time(declared)
+        declared_ms, prec = _parse_time(declared)
     if not snowflake:
         if declared_ms is None:
             raise ValueError("no time")

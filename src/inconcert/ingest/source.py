@@ -65,6 +65,9 @@ class Source:
     sha256: str = ""
     size: int = 0
     encoding: str = "utf-8"
+    # Readers of large tables may parse clean UTF-8 with Arrow; the framework clears this and
+    # reads again row by row when that fast path meets something it cannot read exactly.
+    fast_csv: bool = True
     _counter: CountingFile | None = field(default=None, repr=False)
 
     @property
@@ -224,6 +227,10 @@ def read_head(src: Source) -> Head:
         text = data.decode("utf-16", errors="replace")
     else:
         if b"\x00" in data[:4096]:
+            sample = data[:4096]
+            if sample[1::2].count(0) > len(sample) // 3 or sample[::2].count(0) > len(sample) // 3:
+                raise InputError("looks like UTF-16 text without a byte-order mark; re-save it "
+                                 "as UTF-8 (or UTF-16 with a BOM)", src.display, 1)
             raise InputError("binary data, not a text file (NUL bytes in the first 4 KiB)",
                              src.display, 1)
         src.encoding = "utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8"

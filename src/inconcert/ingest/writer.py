@@ -183,6 +183,7 @@ class DatasetWriter:
         if not n:
             return
         ids = batch.posts.column("post_id").to_pylist()
+        lines = [int(x) for x in batch.lines]
         plats = batch.posts.column("platform")
         distinct = pc.unique(plats).to_pylist()
         self.platforms.update(distinct)
@@ -197,14 +198,14 @@ class DatasetWriter:
                 uid = ids[i]
                 first = seen.get(uid)
                 if first is None:
-                    seen[uid] = int(batch.lines[i])
+                    seen[uid] = lines[i]
                     if uid in aux:
                         self._replace_aux(platform, uid)
                     continue
                 keep[i] = False
                 raw = batch.raw(i) if batch.raw else json.dumps(
                     batch.posts.slice(i, 1).to_pylist()[0], default=str)
-                self.quarantine.append((int(batch.lines[i]), f"duplicate post id {uid!r} "
+                self.quarantine.append((lines[i], f"duplicate post id {uid!r} "
                                         f"(first at line {first})", raw[:RAW_LIMIT]))
         posts, ents = batch.posts, batch.entities
         if not keep.all():

@@ -12,15 +12,20 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from ...normalize import rt_handle
 from ...timeutil import parse_time, snowflake_ms
 from ..common import (
+    CsvBatch,
+    batch_times,
+    csv_batches,
     csv_rows,
-    entities,
-    ident,
+    entity_table,
+    idents,
     is_hashed,
-    parse_list,
-    post_time,
+    per_value,
     raw_row,
     text,
     to_bool,
@@ -28,6 +33,7 @@ from ..common import (
 )
 from ..registry import Bad, ReadContext, Reader, Record, register
 from ..source import Head, Source
+from ..writer import Batch
 
 PLATFORM = "x"
 USER_COLUMNS = ("userid", "user_display_name", "user_screen_name", "user_reported_location",
@@ -120,25 +126,16 @@ class IOTweetsReader(Reader):
         cols = [c.lower() for c in head.csv_header]
         return 100 if cols[:3] == ["tweetid", "userid", "user_display_name"] else 0
 
-    def read(self, src: Source, head: Head, ctx: ReadContext) -> Iterator[Record | Bad]:
+    def read(self, src: Source, head: Head, ctx: ReadContext) -> Iterator[Batch]:
         n_snowflake = n_posts = hashed = 0
         seen_accounts: set[str] = set()
-        for line, row in csv_rows(src, required=("tweetid", "userid", "tweet_time")):
-            if isinstance(row, Bad):
-                yield row
-                continue
-            rec = self._record(line, row)
-            if isinstance(rec, Record):
-                n_posts += 1
-                n_snowflake += rec.posts[0]["time_source"] == "snowflake"
-                uid = rec.posts[0]["author_id"]
-                # Account columns repeat on every tweet row: take them once.
-                if uid not in seen_accounts:
-                    seen_accounts.add(uid)
-                    acc = account_from_row(row)
-                    hashed += bool(acc["id_is_hashed"])
-                    rec.accounts.append(acc)
-            yield rec
+        for cb in csv_batches(src, required=("tweetid", "userid", "tweet_time")):
+            batch = self._batch(cb, seen_accounts)
+            n_posts += batch.posts.num_rows
+            n_snowflake += pc.sum(pc.equal(batch.posts.column("time_source"),
+                                           "snowflake")).as_py() or 0
+            hashed += sum(bool(a["id_is_hashed"]) for a in batch.accounts)
+            yield batch
         if n_posts and n_snowflake == n_posts:
             ctx.capabilities["post_time_ms"] = "full"
         elif n_snowflake:
@@ -149,53 +146,82 @@ class IOTweetsReader(Reader):
             ctx.capabilities["ids_hashed"] = "full"
 
     @staticmethod
-    def _record(line: int, row: dict[str, str]) -> Record | Bad:
-        tid = ident(row["tweetid"])
-        uid = ident(row["userid"])
-        if not tid:
-            return Bad(line, "empty tweetid", raw_row(row))
-        if not uid:
-            return Bad(line, "empty userid", raw_row(row))
-        try:
-            ms, prec, source, declared = post_time(tid, row.get("tweet_time"))
-        except ValueError:
-            return Bad(line, f"unparseable tweet_time {row.get('tweet_time', '')!r}",
-                       raw_row(row))
-        body = row.get("tweet_text") or ""
-        rt_id = ident(row.get("retweet_tweetid"))
-        quoted = ident(row.get("quoted_tweet_tweetid"))
-        reply_post = ident(row.get("in_reply_to_tweetid"))
-        reply_user = ident(row.get("in_reply_to_userid"))
-        is_rt = to_bool(row.get("is_retweet")) or bool(rt_id)
-        post = {
-            "platform": PLATFORM, "post_id": tid, "author_id": uid, "created_ms": ms,
-            "time_precision": prec, "time_source": source, "declared_ms": declared,
-            "text": body, "lang": text(row.get("tweet_language")),
-            "client": text(row.get("tweet_client_name")), "kind": "original",
-            "reply_to_post_id": reply_post, "reply_to_author_id": reply_user,
-            "quoted_post_id": quoted,
-            "like_count": to_int(row.get("like_count")),
-            "reshare_count": to_int(row.get("retweet_count")),
-            "reply_count": to_int(row.get("reply_count")),
-            "quote_count": to_int(row.get("quote_count")), "source_line": line,
-        }
-        if is_rt:
-            post.update(kind="reshare", ref_post_id=rt_id,
-                        ref_author_id=ident(row.get("retweet_userid")),
-                        ref_author_handle=rt_handle(body), ref_created_ms=snowflake_ms(rt_id))
-        elif reply_post or reply_user:
-            post.update(kind="reply", ref_post_id=reply_post, ref_author_id=reply_user,
-                        ref_created_ms=snowflake_ms(reply_post))
-        elif quoted:
-            post.update(kind="quote", ref_post_id=quoted, ref_created_ms=snowflake_ms(quoted))
-        extra = {}
+    def _batch(cb: CsvBatch, seen_accounts: set[str]) -> Batch:
+        """The posts, entities and new accounts of a batch of tweet rows, built as columns."""
+        tids = idents(cb.values("tweetid"))
+        uids = idents(cb.values("userid"))
+        times = batch_times(cb, (("tweetid", tids), ("userid", uids)), tids, "tweet_time")
+        cb = cb.take(times.keep)
+        tids = [tids[i] for i in times.keep]
+        uids = [uids[i] for i in times.keep]
+        n = len(tids)
+        texts = cb.column("tweet_text")
+        rt_ids = idents(cb.values("retweet_tweetid"))
+        rt_users = idents(cb.values("retweet_userid"))
+        quoted = idents(cb.values("quoted_tweet_tweetid"))
+        reply_posts = idents(cb.values("in_reply_to_tweetid"))
+        reply_users = idents(cb.values("in_reply_to_userid"))
+        is_rt = per_value(cb.column("is_retweet"), to_bool)
+        kind: list[str] = []
+        ref_post: list[str | None] = []
+        ref_author: list[str | None] = []
+        reshares: list[int] = []
+        for i in range(n):
+            if is_rt[i] or rt_ids[i]:
+                kind.append("reshare")
+                ref_post.append(rt_ids[i])
+                ref_author.append(rt_users[i])
+                reshares.append(i)
+            elif reply_posts[i] or reply_users[i]:
+                kind.append("reply")
+                ref_post.append(reply_posts[i])
+                ref_author.append(reply_users[i])
+            else:
+                kind.append("quote" if quoted[i] else "original")
+                ref_post.append(quoted[i])
+                ref_author.append(None)
+        ref_handle: list[str | None] = [None] * n
+        rt_texts = texts.take(pa.array(reshares, pa.int64())).to_pylist()
+        for i, body in zip(reshares, rt_texts, strict=True):
+            ref_handle[i] = rt_handle(body)
+        extra: list[str | None] = [None] * n
         for k in ("latitude", "longitude", "poll_choices"):
-            v = text(row.get(k))
-            if v:
-                extra[k] = v
-        if extra:
-            post["extra"] = json.dumps(extra, ensure_ascii=False, sort_keys=True)
-        ents = entities(PLATFORM, tid, hashtags=parse_list(row.get("hashtags")),
-                        urls=parse_list(row.get("urls")),
-                        mentions=parse_list(row.get("user_mentions")), mentions_are_ids=True)
-        return Record(line, posts=[post], entities=ents)
+            if k not in cb.names:
+                continue
+            for i, v in enumerate(per_value(cb.column(k), text)):
+                if v:
+                    e = json.loads(extra[i]) if extra[i] else {}
+                    e[k] = v
+                    extra[i] = json.dumps(e, ensure_ascii=False, sort_keys=True)
+        posts = pa.table({
+            "platform": pa.array([PLATFORM] * n, pa.string()),
+            "post_id": tids, "author_id": uids,
+            "created_ms": pa.array(times.created_ms, pa.int64()),
+            "time_precision": times.precision, "time_source": times.source,
+            "declared_ms": pa.array(times.declared_ms, pa.int64()),
+            "text": texts,
+            "lang": per_value(cb.column("tweet_language"), text),
+            "client": per_value(cb.column("tweet_client_name"), text),
+            "kind": kind, "ref_post_id": ref_post, "ref_author_id": ref_author,
+            "ref_author_handle": ref_handle,
+            "ref_created_ms": pa.array([snowflake_ms(r) for r in ref_post], pa.int64()),
+            "reply_to_post_id": reply_posts, "reply_to_author_id": reply_users,
+            "quoted_post_id": quoted,
+            "like_count": pa.array(per_value(cb.column("like_count"), to_int), pa.int64()),
+            "reshare_count": pa.array(per_value(cb.column("retweet_count"), to_int),
+                                      pa.int64()),
+            "reply_count": pa.array(per_value(cb.column("reply_count"), to_int), pa.int64()),
+            "quote_count": pa.array(per_value(cb.column("quote_count"), to_int), pa.int64()),
+            "source_line": pa.array(cb.lines, pa.int64()),
+            "extra": pa.array(extra, pa.string()),
+        })
+        ents = entity_table(PLATFORM, tids, hashtags=cb.column("hashtags"),
+                            urls=cb.column("urls"), mentions=cb.column("user_mentions"),
+                            mentions_are_ids=True)
+        accounts = []
+        for i, uid in enumerate(uids):
+            # Account columns repeat on every tweet row: take them once.
+            if uid not in seen_accounts:
+                seen_accounts.add(uid)
+                accounts.append(account_from_row(cb.row(i)))
+        return Batch(posts, cb.lines, ents, accounts, times.bad, cb.raw)
