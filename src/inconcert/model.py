@@ -11,7 +11,7 @@ from __future__ import annotations
 
 POST_KINDS = ("original", "reshare", "quote", "reply", "comment")
 INTERACTION_KINDS = ("like", "reshare", "quote", "reply", "mention", "comment", "view", "follow")
-ENTITY_KINDS = ("hashtag", "url", "mention", "media", "cashtag")
+ENTITY_KINDS = ("hashtag", "url", "mention", "media", "cashtag", "domain")
 PRECISIONS = ("us", "ms", "s", "minute", "hour", "day")
 
 # What a source can supply. Later stages ask for these before computing, and say "not computable"
