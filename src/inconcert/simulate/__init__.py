@@ -75,7 +75,7 @@ def parameters(scale: float) -> dict[str, int]:
         "viral_events": _n(2 * s, 1), "viral_size": _n(350 * min(s, 1.0), 15),
         "fandoms": _n(s, 1), "fans": _n(45 * min(s, 1.0), 8), "newsrooms": _n(s, 1),
         "hashtag_day_accounts": _n(250 * s, 10), "returning_accounts": _n(15 * s, 2),
-        "critic_posts_floor": 50, "days": DAYS,
+        "critic_posts_floor": _n(50 * min(s, 1.0), 5), "days": DAYS,
     }
 
 
@@ -108,9 +108,10 @@ def simulate(out_dir: Path, seed: int = 1, scale: float = 1.0, campaign: bool = 
         neg.viral(r, acc, posts, viral_pool, k, min(p["viral_size"], len(viral_pool) // 2),
                   first, last)
     for k in range(p["fandoms"]):
-        neg.fandom(r, acc, handles, posts, k, p["fans"], ext_posts, first, last)
+        neg.fandom(r, acc, handles, posts, k, p["fans"], ext_posts, first, last,
+                   min(scale, 1.0))
     for k in range(p["newsrooms"]):
-        neg.newsroom(r, acc, handles, posts, k, plain, first, last)
+        neg.newsroom(r, acc, handles, posts, k, plain, first, last, min(scale, 1.0))
     free = plain[len(viral_pool):]
     free = free[[acc.cols["role"][a] == "organic" for a in free]]
     day = day_number(2021, 4, 23)

@@ -16,6 +16,7 @@ import numpy as np
 from . import lexicon as lx
 from .core import (
     DAY_MS,
+    FIRST_SNOWFLAKE_DAY,
     HOUR_MS,
     OFFICE_WEEKDAY,
     OFFICE_WEEKEND,
@@ -135,7 +136,7 @@ def _personas(rng: np.random.Generator, acc: Accounts, handles: Handles, n: int,
             r = lx.REGIONS[int(rng.choice((0, 1, 2, 3)))]
             first, last = str(rng.choice(r.first)), str(rng.choice(r.last))
             style = "name_digits" if rng.random() < 0.85 else "first_last"
-            hs.append(handles.claim(rng, person_handle(rng, first, last, style)))
+            hs.append(handles.claim(rng, person_handle(first, last, style, rng.random(5))))
             names.append(f"{first} {last}")
             places.append(str(rng.choice(_WEST_PLACES)))
             bio.append(west_bios[j])
@@ -168,7 +169,7 @@ def _hijacked(rng: np.random.Generator, acc: Accounts, handles: Handles, posts: 
     who = organic_accounts(rng, acc, handles, n, day_number(2013, 12, 31), first_year=2009)
     created = acc.array("created_ms")[who]
     old_clients = pick_weighted(rng, lx.CLIENTS_OLD, n)
-    start = np.maximum(created // DAY_MS + 1, day_number(2011, 1, 1))
+    start = np.maximum(created // DAY_MS + 1, FIRST_SNOWFLAKE_DAY)
     end = np.minimum(start + rng.integers(200, 1300, n), day_number(2015, 6, 1))
     start = np.minimum(start, end - 30)
     counts = np.ceil(rng.lognormal(3.4, 0.8, n)).astype(np.int64)
@@ -178,8 +179,8 @@ def _hijacked(rng: np.random.Generator, acc: Accounts, handles: Handles, posts: 
         if rng.random() < 0.5:
             r = lx.REGIONS[0]
             first, last = str(rng.choice(r.first)), str(rng.choice(r.last))
-            acc.cols["handle"][a] = handles.claim(rng, person_handle(rng, first, last,
-                                                                     "name_digits"))
+            acc.cols["handle"][a] = handles.claim(
+                rng, person_handle(first, last, "name_digits", rng.random(5)))
             acc.cols["name"][a] = f"{first} {last}"
             t += ["renamed", "name_digits_handle"]
         acc.cols["traits"][a] = ";".join(t)
@@ -286,12 +287,13 @@ def _amplify(rng: np.random.Generator, acc: Accounts, posts: Posts, who: np.ndar
     p_ms = posts.column("ms")
     pos_of = {int(a): j for j, a in enumerate(who)}
     amps = np.array([j for j, r in enumerate(roles) if r in ("amplifier", "hybrid")])
-    keen = np.where(np.array(roles)[amps] == "hybrid", 0.25, rng.beta(5, 3, len(amps)))
+    keen = np.where(np.array(roles)[amps] == "hybrid", 0.25, rng.beta(4, 4, len(amps)))
     src_l, amp_l = [], []
     for s in seeds:
         j = pos_of[int(p_author[s])]
         same = cells[amps] == cells[j]
-        p = np.where(same, keen, 0.03)
+        # the cell, plus one or two members of other cells (the network is one network)
+        p = np.where(same, keen, 1.5 / max(int((~same).sum()), 1))
         does = (rng.random(len(amps)) < p) & (amps != j)
         does &= start_day[amps] * DAY_MS <= p_ms[s]
         for a in amps[does]:

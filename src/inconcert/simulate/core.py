@@ -14,13 +14,15 @@ from typing import Any
 
 import numpy as np
 
-from ..timeutil import SNOWFLAKE_EPOCH_MS
+from ..timeutil import MIN_SNOWFLAKE_ID, SNOWFLAKE_EPOCH_MS
 
 ORIGINAL, RESHARE, REPLY, QUOTE = 0, 1, 2, 3
 KIND_NAMES = ("original", "reshare", "reply", "quote")
 DAY_MS = 86_400_000
 HOUR_MS = 3_600_000
 MINUTE_MS = 60_000
+# Tweets before this day have sequential ids, not Snowflakes; simulated histories start after.
+FIRST_SNOWFLAKE_DAY = ((MIN_SNOWFLAKE_ID >> 22) + SNOWFLAKE_EPOCH_MS) // DAY_MS + 1
 
 
 def day_number(y: int, m: int, d: int) -> int:
@@ -79,7 +81,7 @@ class Posts:
     kind: list[np.ndarray] = field(default_factory=list)
     ref: list[np.ndarray] = field(default_factory=list)
     written: list[np.ndarray] = field(default_factory=list)
-    text: list[str] = field(default_factory=list)
+    text: list[str | None] = field(default_factory=list)  # None: derived (reshares)
     lang: list[str] = field(default_factory=list)
     client: list[str] = field(default_factory=list)
     hashtags: list[list[str] | None] = field(default_factory=list)
@@ -91,7 +93,8 @@ class Posts:
     n: int = 0
 
     def add(self, ms: np.ndarray, author: np.ndarray, kind: np.ndarray | int,
-            text: list[str], lang: Sequence[str] | str, client: Sequence[str] | str,
+            text: Sequence[str | None], lang: Sequence[str] | str,
+            client: Sequence[str] | str,
             ref: np.ndarray | None = None, written: bool = True,
             hashtags: list[list[str] | None] | None = None,
             urls: list[list[str] | None] | None = None,
@@ -251,11 +254,14 @@ def weighted_choice(rng: np.random.Generator, weights: np.ndarray, size: int) ->
                       len(weights) - 1)
 
 
+_TCO_ALPHABET = np.frombuffer(
+    b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", dtype=np.uint8)
+
+
 def tco(rng: np.random.Generator, n: int) -> list[str]:
     """Short t.co links as they appear in tweet text."""
-    alphabet = np.array(list("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"))
-    codes = alphabet[rng.integers(0, len(alphabet), (n, 10))]
-    return ["https://t.co/" + "".join(c) for c in codes]
+    codes = _TCO_ALPHABET[rng.integers(0, len(_TCO_ALPHABET), (n, 10))]
+    return ["https://t.co/" + c.decode() for c in codes.view("S10").ravel().tolist()]
 
 
 def pick(rng: np.random.Generator, items: Sequence[Any], n: int) -> list[Any]:

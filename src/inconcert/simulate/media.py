@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageEnhance
 
-MAX_PHOTOS = 1500
-MAX_CARTOON_FILES = 400
+MAX_PHOTOS = 1000
+MAX_CARTOON_FILES = 300
 _SIZE = 160
 
 
@@ -51,18 +51,19 @@ def variant(base: Image.Image, rng: np.random.Generator) -> bytes:
 
 def photo(rng: np.random.Generator) -> bytes:
     """An ordinary photo-like image: smooth light, texture and a few soft shapes."""
-    h, w = 120, _SIZE
+    h, w = 60, _SIZE // 2  # drawn at half size, then enlarged (photos are soft anyway)
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
     img = np.zeros((h, w, 3), np.float32)
     for c in range(3):
         a, b, ph = rng.uniform(-2, 2), rng.uniform(-2, 2), rng.uniform(0, 6.28)
         img[..., c] = 128 + 90 * np.sin(a * xx / w * 3.14 + b * yy / h * 3.14 + ph)
     for _ in range(int(rng.integers(2, 6))):
-        cx, cy, r = rng.uniform(0, w), rng.uniform(0, h), rng.uniform(10, 45)
+        cx, cy, r = rng.uniform(0, w), rng.uniform(0, h), rng.uniform(5, 23)
         mask = ((xx - cx) ** 2 + (yy - cy) ** 2) < r * r
         img[mask] = img[mask] * 0.4 + rng.uniform(0, 255, 3) * 0.6
     img += rng.normal(0, 8, img.shape)
-    out = Image.fromarray(np.clip(img, 0, 255).astype(np.uint8))
+    out = Image.fromarray(np.clip(img, 0, 255).astype(np.uint8)).resize(
+        (w * 2, h * 2), Image.Resampling.BILINEAR)
     buf = io.BytesIO()
     out.save(buf, format="JPEG", quality=85)
     return buf.getvalue()

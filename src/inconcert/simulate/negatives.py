@@ -13,6 +13,7 @@ import numpy as np
 from . import lexicon as lx
 from .core import (
     DAY_MS,
+    FIRST_SNOWFLAKE_DAY,
     HUMAN_WEEKDAY,
     HUMAN_WEEKEND,
     ORIGINAL,
@@ -76,8 +77,10 @@ _IDOLS = (("Hana Yoon", "HanaYoon", "하나", 540), ("Rio Sakamoto", "RioSakamot
 
 
 def fandom(rng: np.random.Generator, acc: Accounts, handles: Handles, posts: Posts, k: int,
-           n_fans: int, pool_extra: np.ndarray, first_day: int, last_day: int) -> None:
-    """Fandom k: an idol posting most days, and fans resharing within seconds, every day."""
+           n_fans: int, pool_extra: np.ndarray, first_day: int, last_day: int,
+           intensity: float = 1.0) -> None:
+    """Fandom k: an idol posting most days, and fans resharing within seconds, every day
+    (`intensity` below 1 thins the idol's days, for small platforms)."""
     name, base, short, tz = _IDOLS[k % len(_IDOLS)]
     group = f"fandom-{k + 1}"
     created = np.array([day_number(2013, 5, 2) * DAY_MS + int(rng.integers(0, DAY_MS))])
@@ -100,7 +103,7 @@ def fandom(rng: np.random.Generator, acc: Accounts, handles: Handles, posts: Pos
     organic_activity(rng, acc, posts, fans, 6 * n_fans, first_day, last_day, pool_extra)
     # the idol: one or two posts on most days, in the idol's own rhythm
     days = np.arange(first_day, last_day)
-    days = days[rng.random(len(days)) < 0.85]
+    days = days[rng.random(len(days)) < 0.85 * max(intensity, 0.3)]
     per = 1 + (rng.random(len(days)) < 0.35)
     dd = np.repeat(days, per)
     ms = np.sort(local_times(rng, np.full(len(dd), tz), dd, dd + 1, HUMAN_WEEKDAY,
@@ -142,10 +145,13 @@ _ZH_OBJ = ("新交通计划", "利率决定", "疫苗接种计划", "预算协�
 
 
 def newsroom(rng: np.random.Generator, acc: Accounts, handles: Handles, posts: Posts, k: int,
-             plain: np.ndarray, first_day: int, last_day: int) -> None:
+             plain: np.ndarray, first_day: int, last_day: int, intensity: float = 1.0) -> None:
     """Newsroom k: 5-10 old branded accounts posting each headline and link within a minute
-    through a scheduling client, on the newsroom's working hours."""
+    through a scheduling client, on the newsroom's working hours (`intensity` scales the
+    number of headlines a day)."""
     brand, title, tz, site, langs = _NEWSROOMS[k % len(_NEWSROOMS)]
+    edition = ("", "Eve", "Wk", "Sun", "Metro")[k // len(_NEWSROOMS) % 5]
+    brand, title = brand + edition, title + (f" {edition}" if edition else "")
     group = f"newsroom-{k + 1}"
     n = int(rng.integers(5, 11))
     desks = list(_DESKS[:n]) if "zh" not in langs else list(_DESKS[: n - 1]) + ["ZH"]
@@ -164,7 +170,7 @@ def newsroom(rng: np.random.Generator, acc: Accounts, handles: Handles, posts: P
         client=["SocialFlow"] * n, role=["newsroom"] * n, group=[group] * n)
     # headlines: more on weekdays, in the newsroom's day; each goes out on several accounts
     days = np.arange(first_day, last_day)
-    per_day = rng.poisson(np.where((days + 3) % 7 >= 5, 1.2, 3.5))
+    per_day = rng.poisson(np.where((days + 3) % 7 >= 5, 1.2, 3.5) * intensity)
     dd = np.repeat(days, per_day)
     h_ms = local_times(rng, np.full(len(dd), tz), dd, dd + 1, _NEWS_HOURS, _NEWS_HOURS)
     s = rng.integers(0, len(lx.HEADLINE_SUBJECTS), len(dd))
@@ -175,8 +181,9 @@ def newsroom(rng: np.random.Generator, acc: Accounts, handles: Handles, posts: P
         en = (f"{lx.HEADLINE_SUBJECTS[s[h]]} {lx.HEADLINE_VERBS[v[h]]} "
               f"{lx.HEADLINE_OBJECTS[o[h]]}")
         zh = f"{_ZH_SUBJ[s[h]]}{_ZH_VERB[v[h]]}{_ZH_OBJ[o[h]]}"
-        slug = en.lower().replace(" ", "-")
-        k_acc = 1 + int(rng.integers(2, min(6, n) + 1))
+        day = str(np.datetime64(int(dd[h]), "D")).replace("-", "/")
+        slug = f"{day}/{en.lower().replace(' ', '-')}-{h}"
+        k_acc = int(rng.integers(3, min(7, n) + 1))
         chosen = np.concatenate([[0], 1 + rng.choice(n - 1, k_acc - 1, replace=False)])
         offs = np.sort(rng.integers(0, 55_000, len(chosen)))
         for c, off in zip(chosen, offs, strict=True):
@@ -262,7 +269,7 @@ def returning(rng: np.random.Generator, acc: Accounts, handles: Handles, posts: 
     for a in who:
         acc.cols["client"][a] = str(rng.choice(("Twitter for iPhone", "Twitter for Android")))
     created = acc.array("created_ms")[who]
-    start = np.maximum(created // DAY_MS + 1, day_number(2011, 1, 1))
+    start = np.maximum(created // DAY_MS + 1, FIRST_SNOWFLAKE_DAY)
     end = start + rng.integers(300, 1400, n)
     counts = np.ceil(rng.lognormal(3.3, 0.7, n)).astype(np.int64)
     old_history(rng, acc, posts, who, start, end, counts,

@@ -24,7 +24,6 @@ from .core import (
     Accounts,
     Posts,
     local_times,
-    rt_text,
     sessions,
     tco,
     weighted_choice,
@@ -274,45 +273,43 @@ def add_actions(rng: np.random.Generator, acc: Accounts, posts: Posts, author: n
                 clients: Sequence[str] | None = None,
                 reply_texts: Sequence[str] | None = None) -> np.ndarray:
     """Reshares, replies and quotes of existing posts, with texts and entities as the platform
-    shows them (the `RT @handle:` prefix, the replied-to handle, the original's hashtags)."""
+    shows them. A reshare's text (`RT @handle:` and the original) and mentions are derived from
+    its original when written, so they are not stored twice."""
     handles = acc.cols["handle"]
-    p_author = posts.column("author")
     langs_acc = acc.cols["lang"]
     n = len(author)
-    texts, langs = [], []
-    tags: list[list[str] | None] = []
-    urls: list[list[str] | None] = []
-    ments: list[list[int] | None] = []
-    replies = lx.PHRASES
-    u = rng.random(n)
+    ref_l = np.asarray(ref, np.int64).tolist()
+    ref_author = posts.column("author")[np.asarray(ref, np.int64)].tolist()
+    author_l = np.asarray(author, np.int64).tolist()
+    kind_l = np.asarray(kind).tolist()
+    u = rng.random(n).tolist()
     qlinks = tco(rng, n)
+    texts: list[str | None] = [None] * n
+    langs: list[str] = [""] * n
+    tags: list[list[str] | None] = [None] * n
+    urls: list[list[str] | None] = [None] * n
+    ments: list[list[int] | None] = [None] * n
     for i in range(n):
-        r = int(ref[i])
-        ra = int(p_author[r])
-        lang = langs_acc[author[i]]
-        if kind[i] == RESHARE:
-            texts.append(rt_text(handles[ra], posts.text[r]))
-            langs.append(posts.lang[r])
-            tags.append(posts.hashtags[r])
-            urls.append(posts.urls[r])
-            ments.append([ra] + (posts.mentions[r] or []))
+        r = ref_l[i]
+        if kind_l[i] == RESHARE:
+            langs[i] = posts.lang[r]
+            tags[i] = posts.hashtags[r]
+            urls[i] = posts.urls[r]
             continue
-        p = replies.get(lang, replies["en"])
+        lang = langs_acc[author_l[i]]
         if reply_texts is not None:
             body = reply_texts[i]
         else:
-            body = p["reply"][int(u[i] * len(p["reply"]))] + p["emoji"][int(u[i] * 97) %
-                                                                        len(p["emoji"])]
-        if kind[i] == REPLY:
-            texts.append(f"@{handles[ra]} {body}")
-            ments.append([ra])
+            p = lx.PHRASES.get(lang, lx.PHRASES["en"])
+            body = (p["reply"][int(u[i] * len(p["reply"]))]
+                    + p["emoji"][int(u[i] * 97) % len(p["emoji"])])
+        if kind_l[i] == REPLY:
+            texts[i] = f"@{handles[ref_author[i]]} {body}"
+            ments[i] = [ref_author[i]]
         else:
-            texts.append(f"{body} {qlinks[i]}")
-            ments.append(None)
-        langs.append(lang)
-        tags.append(None)
-        urls.append(None)
+            texts[i] = f"{body} {qlinks[i]}"
+        langs[i] = lang
     if clients is None:
-        clients = _clients(rng, [acc.cols["client"][a] for a in author])
+        clients = _clients(rng, [acc.cols["client"][a] for a in author_l])
     return posts.add(ms, author, kind, texts, langs, list(clients), ref=ref, hashtags=tags,
                      urls=urls, mentions=ments)

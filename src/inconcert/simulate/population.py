@@ -36,64 +36,80 @@ class Handles:
         return h
 
 
+_ASCII = str.maketrans("áàâãäçéèêëíìîïñóòôõöúùûüýÿıİşğ", "aaaaaceeeeiiiinooooouuuuyyiisg",
+                       " '")
+
+
 def _ascii(s: str) -> str:
-    table = str.maketrans("áàâãäçéèêëíìîïñóòôõöúùûüýÿıİşğ", "aaaaaceeeeiiiinooooouuuuyyiisg")
-    return s.translate(table).replace(" ", "").replace("'", "")
+    return s.translate(_ASCII)
 
 
-def person_handle(rng: np.random.Generator, first: str, last: str, style: str) -> str:
-    """A handle a person would pick (or be given) in one of several styles."""
+def _at(items: tuple[str, ...], u: float) -> str:
+    return items[min(int(u * len(items)), len(items) - 1)]
+
+
+def person_handle(first: str, last: str, style: str, u: np.ndarray) -> str:
+    """A handle a person would pick (or be given) in one of several styles; `u` holds five
+    uniform draws in [0, 1) that make the choices."""
     f, la = _ascii(first), _ascii(last)
     if style == "name_digits":
         # The style of handles suggested at sign-up: name plus digits.
-        digits = str(int(rng.integers(1000, 99_999_999)))
-        if rng.random() < 0.5:
+        digits = str(1000 + int(u[0] * 99_998_999))
+        if u[1] < 0.5:
             digits = digits[:4]
             room = 15 - len(digits) - len(f)
             return f + la[: max(room, 1)] + digits
         return (f + la)[: 15 - len(digits)] + digits
     if style == "word":
-        h = str(rng.choice(_WORDS)) + str(rng.choice(("", "_"))) + str(rng.choice(_NOUNS))
-        return h + (str(int(rng.integers(1, 99))) if rng.random() < 0.4 else "")
+        h = _at(_WORDS, u[0]) + ("_" if u[1] < 0.3 else "") + _at(_NOUNS, u[2])
+        return h + (str(1 + int(u[4] * 98)) if u[3] < 0.4 else "")
+    if style == "plain":
+        return f + _at(_NOUNS, u[0])
     forms = (f + la, f.lower() + "_" + la.lower(), f[0].lower() + la.lower(),
              f.lower() + la[:1].lower(), la + f[0], f.lower() + "." + la.lower(),
              f + "_" + la[:3])
-    h = forms[int(rng.integers(0, len(forms)))]
-    return h + (str(int(rng.integers(1, 100))) if rng.random() < 0.3 else "")
+    h = forms[min(int(u[0] * len(forms)), len(forms) - 1)]
+    return h + (str(1 + int(u[4] * 99)) if u[3] < 0.3 else "")
 
 
 def bios(rng: np.random.Generator, n: int) -> list[str]:
     """Free-text bios: empty, a few self-descriptions, now and then multi-line or hostile."""
     out = []
     r = rng.random((n, 3))
+    parts_i = rng.integers(0, len(lx.BIO_PARTS_EN), (n, 3))
+    extra_i = rng.integers(0, len(lx.BIO_EXTRAS), n)
+    hostile_i = rng.integers(0, len(lx.HOSTILE_BIOS), n)
     for i in range(n):
         if r[i, 0] < 0.25:
             out.append("")
             continue
-        k = 1 + int(r[i, 1] * 3)
-        parts = [str(p) for p in rng.choice(lx.BIO_PARTS_EN, k, replace=False)]
-        if r[i, 2] < 0.4:
-            parts.append(str(rng.choice(lx.BIO_EXTRAS)))
-        sep = " | " if r[i, 2] < 0.5 else (". " if r[i, 2] < 0.9 else "\n")
-        bio = sep.join(parts)
         if r[i, 2] > 0.99:
-            bio = str(rng.choice(lx.HOSTILE_BIOS))
-        out.append(bio)
+            out.append(lx.HOSTILE_BIOS[hostile_i[i]])
+            continue
+        k = 1 + int(r[i, 1] * 3)
+        parts = list(dict.fromkeys(lx.BIO_PARTS_EN[j] for j in parts_i[i, :k]))
+        if r[i, 2] < 0.4:
+            parts.append(lx.BIO_EXTRAS[extra_i[i]])
+        sep = " | " if r[i, 2] < 0.5 else (". " if r[i, 2] < 0.9 else "\n")
+        out.append(sep.join(parts))
     return out
 
 
 def creation_ms(rng: np.random.Generator, n: int, first_year: int = 2008,
                 last_day: int | None = None) -> np.ndarray:
     """Account creation times spread over the years, more of them recent."""
-    years = np.arange(first_year, 2022)
-    w = np.array([2, 6, 7, 8, 9, 8, 7, 7, 7, 7, 8, 9, 11, 2], dtype=np.float64)[-len(years):]
-    y = years[np.searchsorted(np.cumsum(w) / w.sum(), rng.random(n), side="right").clip(
-        0, len(years) - 1)]
-    lo = np.array([day_number(int(v), 1, 1) for v in y])
-    hi = np.array([day_number(int(v), 12, 31) for v in y])
+    w_all = dict(zip(range(2008, 2022), (2, 6, 7, 8, 9, 8, 7, 7, 7, 7, 8, 9, 11, 2),
+                     strict=True))
+    last_year = 2021 if last_day is None else int(str(np.datetime64(last_day, "D"))[:4])
+    years = np.arange(first_year, last_year + 1)
+    w = np.array([w_all[int(y)] for y in years], dtype=np.float64)
+    k = np.searchsorted(np.cumsum(w) / w.sum(), rng.random(n), side="right").clip(
+        0, len(years) - 1)
+    starts = np.array([day_number(int(v), 1, 1) for v in years] + [day_number(
+        int(years[-1]) + 1, 1, 1)], dtype=np.int64)
+    lo, hi = starts[k], starts[k + 1]
     if last_day is not None:
-        hi = np.minimum(hi, last_day)
-        lo = np.minimum(lo, hi - 1)
+        hi = np.minimum(hi, last_day)  # only the last year is cut short
     d = lo + (rng.random(n) * (hi - lo)).astype(np.int64)
     return d * DAY_MS + rng.integers(0, DAY_MS, n)
 
@@ -115,25 +131,27 @@ def organic_accounts(rng: np.random.Generator, acc: Accounts, handles: Handles, 
     clients = pick_weighted(rng, lx.CLIENTS_NOW, n)
     cols: dict[str, list] = {k: [] for k in ("handle", "name", "location", "lang", "url",
                                              "tz_min", "traits")}
+    u = rng.random((n, 13))
+    lang_cdf = [np.cumsum([w for _, w in r.langs]) / sum(w for _, w in r.langs) for r in regions]
     for i in range(n):
         r = regions[reg[i]]
-        first = str(rng.choice(r.first))
-        last = str(rng.choice(r.last))
-        lang = pick_weighted(rng, r.langs, 1)[0]
+        ui = u[i]
+        first, last = _at(r.first, ui[0]), _at(r.last, ui[1])
+        lang = r.langs[min(int(np.searchsorted(lang_cdf[reg[i]], ui[2], side="right")),
+                           len(r.langs) - 1)][0]
         style = styles[i]
-        h = handles.claim(rng, person_handle(rng, first, last, style) if style != "plain"
-                          else first + str(rng.choice(_NOUNS)))
-        if lang == "zh" and rng.random() < 0.7:
-            name = str(rng.choice(_ZH_NAMES))
+        h = handles.claim(rng, person_handle(first, last, style, ui[3:8]))
+        if lang == "zh" and ui[8] < 0.7:
+            name = _at(_ZH_NAMES, ui[9])
         else:
-            name = str(rng.choice((f"{first} {last}", first, f"{first} {last[0]}.",
-                                   f"{first} {rng.choice(lx.BIO_EXTRAS[:10])}",
-                                   f"{first.lower()} ✨")))
+            name = _at((f"{first} {last}", first, f"{first} {last[0]}.",
+                        f"{first} {_at(lx.BIO_EXTRAS[:10], ui[10])}", f"{first.lower()} ✨"),
+                       ui[9])
         cols["handle"].append(h)
         cols["name"].append(name)
-        cols["location"].append(str(rng.choice(r.places)) if rng.random() < 0.7 else "")
+        cols["location"].append(_at(r.places, ui[11] / 0.7) if ui[11] < 0.7 else "")
         cols["lang"].append(lang)
-        cols["url"].append(_profile_url(rng, h))
+        cols["url"].append(_profile_url(ui[12], h))
         cols["tz_min"].append(r.utc_offset_min)
         cols["traits"].append("name_digits_handle" if style == "name_digits" else "")
     return acc.add(uid=user_ids(created, rng), created_ms=created, followers=followers,
@@ -142,13 +160,12 @@ def organic_accounts(rng: np.random.Generator, acc: Accounts, handles: Handles, 
                    **cols)
 
 
-def _profile_url(rng: np.random.Generator, handle: str) -> str:
-    u = rng.random()
+def _profile_url(u: float, handle: str) -> str:
     if u < 0.85:
         return ""
-    return str(rng.choice((f"https://linktr.ee/{handle}", f"https://instagram.com/{handle}",
-                           f"https://{handle.lower()}.wordpress.com", "https://youtube.com/c/"
-                           + handle)))
+    return _at((f"https://linktr.ee/{handle}", f"https://instagram.com/{handle}",
+                f"https://{handle.lower()}.wordpress.com", "https://youtube.com/c/" + handle),
+               (u - 0.85) / 0.15)
 
 
 CRITICS = (  # fictional people the campaign attacks

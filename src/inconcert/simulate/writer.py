@@ -13,7 +13,7 @@ import pyarrow.csv as pcsv
 
 from ..ingest.readers.io_archive import USER_COLUMNS
 from ..safecsv import write_csv
-from .core import DAY_MS, MINUTE_MS, QUOTE, REPLY, RESHARE, Accounts, Posts, unique_ids
+from .core import DAY_MS, MINUTE_MS, QUOTE, REPLY, RESHARE, Accounts, Posts, rt_text, unique_ids
 
 TWEET_COLUMNS = (
     "tweetid", "userid", "user_display_name", "user_screen_name", "user_reported_location",
@@ -28,9 +28,7 @@ _OPTS = pcsv.WriteOptions(quoting_style="all_valid", batch_size=8192)
 
 def list_cell(values: list[str] | None) -> str:
     """An IO-archive list cell: `[]` or `['a', 'b']`."""
-    if not values:
-        return "[]"
-    return "[" + ", ".join(f"'{v}'" for v in values) + "]"
+    return "['" + "', '".join(values) + "']" if values else "[]"
 
 
 def finish_ids(acc: Accounts, posts: Posts) -> tuple[np.ndarray, np.ndarray]:
@@ -101,6 +99,7 @@ def write_tweets(path: Path, acc: Accounts, posts: Posts, uid: np.ndarray, ids: 
     uid_s = acc_cols["userid"]
     ref_written = np.where(ref >= 0, written[np.maximum(ref, 0)], False)
     handles = acc.cols["handle"]
+    uid_s_l = uid_s.to_pylist()
     schema = pa.schema([(c, pa.string()) for c in TWEET_COLUMNS])
     with pcsv.CSVWriter(str(path), schema, write_options=_OPTS) as w:
         for lo in range(0, len(order), CHUNK):
@@ -116,16 +115,28 @@ def write_tweets(path: Path, acc: Accounts, posts: Posts, uid: np.ndarray, ids: 
             is_reply = pa.array(k == REPLY)
             minutes = np.datetime_as_string((ms[rows] // MINUTE_MS).astype("datetime64[m]"),
                                             unit="m")
-            quote_urls = [
-                [f"https://twitter.com/{handles[author[ref[i]]]}/status/{ids[ref[i]]}"]
-                if kind[i] == QUOTE else None for i in rows]
+            rows_l = rows.tolist()
+            ref_l = ref[rows].tolist()
+            ref_author = author[r].tolist()
+            texts = [t if t is not None else rt_text(handles[ra], posts.text[rf])
+                     for t, rf, ra in zip([posts.text[i] for i in rows_l], ref_l, ref_author,
+                                          strict=True)]
+            mentions = [([ra] + (posts.mentions[rf] or [])) if kk == RESHARE
+                        else posts.mentions[i]
+                        for i, rf, ra, kk in zip(rows_l, ref_l, ref_author, k.tolist(),
+                                                 strict=True)]
+            url_cells = [posts.urls[i] for i in rows_l]
+            for j in np.flatnonzero(k == QUOTE).tolist():
+                q = int(ref[rows_l[j]])
+                link = f"https://twitter.com/{handles[author[q]]}/status/{ids[q]}"
+                url_cells[j] = [link] + (url_cells[j] or [])
             cols = {
                 "tweetid": ids_s.take(pa.array(rows)),
                 **{c: acc_cols[c].take(a) for c in USER_COLUMNS},
-                "tweet_language": pa.array([posts.lang[i] for i in rows], pa.string()),
-                "tweet_text": pa.array([posts.text[i] for i in rows], pa.string()),
+                "tweet_language": pa.array([posts.lang[i] for i in rows_l], pa.string()),
+                "tweet_text": pa.array(texts, pa.string()),
                 "tweet_time": pc.replace_substring(pa.array(minutes), "T", " "),
-                "tweet_client_name": pa.array([posts.client[i] for i in rows], pa.string()),
+                "tweet_client_name": pa.array([posts.client[i] for i in rows_l], pa.string()),
                 "in_reply_to_userid": pc.if_else(is_reply, ref_uid, empty),
                 "in_reply_to_tweetid": pc.if_else(is_reply, ref_id, empty),
                 "quoted_tweet_tweetid": pc.if_else(pa.array(k == QUOTE), ref_id, empty),
@@ -138,12 +149,11 @@ def write_tweets(path: Path, acc: Accounts, posts: Posts, uid: np.ndarray, ids: 
                 "longitude": pa.array(["absent"] * len(rows), pa.string()),
                 **{c: pa.array(counts[c][rows]).cast(pa.string())
                    for c in ("quote_count", "reply_count", "like_count", "retweet_count")},
-                "hashtags": pa.array([list_cell(posts.hashtags[i]) for i in rows], pa.string()),
-                "urls": pa.array([list_cell((q or []) + (posts.urls[i] or []))
-                                  for i, q in zip(rows, quote_urls, strict=True)], pa.string()),
-                "user_mentions": pa.array(
-                    [list_cell([str(uid[m]) for m in posts.mentions[i]])
-                     if posts.mentions[i] else "[]" for i in rows], pa.string()),
+                "hashtags": pa.array([list_cell(posts.hashtags[i]) for i in rows_l],
+                                     pa.string()),
+                "urls": pa.array([list_cell(u) for u in url_cells], pa.string()),
+                "user_mentions": pa.array([list_cell([uid_s_l[x] for x in m]) if m else "[]"
+                                           for m in mentions], pa.string()),
             }
             w.write_table(pa.table([cols[c] for c in TWEET_COLUMNS], schema=schema))
     return order
