@@ -137,18 +137,25 @@ def run(inputs: Annotated[list[Path], typer.Argument(help="Input files (plain, .
 def simulate(out_dir: Annotated[Path, typer.Option("--out", help="Output directory.")],
              seed: Annotated[int, typer.Option(help="Random seed (same seed, same files).")] = 1,
              scale: Annotated[float, typer.Option(
-                 help="Size: 1.0 is about 20,000 posts; 500 is about 10^7.")] = 1.0,
+                 help="Size: 1.0 is about 20,000 posts and 3,500 accounts; 500 is about 10^7 "
+                      "posts.")] = 1.0,
              campaign: Annotated[bool, typer.Option(
-                 "--campaign/--no-campaign", help="Plant the amplification campaign.")] = True,
+                 "--campaign/--no-campaign",
+                 help="Plant the amplification campaign (without it: the same organic "
+                      "platform).")] = True,
              ) -> None:
-    """Write a synthetic platform (IO-archive layout) with a planted campaign and labels.csv."""
+    """Write a synthetic platform (IO-archive layout) with a planted campaign, hard negatives
+    and ground truth (labels.csv, campaign_posts.csv, simulation.json; see docs/simulator.md)."""
 
     def body() -> None:
+        from .simulate import input_files
         from .simulate import simulate as sim
 
         files = sim(out_dir, seed=seed, scale=scale, campaign=campaign)
+        inputs = input_files(files)
         for p in files:
-            err.print(f"wrote {p}", highlight=False)
+            what = "input" if p in inputs else "ground truth"
+            err.print(f"wrote {p} ({what})", highlight=False)
 
     _guard(body)
 
