@@ -81,13 +81,11 @@ def _read_into(store: Store, src: Source, head: Head, reader: Reader, max_bad_fr
         if e.path is None:
             raise InputError(e.problem, src.display, e.line) from None
         raise
-    except (EOFError, zlib.error, gzip.BadGzipFile) as e:
+    except (EOFError, zlib.error, gzip.BadGzipFile, zipfile.BadZipFile) as e:
         store.execute("ROLLBACK")
-        raise InputError(f"damaged or truncated compressed stream after line {line} ({e})",
+        what = "zip archive member" if src.compression == "zip" else "compressed stream"
+        raise InputError(f"damaged or truncated {what}: it breaks off after line {line} ({e})",
                          src.display, line + 1) from None
-    except zipfile.BadZipFile as e:
-        store.execute("ROLLBACK")
-        raise InputError(f"damaged zip archive member ({e})", src.display, line + 1) from None
     except csv.Error as e:
         store.execute("ROLLBACK")
         raise InputError(f"malformed CSV ({e})", src.display, line + 1) from None

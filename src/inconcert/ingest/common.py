@@ -49,6 +49,12 @@ def _header_names(header: list[str], src: Source, required: Sequence[str],
     (later ones are renamed `name#2`, ...), so a row never silently takes the last."""
     header = [h.strip().lstrip("\ufeff").strip() for h in header]
     if positional is not None:
+        missing = [c for c in required if positional.index(c) >= len(header)]
+        if missing:
+            raise InputError(
+                f"the first row has {len(header)} columns, so column "
+                f"{positional.index(missing[0]) + 1} ({missing[0]!r}) is missing; this layout "
+                f"takes columns by position: {', '.join(positional)}", src.display, 1)
         return list(positional) + [f"_extra{i}" for i in range(len(header) - len(positional))]
     aliases = header_aliases or {}
     names: list[str] = []
@@ -242,30 +248,25 @@ def _fast_batches(src: Source, required: Sequence[str],
 
     line = 1
     skip_header = header_row
-    with src.open_binary() as raw:
+    with src.open_binary() as stream:
+        raw = _LineCounter(stream)
         try:
             reader = pacsv.open_csv(
                 raw,
                 read_options=pacsv.ReadOptions(column_names=tmp, block_size=FAST_BLOCK,
                                                use_threads=True),
                 parse_options=pacsv.ParseOptions(newlines_in_values=True,
-                                                 ignore_empty_lines=False,
                                                  invalid_row_handler=refuse),
                 convert_options=pacsv.ConvertOptions(
                     column_types={c: pa.string() for c in tmp}, strings_can_be_null=False,
                     quoted_strings_can_be_null=False))
             for rb in reader:
+                if raw.nul:
+                    raise SlowPath("NUL byte")
                 table = pa.Table.from_batches([rb])
-                k = table.num_rows
-                newlines = np.zeros(k, dtype=np.int64)
-                length = np.zeros(k, dtype=np.int64)
+                newlines = np.zeros(table.num_rows, dtype=np.int64)
                 for col in table.columns:
-                    if pc.any(pc.match_substring(col, "\x00")).as_py():
-                        raise SlowPath("NUL character")
                     newlines += pc.count_substring(col, "\n").to_numpy(zero_copy_only=False)
-                    length += pc.binary_length(col).to_numpy(zero_copy_only=False)
-                if k and not length.all():
-                    raise SlowPath("blank line")  # Arrow reads it as a record of empty cells
                 spans = newlines + 1
                 starts = line + np.concatenate(([0], np.cumsum(spans)[:-1]))
                 line += int(spans.sum())
@@ -277,6 +278,32 @@ def _fast_batches(src: Source, required: Sequence[str],
                     yield CsvBatch(names, table, starts)
         except pa.ArrowException as e:
             raise SlowPath(str(e)) from None
+    # Arrow skips blank lines; line numbers hold only if every line was part of a record.
+    if raw.newlines + (not raw.ends_with_newline) != line - 1:
+        raise SlowPath("blank lines")
+
+
+class _LineCounter(io.RawIOBase):
+    """A byte stream that counts the line feeds (and notices NUL bytes) it passes on."""
+
+    def __init__(self, stream: Any) -> None:  # noqa: ANN401 - any binary file object
+        self._stream = stream
+        self.newlines = 0
+        self.nul = False
+        self.ends_with_newline = True  # an empty stream has no unterminated line
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: Any) -> int:  # noqa: ANN401 - buffer protocol
+        data = self._stream.read(len(b))
+        n = len(data)
+        if n:
+            b[:n] = data
+            self.newlines += data.count(b"\n")
+            self.nul = self.nul or b"\x00" in data
+            self.ends_with_newline = data.endswith(b"\n")
+        return n
 
 
 def _raw(rec: Sequence[str | None]) -> str:

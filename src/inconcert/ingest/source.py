@@ -209,15 +209,24 @@ def _top_keys(text: str) -> list[str]:
 def read_head(src: Source) -> Head:
     """Read and decode the head of a source; raise InputError for empty, binary, truncated or
     undecodable input."""
+    chunks: list[bytes] = []
+    got = 0
     try:
         with src.open_binary() as f:
-            data = f.read(HEAD_BYTES + 1)
-    except (EOFError, zlib.error, gzip.BadGzipFile) as e:
-        raise InputError(f"damaged or truncated gzip stream ({e})", src.display) from None
-    except zipfile.BadZipFile as e:
-        raise InputError(f"damaged zip archive ({e})", src.display) from None
+            while got <= HEAD_BYTES:
+                chunk = f.read(min(1 << 16, HEAD_BYTES + 1 - got))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                got += len(chunk)
+    except (EOFError, zlib.error, gzip.BadGzipFile, zipfile.BadZipFile) as e:
+        what = "zip archive member" if src.compression == "zip" else "compressed stream"
+        line = b"".join(chunks).count(b"\n") + 1
+        raise InputError(f"damaged or truncated {what}: it breaks off in line {line} ({e})",
+                         src.display, line) from None
     except OSError as e:
         raise InputError(f"cannot read ({e})", src.display) from None
+    data = b"".join(chunks)
     complete = len(data) <= HEAD_BYTES
     data = data[:HEAD_BYTES]
     if not data.strip():

@@ -383,7 +383,7 @@ class DatasetWriter:
     def _check(self, stored: int) -> None:
         path = self.src.display
         if self.rows_in == 0:
-            raise InputError(f"no {self.unit} in the file (only a header?)", path)
+            raise InputError(f"no rows after the header: no {self.unit} to read", path, 1)
         if not self.quarantine:
             return
         first = min(self.quarantine, key=lambda x: x[0] or 0)

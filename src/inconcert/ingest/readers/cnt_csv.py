@@ -36,11 +36,12 @@ COLUMNS = ("message_id", "user_id", "username", "repost_id", "reply_id", "messag
 
 
 def _is_header(first: list[str]) -> bool:
-    """A first record is the header unless its timestamp cell holds a time."""
-    if len(first) < 7:
-        return True
+    """A first record is the header unless it holds data: a time in its timestamp cell, or a
+    numeric message id (so a first data row with a broken time is quarantined, not skipped)."""
+    if first and first[0].strip().isdigit():
+        return False
     try:
-        parse_time(first[6])
+        parse_time(first[6] if len(first) > 6 else "")
     except ValueError:
         return True
     return False
@@ -66,7 +67,8 @@ class CntCsvReader(Reader):
     def read(self, src: Source, head: Head, ctx: ReadContext) -> Iterator[Batch]:
         n_posts = n_snowflake = n_refs = n_ref_times = 0
         seen_accounts: set[str] = set()
-        for cb in csv_batches(src, positional=COLUMNS, is_header=_is_header):
+        for cb in csv_batches(src, required=("message_id", "user_id", "timestamp"),
+                              positional=COLUMNS, is_header=_is_header):
             batch = self._batch(cb, seen_accounts)
             posts = batch.posts
             n_posts += posts.num_rows
@@ -134,5 +136,5 @@ class CntCsvReader(Reader):
             if uid not in seen_accounts:
                 seen_accounts.add(uid)
                 accounts.append({"platform": PLATFORM, "account_id": uid,
-                                 "id_is_hashed": False, "handle": text(names[i])})
+                                 "handle": text(names[i])})
         return Batch(posts, cb.lines, ents, accounts, times.bad, cb.raw)

@@ -315,8 +315,8 @@ class NbcUsersReader(Reader):
     name = "ira-nbc-users"
     description = "NBC News IRA users (id,location,name,...,created_at,...; 14 columns)"
     unit = "accounts"
-    capabilities = {"account_profile": "full", "account_names": "full",
-                    "account_created": "full", "account_counts": "full"}
+    capabilities = {"account_profile": "partial", "account_names": "full",
+                    "account_created": "partial", "account_counts": "partial"}
 
     def sniff(self, head: Head) -> int:
         return 100 if {c.lower() for c in head.csv_header} == NBC_USERS else 0
@@ -325,7 +325,7 @@ class NbcUsersReader(Reader):
         ctx.notes.append("accounts keyed by screen_name, as the IRA re-split keys its tweets "
                          "(author_id); NBC's numeric id is in extra.nbc_user_id (it repeats "
                          "across renamed handles)")
-        for line, row in csv_rows(src, required=("screen_name", "created_at")):
+        for line, row in csv_rows(src, required=("screen_name",)):
             if isinstance(row, Bad):
                 yield row
                 continue
@@ -333,11 +333,14 @@ class NbcUsersReader(Reader):
             if not handle:
                 yield Bad(line, "empty screen_name", raw_row(row))
                 continue
-            try:
-                created, precision = parse_time(row["created_at"])
-            except ValueError:
-                yield Bad(line, f"unparseable created_at {row['created_at']!r}", raw_row(row))
-                continue
+            created = precision = None
+            if text(row["created_at"]):  # some rows hold only the id and the handle
+                try:
+                    created, precision = parse_time(row["created_at"])
+                except ValueError:
+                    yield Bad(line, f"unparseable created_at {row['created_at']!r}",
+                              raw_row(row))
+                    continue
             extra = {"nbc_user_id": ident(row.get("id")), "time_zone": text(row.get("time_zone"))}
             yield Record(line, accounts=[{
                 "platform": PLATFORM, "account_id": handle, "id_is_hashed": False,
