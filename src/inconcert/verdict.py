@@ -101,8 +101,8 @@ def judge(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
         INSERT INTO verdicts
         WITH u AS ({account_universe_sql()}),
         te AS (
-            SELECT source AS a, target AS b, trace FROM trace_edges
-            UNION ALL SELECT target, source, trace FROM trace_edges
+            SELECT source AS a, target AS b, trace FROM fused_evidence
+            UNION ALL SELECT target, source, trace FROM fused_evidence
         ),
         coord AS (
             SELECT m.account_id, string_agg(DISTINCT te.trace, ';' ORDER BY te.trace) AS traces

@@ -6,8 +6,8 @@ order, so the same fused graph always gives the same partition. Communities smal
 `network.min_size` are dropped (a pair or a triangle is not a network). Each network's score is a
 weighted mean of components in [0, 1] (density, edge strength, significance, trace diversity,
 synchrony, size — see `NetworkParams`); components that cannot be measured (synchrony without
-reshares) are left out of the mean rather than counted as zero. Ids `N001`, `N002`, ... follow
-the score (highest first), ties broken by the smallest member id.
+reshares with a known latency) are left out of the mean rather than counted as zero. Ids `N001`,
+`N002`, ... follow the score (highest first), ties broken by the smallest member id.
 """
 
 from __future__ import annotations
@@ -64,7 +64,10 @@ class NetworkParams:
         1.0, "weight of mean edge significance in the network score")
     w_diversity: float = config.param(1.0, "weight of trace diversity in the network score")
     w_synchrony: float = config.param(
-        1.0, "weight of synchrony (share of the members' reshares that are fast)")
+        1.0, "weight of synchrony (share of the members' reshares made within synchrony_s)")
+    synchrony_s: int = config.param(
+        300, "a reshare made at most this many seconds after its original is synchronised "
+             "(people reshare over hours; an amplification crew within minutes)")
     w_size: float = config.param(0.5, "weight of the size component in the network score")
     attach_scale: float = config.param(
         1.0, "internal fused weight at which a member's attachment reaches 63%")
@@ -151,11 +154,11 @@ def find_networks(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
     rows = [(a, i) for i, g in enumerate(groups) for a in g]
     members = pa.table({"account_id": [a for a, _ in rows],
                         "community": pa.array([i for _, i in rows], pa.int64())})
-    has_amp = _table_exists(con, "amplification")
+    has_reshares = _table_exists(con, "reshares")
     con.register("_members", members)
     try:
         internal = con.execute("""
-            SELECT ms.community, e.source, e.target, e.weight, e.traces, e.min_p_value,
+            SELECT ms.community, e.source, e.target, e.weight, e.traces, e.p_value,
                    e.first_ms, e.last_ms
             FROM fused_edges e
             JOIN _members ms ON ms.account_id = e.source
@@ -163,12 +166,13 @@ def find_networks(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
             ORDER BY ms.community, e.source, e.target
         """).fetchall()
         sync = {}
-        if has_amp:
+        if has_reshares:
             sync = {c: (int(r), int(f)) for c, r, f in con.execute("""
-                SELECT m.community, sum(a.n_reshares), sum(a.n_fast)
-                FROM amplification a JOIN _members m ON m.account_id = a.amplifier
+                SELECT m.community, count(*), count(*) FILTER (WHERE r.latency_ms <= ?)
+                FROM reshares r JOIN _members m ON m.account_id = r.amplifier
+                WHERE r.latency_ms >= 0
                 GROUP BY m.community
-            """).fetchall()}
+            """, [p.synchrony_s * 1000]).fetchall()}
     finally:
         con.unregister("_members")
     per: dict[int, list[tuple]] = {}

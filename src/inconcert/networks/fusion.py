@@ -1,20 +1,31 @@
-"""The fused account network: every trace's significant edges combined into one weighted graph.
+"""The fused account network: every trace's evidence combined into one weighted graph.
 
-Fusion rule. For an account pair (u, v) seen by traces T,
+Which pairs are linked. A pair is linked when at least one trace found it significant on its own
+(`trace_candidates.significant`, i.e. it is in `trace_edges`), **or** when the traces together
+make it significant although none did alone: several moderately unlikely co-actions of different
+kinds (co-reshare at p = 1e-4 and identical text at p = 1e-6) are jointly very unlikely. The joint
+test is Fisher's method over trace *families*: traces that re-measure one behaviour (co-reshare
+and fast reshare; identical and near-identical text; link and domain; see `fusion.families`)
+count once, with the family's smallest p-value times its number of traces (Bonferroni), so
+correlated evidence is not multiplied. With k families, X = -2 Σ ln p_f follows χ²(2k) under the
+null and p = P(χ²(2k) ≥ X). These p-values are corrected with Benjamini-Hochberg at the
+`significance.alpha` the traces use, over every pair of active accounts (the same conservative
+family of tests as the traces'), so a pair needs stronger joint evidence in a bigger case.
+
+How strongly. For a linked pair (u, v) with evidence rows T,
 
     weight(u, v) = Σ_{t ∈ T} w_t · sig(p_t) · vol(n_t)
 
 - `w_t` is the trace's weight (config section `fusion`): how much one fully convincing edge of
-  that trace says about coordination. Traces that measure the same behaviour twice (co-reshare and
-  fast reshare; identical and near-identical text; link and domain) get weights that together
-  are not much more than one of them.
+  that trace says about coordination; re-measuring traces get weights that together are not
+  much more than one of them.
 - `sig(p) = min(1, -log10(p) / significance_full)`: an edge at the significance floor counts a
   little, one that is very unlikely under the trace's null model counts fully.
 - `vol(n) = 1 - exp(-n / count_scale)`: one co-action is weak evidence, a handful is strong.
 
 Each term is at most `w_t`, so one loud trace (thousands of co-reshares) cannot outweigh the
-agreement of several independent traces: multi-trace agreement counts more than volume. The
-per-trace evidence stays in `trace_edges`; `fused_edges` lists which traces agree.
+agreement of several traces: multi-trace agreement counts more than volume. The evidence rows of
+every linked pair are kept in `fused_evidence` (edges.csv), their sum in `fused_edges`.
 """
 
 from __future__ import annotations
@@ -26,25 +37,31 @@ import duckdb
 from .. import config
 from ..config import Config
 
-FUSED_COLUMNS = ("source", "target", "weight", "traces", "n_traces", "min_p_value", "first_ms",
-                 "last_ms")
-_EMPTY = """
+_EVIDENCE_DDL = """
+CREATE OR REPLACE TABLE fused_evidence (
+    source VARCHAR, target VARCHAR, trace VARCHAR, weight DOUBLE, count BIGINT,
+    p_value DOUBLE, significant BOOLEAN, first_ms BIGINT, last_ms BIGINT, examples VARCHAR)
+"""
+_FUSED_DDL = """
 CREATE OR REPLACE TABLE fused_edges (
     source VARCHAR, target VARCHAR, weight DOUBLE, traces VARCHAR, n_traces BIGINT,
-    min_p_value DOUBLE, first_ms BIGINT, last_ms BIGINT)
+    min_p_value DOUBLE, p_value DOUBLE, first_ms BIGINT, last_ms BIGINT)
 """
+_KNOBS = frozenset({"other_traces", "significance_full", "count_scale", "min_weight",
+                    "families", "joint_test"})
 
 
 @config.section("fusion")
 @dataclasses.dataclass
 class FusionParams:
-    """How trace edges combine into the fused account graph (see `inconcert.networks.fusion`)."""
+    """How trace evidence combines into the fused account graph (see
+    `inconcert.networks.fusion`)."""
 
     co_reshare: float = config.param(
         1.0, "weight of co-reshare edges (the same posts reshared within the window)")
     fast_reshare: float = config.param(
-        0.5, "weight of fast-reshare edges (both reshare the same authors within seconds); low "
-             "because it re-measures co-reshare")
+        0.5, "weight of fast-reshare edges (both reshare the same originals within seconds of "
+             "publication); low because it re-measures co-reshare")
     co_text: float = config.param(
         1.0, "weight of identical-text edges (copy-paste after normalisation)")
     near_text: float = config.param(
@@ -66,12 +83,18 @@ class FusionParams:
         2.0, "co-actions at which an edge's volume term reaches 63%; 3x this is ~95%")
     min_weight: float = config.param(
         0.0, "fused edges lighter than this are dropped before community detection")
+    joint_test: bool = config.param(
+        True, "also link pairs that no trace finds significant alone but whose traces together "
+              "pass Fisher's test (false: only significant trace edges)")
+    families: list = config.param(
+        [["co_reshare", "fast_reshare"], ["co_text", "near_text"], ["co_link", "co_domain"]],
+        "traces that re-measure one behaviour: they count as one piece of evidence in the joint "
+        "test (every other trace is its own family)")
 
     def trace_weights(self) -> dict[str, float]:
-        """Weight of each named trace (everything but the generic knobs)."""
-        knobs = {"other_traces", "significance_full", "count_scale", "min_weight"}
+        """Weight of each named trace (every field but the generic knobs)."""
         return {f.name: float(getattr(self, f.name)) for f in dataclasses.fields(self)
-                if f.name not in knobs}
+                if f.name not in _KNOBS}
 
 
 def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
@@ -80,25 +103,89 @@ def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
     ).fetchall()[0][0])
 
 
-def fuse_edges(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
-    """(Re)create `fused_edges` from `trace_edges`; returns the number of fused edges.
+def _evidence_source(con: duckdb.DuckDBPyConnection) -> str | None:
+    """Every trace's tested pairs (candidates), or only its significant edges."""
+    if _exists(con, "trace_candidates"):
+        return ("SELECT source, target, trace, weight, count, p_value, significant, first_ms, "
+                "last_ms, examples FROM trace_candidates")
+    if _exists(con, "trace_edges"):
+        return ("SELECT source, target, trace, weight, count, p_value, true AS significant, "
+                "first_ms, last_ms, examples FROM trace_edges")
+    return None
 
-    Columns: `source, target` (source < target), `weight` (the fusion rule above), `traces`
-    (`;`-separated names of the traces that link the pair, sorted), `n_traces`, `min_p_value`
-    (the smallest trace p-value), `first_ms, last_ms` (span of the pair's co-actions).
+
+def _active_pairs(con: duckdb.DuckDBPyConnection) -> float:
+    n = con.execute("SELECT count(*) FROM (SELECT author_id FROM posts UNION "
+                    "SELECT actor_id FROM interactions)").fetchall()[0][0]
+    return max(1.0, n * (n - 1) / 2)
+
+
+def fuse_edges(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
+    """(Re)create `fused_evidence` and `fused_edges`; returns the number of fused edges.
+
+    `fused_edges`: `source, target` (source < target), `weight` (the fusion rule above),
+    `traces` (`;`-separated names of the traces with evidence on the pair, sorted), `n_traces`,
+    `min_p_value` (the smallest trace p-value), `p_value` (the joint test's p-value), `first_ms,
+    last_ms` (span of the pair's co-actions). `fused_evidence`: the per-trace rows behind them.
     """
     p: FusionParams = cfg.section("fusion")
-    con.execute(_EMPTY).fetchall()
-    if not _exists(con, "trace_edges"):
+    alpha = float(cfg.section("significance").alpha)
+    con.execute(_EVIDENCE_DDL).fetchall()
+    con.execute(_FUSED_DDL).fetchall()
+    source = _evidence_source(con)
+    if source is None:
         return 0
+    family_of = {t: "+".join(sorted(f)) for f in p.families for t in f}
+    fam_values = ", ".join("(?, ?)" for _ in family_of) or "(NULL, NULL)"
+    fam_params = [x for kv in sorted(family_of.items()) for x in kv]
+    # A family's evidence is its smallest p-value times its number of traces (Bonferroni); the
+    # joint p-value is the chi-square(2k) tail of Fisher's statistic, written out as the finite
+    # sum it is for even degrees of freedom. BH runs over all pairs of active accounts.
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _fz_pairs AS
+        WITH ev AS (
+            SELECT e.*, coalesce(f.family, e.trace) AS family
+            FROM ({source}) e
+            LEFT JOIN (VALUES {fam_values}) f(trace, family) ON f.trace = e.trace
+            WHERE e.source <> e.target AND e.p_value IS NOT NULL
+        ),
+        fam AS (
+            SELECT source, target, family, least(1.0, min(p_value) * count(*)) AS p,
+                   bool_or(significant) AS sig
+            FROM ev GROUP BY source, target, family
+        ),
+        pair AS (
+            SELECT source, target, count(*) AS k, bool_or(sig) AS any_sig,
+                   list_sum(list(-2 * ln(greatest(p, 1e-300)) ORDER BY family)) AS x
+            FROM fam GROUP BY source, target
+        ),
+        tested AS (
+            SELECT *, least(1.0, exp(-x / 2) * list_sum(list_transform(
+                       range(k), lambda i: pow(x / 2, i) / factorial(CAST(i AS INTEGER))))) AS p
+            FROM pair
+        ),
+        ranked AS (
+            SELECT *, row_number() OVER (ORDER BY p, source, target) AS r FROM tested
+        ),
+        cut AS (SELECT coalesce(max(r), 0) AS r_max FROM ranked WHERE p <= ? * r / ?)
+        SELECT source, target, p, any_sig OR (? AND r <= (SELECT r_max FROM cut)) AS linked
+        FROM ranked
+    """, fam_params + [alpha, _active_pairs(con), p.joint_test]).fetchall()
     weights = sorted(p.trace_weights().items())
-    values = ", ".join("(?, ?)" for _ in weights)
-    params: list = [x for kv in weights for x in kv]
+    w_values = ", ".join("(?, ?)" for _ in weights)
+    con.execute(f"""
+        INSERT INTO fused_evidence
+        SELECT e.source, e.target, e.trace, e.weight, e.count, e.p_value, e.significant,
+               e.first_ms, e.last_ms, e.examples
+        FROM ({source}) e JOIN _fz_pairs k ON k.source = e.source AND k.target = e.target
+        WHERE k.linked
+        ORDER BY e.source, e.target, e.trace
+    """).fetchall()
     # The per-pair sum runs over a list ordered by trace, so the float result does not depend on
     # the order in which parallel threads met the rows.
     con.execute(f"""
         INSERT INTO fused_edges
-        WITH w(trace, tw) AS (VALUES {values}),
+        WITH w(trace, tw) AS (VALUES {w_values}),
         e AS (
             SELECT t.source, t.target, t.trace, t.p_value, t.first_ms, t.last_ms,
                    coalesce(w.tw, ?) *
@@ -106,16 +193,21 @@ def fuse_edges(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
                         ELSE least(1.0, greatest(0.0, -log10(greatest(t.p_value, 1e-300)))
                                         / ?) END *
                    (1.0 - exp(-CAST(t.count AS DOUBLE) / ?)) AS s
-            FROM trace_edges t LEFT JOIN w ON w.trace = t.trace
-            WHERE t.source <> t.target
+            FROM fused_evidence t LEFT JOIN w ON w.trace = t.trace
         )
-        SELECT source, target, list_sum(list(s ORDER BY trace)) AS weight,
-               string_agg(DISTINCT trace, ';' ORDER BY trace) AS traces,
-               count(DISTINCT trace) AS n_traces, min(p_value), min(first_ms), max(last_ms)
-        FROM e GROUP BY source, target
+        SELECT e.source, e.target, list_sum(list(s ORDER BY trace)) AS weight,
+               string_agg(DISTINCT trace, ';' ORDER BY trace), count(DISTINCT trace),
+               min(e.p_value), min(k.p), min(e.first_ms), max(e.last_ms)
+        FROM e JOIN _fz_pairs k ON k.source = e.source AND k.target = e.target
+        GROUP BY e.source, e.target
         HAVING list_sum(list(s ORDER BY trace)) > 0
            AND list_sum(list(s ORDER BY trace)) >= ?
-        ORDER BY source, target
-    """, params + [p.other_traces, p.significance_full, p.count_scale,
-                   p.min_weight]).fetchall()
+        ORDER BY e.source, e.target
+    """, [x for kv in weights for x in kv] + [p.other_traces, p.significance_full,
+                                              p.count_scale, p.min_weight]).fetchall()
+    con.execute("DROP TABLE _fz_pairs").fetchall()
+    con.execute("""
+        DELETE FROM fused_evidence e WHERE NOT EXISTS (
+            SELECT 1 FROM fused_edges f WHERE f.source = e.source AND f.target = e.target)
+    """).fetchall()
     return int(con.execute("SELECT count(*) FROM fused_edges").fetchall()[0][0])

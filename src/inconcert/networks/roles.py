@@ -3,9 +3,16 @@
 A seeder's posts are what a network amplifies. Co-reshare links the accounts that reshare the same
 posts, so the author of those posts has no co-action edge of her own: she would be missed. Here
 every account whose posts are reshared by at least `roles.min_amplifiers` distinct members of one
-network, with at least `roles.min_network_share` of all the reshares it receives coming from that
-network, joins it as a seeder (`joined_by = 'amplified'`). The share guard keeps a popular organic
-account, reshared by thousands and by a few network members among them, out of the network.
+network, with at least `roles.min_network_share` of all the reshares it receives coming from
+network members, joins that network as a seeder (`joined_by = 'amplified'`). The share guard keeps
+a popular organic account, reshared by thousands and by a few network members among them, out.
+
+Symmetrically, an account outside every network that reshares the posts of at least
+`roles.amplifier_min_seeders` members of one network (seeders included), at least
+`roles.amplifier_min_reshares` times, with at least `min_network_share` of all its reshares going
+to network members, joins that network as an amplifier (`joined_by = 'amplifying'`): its
+co-reshare edges may each be too thin to be significant, but what it reshares is the networks'
+output. Either way the account joins the network it exchanges most reshares with.
 
 Within a network (reshares counted between members only):
 - seeder: reshared by at least `min_amplifiers` members, or the first poster of at least
@@ -35,10 +42,17 @@ class RolesParams:
         2, "distinct network members who must reshare an account's posts for it to count as a "
            "seeder of that network (and to join it when outside every network)")
     min_network_share: float = config.param(
-        0.5, "share of all the reshares an outside account receives that must come from one "
-             "network for it to join as that network's seeder")
+        0.5, "share of all the reshares an outside account receives (or makes) that must come "
+             "from (or go to) network members for it to join a network as seeder (amplifier)")
     seeder_attach_scale: float = config.param(
-        2.0, "distinct amplifying members at which a joined seeder's attachment reaches 63%")
+        2.0, "distinct amplifying members at which a seeder's attachment reaches 63%")
+    amplifier_min_seeders: int = config.param(
+        2, "distinct network members an outside account must reshare to join as an amplifier")
+    amplifier_min_reshares: int = config.param(
+        3, "reshares of network members' posts an outside account must make to join as an "
+           "amplifier")
+    amplifier_attach_scale: float = config.param(
+        5.0, "reshares of other members' posts at which a member's attachment reaches 63%")
     copy_traces: list = config.param(
         ["co_text", "near_text"], "traces whose items are named by their earliest post: the "
                                   "author of such an item, copied inside the network, posted "
@@ -47,40 +61,47 @@ class RolesParams:
         2, "copied items a member must have posted first to count as a seeder")
 
 
-def _join_seeders(con: duckdb.DuckDBPyConnection, p: RolesParams) -> int:
-    rows = con.execute("""
+def _join(con: duckdb.DuckDBPyConnection, outsider: str, member: str, min_members: int,
+          min_reshares: int, min_share: float, joined_by: str) -> int:
+    """Add accounts outside every network that networks' members reshare (outsider =
+    'seeder') or that reshare networks' members (outsider = 'amplifier'), each to the one
+    network it exchanges most reshares with, when that exchange involves at least `min_members`
+    distinct members and `min_reshares` reshares, and reshares with members of any network are
+    at least `min_share` of all the outsider's reshares (received or made). A campaign split into
+    several networks shares its seeders, so the share counts every network."""
+    rows = con.execute(f"""
         WITH outside AS (
-            SELECT a.seeder, m.network_id, count(DISTINCT a.amplifier) AS amplifiers,
-                   sum(a.n_reshares) AS from_net
-            FROM amplification a JOIN memberships m ON m.account_id = a.amplifier
+            SELECT a.{outsider} AS account_id, m.network_id,
+                   count(DISTINCT a.{member}) AS members, sum(a.n_reshares) AS with_net
+            FROM amplification a JOIN memberships m ON m.account_id = a.{member}
             WHERE a.seeder <> a.amplifier
-              AND a.seeder NOT IN (SELECT account_id FROM memberships)
-            GROUP BY a.seeder, m.network_id
+              AND a.{outsider} NOT IN (SELECT account_id FROM memberships)
+            GROUP BY a.{outsider}, m.network_id
         ),
         total AS (
-            SELECT seeder, sum(n_reshares) AS received FROM amplification
-            WHERE seeder <> amplifier GROUP BY seeder
+            SELECT {outsider} AS account_id, sum(n_reshares) AS n FROM amplification
+            WHERE seeder <> amplifier GROUP BY {outsider}
         ),
         ranked AS (
-            SELECT o.*, t.received,
-                   row_number() OVER (PARTITION BY o.seeder
-                                      ORDER BY o.from_net DESC, o.amplifiers DESC,
+            SELECT o.*, t.n, sum(o.with_net) OVER (PARTITION BY o.account_id) AS with_nets,
+                   row_number() OVER (PARTITION BY o.account_id
+                                      ORDER BY o.with_net DESC, o.members DESC,
                                                o.network_id) AS r
-            FROM outside o JOIN total t USING (seeder)
+            FROM outside o JOIN total t USING (account_id)
         )
-        SELECT seeder, network_id FROM ranked
-        WHERE r = 1 AND amplifiers >= ? AND from_net >= ? * received
-        ORDER BY seeder
-    """, [p.min_amplifiers, p.min_network_share]).fetchall()
+        SELECT account_id, network_id FROM ranked
+        WHERE r = 1 AND members >= ? AND with_net >= ? AND with_nets >= ? * n
+        ORDER BY account_id
+    """, [min_members, min_reshares, min_share]).fetchall()
     if rows:
         con.executemany(
-            "INSERT INTO memberships VALUES (?, ?, 'amplified', 0.0, 0.0, NULL, 0, 0, 0, 0, 0)",
+            f"INSERT INTO memberships VALUES (?, ?, '{joined_by}', 0.0, 0.0, NULL, 0, 0, 0, 0, 0)",
             [list(r) for r in rows])
     return len(rows)
 
 
 def _count_first_posts(con: duckdb.DuckDBPyConnection, p: RolesParams) -> None:
-    """`first_posts`: copied items (examples of copy-trace edges between two members of one
+    """`first_posts`: copied items (examples of copy-trace evidence between two members of one
     network) that the member posted first."""
     if not p.copy_traces:
         return
@@ -90,7 +111,7 @@ def _count_first_posts(con: duckdb.DuckDBPyConnection, p: RolesParams) -> None:
         FROM (
             WITH items AS (
                 SELECT DISTINCT ms.network_id, x.item
-                FROM trace_edges t
+                FROM fused_evidence t
                 JOIN memberships ms ON ms.account_id = t.source
                 JOIN memberships mt ON mt.account_id = t.target
                      AND mt.network_id = ms.network_id,
@@ -111,14 +132,21 @@ def assign_roles(con: duckdb.DuckDBPyConnection, cfg: Config) -> dict[str, int]:
 
     Fills `reshares_received` / `amplifiers` (reshares of the member's posts by other members,
     and how many members made them), `reshares_made` / `fast_made` (the member's reshares of
-    other members' posts), `role`, and raises a seeder's `attachment` to reflect how many members
-    amplify it. Returns counts: `{"joined": n, "seeder": n, "amplifier": n, "hybrid": n}`.
+    other members' posts), `role`, and raises `attachment` to reflect how many members amplify a
+    seeder and how much a member reshares the others. Returns counts:
+    `{"joined": n, "seeder": n, "amplifier": n, "hybrid": n}`.
     """
     p: RolesParams = cfg.section("roles")
     has_amp = bool(con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = 'amplification'"
     ).fetchall()[0][0])
-    joined = _join_seeders(con, p) if has_amp else 0
+    joined = 0
+    if has_amp:
+        # Seeders first: an outside account resharing a joined seeder is amplifying the network.
+        joined += _join(con, "seeder", "amplifier", p.min_amplifiers, p.min_amplifiers,
+                        p.min_network_share, "amplified")
+        joined += _join(con, "amplifier", "seeder", p.amplifier_min_seeders,
+                        p.amplifier_min_reshares, p.min_network_share, "amplifying")
     if has_amp:
         con.execute("""
             UPDATE memberships SET reshares_received = r.n, amplifiers = r.k
@@ -153,6 +181,9 @@ def assign_roles(con: duckdb.DuckDBPyConnection, cfg: Config) -> dict[str, int]:
         UPDATE memberships SET attachment = greatest(attachment, 1 - exp(-amplifiers / ?))
         WHERE role IN ('seeder', 'hybrid')
     """, [p.seeder_attach_scale]).fetchall()
+    con.execute("""
+        UPDATE memberships SET attachment = greatest(attachment, 1 - exp(-reshares_made / ?))
+    """, [p.amplifier_attach_scale]).fetchall()
     counts = dict(con.execute(
         "SELECT role, count(*) FROM memberships GROUP BY role ORDER BY role").fetchall())
     return {"joined": joined, **{r: int(counts.get(r, 0)) for r in ("seeder", "amplifier",
