@@ -7,7 +7,9 @@ given one real newline in a quoted cell and one spreadsheet-rounded id). Expecte
 ones the fixture ids were built from: Snowflake ids carry milliseconds that `created_at` lacks.
 """
 
+import csv
 import gzip
+import io
 import json
 import zipfile
 
@@ -322,6 +324,27 @@ def test_twarc_csv_entities_lose_their_prefixes_and_media_links(tmp_path):
     assert acc[CRITIC]["verified"] is True and acc[AMP2]["default_profile_image"] is True
 
 
+def test_twarc_csv_with_json_encoded_text_is_decoded(tmp_path):
+    rows = list(csv.reader(io.StringIO((X / "twarc_csv_0.7.2.csv").read_text())))
+    i = rows[0].index("text")
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(rows[0])
+    for r in rows[1:]:
+        # --json-encode-text writes every string cell (ids too, newlines and all) as a JSON
+        # string; lists stay JSON lists, and pandas floats and booleans are not strings.
+        r[i] = r[i].replace("\\n", "\n")
+        w.writerow([c if not c or c.startswith("[") or c in ("True", "False")
+                    or c.replace(".", "", 1).isdigit() and "." in c else json.dumps(c)
+                    for c in r])
+    f = tmp_path / "encoded.csv"
+    f.write_text(buf.getvalue())
+    db, res = _ingest(tmp_path, f)
+    assert res[0].notes[0].startswith("text cells are JSON-encoded")
+    assert (res[0].rows_stored, res[0].rows_quarantined) == (9, 2)  # the ids are quoted too
+    assert _posts(db)[T1]["text"].startswith("Vote NO on the dam!\n#SaveTheRiver")
+
+
 # -- X API v1.1 --------------------------------------------------------------------------------
 
 def test_v11_keeps_the_first_line_and_maps_every_status(tmp_path):
@@ -404,6 +427,15 @@ def test_v11_json_array_reads_like_json_lines(tmp_path):
     lines_db, _ = _ingest(tmp_path, X / "v11_statuses.jsonl", name="lines.duckdb")
     assert _comparable(_posts(db)) == _comparable(_posts(lines_db))
     assert _posts(db)[S1]["source_line"] == 2  # the element starts on line 2, after "["
+
+
+def test_v11_search_response_document(tmp_path):
+    statuses = [json.loads(ln) for ln in (X / "v11_statuses.jsonl").read_text().splitlines()[:2]]
+    f = tmp_path / "search.json"
+    f.write_text(json.dumps({"statuses": statuses, "search_metadata": {"count": 2}}, indent=2))
+    db, res = _ingest(tmp_path, f)
+    assert (res[0].format, res[0].rows_in, res[0].rows_stored) == ("x-v1.1", 2, 2)
+    assert set(_posts(db)) == {S1, S2}
 
 
 def test_v11_hostile_values(tmp_path):

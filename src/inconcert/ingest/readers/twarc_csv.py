@@ -46,9 +46,20 @@ def _json_list(cell: str | None) -> list[Any]:
     return v if isinstance(v, list) else []
 
 
+def _unquote(cell: str) -> str:
+    """A cell written by `--json-encode-text`: every string cell is a JSON string."""
+    if len(cell) < 2 or cell[0] != '"' or cell[-1] != '"':
+        return cell
+    try:
+        v = json.loads(cell)
+    except ValueError:
+        return cell
+    return v if isinstance(v, str) else cell
+
+
 class _Text:
-    """Text cells as twarc-csv wrote them: newlines as `\\n` (default), or JSON strings
-    (`--json-encode-text`, recognised when every text cell of the head is one)."""
+    """Free-text cells: by default twarc-csv writes newlines as the two characters `\\n`; with
+    `--json-encode-text` (rows already unquoted) they are real newlines."""
 
     def __init__(self, json_encoded: bool) -> None:
         self.json_encoded = json_encoded
@@ -56,13 +67,7 @@ class _Text:
     def __call__(self, cell: str | None) -> str | None:
         if cell is None or cell == "":
             return None
-        if self.json_encoded:
-            try:
-                v = json.loads(cell)
-            except ValueError:
-                return cell
-            return v if isinstance(v, str) else cell
-        return cell.replace("\\n", "\n")
+        return cell if self.json_encoded else cell.replace("\\n", "\n")
 
 
 def _texts_json_encoded(head: Head) -> bool:
@@ -175,6 +180,8 @@ class TwarcCsvReader(Reader):
             if isinstance(row, Bad):
                 yield row
                 continue
+            if txt.json_encoded:
+                row = {k: _unquote(v) for k, v in row.items()}
             tweet, lk = row_tweet(row, txt)
             rec = tweet_record(line, tweet, lk, tally)
             if isinstance(rec, Bad):

@@ -32,6 +32,8 @@ CHUNK = 1 << 20
 _MARGIN = 1 << 20
 _WS = re.compile(r"[ \t\r\n]*")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_LONE_ESCAPE = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+                          r"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}")
 _TAG = re.compile(r"<[^>]*>")
 _HREF = re.compile(r"""href\s*=\s*["']([^"']*)["']""", re.IGNORECASE)
 _DIGITS = re.compile(r"\d{1,20}")
@@ -107,8 +109,9 @@ def _msg(e: ValueError) -> str:
 
 def _fix_escaped_surrogates(obj: Any, raw: str) -> Any:
     """Lone surrogates written as `\\udXXX` escapes (X cuts text inside emoji pairs) become U+FFFD:
-    they are valid JSON but cannot be stored as UTF-8 text."""
-    if "\\ud" not in raw and "\\uD" not in raw:
+    they are valid JSON but cannot be stored as UTF-8 text. Paired escapes (every emoji in
+    ASCII-only JSON) decode to one character and need nothing."""
+    if ("\\ud" not in raw and "\\uD" not in raw) or not _LONE_ESCAPE.search(raw):
         return obj
     return _walk_fix(obj)
 
