@@ -7,6 +7,7 @@ arithmetic that DuckDB and Python agree on exactly.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any
@@ -124,6 +125,9 @@ _SCRIPTS = (
     ("devanagari", ((0x0900, 0x097F),)),
     ("latin", ((0x41, 0x5A), (0x61, 0x7A), (0xC0, 0x24F))),
 )
+_SCRIPT_RES = tuple(
+    (name, re.compile("[" + "".join(f"\\u{lo:04x}-\\u{hi:04x}" for lo, hi in ranges) + "]"))
+    for name, ranges in _SCRIPTS)
 # Languages written in each non-Latin script.
 SCRIPT_LANGS = {
     "kana": ("ja",), "han": ("zh", "ja"), "hangul": ("ko",),
@@ -140,18 +144,16 @@ def script_of(text: str | None) -> str | None:
     """
     if not text:
         return None
-    counts: Counter = Counter()
-    for ch in text:
-        o = ord(ch)
-        for name, ranges in _SCRIPTS:
-            if any(lo <= o <= hi for lo, hi in ranges):
-                # One CJK character carries about a word: count it as two letters.
-                counts[name] += 2 if name in ("han", "kana", "hangul") else 1
-                break
+    counts = {}
+    for name, pattern in _SCRIPT_RES:
+        n = len(pattern.findall(text))
+        if n:
+            # One CJK character carries about a word: count it as two letters.
+            counts[name] = 2 * n if name in ("han", "kana", "hangul") else n
     if not counts:
         return None
     top = max(sorted(counts), key=lambda k: counts[k])
-    if top == "han" and counts["kana"]:
+    if top == "han" and "kana" in counts:
         return "kana"
     return top
 

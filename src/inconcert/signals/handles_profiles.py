@@ -137,17 +137,19 @@ class HandlesProfiles(Signal):
             raise NotComputable("the case has no account profiles")
         names: dict[str, list[str]] = defaultdict(list)
         bios: dict[str, list[str]] = defaultdict(list)
+        masked: dict[str, str] = {}
         for a in accs:
             # A first name alone is shared by chance; a full name much less so.
             if a[2] and a[2] != a[0] and len(re.findall(r"[^\W\d_]{2,}", a[2])) >= 2:
                 names[_fold(a[2]).strip()].append(a[0])
             if a[3]:
-                masked = mask_bio(a[3])
-                if len(masked) >= 10:
-                    bios[masked].append(a[0])
+                masked[a[0]] = mask_bio(a[3])
+                if len(masked[a[0]]) >= 10:
+                    bios[masked[a[0]]].append(a[0])
         out = []
         for a in accs:
-            found = self._indicators(a, p, names, bios, profile_sets.get(a[14]) == "full")
+            group = bios.get(masked.get(a[0], ""), [])
+            found = self._indicators(a, p, names, group, profile_sets.get(a[14]) == "full")
             strength = noisy_or(weights.get(k, 0.0) for k in found)
             if strength >= p.min_strength:
                 out.append(Fired(a[0], strength, {"indicators": found,
@@ -157,7 +159,7 @@ class HandlesProfiles(Signal):
 
     @staticmethod
     def _indicators(a: tuple, p: HandlesProfilesParams, names: dict[str, list[str]],
-                    bios: dict[str, list[str]], has_profile: bool) -> dict[str, Any]:
+                    bio_group: list[str], has_profile: bool) -> dict[str, Any]:
         (acc, handle, display, bio, location, url, followers, following, posts, verified,
          default_profile, default_image, created_ms, observed_ms, _) = a
         found: dict[str, Any] = {}
@@ -170,11 +172,9 @@ class HandlesProfiles(Signal):
             if len(group) >= p.min_group:
                 found["reused_display_name"] = {"display_name": display, "accounts": len(group),
                                                 "others": [x for x in group if x != acc][:5]}
-        if bio:
-            group = bios.get(mask_bio(bio), [])
-            if len(group) >= p.min_group:
-                found["template_bio"] = {"bio": bio[:200], "accounts": len(group),
-                                         "others": [x for x in group if x != acc][:5]}
+        if bio and len(bio_group) >= p.min_group:
+            found["template_bio"] = {"bio": bio[:200], "accounts": len(bio_group),
+                                     "others": [x for x in bio_group if x != acc][:5]}
         if has_profile:
             if not bio and not location and not url:
                 found["empty_profile"] = True
