@@ -17,10 +17,16 @@ import numpy as np
 from ..errors import InputError
 from . import campaign as camp
 from . import negatives as neg
-from .core import KIND_NAMES, Accounts, Posts, day_number
+from .core import KIND_NAMES, ORIGINAL, Accounts, Posts, day_number
 from .media import write_media
 from .organic import external_posts, organic_activity
-from .population import Handles, critic_accounts, external_accounts, organic_accounts
+from .population import (
+    CRITIC_POSTS,
+    Handles,
+    critic_accounts,
+    external_accounts,
+    organic_accounts,
+)
 from .writer import (
     engagement,
     finish_ids,
@@ -101,6 +107,7 @@ def simulate(out_dir: Path, seed: int = 1, scale: float = 1.0, campaign: bool = 
     boost = np.zeros(len(who), np.int64)
     boost[len(plain):] = p["critic_posts_floor"]
     organic_activity(r, acc, posts, who, p["organic_posts"], first, last, ext_posts, boost)
+    _critics_write_about_their_work(r, posts, critics)
 
     r = _rng(seed, 2)
     viral_pool = plain[: max(len(plain) * 2 // 3, 1)]
@@ -124,6 +131,18 @@ def simulate(out_dir: Path, seed: int = 1, scale: float = 1.0, campaign: bool = 
         size = camp.size_for(n_org)
         camp.campaign(_rng(seed, 3), acc, handles, posts, size, critics, ext_posts, first, last)
     return _write(out_dir, seed, scale, campaign, p, size, acc, posts)
+
+
+def _critics_write_about_their_work(rng: np.random.Generator, posts: Posts,
+                                    critics: np.ndarray) -> None:
+    author = posts.column("author")
+    kind = posts.column("kind")
+    for k, c in enumerate(critics):
+        mine = np.flatnonzero((author == c) & (kind == ORIGINAL))
+        for i in mine[rng.random(len(mine)) < 0.6]:
+            texts = CRITIC_POSTS[k % len(CRITIC_POSTS)]
+            posts.text[i] = texts[int(rng.integers(0, len(texts)))]
+            posts.lang[i] = "zh" if posts.text[i][0] >= "\u4e00" else "en"
 
 
 def _write(out_dir: Path, seed: int, scale: float, campaign: bool, p: dict[str, int],

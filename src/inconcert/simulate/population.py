@@ -168,6 +168,24 @@ def _profile_url(u: float, handle: str) -> str:
                (u - 0.85) / 0.15)
 
 
+CRITIC_POSTS = (  # what each critic writes about, most of the time
+    ("The lab records from early 2020 still have not been released. Why?",
+     "New paper out today on the origins question. Read it before you comment.",
+     "I keep getting threats for asking basic scientific questions. I will keep asking.",
+     "Transparency is not an attack on anyone. It is how science works."),
+    ("Tonight on the show: who is buying influence in Washington?",
+     "The trade deal is a gift to Beijing and everyone in this town knows it.",
+     "Chapter three of the new book is out. Thank you for the support!",
+     "My inbox is full of bots again. Must have hit a nerve."),
+    ("中共的海外宣传机器又开始工作了。",
+     "Today I testified about asset seizures and the families left behind.",
+     "They can take my company, they cannot take my voice.",
+     "Another wave of fake accounts in my replies this morning. Same script, same hours."),
+    ("New investigation: satellite images of the facilities near Hotan.",
+     "Spoke to three former detainees this week. Their stories match.",
+     "Thread on the cotton supply chain and what brands still won't say 🧵",
+     "Reminder that my sources' safety comes first. No, I will not share names."),
+)
 CRITICS = (  # fictional people the campaign attacks
     ("Lena Hartwell", "DrLenaHartwell", "Virologist. Wrote the lab report they tried to bury.",
      "Boston, MA", -300),
@@ -197,6 +215,8 @@ def critic_accounts(rng: np.random.Generator, acc: Accounts, handles: Handles) -
 
 _BRAND = ("Globe", "Metro", "Summit", "Harbor", "Nova", "Atlas", "Pioneer", "Beacon", "Crescent",
           "Evergreen", "Orbit", "Prairie", "Granite", "Lumen", "Cobalt", "Sterling")
+_PLACE = ("", "", "", "NY", "LA", "UK", "Bay", "Lake", "Coast", "North", "East", "City", "Tex",
+          "Ohio", "Cal", "Ont")
 
 
 def external_accounts(rng: np.random.Generator, acc: Accounts, handles: Handles,
@@ -206,7 +226,7 @@ def external_accounts(rng: np.random.Generator, acc: Accounts, handles: Handles,
     kinds = pick(rng, lx.EXTERNAL_KINDS, n)
     hs, names, langs = [], [], []
     for kind, suffixes in kinds:
-        base = str(rng.choice(_BRAND)) + str(rng.choice(suffixes))
+        base = str(rng.choice(_BRAND)) + str(rng.choice(_PLACE)) + str(rng.choice(suffixes))
         if kind == "celebrity":
             r = lx.REGIONS[int(rng.integers(0, 4))]
             base = str(rng.choice(r.first)) + str(rng.choice(r.last)) + str(rng.choice(suffixes))
