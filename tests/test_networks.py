@@ -4,7 +4,10 @@ stage contracts in docs/architecture.md."""
 from __future__ import annotations
 
 import itertools
+import math
 from pathlib import Path
+
+import pytest
 
 from inconcert import config
 from inconcert.networks import find_networks, fuse_edges
@@ -17,6 +20,9 @@ TRACE_EDGES = """CREATE OR REPLACE TABLE trace_edges (source VARCHAR, target VAR
 AMPLIFICATION = """CREATE OR REPLACE TABLE amplification (amplifier VARCHAR, seeder VARCHAR,
     n_reshares BIGINT, n_fast BIGINT, median_latency_ms BIGINT, first_ms BIGINT, last_ms BIGINT,
     examples VARCHAR)"""
+CANDIDATES = """CREATE OR REPLACE TABLE trace_candidates (source VARCHAR, target VARCHAR,
+    trace VARCHAR, weight DOUBLE, count BIGINT, expected DOUBLE, p_value DOUBLE, z DOUBLE,
+    significant BOOLEAN, first_ms BIGINT, last_ms BIGINT, examples VARCHAR)"""
 SIGNALS = """CREATE OR REPLACE TABLE account_signals (account_id VARCHAR, signal VARCHAR,
     strength DOUBLE, evidence VARCHAR, disarm VARCHAR)"""
 
@@ -29,12 +35,19 @@ def clique(names: list[str], traces: dict[str, tuple[int, float]]) -> list[tuple
 
 
 def build_case(path: Path, edges: list[tuple], amplification: list[tuple] = (),
-               signals: list[tuple] = (), accounts: list[dict] = ()) -> Store:
+               signals: list[tuple] = (), accounts: list[dict] = (),
+               candidates: list[tuple] = ()) -> Store:
     """A case database with the given trace edges `(source, target, trace, weight, count,
     p_value, first_ms, last_ms, examples)`, amplification rows `(amplifier, seeder, n_reshares,
-    n_fast)` and account signals `(account_id, signal, strength)`."""
+    n_fast)` and account signals `(account_id, signal, strength)`. With `candidates` (edge
+    tuples that no trace found significant alone), `trace_candidates` holds them and the edges."""
     store = Store(path)
     con = store.con
+    if candidates:
+        con.execute(CANDIDATES).fetchall()
+        con.executemany("INSERT INTO trace_candidates VALUES (?, ?, ?, ?, ?, 0.0, ?, 0.0, ?, ?, "
+                        "?, ?)", [[*e[:6], sig, *e[6:]] for sig, rows in
+                                  ((True, edges), (False, candidates)) for e in rows])
     con.execute(TRACE_EDGES).fetchall()
     con.execute(AMPLIFICATION).fetchall()
     con.execute(SIGNALS).fetchall()
@@ -135,3 +148,31 @@ def test_no_trace_edges_gives_no_networks(tmp_path):
         assert fuse_edges(s.con, config.load()) == 0
         assert find_networks(s.con, config.load()) == 0
         assert s.count("networks") == 0
+
+
+def test_traces_of_two_families_link_a_pair_none_links_alone(tmp_path):
+    sure = [("s1", "s2", "co_reshare", 9.0, 9, 1e-12, 0, 1, "[]")]
+    weak = [("a", "b", "co_reshare", 3.0, 3, 1e-4, 0, 1, '["p1"]'),
+            ("a", "b", "co_text", 2.0, 2, 1e-6, 0, 1, '["p2"]'),
+            # one family measured twice is one piece of evidence, and is not enough
+            ("c", "d", "co_text", 2.0, 2, 1e-4, 0, 1, "[]"),
+            ("c", "d", "near_text", 2.0, 2, 1e-4, 0, 1, "[]"),
+            # two families, but both unremarkable
+            ("e", "f", "co_reshare", 2.0, 2, 0.2, 0, 1, "[]"),
+            ("e", "f", "co_link", 2.0, 2, 0.3, 0, 1, "[]")]
+    with build_case(tmp_path / "c.duckdb", sure, candidates=weak) as s:
+        fuse_edges(s.con, config.load())
+        linked = s.execute("SELECT source, target, traces, p_value FROM fused_edges "
+                           "ORDER BY source")
+        evidence = s.execute("SELECT source, trace, significant FROM fused_evidence "
+                             "ORDER BY source, trace")
+        fuse_edges(s.con, config.load(overrides=["fusion.joint_test=false"]))
+        alone = s.execute("SELECT source FROM fused_edges")
+    assert [(a, b, t) for a, b, t, _ in linked] == [("a", "b", "co_reshare;co_text"),
+                                                     ("s1", "s2", "co_reshare")]
+    # Fisher over two families, chi-square with 4 degrees of freedom: e^(-x/2) (1 + x/2)
+    x = -2 * (math.log(1e-4) + math.log(1e-6))
+    assert linked[0][3] == pytest.approx(math.exp(-x / 2) * (1 + x / 2), rel=1e-9)
+    assert evidence == [("a", "co_reshare", False), ("a", "co_text", False),
+                        ("s1", "co_reshare", True)]
+    assert alone == [("s1",)]

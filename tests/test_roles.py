@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import math
+
+import pytest
+
 from inconcert import config
 from inconcert.networks import assign_roles, find_networks, fuse_edges
 
@@ -86,3 +90,31 @@ def test_the_first_poster_of_copied_text_is_a_seeder(tmp_path):
         first = s.execute("SELECT first_posts FROM memberships WHERE account_id = 'orig'")
     assert first == [(2,)]
     assert m["orig"][1] == "seeder" and m[AMPS[0]][1] == "amplifier"
+
+
+def test_an_outside_account_resharing_the_network_joins_as_amplifier(tmp_path):
+    edges = clique(AMPS, {"co_reshare": (5, 1e-8)})
+    amp = [(a, "seeder1", 3, 3) for a in AMPS]
+    # Its co-reshare edges were too thin to be significant, but it reshares the network's
+    # accounts (the seeder included) and little else.
+    amp += [("quiet", "seeder1", 4, 0), ("quiet", AMPS[0], 2, 0), ("quiet", "elsewhere", 1, 0)]
+    # This one reshares the network too, but mostly reshares others.
+    amp += [("busy", "seeder1", 2, 0), ("busy", AMPS[1], 1, 0), ("busy", "elsewhere", 9, 0)]
+    with build_case(tmp_path / "c.duckdb", edges, amp) as s:
+        counts, m = _run(s)
+        att = dict(s.execute("SELECT account_id, attachment FROM memberships"))
+    assert m["quiet"] == ("N001", "amplifier", "amplifying")
+    assert "busy" not in m and "elsewhere" not in m
+    assert counts["joined"] == 2  # seeder1 and quiet
+    assert att["quiet"] == pytest.approx(1 - math.exp(-6 / 5))
+
+
+def test_a_seeder_shared_by_several_networks_joins_the_one_that_reshares_it_most(tmp_path):
+    cells = [[f"cell{k}_{i}" for i in range(4)] for k in range(3)]
+    edges = [e for c in cells for e in clique(c, {"co_reshare": (5, 1e-8)})]
+    # No single network gives it half its reshares; together they give it all.
+    amp = [(a, "shared", 1, 1) for a in cells[0][:3]] + [(a, "shared", 1, 1) for a in
+                                                         cells[1][:2] + cells[2][:2]]
+    with build_case(tmp_path / "c.duckdb", edges, amp) as s:
+        _, m = _run(s)
+    assert m["shared"][0] == m[cells[0][0]][0] and m["shared"][1] == "seeder"

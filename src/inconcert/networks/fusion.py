@@ -1,16 +1,17 @@
 """The fused account network: every trace's evidence combined into one weighted graph.
 
 Which pairs are linked. A pair is linked when at least one trace found it significant on its own
-(`trace_candidates.significant`, i.e. it is in `trace_edges`), **or** when the traces together
-make it significant although none did alone: several moderately unlikely co-actions of different
-kinds (co-reshare at p = 1e-4 and identical text at p = 1e-6) are jointly very unlikely. The joint
-test is Fisher's method over trace *families*: traces that re-measure one behaviour (co-reshare
-and fast reshare; identical and near-identical text; link and domain; see `fusion.families`)
-count once, with the family's smallest p-value times its number of traces (Bonferroni), so
-correlated evidence is not multiplied. With k families, X = -2 Σ ln p_f follows χ²(2k) under the
-null and p = P(χ²(2k) ≥ X). These p-values are corrected with Benjamini-Hochberg at the
-`significance.alpha` the traces use, over every pair of active accounts (the same conservative
-family of tests as the traces'), so a pair needs stronger joint evidence in a bigger case.
+(`trace_candidates.significant`, i.e. it is in `trace_edges`), **or** when traces of at least two
+families together make it significant although none did alone: several moderately unlikely
+co-actions of different kinds (co-reshare at p = 1e-4 and identical text at p = 1e-6) are jointly
+very unlikely. The joint test is Fisher's method over trace *families*: traces that re-measure
+one behaviour (co-reshare and fast reshare; identical and near-identical text; link and domain;
+see `fusion.families`) count once, with the family's smallest p-value times its number of traces
+(Bonferroni), so correlated evidence is not multiplied. With k families, X = -2 Σ ln p_f
+follows χ²(2k) under the null and p = P(χ²(2k) ≥ X). These p-values are corrected with
+Benjamini-Hochberg at the `significance.alpha` the traces use, over every pair of active accounts
+(the same conservative family of tests as the traces'), so a pair needs stronger joint evidence
+in a bigger case.
 
 How strongly. For a linked pair (u, v) with evidence rows T,
 
@@ -168,7 +169,8 @@ def fuse_edges(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
             SELECT *, row_number() OVER (ORDER BY p, source, target) AS r FROM tested
         ),
         cut AS (SELECT coalesce(max(r), 0) AS r_max FROM ranked WHERE p <= ? * r / ?)
-        SELECT source, target, p, any_sig OR (? AND r <= (SELECT r_max FROM cut)) AS linked
+        SELECT source, target, p,
+               any_sig OR (? AND k >= 2 AND r <= (SELECT r_max FROM cut)) AS linked
         FROM ranked
     """, fam_params + [alpha, _active_pairs(con), p.joint_test]).fetchall()
     weights = sorted(p.trace_weights().items())
