@@ -115,8 +115,7 @@ def simulate(out_dir: Path, seed: int = 1, scale: float = 1.0, campaign: bool = 
         neg.viral(r, acc, posts, viral_pool, k, min(p["viral_size"], len(viral_pool) // 2),
                   first, last)
     for k in range(p["fandoms"]):
-        neg.fandom(r, acc, handles, posts, k, p["fans"], ext_posts, first, last,
-                   min(scale, 1.0))
+        neg.fandom(r, acc, handles, posts, k, p["fans"], ext_posts, first, last)
     for k in range(p["newsrooms"]):
         neg.newsroom(r, acc, handles, posts, k, plain, first, last, min(scale, 1.0))
     free = plain[len(viral_pool):]
@@ -129,7 +128,8 @@ def simulate(out_dir: Path, seed: int = 1, scale: float = 1.0, campaign: bool = 
     if campaign:
         n_org = sum(acc.cols["written"])
         size = camp.size_for(n_org)
-        camp.campaign(_rng(seed, 3), acc, handles, posts, size, critics, ext_posts, first, last)
+        camp.campaign(_rng(seed, 3), acc, handles, posts, size, critics, ext_posts, plain,
+                      first, last)
     return _write(out_dir, seed, scale, campaign, p, size, acc, posts)
 
 

@@ -72,9 +72,10 @@ def size_for(n_organic: int) -> CampaignSize:
 
 
 def campaign(rng: np.random.Generator, acc: Accounts, handles: Handles, posts: Posts,
-             size: CampaignSize, critics: np.ndarray, ext_pool: np.ndarray, first_day: int,
-             last_day: int) -> None:
-    """Create the campaign's accounts and all of their activity."""
+             size: CampaignSize, critics: np.ndarray, ext_pool: np.ndarray,
+             audience: np.ndarray, first_day: int, last_day: int) -> None:
+    """Create the campaign's accounts and all of their activity. A few ordinary accounts of
+    `audience` fall for it and reshare its posts (organic, with the trait reshared_campaign)."""
     roles = (["seeder"] * size.seeders + ["hybrid"] * size.hybrids
              + ["amplifier"] * size.amplifiers)
     n = size.n
@@ -112,6 +113,7 @@ def campaign(rng: np.random.Generator, acc: Accounts, handles: Handles, posts: P
     _copy_paste(rng, acc, posts, who, roles, cells, start_day, seeds)
     _attack_critics(rng, acc, posts, who, roles, start_day, critics, zh_share)
     _cover(rng, acc, posts, who, start_day, last_day, ext_pool)
+    _reach(rng, acc, posts, seeds, audience)
 
 
 def _personas(rng: np.random.Generator, acc: Accounts, handles: Handles, n: int,
@@ -287,7 +289,10 @@ def _amplify(rng: np.random.Generator, acc: Accounts, posts: Posts, who: np.ndar
     p_ms = posts.column("ms")
     pos_of = {int(a): j for j, a in enumerate(who)}
     amps = np.array([j for j, r in enumerate(roles) if r in ("amplifier", "hybrid")])
-    keen = np.where(np.array(roles)[amps] == "hybrid", 0.25, rng.beta(4, 4, len(amps)))
+    # most amplifiers are diligent, a quarter do the minimum
+    keen = np.where(rng.random(len(amps)) < 0.25, rng.beta(1.2, 6, len(amps)),
+                    rng.beta(4, 4, len(amps)))
+    keen = np.where(np.array(roles)[amps] == "hybrid", 0.25, keen)
     src_l, amp_l = [], []
     for s in seeds:
         j = pos_of[int(p_author[s])]
@@ -383,3 +388,16 @@ def _cover(rng: np.random.Generator, acc: Accounts, posts: Posts, who: np.ndarra
     o = owner[~is_rt]
     texts = compose(rng, ["en"] * len(o))
     posts.add(ms[~is_rt], who[o], ORIGINAL, texts, "en", [acc.cols["client"][who[j]] for j in o])
+
+
+def _reach(rng: np.random.Generator, acc: Accounts, posts: Posts, seeds: np.ndarray,
+           audience: np.ndarray) -> None:
+    """Ordinary people who come across the talking points and reshare some, hours later."""
+    n = rng.poisson(0.4, len(seeds))
+    src = np.repeat(seeds, n)
+    who = audience[rng.integers(0, len(audience), len(src))]
+    t = posts.column("ms")[src] + rng.lognormal(np.log(1.8e6), 1.2, len(src)).astype(np.int64)
+    add_actions(rng, acc, posts, who, t, np.full(len(src), RESHARE, np.int8), src)
+    for a in np.unique(who):
+        traits = [x for x in acc.cols["traits"][a].split(";") if x] + ["reshared_campaign"]
+        acc.cols["traits"][a] = ";".join(sorted(set(traits)))

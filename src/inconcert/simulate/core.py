@@ -181,9 +181,9 @@ HUMAN_WEEKDAY = np.array([3, 2, 1.2, .8, .6, .7, 1.5, 3, 4.5, 5, 5, 5.2, 5.8, 5.
                           5.8, 6.5, 7.2, 7.8, 7.6, 6.5, 4.8])
 HUMAN_WEEKEND = np.array([4, 3, 2, 1.2, .8, .7, .9, 1.6, 3, 4.5, 5.5, 6, 6.3, 6.2, 6, 5.8, 5.8,
                           6, 6.5, 7, 7.5, 7.5, 6.8, 5.5])
-# An office: 09:00-18:00 with a lunch dip, almost nothing at night.
+# An office: 09:00-18:00 with a lunch dip, some overtime in the evening, almost nothing at night.
 OFFICE_WEEKDAY = np.array([.01, .01, .01, .01, .01, .01, .02, .05, .5, 5, 6, 6, 1.0, 2.2, 6,
-                           6, 6, 5.5, .6, .1, .05, .03, .02, .01])
+                           6, 6, 5.5, .8, .7, .6, .4, .1, .01])
 OFFICE_WEEKEND = OFFICE_WEEKDAY
 
 

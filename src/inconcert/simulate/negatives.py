@@ -77,10 +77,8 @@ _IDOLS = (("Hana Yoon", "HanaYoon", "하나", 540), ("Rio Sakamoto", "RioSakamot
 
 
 def fandom(rng: np.random.Generator, acc: Accounts, handles: Handles, posts: Posts, k: int,
-           n_fans: int, pool_extra: np.ndarray, first_day: int, last_day: int,
-           intensity: float = 1.0) -> None:
-    """Fandom k: an idol posting most days, and fans resharing within seconds, every day
-    (`intensity` below 1 thins the idol's days, for small platforms)."""
+           n_fans: int, pool_extra: np.ndarray, first_day: int, last_day: int) -> None:
+    """Fandom k: an idol posting most days, and fans resharing within seconds, every day."""
     name, base, short, tz = _IDOLS[k % len(_IDOLS)]
     group = f"fandom-{k + 1}"
     created = np.array([day_number(2013, 5, 2) * DAY_MS + int(rng.integers(0, DAY_MS))])
@@ -103,7 +101,7 @@ def fandom(rng: np.random.Generator, acc: Accounts, handles: Handles, posts: Pos
     organic_activity(rng, acc, posts, fans, 6 * n_fans, first_day, last_day, pool_extra)
     # the idol: one or two posts on most days, in the idol's own rhythm
     days = np.arange(first_day, last_day)
-    days = days[rng.random(len(days)) < 0.85 * max(intensity, 0.3)]
+    days = days[rng.random(len(days)) < 0.85]
     per = 1 + (rng.random(len(days)) < 0.35)
     dd = np.repeat(days, per)
     ms = np.sort(local_times(rng, np.full(len(dd), tz), dd, dd + 1, HUMAN_WEEKDAY,
