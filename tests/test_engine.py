@@ -13,7 +13,7 @@ import sqlglot
 from sqlglot.errors import ErrorLevel
 
 from inconcert import config
-from inconcert.engine import DuckDBEngine, cap_sql, pairs_sql, to_spark
+from inconcert.engine import DuckDBEngine, cap_sql, encode_sql, pairs_sql, to_spark
 from inconcert.store import Store
 from inconcert.traces import compute_traces, traces
 
@@ -39,13 +39,18 @@ def _enumerate(actions, w: int, cap: int = 10_000) -> dict[tuple[str, str, str],
     con.execute("CREATE TABLE acts (account VARCHAR, item VARCHAR, t BIGINT, action_id VARCHAR)")
     con.executemany("INSERT INTO acts VALUES (?, ?, ?, ?)", actions)
     DuckDBEngine().enumerate(con, "SELECT * FROM acts", w, cap)
-    rows = con.execute("SELECT source, target, item, n_pairs FROM _tr_pair_items").fetchall()
+    rows = con.execute("""
+        SELECT s.account, t.account, i.item, p.n_pairs FROM _tr_pair_items AS p
+        JOIN _tr_acc AS s ON s.aid = p.source JOIN _tr_acc AS t ON t.aid = p.target
+        JOIN _tr_item AS i ON i.iid = p.item""").fetchall()
     return {(s, t, i): n for s, t, i, n in rows}
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_bucket_join_finds_exactly_the_window_pairs(seed):
+@pytest.mark.parametrize(("seed", "once"), [(1, False), (2, False), (3, True), (4, True)])
+def test_bucket_join_finds_exactly_the_window_pairs(seed, once):
     actions = _actions(400, seed)
+    if once:  # one action per (account, item), like reshares: the no-aggregation path
+        actions = list({(a, i): (a, i, t, x) for a, i, t, x in actions}.values())
     # actions exactly W apart, across a bucket edge, are in the window; W + 1 apart are not
     actions += [("edge1", "e", 999, "y1"), ("edge2", "e", 1999, "y2"),
                 ("edge3", "e", 3000, "y3"), ("edge4", "e", 4001, "y4")]
@@ -76,7 +81,9 @@ def test_hot_item_is_capped_deterministically_and_noted(tmp_path):
 
 def _all_sql() -> list[tuple[str, str]]:
     cfg = config.load()
-    out = [("cap", cap_sql("acts", 60_000, 1000)), ("pairs", pairs_sql("capped", 60_000))]
+    out = [("encode", encode_sql("acts", "account", "aid")),
+           ("cap", cap_sql("acts", 60_000, 1000)), ("pairs", pairs_sql("capped", 60_000)),
+           ("pairs once", pairs_sql("capped", 60_000, False))]
     for name, cls in traces().items():
         trace = cls()
         params = cfg.section(f"traces.{name}")

@@ -16,14 +16,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import duckdb
-import pyarrow as pa
 import sqlglot
+
+# Accounts and items are numbered (in string order, so the numbers compare as the names do):
+# the joins and aggregations below then run on integers, several times faster than on text.
+ENCODE_SQL = """
+SELECT {col}, row_number() OVER (ORDER BY {col}) AS {id_col}
+FROM (SELECT DISTINCT {col} FROM {actions}) AS d
+"""
 
 # Actions whose (item, bucket) cell is over the cap keep a deterministic hash sample. MD5 is the
 # same in DuckDB and Spark, so a capped run gives the same pairs on both engines.
 CAP_SQL = """
 WITH a0 AS (
-    SELECT account, item, t, action_id, t // {w} AS b FROM {actions}
+    SELECT acc.aid AS account, it.iid AS item, a.t, a.action_id, (a.t + {origin}) // {w} AS b
+    FROM {actions} AS a
+    JOIN {accounts} AS acc ON acc.account = a.account
+    JOIN {items} AS it ON it.item = a.item
 ),
 cell AS (
     SELECT item, b, count(*) AS k FROM a0 GROUP BY item, b
@@ -42,34 +51,57 @@ UNION ALL
 SELECT account, item, t, b, b + 1 AS b1 FROM hot WHERE rn <= {cap}
 """
 
-# Window pairs, aggregated per (account pair, item). Same bucket: each unordered pair once
-# (x.account < y.account); neighbouring bucket: x is always the earlier bucket, so both account
-# orders occur and none twice.
+# Window pairs, aggregated per (account pair, item). Buckets are floor(t / W) (times are shifted
+# by ORIGIN first, so that integer division, which truncates in both engines, floors even before
+# 1970): two actions in one bucket are always less than W apart and need no time filter — a
+# per-match predicate in the join costs more than the join itself. Same bucket: each unordered
+# pair once (x.account < y.account); neighbouring bucket: x is always in the earlier bucket, so
+# both account orders occur and none twice.
 PAIRS_SQL = """
 WITH c AS (
-    SELECT x.account AS u, y.account AS v, x.item AS item, x.t AS t1, y.t AS t2
+    SELECT x.account AS source, y.account AS target, x.item AS item,
+           least(x.t, y.t) AS t1, greatest(x.t, y.t) AS t2
     FROM {capped} AS x JOIN {capped} AS y ON x.item = y.item AND x.b = y.b
-    WHERE x.account < y.account AND abs(x.t - y.t) <= {w}
+    WHERE x.account < y.account
     UNION ALL
-    SELECT x.account AS u, y.account AS v, x.item AS item, x.t AS t1, y.t AS t2
+    SELECT least(x.account, y.account) AS source, greatest(x.account, y.account) AS target,
+           x.item AS item, x.t AS t1, y.t AS t2
     FROM {capped} AS x JOIN {capped} AS y ON x.item = y.item AND y.b = x.b1
     WHERE x.account <> y.account AND y.t - x.t <= {w}
 )
-SELECT least(u, v) AS source, greatest(u, v) AS target, item, count(*) AS n_pairs,
-       min(least(t1, t2)) AS first_ms, max(greatest(t1, t2)) AS last_ms
-FROM c
-GROUP BY least(u, v), greatest(u, v), item
+{select}
 """
+# When no account acts twice on one item (a reshare, a like), each (pair, item) occurs once and
+# the large aggregation is skipped.
+_AGGREGATE = ("SELECT source, target, item, count(*) AS n_pairs, min(t1) AS first_ms, "
+              "max(t2) AS last_ms FROM c GROUP BY source, target, item")
+_UNIQUE = "SELECT source, target, item, 1 AS n_pairs, t1 AS first_ms, t2 AS last_ms FROM c"
+# Whether any account acts more than once on an item (then pairs need aggregating).
+REPEATS_SQL = """
+SELECT count(*) AS n FROM (
+    SELECT account, item FROM {capped} GROUP BY account, item HAVING count(*) > 1) AS r
+"""
+ORIGIN = 1 << 62  # far below any epoch-ms time; t + ORIGIN still fits in 63 bits
 
 
-def cap_sql(actions: str, window_ms: int, cap: int) -> str:
-    """The hot-item guard over an actions relation (columns account, item, t, action_id)."""
-    return CAP_SQL.format(actions=actions, w=int(window_ms), cap=int(cap))
+def encode_sql(actions: str, col: str, id_col: str) -> str:
+    """Number the distinct values of an actions column, in their sort order."""
+    return ENCODE_SQL.format(actions=actions, col=col, id_col=id_col)
 
 
-def pairs_sql(capped: str, window_ms: int) -> str:
-    """Window pairs per (source, target, item) over a capped actions relation."""
-    return PAIRS_SQL.format(capped=capped, w=int(window_ms))
+def cap_sql(actions: str, window_ms: int, cap: int, accounts: str = "_tr_acc",
+            items: str = "_tr_item") -> str:
+    """The hot-item guard over an actions relation (columns account, item, t, action_id),
+    with accounts and items replaced by their numbers."""
+    return CAP_SQL.format(actions=actions, w=int(window_ms), cap=int(cap), accounts=accounts,
+                          items=items, origin=ORIGIN)
+
+
+def pairs_sql(capped: str, window_ms: int, repeats: bool = True) -> str:
+    """Window pairs per (source, target, item) over a capped actions relation; `repeats`:
+    whether an account may act more than once on an item."""
+    return PAIRS_SQL.format(capped=capped, w=int(window_ms),
+                            select=_AGGREGATE if repeats else _UNIQUE)
 
 
 def to_spark(sql: str) -> str:
@@ -94,14 +126,20 @@ class DuckDBEngine:
 
     def enumerate(self, con: duckdb.DuckDBPyConnection, actions_sql: str, window_ms: int,
                   cap: int, tables: tuple[str, ...] = ()) -> Enumerated:
-        """Fill temp tables `_tr_actions`, `_tr_capped` and `_tr_pair_items`."""
+        """Fill temp tables `_tr_actions`, `_tr_acc`, `_tr_item` (numbered accounts and items),
+        `_tr_capped` and `_tr_pair_items` (numbers, not names)."""
         con.execute(f"CREATE OR REPLACE TEMP TABLE _tr_actions AS "
                     f"SELECT DISTINCT account, item, t, action_id FROM ({actions_sql}) "
                     f"WHERE account IS NOT NULL AND item IS NOT NULL AND t IS NOT NULL").fetchall()
+        con.execute("CREATE OR REPLACE TEMP TABLE _tr_acc AS "
+                    + encode_sql("_tr_actions", "account", "aid")).fetchall()
+        con.execute("CREATE OR REPLACE TEMP TABLE _tr_item AS "
+                    + encode_sql("_tr_actions", "item", "iid")).fetchall()
         con.execute("CREATE OR REPLACE TEMP TABLE _tr_capped AS "
                     + cap_sql("_tr_actions", window_ms, cap)).fetchall()
+        repeats = con.execute(REPEATS_SQL.format(capped="_tr_capped")).fetchall()[0][0] > 0
         con.execute("CREATE OR REPLACE TEMP TABLE _tr_pair_items AS "
-                    + pairs_sql("_tr_capped", window_ms)).fetchall()
+                    + pairs_sql("_tr_capped", window_ms, repeats)).fetchall()
         return _summary(con, window_ms, cap)
 
 
@@ -125,12 +163,12 @@ class SparkEngine:
 
     def _ship(self, con: duckdb.DuckDBPyConnection, table: str) -> None:
         data = con.sql(f"SELECT * FROM {table}").to_arrow_table()
-        self.spark.createDataFrame(data.to_pandas()).createOrReplaceTempView(table)
+        self.spark.createDataFrame(data).createOrReplaceTempView(table)
 
     def _fetch(self, con: duckdb.DuckDBPyConnection, sql: str, name: str) -> None:
         df = self.spark.sql(to_spark(sql)).cache()
         df.createOrReplaceTempView(name)
-        data = pa.Table.from_pandas(df.toPandas(), preserve_index=False)
+        data = df.toArrow()
         con.register("_spark_in", data)
         try:
             con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM _spark_in")\
@@ -146,8 +184,12 @@ class SparkEngine:
         self._fetch(con, f"SELECT DISTINCT account, item, t, action_id FROM ({actions_sql}) AS s "
                          f"WHERE account IS NOT NULL AND item IS NOT NULL AND t IS NOT NULL",
                     "_tr_actions")
+        self._fetch(con, encode_sql("_tr_actions", "account", "aid"), "_tr_acc")
+        self._fetch(con, encode_sql("_tr_actions", "item", "iid"), "_tr_item")
         self._fetch(con, cap_sql("_tr_actions", window_ms, cap), "_tr_capped")
-        self._fetch(con, pairs_sql("_tr_capped", window_ms), "_tr_pair_items")
+        repeats = self.spark.sql(to_spark(REPEATS_SQL.format(capped="_tr_capped"))) \
+            .collect()[0][0] > 0
+        self._fetch(con, pairs_sql("_tr_capped", window_ms, repeats), "_tr_pair_items")
         return _summary(con, window_ms, cap)
 
 
@@ -155,7 +197,8 @@ def _summary(con: duckdb.DuckDBPyConnection, window_ms: int, cap: int) -> Enumer
     n_actions = con.execute("SELECT count(*) FROM _tr_actions").fetchall()[0][0]
     cells = con.execute(
         f"SELECT count(*), COALESCE(sum(k - {int(cap)}), 0) FROM (SELECT count(*) AS k "
-        f"FROM _tr_actions GROUP BY item, t // {int(window_ms)}) WHERE k > {int(cap)}").fetchall()
+        f"FROM _tr_actions GROUP BY item, (t + {ORIGIN}) // {int(window_ms)}) "
+        f"WHERE k > {int(cap)}").fetchall()
     n_pairs = con.execute("SELECT COALESCE(sum(n_pairs), 0) FROM _tr_pair_items").fetchall()
     return Enumerated(int(n_actions), int(cells[0][0]), int(cells[0][1]), int(n_pairs[0][0]))
 

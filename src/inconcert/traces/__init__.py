@@ -51,8 +51,8 @@ def compute_traces(con: duckdb.DuckDBPyConnection, config: Config,
     """).fetchall()
     con.execute("CREATE OR REPLACE TABLE trace_candidates AS SELECT * FROM trace_candidates "
                 "ORDER BY trace, source, target").fetchall()
-    for tmp in ("_tr_actions", "_tr_capped", "_tr_pair_items", "_tr_items", "_tr_cand",
-                "_tr_universe", "_tr_popularity"):
+    for tmp in ("_tr_actions", "_tr_acc", "_tr_item", "_tr_capped", "_tr_pair_items",
+                "_tr_items", "_tr_cand", "_tr_universe", "_tr_popularity"):
         con.execute(f"DROP TABLE IF EXISTS {tmp}").fetchall()
 
 
@@ -81,7 +81,7 @@ def _run_one(con: duckdb.DuckDBPyConnection, trace: Trace, params: object,
         return
     window_ms = int(params.window_s) * 1000
     run = eng.enumerate(con, trace.actions_sql(params), window_ms, cap, trace.tables)
-    n_items = con.execute("SELECT count(DISTINCT item) FROM _tr_actions").fetchall()[0][0]
+    n_items = con.execute("SELECT count(*) FROM _tr_item").fetchall()[0][0]
     if run.n_capped_cells:
         notes.append(f"hot items: {run.n_capped_cells} (item, {params.window_s} s bucket) cells "
                      f"had more than {cap} actions; {run.n_dropped} actions were left out of "

@@ -66,9 +66,10 @@ def assess_edges(con: duckdb.DuckDBPyConnection, trace: str, min_count: int,
                  params: SignificanceParams, universe_sql: str | None = None) -> Tested:
     """Weight and test the pairs in `_tr_pair_items`; append rows to `trace_candidates`.
 
-    Reads the temp tables the engine left (`_tr_actions`, `_tr_pair_items`). Activity (d_u) and
-    popularity (n_i) come from `universe_sql` (account, item) when given, else from the actions.
-    Candidates are pairs with at least `min_count` distinct shared items.
+    Reads the temp tables the engine left (`_tr_actions`, `_tr_acc`, `_tr_item`,
+    `_tr_pair_items`). Activity (d_u) and popularity (n_i) come from `universe_sql` (account,
+    item) when given, else from the actions. Candidates are pairs with at least `min_count`
+    distinct shared items.
     """
     universe = "SELECT account, item FROM _tr_actions"
     if universe_sql:
@@ -78,10 +79,12 @@ def assess_edges(con: duckdb.DuckDBPyConnection, trace: str, min_count: int,
                 f"WHERE account IS NOT NULL AND item IS NOT NULL").fetchall()
     con.execute("""
         CREATE OR REPLACE TEMP TABLE _tr_items AS
-        SELECT c.item, c.n, COALESCE(p.wp, 0) AS wp, 1.0 / log2(1 + c.n) AS rarity
-        FROM (SELECT item, count(*) AS n FROM _tr_universe GROUP BY item) AS c
-        LEFT JOIN (SELECT item, count(*) AS wp FROM _tr_pair_items GROUP BY item) AS p
-            ON p.item = c.item
+        WITH n AS (SELECT item, count(*) AS n FROM _tr_universe GROUP BY item),
+        wp AS (SELECT item, count(*) AS wp FROM _tr_pair_items GROUP BY item)
+        SELECT n.item AS name, it.iid AS item, n.n, COALESCE(wp.wp, 0) AS wp,
+               1.0 / log2(1 + n.n) AS rarity
+        FROM n LEFT JOIN _tr_item AS it ON it.item = n.item
+        LEFT JOIN wp ON wp.item = it.iid
     """).fetchall()
     # q_i summed per popularity n: the expectation depends on an item only through (n_i, q_i).
     # Sums run over ordered lists so that parallel aggregation cannot change a bit.
@@ -98,19 +101,29 @@ def assess_edges(con: duckdb.DuckDBPyConnection, trace: str, min_count: int,
     m = float(m_total)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _tr_cand AS
-        WITH deg AS (SELECT account, count(*) AS d FROM _tr_universe GROUP BY account),
+        WITH deg AS (
+            SELECT acc.aid, count(*) AS d
+            FROM _tr_universe AS u JOIN _tr_acc AS acc ON acc.account = u.account
+            GROUP BY acc.aid
+        ),
+        -- counting first, on every pair; the costlier aggregates only for the candidates
+        cnt AS (
+            SELECT source, target FROM _tr_pair_items GROUP BY source, target
+            HAVING count(*) >= {int(min_count)}
+        ),
         e AS (
             SELECT p.source, p.target, count(*) AS cnt,
                    list_sum(list(i.rarity ORDER BY p.item)) AS weight,
                    min(p.first_ms) AS first_ms, max(p.last_ms) AS last_ms,
-                   to_json(list(p.item ORDER BY p.first_ms, p.item)[1:5]) AS examples
-            FROM _tr_pair_items AS p JOIN _tr_items AS i ON i.item = p.item
+                   min_by(p.item, {{'t': p.first_ms, 'i': p.item}}, 5) AS ex
+            FROM _tr_pair_items AS p
+            JOIN cnt ON cnt.source = p.source AND cnt.target = p.target
+            JOIN _tr_items AS i ON i.item = p.item
             GROUP BY p.source, p.target
-            HAVING count(*) >= {int(min_count)}
         ),
         ed AS (
             SELECT e.*, ds.d AS d1, dt.d AS d2
-            FROM e JOIN deg AS ds ON ds.account = e.source JOIN deg AS dt ON dt.account = e.target
+            FROM e JOIN deg AS ds ON ds.aid = e.source JOIN deg AS dt ON dt.aid = e.target
         ),
         lam AS (
             SELECT dp.d1, dp.d2,
@@ -118,11 +131,21 @@ def assess_edges(con: duckdb.DuckDBPyConnection, trace: str, min_count: int,
                                      * least(1.0, dp.d2 * g.n / {m!r}) ORDER BY g.n)) AS expected
             FROM (SELECT DISTINCT d1, d2 FROM ed) AS dp CROSS JOIN _tr_popularity AS g
             GROUP BY dp.d1, dp.d2
+        ),
+        ex AS (
+            SELECT x.source, x.target,
+                   to_json(list(it.item ORDER BY x.k)) AS examples
+            FROM (SELECT source, target, unnest(ex) AS iid, generate_subscripts(ex, 1) AS k
+                  FROM ed) AS x
+            JOIN _tr_item AS it ON it.iid = x.iid
+            GROUP BY x.source, x.target
         )
-        SELECT ed.source, ed.target, ed.cnt, ed.weight, ed.first_ms, ed.last_ms, ed.examples,
-               lam.expected
+        SELECT sa.account AS source, ta.account AS target, ed.cnt, ed.weight, ed.first_ms,
+               ed.last_ms, ex.examples, lam.expected
         FROM ed JOIN lam ON lam.d1 = ed.d1 AND lam.d2 = ed.d2
-        ORDER BY ed.source, ed.target
+        JOIN ex ON ex.source = ed.source AND ex.target = ed.target
+        JOIN _tr_acc AS sa ON sa.aid = ed.source JOIN _tr_acc AS ta ON ta.aid = ed.target
+        ORDER BY source, target
     """).fetchall()
     cand = con.sql("SELECT cnt, expected FROM _tr_cand ORDER BY source, target").to_arrow_table()
     counts = cand.column("cnt").to_numpy().astype(np.float64)
