@@ -383,6 +383,7 @@ class Tally:
         self.seen_authors: set[str] = set()
 
     def post(self, post: dict[str, Any]) -> None:
+        """Count a stored (primary) post."""
         self.posts += 1
         self.ms_posts += post["time_precision"] in ("ms", "us")
         if post["kind"] == "reshare":

@@ -103,6 +103,7 @@ class Lookup:
     _accounts: dict[str, dict | None] = field(default_factory=dict)
 
     def add_user(self, u: Any) -> None:
+        """Hold a user object (the first one seen for an id wins)."""
         uid = x_id(u.get("id")) if isinstance(u, dict) else None
         if uid is None:
             return
@@ -112,6 +113,7 @@ class Lookup:
             self.by_name.setdefault(name.casefold(), uid)
 
     def account(self, uid: str | None) -> dict | None:
+        """The canonical account of a held user (mapped once per lookup), or None."""
         if uid is None or uid not in self.users:
             return None
         if uid not in self._accounts:
@@ -119,9 +121,11 @@ class Lookup:
         return self._accounts[uid]
 
     def handle(self, uid: str | None) -> str | None:
+        """The username of a held user, or None."""
         return str_or_none(self.users[uid].get("username")) if uid in self.users else None
 
     def author_of(self, tid: str | None) -> str | None:
+        """The author id of a held tweet, or None."""
         t = self.tweets.get(tid) if tid else None
         return _author_id(t) if t else None
 
