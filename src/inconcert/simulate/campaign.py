@@ -348,10 +348,12 @@ def _attack_critics(rng: np.random.Generator, acc: Accounts, posts: Posts, who: 
     targets = np.flatnonzero(np.isin(p_author, critics) & (p_kind == ORIGINAL)
                              & (p_ms >= start_day.min() * DAY_MS))
     targets = targets[rng.random(len(targets)) < 0.4]
+    # the rank and file do most of the insulting
+    w = np.array([0.5 if r == "seeder" else 1.0 for r in roles])
     src_l, att_l = [], []
     for s in targets:
         k = 1 + rng.poisson(3)
-        for j in rng.choice(len(who), min(k, len(who)), replace=False):
+        for j in rng.choice(len(who), min(k, len(who)), replace=False, p=w / w.sum()):
             src_l.append(int(s))
             att_l.append(int(j))
     if not src_l:

@@ -30,11 +30,6 @@ def day_number(y: int, m: int, d: int) -> int:
     return int(datetime(y, m, d, tzinfo=UTC).timestamp()) // 86_400
 
 
-def epoch_ms(y: int, m: int, d: int, h: int = 0, mi: int = 0) -> int:
-    """Epoch milliseconds of a UTC date and time."""
-    return int(datetime(y, m, d, h, mi, tzinfo=UTC).timestamp()) * 1000
-
-
 @dataclass
 class Accounts:
     """Every simulated account, written or not (external accounts are only referenced)."""
@@ -128,14 +123,6 @@ class Posts:
     def column(self, name: str) -> np.ndarray:
         parts = getattr(self, name)
         return np.concatenate(parts) if parts else np.zeros(0, np.int64)
-
-
-def snowflake_ids(ms: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Snowflake ids for post times: time in the high bits, a machine id and a sequence number
-    below, unique across the platform (a clash on the same millisecond bumps the sequence)."""
-    machine = rng.integers(0, 1024, len(ms), dtype=np.int64)
-    ids = ((ms - SNOWFLAKE_EPOCH_MS) << 22) | (machine << 12)
-    return unique_ids(ids)
 
 
 def unique_ids(ids: np.ndarray) -> np.ndarray:

@@ -13,6 +13,7 @@ import pyarrow.csv as pcsv
 
 from ..ingest.readers.io_archive import USER_COLUMNS
 from ..safecsv import write_csv
+from ..timeutil import SNOWFLAKE_EPOCH_MS
 from .core import DAY_MS, MINUTE_MS, QUOTE, REPLY, RESHARE, Accounts, Posts, rt_text, unique_ids
 
 TWEET_COLUMNS = (
@@ -22,7 +23,7 @@ TWEET_COLUMNS = (
     "tweet_client_name", "in_reply_to_userid", "in_reply_to_tweetid", "quoted_tweet_tweetid",
     "is_retweet", "retweet_userid", "retweet_tweetid", "latitude", "longitude", "quote_count",
     "reply_count", "like_count", "retweet_count", "hashtags", "urls", "user_mentions")
-CHUNK = 250_000
+CHUNK = 100_000
 _OPTS = pcsv.WriteOptions(quoting_style="all_valid", batch_size=8192)
 
 
@@ -34,8 +35,6 @@ def list_cell(values: list[str] | None) -> str:
 def finish_ids(acc: Accounts, posts: Posts) -> tuple[np.ndarray, np.ndarray]:
     """Unique user ids and Snowflake post ids (the low bits come from the post itself, not from
     a shared random stream, so adding posts elsewhere leaves these ids unchanged)."""
-    from ..timeutil import SNOWFLAKE_EPOCH_MS
-
     uid = unique_ids(acc.array("uid"))
     ms = posts.column("ms")
     author_uid = uid[posts.column("author")]
