@@ -8,6 +8,7 @@ is the earliest post carrying the text, so examples point at the first occurrenc
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,13 @@ from ..normalize import norm_text
 from .base import Trace, TraceParams, register
 
 TEXT_KINDS = "('original', 'quote', 'reply', 'comment')"
+CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+
+
+def text_length(text: str) -> int:
+    """Length for the `min_chars` thresholds: a CJK character counts twice (it carries about as
+    much as a short word), so Chinese, Japanese and Korean posts are not all "too short"."""
+    return len(text) + len(CJK.findall(text))
 
 
 def post_texts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]:
@@ -71,7 +79,8 @@ class CoTextParams(TraceParams):
     window_s: int = config.param(3600, "two posts of the same text co-occur when at most this "
                                        "many seconds apart (copy-paste campaigns post within "
                                        "minutes to hours)")
-    min_chars: int = config.param(25, "texts shorter than this after normalisation are ignored")
+    min_chars: int = config.param(25, "texts shorter than this after normalisation are ignored "
+                                      "(a CJK character counts as two)")
 
 
 @register
@@ -88,7 +97,7 @@ class CoText(Trace):
         short = 0
         for platform, post_id, text in post_texts(con):
             norm = norm_text(text)
-            if len(norm) < params.min_chars:
+            if text_length(norm) < params.min_chars:
                 short += 1
                 continue
             keys.append((platform, post_id, norm))

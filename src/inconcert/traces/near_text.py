@@ -10,7 +10,6 @@ a short word.
 
 from __future__ import annotations
 
-import re
 import zlib
 from dataclasses import dataclass
 from typing import Any
@@ -24,9 +23,7 @@ from scipy.sparse.csgraph import connected_components
 from .. import config
 from ..normalize import norm_text
 from .base import Trace, TraceParams, register
-from .co_text import keyed_actions_sql, post_texts, store_keys
-
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+from .co_text import CJK, keyed_actions_sql, post_texts, store_keys, text_length
 
 
 @config.section("traces.near_text")
@@ -40,12 +37,13 @@ class NearTextParams(TraceParams):
     cjk_ngram: int = config.param(2, "n-gram length for text that is mostly Chinese, Japanese "
                                      "or Korean")
     num_perm: int = config.param(128, "MinHash permutations (more: slower, more exact)")
-    min_chars: int = config.param(30, "texts shorter than this after normalisation are ignored")
+    min_chars: int = config.param(30, "texts shorter than this after normalisation are ignored "
+                                      "(a CJK character counts as two)")
 
 
 def shingles(text: str, ngram: int, cjk_ngram: int) -> set[str]:
     """Character n-grams of a normalised text (shorter n-grams for mostly-CJK text)."""
-    n = cjk_ngram if len(_CJK.findall(text)) * 2 > len(text) else ngram
+    n = cjk_ngram if len(CJK.findall(text)) * 2 > len(text) else ngram
     if len(text) <= n:
         return {text}
     return {text[i:i + n] for i in range(len(text) - n + 1)}
@@ -86,7 +84,7 @@ class NearText(Trace):
         posts: list[tuple[str, str, str]] = []
         for platform, post_id, text in post_texts(con):
             norm = norm_text(text)
-            if len(norm) >= params.min_chars:
+            if text_length(norm) >= params.min_chars:
                 posts.append((platform, post_id, norm))
         # identical texts are trivially one cluster: hash each distinct text once
         distinct = sorted({p[2] for p in posts})
