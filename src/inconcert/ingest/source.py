@@ -138,14 +138,24 @@ def sources_for(path: Path) -> list[Source]:
             raise InputError("zip archive holds no files", str(path))
         out = []
         for m in sorted(members):
-            with zipfile.ZipFile(path) as zf:
-                h = hashlib.sha256()
-                with zf.open(m) as mf:
-                    for chunk in iter(lambda mf=mf: mf.read(1 << 20), b""):
-                        h.update(chunk)
-            out.append(Source(path, m, "zip", h.hexdigest(), size))
+            out.append(Source(path, m, "zip", _member_sha256(path, m), size))
         return out
     return [Source(path, None, "none", digest, size)]
+
+
+def _member_sha256(path: Path, member: str) -> str:
+    """Digest of a zip member; a damaged member is named with the line where it breaks."""
+    h = hashlib.sha256()
+    lines = 0
+    try:
+        with zipfile.ZipFile(path) as zf, zf.open(member) as mf:
+            for chunk in iter(lambda: mf.read(1 << 20), b""):
+                h.update(chunk)
+                lines += chunk.count(b"\n")
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as e:
+        raise InputError(f"damaged zip archive member ({e}), found by line {lines + 1}",
+                         f"{path}!{member}", lines + 1) from None
+    return h.hexdigest()
 
 
 def _sha256(path: Path) -> str:

@@ -212,7 +212,7 @@ class DatasetWriter:
             mask = pa.array(keep)
             posts = posts.filter(mask)
             if ents is not None:
-                ents = ents.filter(pc.array_take(mask, ents.column("_row")))
+                ents = ents.filter(mask.take(ents.column("_row").combine_chunks()))
         self.post_tables.append(posts)
         if ents is not None and ents.num_rows:
             self.entity_tables.append(ents.drop_columns(["_row"]))

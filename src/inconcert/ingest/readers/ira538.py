@@ -305,7 +305,7 @@ class IraAuthorsReader(Reader):
                 "platform": PLATFORM, "account_id": uid, "id_is_hashed": False,
                 "handle": text(row.get("author")),
                 "extra": json.dumps({k: v for k, v in extra.items() if v is not None},
-                                    sort_keys=True, ensure_ascii=False)}])
+                                    sort_keys=True, ensure_ascii=False)}], raw=raw_row(row))
 
 
 @register
@@ -355,4 +355,4 @@ class NbcUsersReader(Reader):
                 "listed_count": to_int(row.get("listed_count")),
                 "verified": to_bool(row.get("verified")),
                 "extra": json.dumps({k: v for k, v in extra.items() if v is not None},
-                                    sort_keys=True, ensure_ascii=False)}])
+                                    sort_keys=True, ensure_ascii=False)}], raw=raw_row(row))
