@@ -328,3 +328,49 @@ def _add_avatars(db: Path, avatars: Path | None) -> None:
         n = hash_listed_avatars(store)
     if n:
         err.print(f"hashed {n} avatar files named in the data", highlight=False)
+
+
+compat_app = typer.Typer(no_args_is_help=True,
+                         help="Reproduce other tools' outputs exactly on a case database.")
+app.add_typer(compat_app, name="compat")
+
+
+@compat_app.command("cnt")
+def compat_cnt(
+        db: Annotated[Path, typer.Option("--db", help="Case database (.duckdb).")],
+        out_dir: Annotated[Path, typer.Option("--out", help="Output directory.")],
+        networks: Annotated[list[str] | None, typer.Option(
+            "--network", help="co_retweet, co_tweet, co_link or co_reply (repeatable; "
+                              "default: all four).")] = None,
+        time_window: Annotated[float, typer.Option(
+            help="Window in seconds, inclusive (the peer's CLI defaults to 1).")] = 60.0,
+        min_edge_weight: Annotated[int, typer.Option(
+            help="Smallest edge weight kept (messages of the source).")] = 2,
+        include_self_loops: Annotated[bool, typer.Option(
+            help="Keep self-loops, as the peer's --include_self_loops.")] = False,
+        empty_url_defect: Annotated[bool, typer.Option(
+            help="Reproduce the peer's empty-URL defect in co_link: every message without a "
+                 "URL shares the URL ''. Links unrelated accounts; only for comparing with "
+                 "old results.")] = False,
+        clock: Annotated[str, typer.Option(
+            help="'declared': the source's own timestamps (the peer's CSV); 'canonical': "
+                 "the case's best time (the Snowflake clock the peer uses for JSON).")
+                         ] = "declared") -> None:
+    """coordination-network-toolkit 1.5.2's networks, computed exactly on a case: one
+    `<network>.csv` per network in its edge layout (source,target,weight,edge_type)."""
+
+    def body() -> None:
+        from .compat import cnt
+        from .store import Store
+
+        params = cnt.CntParams(time_window, min_edge_weight, include_self_loops,
+                               empty_url_defect, clock)
+        with Store(db, read_only=True) as store:
+            written = cnt.write_networks(store, out_dir, networks or list(cnt.NETWORKS), params)
+        if empty_url_defect:
+            err.print("note: co_link reproduces the peer's empty-URL defect (link-less messages "
+                      "share the URL '')", highlight=False)
+        for path, n in written.values():
+            err.print(f"wrote {path} ({n} edges)", highlight=False)
+
+    _guard(body)
