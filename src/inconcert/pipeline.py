@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from rich.console import Console
@@ -10,6 +11,7 @@ from .config import Config
 from .detect import detect
 from .outputs.datasets import write_datasets
 from .outputs.quarantine import write_quarantine
+from .report import write_report
 from .store import Store
 
 
@@ -18,7 +20,8 @@ def run_pipeline(db: Path, out_dir: Path, console: Console | None = None,
     """Run the analyses on a case and write their outputs into out_dir; returns the files.
 
     Writes datasets.csv and quarantine.csv (when rows were quarantined), then the detection
-    outputs (accounts.csv, networks.csv, edges.csv, findings.json; see `inconcert.detect`).
+    outputs (accounts.csv, networks.csv, edges.csv, findings.json; see `inconcert.detect`),
+    then report.html and exports/ (see `inconcert.report`).
     `cfg` defaults to every parameter's default.
     """
     written: list[Path] = []
@@ -28,4 +31,9 @@ def run_pipeline(db: Path, out_dir: Path, console: Console | None = None,
         if q is not None:
             written.append(q)
     written.extend(detect(db, out_dir, cfg, console=console))
+    started = time.perf_counter()
+    written.extend(write_report(db, out_dir, cfg))
+    if console is not None:
+        console.print(f"  report and exports: {time.perf_counter() - started:.1f} s",
+                      highlight=False)
     return written

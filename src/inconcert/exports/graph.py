@@ -1,0 +1,148 @@
+"""The account graph every network export writes: the accounts of the fused graph and the
+network members, with their verdicts, and the fused edges with their trace evidence.
+
+One builder for GEXF, GraphML, Gephi CSV and the report's map, so the files agree with each
+other and with the report (same colours, sizes and positions). Attribute names follow
+`shared/reference/reporting.md` §5; `account_id` is always text.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+
+from ..outputs.accounts import num, sig_digits
+from ..timeutil import iso_utc
+
+# Colour-blind-friendly qualitative palette (Okabe-Ito first, then Tableau), cycled for more
+# networks; accounts outside every network are grey.
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#8C564B",
+           "#7F7F7F", "#BCBD22", "#17BECF", "#1F77B4", "#FF7F0E", "#2CA02C", "#D62728",
+           "#9467BD", "#E377C2")
+OUTSIDE = "#B8BEC6"
+
+# (name, type) in file order; types are GEXF's (GraphML and the CSVs map them).
+NODE_ATTRS: tuple[tuple[str, str], ...] = (
+    ("account_id", "string"), ("platform", "string"), ("display_name", "string"),
+    ("created_at", "string"), ("followers", "long"), ("n_posts", "long"),
+    ("n_reshares", "long"), ("network", "string"), ("role", "string"), ("flagged", "boolean"),
+    ("score", "double"), ("coordination_score", "double"), ("inauthenticity_score", "double"),
+    ("signals", "string"),
+)
+EDGE_ATTRS: tuple[tuple[str, str], ...] = (
+    ("kind", "string"), ("n_traces", "long"), ("n_shared_items", "long"), ("p_value", "double"),
+    ("first_ts", "string"), ("last_ts", "string"), ("example_item_ids", "string"),
+    ("network", "string"),
+)
+
+
+@dataclass
+class AccountGraph:
+    """Nodes and edges as plain dicts, sorted (nodes by id, edges by source then target)."""
+
+    nodes: list[dict[str, Any]] = field(default_factory=list)
+    edges: list[dict[str, Any]] = field(default_factory=list)
+    networks: list[str] = field(default_factory=list)
+
+    def color(self, network_id: str | None) -> str:
+        """The hex colour of a network (grey outside every network)."""
+        if not network_id or network_id not in self.networks:
+            return OUTSIDE
+        return PALETTE[self.networks.index(network_id) % len(PALETTE)]
+
+
+def hex_rgb(color: str) -> tuple[int, int, int]:
+    """(r, g, b) of `#rrggbb`."""
+    return int(color[1:3], 16), int(color[3:5], 16), int(color[5:7], 16)
+
+
+def node_size(n_posts: int | None) -> float:
+    """Display size of an account from its activity (posts in the data), log-scaled so the most
+    active account does not hide the rest."""
+    return round(2.0 + 2.0 * math.log1p(n_posts or 0), 3)
+
+
+def table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    """Whether the case database has this table or view."""
+    return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?",
+                            [table]).fetchall()[0][0])
+
+
+_NODES_SQL = """
+WITH ids AS (
+    SELECT source AS id FROM fused_edges UNION SELECT target FROM fused_edges
+    UNION SELECT account_id FROM memberships
+), acc AS (
+    SELECT * FROM accounts
+    QUALIFY row_number() OVER (PARTITION BY account_id ORDER BY platform) = 1
+), act AS (
+    SELECT author_id, count(*) AS n_posts, count(*) FILTER (WHERE kind = 'reshare') AS n_reshares
+    FROM posts WHERE author_id IN (SELECT id FROM ids) GROUP BY author_id
+)
+SELECT ids.id, acc.platform, COALESCE(acc.handle, v.handle), acc.display_name, acc.created_ms,
+       acc.followers, COALESCE(act.n_posts, 0), COALESCE(act.n_reshares, 0), m.network_id,
+       m.role, COALESCE(v.flagged, false), v.score, v.coordination_score,
+       v.inauthenticity_score, v.signals
+FROM ids
+LEFT JOIN acc ON acc.account_id = ids.id
+LEFT JOIN act ON act.author_id = ids.id
+LEFT JOIN memberships m ON m.account_id = ids.id
+LEFT JOIN verdicts v ON v.account_id = ids.id
+ORDER BY ids.id
+"""
+
+_EDGES_SQL = """
+SELECT f.source, f.target, f.weight, f.traces, f.n_traces, f.p_value, f.first_ms, f.last_ms,
+       e.n_items, e.examples,
+       CASE WHEN ms.network_id = mt.network_id THEN ms.network_id END
+FROM fused_edges f
+LEFT JOIN (SELECT source, target, sum(count) AS n_items,
+                  list(examples ORDER BY trace) AS examples
+           FROM fused_evidence GROUP BY source, target) e
+       ON e.source = f.source AND e.target = f.target
+LEFT JOIN memberships ms ON ms.account_id = f.source
+LEFT JOIN memberships mt ON mt.account_id = f.target
+ORDER BY f.source, f.target
+"""
+
+
+def _examples(lists: list[str] | None, limit: int = 5) -> list[str]:
+    out: list[str] = []
+    for raw in lists or []:
+        for x in json.loads(raw or "[]"):
+            if str(x) not in out:
+                out.append(str(x))
+    return out[:limit]
+
+
+def build_graph(con: duckdb.DuckDBPyConnection) -> AccountGraph:
+    """The account graph of a detected case (positions at 0 until `report.layout` places
+    the nodes)."""
+    g = AccountGraph()
+    if not table_exists(con, "fused_edges") or not table_exists(con, "memberships"):
+        return g
+    g.networks = [r[0] for r in con.execute(
+        "SELECT network_id FROM networks ORDER BY network_id").fetchall()]
+    for r in con.execute(_NODES_SQL).fetchall():
+        (aid, platform, handle, name, created, followers, n_posts, n_reshares, net, role,
+         flagged, score, coord, inauth, signals) = r
+        g.nodes.append({
+            "id": aid, "label": handle or aid, "account_id": aid, "platform": platform or "",
+            "display_name": name or "", "created_at": iso_utc(created)[:10],
+            "followers": followers, "n_posts": int(n_posts), "n_reshares": int(n_reshares),
+            "network": net or "", "role": role or "", "flagged": bool(flagged),
+            "score": num(score), "coordination_score": num(coord),
+            "inauthenticity_score": num(inauth), "signals": signals or "",
+            "color": g.color(net), "size": node_size(n_posts), "x": 0.0, "y": 0.0})
+    for r in con.execute(_EDGES_SQL).fetchall():
+        src, dst, w, traces, n_traces, p, first, last, n_items, examples, net = r
+        g.edges.append({
+            "source": src, "target": dst, "weight": num(w), "kind": traces or "",
+            "n_traces": int(n_traces or 0), "n_shared_items": int(n_items or 0),
+            "p_value": sig_digits(p), "first_ts": iso_utc(first), "last_ts": iso_utc(last),
+            "example_item_ids": ";".join(_examples(examples)), "network": net or ""})
+    return g

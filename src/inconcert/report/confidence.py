@@ -1,0 +1,74 @@
+"""Confidence wording tied to the strength of the evidence.
+
+Investigators (Graphika, DFRLab, SIO; `shared/reference/reporting.md` §11) state how sure they
+are in fixed words. Here the words follow from measured quantities of a network, with the rule
+written down (`ConfidenceParams`, recorded with every run):
+
+- **high**: network score ≥ `high_score`, mean edge significance ≥ `high_significance`, at least
+  `high_traces` independent coordination traces, and a share of inauthentic members of at least
+  `high_inauthentic_share`;
+- **moderate**: score ≥ `moderate_score` and significance ≥ `moderate_significance`, with either
+  two or more traces or an inauthentic share of at least `moderate_inauthentic_share`;
+- **low**: anything else.
+
+Coordination and inauthenticity are worded separately: a coordinated network whose accounts
+show few signs of inauthenticity (a fandom, a newsroom) is described as coordinated, not as
+inauthentic.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from .. import config
+
+
+@config.section("report.confidence")
+@dataclasses.dataclass
+class ConfidenceParams:
+    """Thresholds that turn a network's measures into high / moderate / low confidence."""
+
+    high_score: float = config.param(0.75, "network score needed for high confidence")
+    high_significance: float = config.param(
+        0.99, "mean edge significance (-log10 p scaled to [0, 1]) needed for high confidence")
+    high_traces: int = config.param(
+        2, "independent coordination traces (kinds of co-action) needed for high confidence")
+    high_inauthentic_share: float = config.param(
+        0.5, "share of members with inauthenticity evidence needed for high confidence")
+    moderate_score: float = config.param(0.55, "network score needed for moderate confidence")
+    moderate_significance: float = config.param(
+        0.95, "mean edge significance needed for moderate confidence")
+    moderate_inauthentic_share: float = config.param(
+        0.3, "inauthentic share that, with one trace only, still allows moderate confidence")
+
+
+def level(net: dict[str, Any], p: ConfidenceParams) -> str:
+    """'high', 'moderate' or 'low' for a network row (as in networks.csv)."""
+    score = net.get("score") or 0.0
+    sig = net.get("significance") or 0.0
+    share = net.get("inauthentic_share") or 0.0
+    n_traces = len([t for t in (net.get("traces") or "").split(";") if t])
+    if (score >= p.high_score and sig >= p.high_significance and n_traces >= p.high_traces
+            and share >= p.high_inauthentic_share):
+        return "high"
+    if (score >= p.moderate_score and sig >= p.moderate_significance
+            and (n_traces >= 2 or share >= p.moderate_inauthentic_share)):
+        return "moderate"
+    return "low"
+
+
+def statement(net: dict[str, Any], lvl: str) -> str:
+    """The key-finding sentence for a network, in the assessment style of published reports."""
+    n = net["size"]
+    traces = ", ".join(t.replace("_", "-") for t in (net.get("traces") or "").split(";") if t)
+    coordinated = (f"We assess with {lvl} confidence that the {n} accounts of network "
+                   f"{net['network_id']} acted in coordination ({traces or 'no single trace'})")
+    if net.get("inauthentic"):
+        share = round(100 * (net.get("inauthentic_share") or 0.0))
+        return (f"{coordinated}, and that the activity is consistent with coordinated "
+                f"inauthentic behaviour: {share}% of its members show independent signs of "
+                f"inauthentic accounts, and {net.get('n_flagged', 0)} are flagged.")
+    return (f"{coordinated}. Its accounts show few signs of inauthenticity, so this may be "
+            "open, authentic coordination (a fandom, a campaign team, a newsroom's accounts); "
+            "no account of it is flagged.")

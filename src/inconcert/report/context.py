@@ -1,0 +1,233 @@
+"""Everything the report shows, gathered from a detected case into plain dicts and lists.
+
+`build_context` reads the case database (after `inconcert detect`) and returns one dict that the
+template renders; nothing here formats HTML. The same case and parameters give the same dict.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import PurePath
+from typing import Any
+
+import duckdb
+
+from .. import __version__, model
+from ..config import Config
+from ..exports.graph import AccountGraph, table_exists
+from ..exports.indicators import indicator_rows
+from ..outputs.accounts import account_rows
+from ..outputs.findings import inputs
+from ..outputs.networks import network_rows
+from ..signals import disarm
+from ..store import Store
+from ..timeutil import iso_utc
+from . import networks as netdata
+from .confidence import ConfidenceParams, level, statement
+from .evidence import account_evidence, scope
+from .params import ReportParams
+from .tactics import case_tactics
+
+# Sections later stages add, each read from a table with a `network_id` column when it exists.
+EXTENSIONS = {"narratives": "narratives", "targets": "targets", "sources": "sources",
+              "matches": "matches"}
+COARSE = ("minute", "hour", "day")
+
+
+def _profiles(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, Any]]:
+    """Profile and activity of every account the verdicts cover."""
+    out = {}
+    for r in con.execute("""
+        WITH acc AS (
+            SELECT * FROM accounts
+            QUALIFY row_number() OVER (PARTITION BY account_id ORDER BY platform) = 1
+        ), act AS (
+            SELECT author_id, count(*) AS n, min(created_ms) AS first, max(created_ms) AS last
+            FROM posts GROUP BY author_id
+        )
+        SELECT v.account_id, acc.platform, acc.handle, acc.display_name, acc.description,
+               acc.location, acc.url, acc.created_ms, acc.followers, acc.following,
+               COALESCE(act.n, 0), act.first, act.last, acc.id_is_hashed
+        FROM verdicts v LEFT JOIN acc ON acc.account_id = v.account_id
+        LEFT JOIN act ON act.author_id = v.account_id""").fetchall():
+        (aid, platform, handle, name, bio, loc, url, created, fol, fing, n, first, last,
+         hashed) = r
+        out[aid] = {"platform": platform, "handle": handle, "display_name": name, "bio": bio,
+                    "location": loc, "url": url, "created": iso_utc(created)[:10],
+                    "followers": fol, "following": fing, "n_posts": n,
+                    "first_post": iso_utc(first), "last_post": iso_utc(last),
+                    "id_is_hashed": bool(hashed)}
+    return out
+
+
+def _extension(con: duckdb.DuckDBPyConnection, table: str, nid: str) -> dict[str, Any]:
+    """Rows of a later stage's table for one network, or why there are none."""
+    if not table_exists(con, table):
+        return {"computed": False,
+                "why": f"not computed: this case has no `{table}` table (the stage that finds "
+                       f"{table} has not run on it)"}
+    cols = [c for (c,) in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
+        "ORDER BY ordinal_position", [table]).fetchall()]
+    if "network_id" not in cols:
+        return {"computed": False, "why": f"`{table}` has no network_id column"}
+    shown = [c for c in cols if c != "network_id"]
+    rows = con.execute(f"SELECT {', '.join(f'{chr(34)}{c}{chr(34)}' for c in shown)} "
+                       f"FROM {table} WHERE network_id = ? ORDER BY ALL LIMIT 50",
+                       [nid]).fetchall()
+    return {"computed": True, "columns": shown,
+            "rows": [["" if v is None else str(v) for v in r] for r in rows]}
+
+
+def limitations(con: duckdb.DuckDBPyConnection, caps: dict[str, str]) -> list[dict[str, str]]:
+    """What could not be computed and why, and the caveats of the data."""
+    out = []
+    for table, kind in (("trace_runs", "trace"), ("signal_runs", "signal")):
+        if table_exists(con, table):
+            for name, status, reason in con.execute(
+                    f"SELECT {kind}, status, reason FROM {table} WHERE status <> 'ok' "
+                    f"ORDER BY 1").fetchall():
+                out.append({"topic": f"{kind} {name}", "text": f"{status}: {reason or '-'}"})
+    precision = dict(con.execute("SELECT time_precision, count(*) FROM posts GROUP BY 1"
+                                 ).fetchall())
+    total = sum(precision.values())
+    for p in COARSE:
+        if precision.get(p):
+            out.append({"topic": "time precision",
+                        "text": f"{precision[p]} of {total} posts have times to the {p} only: "
+                                f"co-actions closer than a {p} cannot be ordered or timed."})
+    for cap, desc in model.CAPABILITIES.items():
+        if cap == "ids_hashed":
+            if cap in caps:
+                out.append({"topic": "hashed ids",
+                            "text": "Some account ids are pseudonymous hashes (as in platform "
+                                    "takedown archives): they are not platform ids, and "
+                                    "indicators built on them only match the same archive."})
+        elif cap not in caps:
+            out.append({"topic": "not in the data", "text": f"{desc} ({cap})"})
+        elif caps[cap] == "partial":
+            out.append({"topic": "partly in the data", "text": f"{desc} ({cap})"})
+    n_q = con.execute("SELECT count(*) FROM quarantine").fetchall()[0][0]
+    if n_q:
+        out.append({"topic": "quarantined rows",
+                    "text": f"{n_q} input rows could not be stored (see quarantine.csv)."})
+    return out
+
+
+def _runs(con: duckdb.DuckDBPyConnection, table: str, kind: str) -> list[dict[str, Any]]:
+    if not table_exists(con, table):
+        return []
+    cur = con.execute(f"SELECT * FROM {table} ORDER BY {kind}")
+    names = [d[0] for d in cur.description]
+    return [{k: ("" if v is None else v) for k, v in zip(names, r, strict=True)}
+            for r in cur.fetchall()]
+
+
+def build_context(store: Store, cfg: Config, graph: AccountGraph) -> dict[str, Any]:
+    """The report's content for a detected case; `graph` is the exported account graph (its
+    positions and colours make the map)."""
+    con = store.con
+    rp: ReportParams = cfg.section("report")
+    cp: ConfidenceParams = cfg.section("report.confidence")
+    caps = store.capabilities()
+    items, digest = inputs(store)
+    for d, ds in zip(items, sorted(store.datasets(), key=lambda d: (d["sha256"],
+                                                                   PurePath(d["path"]).name)),
+                     strict=True):
+        d["time_min"], d["time_max"] = iso_utc(ds["time_min_ms"]), iso_utc(ds["time_max_ms"])
+    profiles = _profiles(con)
+    accounts = account_rows(con)
+    nets = network_rows(con)
+    tmin, tmax, n_posts = con.execute(
+        "SELECT min(created_ms), max(created_ms), count(*) FROM posts").fetchall()[0]
+
+    networks = []
+    items_by_net = {}
+    for n in nets:
+        nid = n["network_id"]
+        lvl = level(n, cp)
+        shared = netdata.co_shared_items(con, nid, rp.top_items)
+        if n["n_flagged"]:
+            items_by_net[nid] = shared
+        networks.append({
+            **n, "confidence": lvl, "statement": statement(n, lvl), "color": graph.color(nid),
+            "timeline": netdata.timeline(con, nid),
+            "hour_of_week": netdata.hour_of_week(con, nid),
+            "creation": netdata.creation_dates(con, nid),
+            "latency": netdata.reshare_latency(con, nid),
+            "clients": netdata.client_apps(con, nid),
+            "posts": netdata.representative_posts(con, nid, rp.representative_posts),
+            "items": shared,
+            "members": [r[0] for r in con.execute(
+                "SELECT account_id FROM memberships WHERE network_id = ? ORDER BY account_id",
+                [nid]).fetchall()],
+            "extensions": {k: _extension(con, t, nid) for k, t in EXTENSIONS.items()}})
+
+    in_scope = scope(con, rp.max_evidence_accounts)
+    evidence = account_evidence(con, in_scope, rp.max_partners)
+    anchors = {aid: f"a{i}" for i, aid in enumerate(sorted(in_scope))}
+    table_ids = set(in_scope)
+    ranked = sorted(accounts, key=lambda a: (-(a["score"] or 0.0), a["account_id"]))
+    for a in ranked:
+        if len(table_ids) >= rp.max_table_accounts:
+            break
+        table_ids.add(a["account_id"])
+    table = []
+    for a in accounts:
+        if a["account_id"] not in table_ids:
+            continue
+        p = profiles.get(a["account_id"], {})
+        table.append({**a, **{k: p.get(k) for k in ("display_name", "created", "followers",
+                                                    "n_posts", "platform")},
+                      "anchor": anchors.get(a["account_id"])})
+    table.sort(key=lambda a: (not a["flagged"], -(a["score"] or 0.0), a["account_id"]))
+
+    role_of = {a["account_id"]: a for a in accounts}
+    tactics = case_tactics(con)
+    ind_accounts = {aid: {"platform": p.get("platform"), "handle": p.get("handle"),
+                          "network": (role_of.get(aid) or {}).get("network_id")}
+                    for aid, p in profiles.items()}
+    return {
+        "title": "Coordinated behaviour investigation",
+        "version": __version__,
+        "inputs": items, "inputs_digest": digest,
+        "capabilities": [{"name": k, "level": v, "description": model.CAPABILITIES.get(k, k)}
+                         for k, v in caps.items()],
+        "parameters": [{"section": s, "values": json.dumps(v, sort_keys=True,
+                                                           ensure_ascii=False)}
+                       for s, v in cfg.as_dict().items()],
+        "parameters_digest": cfg.digest(),
+        "time_min": iso_utc(tmin), "time_max": iso_utc(tmax),
+        "trace_runs": _runs(con, "trace_runs", "trace"),
+        "signal_runs": _runs(con, "signal_runs", "signal"),
+        "summary": {"accounts": len(accounts), "posts": n_posts, "networks": len(nets),
+                    "inauthentic_networks": sum(1 for n in nets if n["inauthentic"]),
+                    "members": sum(n["size"] for n in nets),
+                    "flagged": sum(1 for a in accounts if a["flagged"]),
+                    "platforms": sorted({d["platform"] for d in items})},
+        "networks": networks,
+        "table": table, "table_total": len(accounts),
+        "evidence": [{"account_id": aid, "anchor": anchors[aid], **role_of.get(aid, {}),
+                      "profile": profiles.get(aid, {}), **evidence[aid],
+                      "partner_names": {p["account_id"]: (profiles.get(p["account_id"]) or {})
+                                        .get("handle") for p in evidence[aid]["partners"]}}
+                     for aid in sorted(in_scope)],
+        "tactics": tactics,
+        "disarm_attribution": disarm.ATTRIBUTION,
+        "indicators": indicator_rows(tactics, ind_accounts, items_by_net),
+        "limitations": limitations(con, caps),
+        "map": _map(graph, anchors),
+        "confidence_rule": dataclasses.asdict(cp),
+        "layout_seed": rp.layout_seed,
+    }
+
+
+def _map(g: AccountGraph, anchors: dict[str, str]) -> dict[str, Any]:
+    """Compact map data for the page: nodes [label, x, y, size, color, network, flagged,
+    anchor] and edges [source index, target index, weight]."""
+    index = {n["id"]: i for i, n in enumerate(g.nodes)}
+    return {"nodes": [[n["label"], n["x"], n["y"], n["size"], n["color"], n["network"],
+                       1 if n["flagged"] else 0, anchors.get(n["id"], "")] for n in g.nodes],
+            "edges": [[index[e["source"]], index[e["target"]], e["weight"]] for e in g.edges],
+            "networks": [{"id": nid, "color": g.color(nid)} for nid in g.networks]}

@@ -1,0 +1,166 @@
+"""Account evidence for the report: for each account in scope, its profile, verdict, the
+co-actions that link it to others (with whom, which trace, on which items, at which times) and
+the account signals that fired on it (with their evidence and DISARM ids).
+
+Plain dicts only; the template escapes every string.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from ..outputs.accounts import num, sig_digits
+from ..signals import disarm
+from ..timeutil import iso_utc
+from .tactics import KILL_CHAIN, evidence_ids
+
+# Trace -> which kind of item its examples name (how to find each account's time on the item).
+ITEM_KIND = {"co_reshare": "post", "fast_reshare": "post", "co_reply": "post", "co_like": "post",
+             "co_link": "url", "co_domain": "domain", "co_hashtag": "hashtag",
+             "co_mention": "mention", "co_text": "text", "near_text": "text", "co_image": "image"}
+
+_TIMES_SQL = """
+WITH who AS (SELECT DISTINCT account FROM _ev_items),
+acts AS (
+    SELECT actor_id AS account, 'post' AS kind, target_post_id AS item, min(created_ms) AS ms
+    FROM actions WHERE actor_id IN (SELECT account FROM who) GROUP BY ALL
+    UNION ALL
+    SELECT p.author_id, CASE e.entity WHEN 'url' THEN 'url' WHEN 'hashtag' THEN 'hashtag'
+                                      WHEN 'mention' THEN 'mention' ELSE 'image' END,
+           CASE WHEN e.entity = 'media' THEN e.media_hash ELSE e.normalized END,
+           min(p.created_ms)
+    FROM post_entities e JOIN posts p USING (platform, post_id)
+    WHERE p.author_id IN (SELECT account FROM who)
+      AND e.entity IN ('url', 'hashtag', 'mention', 'media') GROUP BY ALL
+    UNION ALL
+    SELECT p.author_id, 'domain', split_part(e.normalized, '/', 1), min(p.created_ms)
+    FROM post_entities e JOIN posts p USING (platform, post_id)
+    WHERE p.author_id IN (SELECT account FROM who) AND e.entity = 'url' GROUP BY ALL
+)
+SELECT i.account, i.kind, i.item, a.ms FROM _ev_items i
+JOIN acts a ON a.account = i.account AND a.kind = i.kind AND a.item = i.item
+"""
+
+
+def _flatten(value: Any, prefix: str = "") -> list[tuple[str, str]]:
+    """Signal evidence as (key path, value text) rows, sorted (nested dicts joined by '.')."""
+    if isinstance(value, dict):
+        out: list[tuple[str, str]] = []
+        for k in sorted(value, key=str):
+            out.extend(_flatten(value[k], f"{prefix}.{k}" if prefix else str(k)))
+        return out
+    if isinstance(value, list):
+        if all(not isinstance(v, dict | list) for v in value):
+            return [(prefix, ", ".join(str(v) for v in value))]
+        return [r for i, v in enumerate(value) for r in _flatten(v, f"{prefix}[{i}]")]
+    return [(prefix, json.dumps(value, ensure_ascii=False) if value is None or
+             isinstance(value, bool) else str(value))]
+
+
+def scope(con: duckdb.DuckDBPyConnection, limit: int) -> list[str]:
+    """Accounts whose evidence the report carries: flagged first, then network members, each
+    by score (highest first), ties by id."""
+    return [r[0] for r in con.execute("""
+        SELECT v.account_id FROM verdicts v
+        WHERE v.flagged OR v.network_id IS NOT NULL
+        ORDER BY v.flagged DESC, v.score DESC NULLS LAST, v.account_id LIMIT ?""",
+        [limit]).fetchall()]
+
+
+def account_evidence(con: duckdb.DuckDBPyConnection, accounts: list[str],
+                     max_partners: int) -> dict[str, dict[str, Any]]:
+    """Evidence of each account in `accounts`: `{partners: [...], signals: [...]}`."""
+    if not accounts:
+        return {}
+    con.register("_ev_scope", pa.table({"account_id": pa.array(accounts, pa.string())}))
+    try:
+        rows = con.execute("""
+            SELECT s.account_id, CASE WHEN e.source = s.account_id THEN e.target ELSE e.source END,
+                   e.trace, e.weight, e.count, e.p_value, e.significant, e.first_ms, e.last_ms,
+                   e.examples
+            FROM _ev_scope s JOIN fused_evidence e
+              ON e.source = s.account_id OR e.target = s.account_id
+            ORDER BY 1, 2, 3""").fetchall()
+        sigs = con.execute("""
+            SELECT s.account_id, g.signal, g.strength, g.disarm, g.evidence
+            FROM _ev_scope s JOIN account_signals g ON g.account_id = s.account_id
+            ORDER BY 1, 2, g.strength DESC, g.evidence""").fetchall()
+    finally:
+        con.unregister("_ev_scope")
+    by_pair: dict[tuple[str, str], list[tuple]] = defaultdict(list)
+    for r in rows:
+        by_pair[(r[0], r[1])].append(r[2:])
+    partners: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for (aid, other), traces in by_pair.items():
+        partners[aid].append({"account_id": other,
+                              "weight": num(sum(t[1] or 0.0 for t in traces)),
+                              "traces": [{"trace": t, "weight": num(w), "count": c,
+                                          "p_value": sig_digits(p), "significant": bool(s),
+                                          "first": iso_utc(f), "last": iso_utc(la),
+                                          "disarm": disarm.describe(evidence_ids(t)),
+                                          "items": [{"item": str(x)} for x in
+                                                    json.loads(ex or "[]")]}
+                                         for t, w, c, p, s, f, la, ex in traces]})
+    for aid in partners:
+        partners[aid].sort(key=lambda d: (-(d["weight"] or 0.0), d["account_id"]))
+        del partners[aid][max_partners:]
+    _item_times(con, partners)
+    out: dict[str, dict[str, Any]] = {a: {"partners": partners.get(a, []), "signals": []}
+                                      for a in accounts}
+    for aid, signal, strength, ids, ev in sigs:
+        out[aid]["signals"].append({
+            "signal": signal, "strength": num(strength),
+            "disarm": disarm.describe(evidence_ids(signal, ids)),
+            "kill_chain": KILL_CHAIN.get(signal.removesuffix("_network"), ""),
+            "evidence": _flatten(json.loads(ev) if ev else {})})
+    return out
+
+
+def _item_times(con: duckdb.DuckDBPyConnection,
+                partners: dict[str, list[dict[str, Any]]]) -> None:
+    """Fill each example item with the time each of the two accounts acted on it, and the text
+    of post items (the reshared, replied-to or first copied post)."""
+    wanted: set[tuple[str, str, str]] = set()
+    posts: set[str] = set()
+    for aid, plist in partners.items():
+        for p in plist:
+            for t in p["traces"]:
+                kind = ITEM_KIND.get(t["trace"], "")
+                for it in t["items"]:
+                    if kind in ("post", "text"):
+                        posts.add(it["item"])
+                    if kind and kind != "text":
+                        wanted.add((aid, kind, it["item"]))
+                        wanted.add((p["account_id"], kind, it["item"]))
+    times: dict[tuple[str, str, str], int] = {}
+    if wanted:
+        rows = sorted(wanted)
+        con.register("_ev_items", pa.table({
+            "account": pa.array([r[0] for r in rows], pa.string()),
+            "kind": pa.array([r[1] for r in rows], pa.string()),
+            "item": pa.array([r[2] for r in rows], pa.string())}))
+        try:
+            times = {(a, k, i): ms for a, k, i, ms in con.execute(_TIMES_SQL).fetchall()}
+        finally:
+            con.unregister("_ev_items")
+    texts: dict[str, tuple[str | None, int | None]] = {}
+    if posts:
+        texts = {pid: (text, ms) for pid, text, ms in con.execute(
+            "SELECT post_id, min(text), min(created_ms) FROM posts "
+            "WHERE post_id IN (SELECT unnest(?)) GROUP BY post_id", [sorted(posts)]).fetchall()}
+    for aid, plist in partners.items():
+        for p in plist:
+            for t in p["traces"]:
+                kind = ITEM_KIND.get(t["trace"], "")
+                for it in t["items"]:
+                    it["kind"] = kind
+                    text, ms = texts.get(it["item"], (None, None))
+                    it["text"] = text
+                    it["posted"] = iso_utc(ms)
+                    it["time_self"] = iso_utc(times.get((aid, kind, it["item"])))
+                    it["time_other"] = iso_utc(times.get((p["account_id"], kind, it["item"])))

@@ -1,0 +1,107 @@
+"""Rendering: the report context into one self-contained HTML file.
+
+Jinja2 with autoescape on (every name, bio, post, hashtag, URL and client name is attacker
+written). Data for the scripts travels as JSON inside `<script type="application/json">`, with
+`<`, `>`, `&`, U+2028 and U+2029 escaped, so no string can close the script element or start a
+comment. The page's JavaScript and CSS, and the vendored sigma.js and graphology (MIT; pinned,
+licences beside them in `vendor/`), are inlined: the page makes no request.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
+
+from ..exports.defang import defang
+from . import charts
+
+VENDOR = ("graphology-0.26.0/graphology.umd.min.js", "sigma-3.0.3/sigma.min.js")
+_SOURCE_MAP = re.compile(r"//[#@] sourceMappingURL=\S*")
+_JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028",
+                 "\u2029": "\\u2029"}
+
+
+def json_for_script(data: Any) -> Markup:
+    """JSON that is safe as the content of a `<script type="application/json">` element."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+                      allow_nan=False)
+    return Markup(re.sub("[<>&\u2028\u2029]", lambda m: _JSON_ESCAPES[m.group(0)], text))
+
+
+def _asset(name: str) -> str:
+    return resources.files("inconcert.report").joinpath(name).read_text(encoding="utf-8")
+
+
+@cache
+def inline_script(names: tuple[str, ...]) -> Markup:
+    """Our and the vendored scripts as inline text (source-map comments dropped; a `</script`
+    in them would end the element, so it is refused rather than silently broken)."""
+    parts = []
+    for n in names:
+        text = _SOURCE_MAP.sub("", _asset(n))
+        if re.search(r"</script|<!--", text, re.IGNORECASE):
+            raise ValueError(f"{n} cannot be inlined: it contains </script or <!--")
+        parts.append(text)
+    return Markup("\n;\n".join(parts))
+
+
+def safe_href(url: str | None) -> str | None:
+    """An http(s) URL from the data, or None: no other scheme ever becomes a link."""
+    u = (url or "").strip()
+    return u if re.match(r"^https?://[^\s\"'<>]+$", u, re.IGNORECASE) else None
+
+
+def _env() -> Environment:
+    env = Environment(loader=PackageLoader("inconcert.report", "templates"), autoescape=True,
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                      keep_trailing_newline=True)
+    env.filters["defang"] = defang
+    env.filters["pct"] = lambda x: "" if x is None else f"{100 * x:.0f}%"
+    env.filters["num"] = lambda x, d=3: "" if x is None else f"{x:.{d}f}"
+    env.globals["charts"] = charts
+    return env
+
+
+def _chart_markup(net: dict[str, Any]) -> dict[str, Markup]:
+    """The SVG charts of one network."""
+    c = net["color"]
+    tl = net["timeline"]
+    day = tl["width_ms"] >= 86_400_000
+    out = {"timeline": charts.bars(
+        [(b["original"], b["other"]) for b in tl["bins"]],
+        [b["start"][:10] if day else b["start"][:13] + "h" for b in tl["bins"]],
+        f"posts of network {net['network_id']} over time", (c, "#9aa5b1"),
+        ("original posts", "reshares, replies, quotes"))}
+    out["heatmap"] = charts.heatmap(net["hour_of_week"],
+                                    f"hour-of-week activity of {net['network_id']}", c)
+    cr = net["creation"]
+    out["creation"] = charts.bars([(b["count"],) for b in cr["bins"]],
+                                  [b["start"][:10] for b in cr["bins"]],
+                                  f"account creation dates of {net['network_id']}", (c,),
+                                  ("accounts created",))
+    if net["latency"]:
+        out["latency"] = charts.bars([(n,) for n in net["latency"]["counts"]],
+                                     list(charts.LATENCY_LABELS),
+                                     f"reshare latency of {net['network_id']}", (c,),
+                                     ("reshares",), tick_every=1)
+    out["clients"] = charts.hbars([(d["name"], d["count"]) for d in net["clients"]],
+                                  f"client apps of {net['network_id']}", c)
+    return out
+
+
+def render_report(ctx: dict[str, Any]) -> str:
+    """The report HTML for a context from `report.context.build_context`."""
+    env = _env()
+    for net in ctx["networks"]:
+        net["charts"] = _chart_markup(net)
+    return env.get_template("report.html").render(
+        ctx=ctx, css=Markup(_asset("templates/report.css")),
+        vendor_js=inline_script(tuple(f"vendor/{v}" for v in VENDOR)),
+        report_js=inline_script(("templates/report.js",)),
+        map_json=json_for_script(ctx["map"]), safe_href=safe_href)
