@@ -3,16 +3,20 @@
 Hijacked and bought accounts keep their old owner's history: years of ordinary posting, a long
 silence, then a burst of campaign activity. A long pause alone is ordinary (people come back), so
 the signal fires only when the account, on its return, also *changed*: the language it posts in,
-the client it posts with, its hours (UTC hour of day in 3-hour bins) or, as weaker evidence, its
-topics (no hashtag in common).
+the client it posts with, the shape of its week (an everyday rhythm became an office shift, or the
+reverse) or, as weaker evidence, its hours (UTC hour of day in 3-hour bins: people's hours drift
+over years) and its topics (no hashtag in common).
 
 For each account the longest gap of at least `min_gap_days` between consecutive posts splits its
 posts into before and after. It needs `min_before` posts before and a burst of `min_burst` posts
 within `burst_days` of the return. A change in language, client or hours is a difference in
 distribution (total variation distance at least `min_tvd`) that a permutation test says chance
 would rarely give (p below `alpha`; `permutations` shuffles, seeded by the account id so results
-repeat exactly). Each counts 1; a topic change counts `topic_weight`. The signal fires when the
-changes add up to at least 1, with strength `0.3 + 0.25 × changes` (at most 1).
+repeat exactly). Language and client changes count 1; an hours change counts 1 when the week's
+shape changed too (the best-fitting shape of `activity_rhythm` differs before and after, each side
+with at least `min_rhythm_posts` posts) and `hours_weight` otherwise; a topic change counts
+`topic_weight`. The signal fires when the changes add up to at least 1, with strength
+`0.3 + 0.25 × changes` (at most 1).
 """
 
 from __future__ import annotations
@@ -25,9 +29,10 @@ import numpy as np
 
 from .. import config
 from ..timeutil import iso_utc
+from .activity_rhythm import fit_time_zone
 from .base import Fired, NotComputable, Signal, SignalContext, register
 from .client_apps import client_family
-from .features import DAY_MS, HOUR_MS, rounded, rows, shares, tvd
+from .features import DAY_MS, HOUR_MS, MONDAY_SHIFT_H, rounded, rows, shares, tvd
 
 _NO_LANG = ("und", "zxx", "qme", "qht", "qam", "qct", "qst")
 
@@ -42,14 +47,17 @@ class DormantReactivatedParams:
     min_side: int = config.param(
         3, "posts with a value (language, client, ...) needed on each side to judge a change")
     min_tvd: float = config.param(
-        0.5, "least total variation distance between before and after for a change")
+        0.3, "least total variation distance between before and after for a change")
     alpha: float = config.param(0.01, "permutation-test p-value a change must beat")
     permutations: int = config.param(999, "shuffles in the permutation test")
     max_side_posts: int = config.param(
         500, "posts compared on each side: the last ones before the silence, the first after")
     topic_weight: float = config.param(
-        0.5, "weight of a topic change (no hashtag in common); language, client and hours "
-             "count 1")
+        0.5, "weight of a topic change (no hashtag in common); language and client count 1")
+    hours_weight: float = config.param(
+        0.5, "weight of an hours change without a change in the week's shape (with one: 1)")
+    min_rhythm_posts: int = config.param(
+        10, "posts needed on each side to compare the shape of the week")
 
 
 def permutation_p(before: list[str], after: list[str], permutations: int, seed: int
@@ -69,6 +77,14 @@ def permutation_p(before: list[str], after: list[str], permutations: int, seed: 
     stats = 0.5 * np.abs(cb / nb - ca / (len(x) - nb)).sum(axis=1)
     p = (1 + int((stats >= observed - 1e-12).sum())) / (permutations + 1)
     return observed, p
+
+
+def _week(items: list[tuple]) -> np.ndarray:
+    """Posts per UTC hour of the week (Monday 00:00 first) of (post_id, created_ms, ...) rows."""
+    week = np.zeros(168)
+    for i in items:
+        week[(i[1] // HOUR_MS + MONDAY_SHIFT_H) % 168] += 1
+    return week
 
 
 def _seed(account_id: str, what: str) -> int:
@@ -152,7 +168,16 @@ class DormantReactivated(Signal):
                 changes["topic"] = {"before": shares(tags_b), "after": shares(tags_a)}
             else:
                 unchanged.append("topic")
-        score = sum(p.topic_weight if k == "topic" else 1.0 for k in changes)
+        if "hours" in changes:
+            shapes = [fit_time_zone(_week(side)).template for side in (before, after)
+                      if len(side) >= p.min_rhythm_posts]
+            changes["hours"]["shape"] = {"before": shapes[0], "after": shapes[1]} \
+                if len(shapes) == 2 else None
+        weights = {"topic": p.topic_weight, "hours": p.hours_weight}
+        if changes.get("hours", {}).get("shape") and \
+                changes["hours"]["shape"]["before"] != changes["hours"]["shape"]["after"]:
+            weights["hours"] = 1.0
+        score = sum(weights.get(k, 1.0) for k in changes)
         if score < 1.0:
             return None
         return Fired(acc, min(1.0, 0.3 + 0.25 * score), {
