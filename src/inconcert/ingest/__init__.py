@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import csv
-import gzip
-import zipfile
-import zlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -13,7 +10,7 @@ from ..errors import InputError
 from ..store import Store
 from .common import SlowPath
 from .registry import Bad, ReadContext, Reader, Record, choose, readers, register
-from .source import Head, Source, read_head, sources_for
+from .source import BROKEN_STREAM, Head, Source, broken_stream, read_head, sources_for
 from .writer import Batch, DatasetWriter, IngestResult
 
 __all__ = ["Bad", "Batch", "IngestResult", "Reader", "Record", "ingest_paths", "readers",
@@ -81,11 +78,9 @@ def _read_into(store: Store, src: Source, head: Head, reader: Reader, max_bad_fr
         if e.path is None:
             raise InputError(e.problem, src.display, e.line) from None
         raise
-    except (EOFError, zlib.error, gzip.BadGzipFile, zipfile.BadZipFile) as e:
+    except BROKEN_STREAM as e:
         store.execute("ROLLBACK")
-        what = "zip archive member" if src.compression == "zip" else "compressed stream"
-        raise InputError(f"damaged or truncated {what}: it breaks off after line {line} ({e})",
-                         src.display, line + 1) from None
+        raise broken_stream(src, e, line + 1) from None
     except csv.Error as e:
         store.execute("ROLLBACK")
         raise InputError(f"malformed CSV ({e})", src.display, line + 1) from None

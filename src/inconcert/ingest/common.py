@@ -23,7 +23,7 @@ from ..errors import InputError
 from ..normalize import norm_handle, norm_hashtag, norm_url
 from ..timeutil import best_time, parse_time
 from .registry import Bad
-from .source import Source
+from .source import BROKEN_STREAM, Source, broken_stream
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
@@ -278,6 +278,9 @@ def _fast_batches(src: Source, required: Sequence[str],
                     yield CsvBatch(names, table, starts)
         except pa.ArrowException as e:
             raise SlowPath(str(e)) from None
+        except BROKEN_STREAM as e:
+            # The lines counted so far end where the stream breaks off.
+            raise broken_stream(src, e, raw.newlines + 1) from None
     # Arrow skips blank lines; line numbers hold only if every line was part of a record.
     if raw.newlines + (not raw.ends_with_newline) != line - 1:
         raise SlowPath("blank lines")
@@ -291,15 +294,29 @@ class _LineCounter(io.RawIOBase):
         self.newlines = 0
         self.nul = False
         self.ends_with_newline = True  # an empty stream has no unterminated line
+        self._broken: Exception | None = None
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, b: Any) -> int:  # noqa: ANN401 - buffer protocol
-        data = self._stream.read(len(b))
-        n = len(data)
-        if n:
-            b[:n] = data
+        if self._broken is not None:
+            raise self._broken
+        n = 0
+        # Small reads, so a stream that breaks off has its last good lines counted (and
+        # delivered) before the error surfaces on the next call.
+        while n < len(b):
+            try:
+                data = self._stream.read(min(1 << 16, len(b) - n))
+            except BROKEN_STREAM as e:
+                if not n:
+                    raise
+                self._broken = e
+                break
+            if not data:
+                break
+            b[n:n + len(data)] = data
+            n += len(data)
             self.newlines += data.count(b"\n")
             self.nul = self.nul or b"\x00" in data
             self.ends_with_newline = data.endswith(b"\n")

@@ -8,6 +8,7 @@ import gzip
 import hashlib
 import io
 import json
+import re
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -18,6 +19,10 @@ from typing import IO
 from ..errors import InputError
 
 HEAD_BYTES = 256 * 1024
+# What reading a damaged gzip stream or zip member raises.
+BROKEN_STREAM = (EOFError, zlib.error, gzip.BadGzipFile, zipfile.BadZipFile)
+_LINE_END = re.compile(r"\r\n|\r|\n")
+_CONTROL_BYTES = [bytes([c]) for c in (*range(9), *range(14, 32))]
 _GZIP_MAGIC = b"\x1f\x8b"
 _ZIP_MAGIC = b"PK\x03\x04"
 
@@ -143,6 +148,13 @@ def sources_for(path: Path) -> list[Source]:
     return [Source(path, None, "none", digest, size)]
 
 
+def broken_stream(src: Source, e: Exception, line: int) -> InputError:
+    """The error for a compressed stream that breaks off (or fails its check) in `line`."""
+    what = "zip archive member" if src.compression == "zip" else "compressed stream"
+    return InputError(f"damaged or truncated {what}: it breaks off in line {line} ({e})",
+                      src.display, line)
+
+
 def _member_sha256(path: Path, member: str) -> str:
     """Digest of a zip member; a damaged member is named with the line where it breaks."""
     h = hashlib.sha256()
@@ -176,13 +188,13 @@ class Head:
 
     @property
     def first_line(self) -> str:
-        return self.text.split("\n", 1)[0].rstrip("\r")
+        return _LINE_END.split(self.text, 1)[0]
 
     @property
     def csv_header(self) -> list[str]:
         """The first CSV record's fields, stripped ([] when the head is not CSV-like)."""
         try:
-            row = next(csv.reader(io.StringIO(self.text)), [])
+            row = next(csv.reader(io.StringIO(self.text, newline="")), [])
         except csv.Error:
             return []
         return [c.strip().lstrip("\ufeff").strip('"') for c in row]
@@ -229,11 +241,8 @@ def read_head(src: Source) -> Head:
                     break
                 chunks.append(chunk)
                 got += len(chunk)
-    except (EOFError, zlib.error, gzip.BadGzipFile, zipfile.BadZipFile) as e:
-        what = "zip archive member" if src.compression == "zip" else "compressed stream"
-        line = b"".join(chunks).count(b"\n") + 1
-        raise InputError(f"damaged or truncated {what}: it breaks off in line {line} ({e})",
-                         src.display, line) from None
+    except BROKEN_STREAM as e:
+        raise broken_stream(src, e, b"".join(chunks).count(b"\n") + 1) from None
     except OSError as e:
         raise InputError(f"cannot read ({e})", src.display) from None
     data = b"".join(chunks)
@@ -245,12 +254,14 @@ def read_head(src: Source) -> Head:
         src.encoding = "utf-16"
         text = data.decode("utf-16", errors="replace")
     else:
-        if b"\x00" in data[:4096]:
-            sample = data[:4096]
-            if sample[1::2].count(0) > len(sample) // 3 or sample[::2].count(0) > len(sample) // 3:
-                raise InputError("looks like UTF-16 text without a byte-order mark; re-save it "
-                                 "as UTF-8 (or UTF-16 with a BOM)", src.display, 1)
-            raise InputError("binary data, not a text file (NUL bytes in the first 4 KiB)",
+        sample = data[:4096]
+        if sample[1::2].count(0) > len(sample) // 3 or sample[::2].count(0) > len(sample) // 3:
+            raise InputError("looks like UTF-16 text without a byte-order mark; re-save it "
+                             "as UTF-8 (or UTF-16 with a BOM)", src.display, 1)
+        # A stray NUL is a bad row (quarantined); many control bytes are not text at all.
+        controls = sum(sample.count(c) for c in _CONTROL_BYTES)
+        if sample.count(0) >= 4 or controls * 20 > len(sample):
+            raise InputError("binary data, not a text file (control bytes in the first 4 KiB)",
                              src.display, 1)
         src.encoding = "utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8"
         text = _decode_head(data, src)
