@@ -50,8 +50,8 @@ class VerdictParams:
     """How coordination and account signals combine into `score` and `flagged`."""
 
     member_threshold: float = config.param(
-        0.5, "inauthenticity score from which a member counts as inauthentic in its network's "
-             "inauthentic share")
+        0.4, "inauthenticity score from which a member counts as inauthentic in its network's "
+             "inauthentic share (one strong account signal reaches it, one weak one does not)")
     min_network_score: float = config.param(
         0.4, "a network must score at least this (coordination) for its members to be flagged")
     min_inauthentic_share: float = config.param(

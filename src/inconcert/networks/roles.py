@@ -69,7 +69,9 @@ def _join(con: duckdb.DuckDBPyConnection, outsider: str, member: str, min_member
     distinct members and `min_reshares` reshares, and reshares with members of any network are
     at least `min_share` of all the outsider's reshares (received or made). A campaign split into
     several networks shares its seeders, so the share counts every network."""
-    rows = con.execute(f"""
+    before = con.execute("SELECT count(*) FROM memberships").fetchall()[0][0]
+    con.execute(f"""
+        INSERT INTO memberships
         WITH outside AS (
             SELECT a.{outsider} AS account_id, m.network_id,
                    count(DISTINCT a.{member}) AS members, sum(a.n_reshares) AS with_net
@@ -89,15 +91,12 @@ def _join(con: duckdb.DuckDBPyConnection, outsider: str, member: str, min_member
                                                o.network_id) AS r
             FROM outside o JOIN total t USING (account_id)
         )
-        SELECT account_id, network_id FROM ranked
+        SELECT account_id, network_id, '{joined_by}', 0.0, 0.0, NULL, 0, 0, 0, 0, 0
+        FROM ranked
         WHERE r = 1 AND members >= ? AND with_net >= ? AND with_nets >= ? * n
         ORDER BY account_id
     """, [min_members, min_reshares, min_share]).fetchall()
-    if rows:
-        con.executemany(
-            f"INSERT INTO memberships VALUES (?, ?, '{joined_by}', 0.0, 0.0, NULL, 0, 0, 0, 0, 0)",
-            [list(r) for r in rows])
-    return len(rows)
+    return con.execute("SELECT count(*) FROM memberships").fetchall()[0][0] - before
 
 
 def _count_first_posts(con: duckdb.DuckDBPyConnection, p: RolesParams) -> None:
