@@ -11,7 +11,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
-from ..ingest.readers.io_archive import USER_COLUMNS
 from ..safecsv import write_csv
 from ..timeutil import SNOWFLAKE_EPOCH_MS
 from .core import DAY_MS, MINUTE_MS, QUOTE, REPLY, RESHARE, Accounts, Posts, rt_text, unique_ids
@@ -23,6 +22,8 @@ TWEET_COLUMNS = (
     "tweet_client_name", "in_reply_to_userid", "in_reply_to_tweetid", "quoted_tweet_tweetid",
     "is_retweet", "retweet_userid", "retweet_tweetid", "latitude", "longitude", "quote_count",
     "reply_count", "like_count", "retweet_count", "hashtags", "urls", "user_mentions")
+# The users file's columns are the tweets file's account columns, in the same order.
+USER_COLUMNS = TWEET_COLUMNS[1:11]
 CHUNK = 100_000
 _OPTS = pcsv.WriteOptions(quoting_style="all_valid", batch_size=8192)
 
