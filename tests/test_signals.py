@@ -408,3 +408,18 @@ def test_disarm_ids_of_every_signal_are_v16_and_named():
     assert [r["id"] for r in rows] == ["T0150.008", "T0143.002"]  # legacy id mapped to v1.6
     assert rows[0]["name"] == "Bulk Created Asset" and rows[0]["tactic"] == "TA15"
     assert D.name("T0141.001").endswith("(legacy, before v1.6)")
+
+
+def test_weights_given_replace_the_defaults_one_by_one(case):
+    rng = np.random.default_rng(4)
+    start = ms(2020, 1, 6)
+    case.account("office")
+    case.account("bot")
+    for t in office_times(rng, 60, 8, start):
+        case.post("office", t)
+    for i in range(200):
+        case.post("bot", start + i * 900_000)
+    case.run("signals.activity_rhythm.weights={office_hours=0.2}")
+    fired = case.fired("activity_rhythm")
+    assert fired["office"][0] == 0.2
+    assert fired["bot"][0] >= 0.7  # regular_intervals keeps its default weight

@@ -56,6 +56,8 @@ def _office_week() -> np.ndarray:
 
 
 TEMPLATES = {"human_day": _human_day(), "office_week": _office_week()}
+WEIGHTS = {"office_hours": 0.5, "regular_intervals": 0.7, "fixed_minute": 0.4,
+           "round_the_clock": 0.5}
 
 
 @config.section("signals.activity_rhythm")
@@ -79,8 +81,8 @@ class ActivityRhythmParams:
         0.12, "round_the_clock: least share of posts in the quietest six hours of the day "
               "(0.25 if uniform; people: well under 0.05)")
     weights: dict = config.param(
-        {"office_hours": 0.5, "regular_intervals": 0.7, "fixed_minute": 0.4,
-         "round_the_clock": 0.5}, "strength of each rhythm finding (combined by noisy-OR)")
+        WEIGHTS, "strength of each rhythm finding (combined by noisy-OR; entries given replace "
+                 "the defaults one by one)")
 
 
 @dataclass(frozen=True)
@@ -262,7 +264,7 @@ class ActivityRhythm(Signal):
                                                 "quietest_from_utc_hour": start}
             if not found:
                 continue
-            strength = noisy_or(p.weights.get(k, 0.0) for k in found)
+            strength = noisy_or({**WEIGHTS, **p.weights}.get(k, 0.0) for k in found)
             disarm = (("T0049.001",) if "office_hours" in found else ()) + (
                 ("T0146.007",) if set(found) - {"office_hours"} else ())
             out.append(Fired(acc, strength, {

@@ -29,6 +29,7 @@ SCHEDULING = ["buffer", "hootsuite", "socialflow", "sprout social", "sprinklr", 
               "later media", "falcon.io", "agorapulse", "echobox", "publer", "coschedule",
               "loomly", "socialbee", "meet edgar"]
 WEB = ["twitter web client", "twitter web app", "twitter.com", "x web app"]
+WEIGHTS = {"automation_client": 0.6, "scheduling_client": 0.25, "single_web_client": 0.2}
 
 
 def client_family(client: str) -> str:
@@ -64,8 +65,8 @@ class ClientAppsParams:
     min_posts_single: int = config.param(
         20, "single_web_client: posts needed before 'only ever the web client' is judged")
     weights: dict = config.param(
-        {"automation_client": 0.6, "scheduling_client": 0.25, "single_web_client": 0.2},
-        "strength of each client finding (combined by noisy-OR)")
+        WEIGHTS, "strength of each client finding (combined by noisy-OR; entries given replace "
+                 "the defaults one by one)")
 
 
 @register
@@ -86,6 +87,7 @@ class ClientApps(Signal):
         per: dict[str, Counter] = defaultdict(Counter)
         for acc, client, n in got:
             per[acc][client] += n
+        weights = {**WEIGHTS, **p.weights}
         out = []
         for acc, counts in per.items():
             total = sum(counts.values())
@@ -100,7 +102,7 @@ class ClientApps(Signal):
             if total >= p.min_posts_single and families == {"official web"}:
                 found["single_web_client"] = {"client": sorted(counts)[0], "posts": total}
             if found:
-                out.append(Fired(acc, noisy_or(p.weights.get(k, 0.0) for k in found),
+                out.append(Fired(acc, noisy_or(weights.get(k, 0.0) for k in found),
                                  {"findings": found, "posts": total,
                                   "clients": shares(counts, top=5)}))
         return out

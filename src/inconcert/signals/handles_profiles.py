@@ -46,7 +46,9 @@ DEFAULT_WEIGHTS = {
 @config.section("signals.handles_profiles")
 @dataclass
 class HandlesProfilesParams:
-    weights: dict = config.param(DEFAULT_WEIGHTS, "weight of each profile indicator in [0, 1]")
+    weights: dict = config.param(
+        DEFAULT_WEIGHTS, "weight of each profile indicator in [0, 1] (entries given replace the "
+                         "defaults one by one)")
     min_strength: float = config.param(
         0.35, "noisy-OR of the indicators' weights at which the signal fires (above any single "
               "weak indicator)")

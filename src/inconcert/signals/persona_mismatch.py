@@ -39,6 +39,8 @@ from .base import Fired, NotComputable, Signal, SignalContext, register
 from .features import DAY_MS, SCRIPT_LANGS, base_lang, noisy_or, rounded, rows, script_of, shares
 
 _DATA = Path(__file__).parent / "data" / "personas.json"
+WEIGHTS = {"language": 0.5, "office_hours_elsewhere": 0.5, "waking_hours_elsewhere": 0.35,
+           "name_script": 0.3}
 
 
 @cache
@@ -58,10 +60,9 @@ class PersonaMismatchParams:
     name_claim_factor: float = config.param(
         0.6, "strength factor when the only claim is a Western first name")
     weights: dict = config.param(
-        {"language": 0.5, "office_hours_elsewhere": 0.5, "waking_hours_elsewhere": 0.35,
-         "name_script": 0.3},
-        "strength of each contradiction (combined by noisy-OR); a working time zone elsewhere "
-        "counts more when the shape is an office week (a job) than an everyday day")
+        WEIGHTS, "strength of each contradiction (combined by noisy-OR; entries given replace the "
+                 "defaults one by one); a working time zone elsewhere counts more when the shape "
+                 "is an office week (a job) than an everyday day")
 
 
 @dataclass(frozen=True)
@@ -201,7 +202,7 @@ class PersonaMismatch(Signal):
                 found["name_script"] = mismatch
             if not found:
                 continue
-            strength = noisy_or(p.weights.get(k, 0.0) for k in found)
+            strength = noisy_or({**WEIGHTS, **p.weights}.get(k, 0.0) for k in found)
             if claim and claim.source == "name":
                 strength *= p.name_claim_factor
             ev: dict[str, Any] = {"contradictions": found}

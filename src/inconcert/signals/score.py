@@ -41,7 +41,7 @@ DEFAULT_WEIGHTS = {
 class ScoreParams:
     weights: dict = config.param(
         DEFAULT_WEIGHTS, "weight of each signal in the noisy-OR (the most one signal alone can "
-                         "contribute to the score)")
+                         "contribute to the score; entries given replace the defaults one by one)")
     default_weight: float = config.param(0.4, "weight of a signal with no configured weight")
 
 
