@@ -104,15 +104,18 @@ def test_campaign_amplifiers_are_linked_and_volume_is_not(platform):
         assert n == len(amp_pairs)
 
 
-def test_fast_reshare_and_amplification_name_the_seeder(tmp_path):
-    # the campaign reshares 2-40 s after publication: fast with tau = 60 s, not with 10 s
-    cfg = config.load(overrides=["traces.fast_reshare.tau_s=60",
-                                 "traces.fast_reshare.window_s=60"])
+def test_fast_reshare_and_amplification_name_the_seeder(platform, tmp_path):
+    with Store(platform, read_only=True) as s:
+        fast = s.execute("SELECT source, target FROM trace_edges WHERE trace = 'fast_reshare'")
+        assert {a for e in fast for a in e} == set(AMPS)
+    # the campaign reshares 2-40 s after publication: with Luceri's 10 s few reshares are fast
+    cfg = config.load(overrides=["traces.fast_reshare.tau_s=10",
+                                 "traces.fast_reshare.window_s=10"])
     with Store(tmp_path / "c.duckdb") as s:
         s.insert_rows("posts", platform_rows())
         compute_traces(s.con, cfg, CAPS)
         fast = s.execute("SELECT source, target FROM trace_edges WHERE trace = 'fast_reshare'")
-        assert {a for e in fast for a in e} == set(AMPS)
+        assert len(fast) < len(AMPS) * (len(AMPS) - 1) // 4
         amp = s.execute("SELECT amplifier, n_reshares, n_fast, median_latency_ms "
                         "FROM amplification WHERE seeder = 'seeder' ORDER BY amplifier")
         assert [a[0] for a in amp] == AMPS

@@ -30,9 +30,10 @@ def text_length(text: str) -> int:
 
 
 def post_texts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]:
-    """(platform, post_id, text) of every non-reshare post with text, in a stable order."""
+    """(platform, post_id, text) of every non-reshare post with text, in time order."""
     return con.execute(f"SELECT platform, post_id, text FROM posts WHERE kind IN {TEXT_KINDS} "
-                       "AND text IS NOT NULL AND text <> '' ORDER BY platform, post_id").fetchall()
+                       "AND text IS NOT NULL AND text <> '' "
+                       "ORDER BY created_ms, platform, post_id").fetchall()
 
 
 def store_keys(con: duckdb.DuckDBPyConnection, table: str,

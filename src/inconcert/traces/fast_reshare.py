@@ -21,9 +21,10 @@ from .base import NotComputable, Trace, TraceParams, register
 @config.section("traces.fast_reshare")
 @dataclass
 class FastReshareParams(TraceParams):
-    tau_s: int = config.param(10, "a reshare is fast when made at most this many seconds after "
-                                  "the original (Luceri et al. 2024: 10 s)")
-    window_s: int = config.param(10, "two fast reshares of the same item co-occur when at most "
+    tau_s: int = config.param(60, "a reshare is fast when made at most this many seconds after "
+                                  "the original (Luceri et al. 2024 use 10 s, which catches "
+                                  "automation but misses amplifiers working by hand)")
+    window_s: int = config.param(60, "two fast reshares of the same item co-occur when at most "
                                      "this many seconds apart")
     per: str = config.param("post", "what two accounts must fast-reshare: 'post' (the same "
                                     "original) or 'author' (the same original author; use a "

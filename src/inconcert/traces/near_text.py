@@ -2,10 +2,10 @@
 
 Each normalised text (see `co_text`) becomes a set of character n-grams — so Chinese, Thai or
 Japanese need no word tokeniser — and a MinHash; MinHash LSH (datasketch) proposes candidate
-pairs, which are kept when their estimated Jaccard similarity reaches `threshold`. Texts linked this
-way (transitively) form one cluster, and a cluster is an item, named by its earliest post. Text
-mostly in CJK scripts uses shorter n-grams (`cjk_ngram`): a CJK character carries about as much as
-a short word.
+pairs, which match when their estimated Jaccard similarity reaches `threshold`. Each text joins
+the cluster of the most similar earlier text that leads one (or leads its own), and a cluster is
+an item, named by its earliest post. Text mostly in CJK scripts uses shorter n-grams
+(`cjk_ngram`): a CJK character carries about as much as a short word.
 """
 
 from __future__ import annotations
@@ -15,10 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import duckdb
-import numpy as np
 from datasketch import MinHash, MinHashLSH
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 from .. import config
 from ..normalize import norm_text
@@ -49,26 +46,31 @@ def shingles(text: str, ngram: int, cjk_ngram: int) -> set[str]:
     return {text[i:i + n] for i in range(len(text) - n + 1)}
 
 
-def clusters(texts: list[str], params: Any) -> np.ndarray:
-    """A cluster label for each text: texts linked by near-duplicate matches share one."""
+def clusters(texts: list[str], params: Any) -> list[int]:
+    """A cluster for each text, given in order of first appearance: the index of its leader.
+
+    Leader clustering: a text joins the most similar earlier leader at or above the threshold
+    (the lower index on ties), or leads a new cluster. Unlike linking every similar pair, this
+    never chains short, loosely similar texts into one giant cluster.
+    """
     if not texts:
-        return np.zeros(0, dtype=np.int64)
+        return []
     # CRC-32 is a C-speed, stable 32-bit hash; MinHash's random permutations do the mixing.
     hashes = MinHash.bulk(
         ([s.encode("utf-8") for s in shingles(t, params.ngram, params.cjk_ngram)]
          for t in texts), num_perm=params.num_perm, seed=1, hashfunc=zlib.crc32)
     lsh = MinHashLSH(threshold=params.threshold, num_perm=params.num_perm)
+    label: list[int] = []
     for i, h in enumerate(hashes):
-        lsh.insert(i, h)
-    rows, cols = [], []
-    for i, h in enumerate(hashes):
+        best, best_sim = i, -1.0
         for j in lsh.query(h):
-            if j > i and h.jaccard(hashes[j]) >= params.threshold:
-                rows.append(i)
-                cols.append(j)
-    n = len(texts)
-    graph = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
-    return connected_components(graph, directed=False)[1]
+            sim = h.jaccard(hashes[j])
+            if sim >= params.threshold and (sim > best_sim or (sim == best_sim and j < best)):
+                best, best_sim = j, sim
+        if best == i:
+            lsh.insert(i, h)
+        label.append(best)
+    return label
 
 
 @register
@@ -86,8 +88,9 @@ class NearText(Trace):
             norm = norm_text(text)
             if text_length(norm) >= params.min_chars:
                 posts.append((platform, post_id, norm))
-        # identical texts are trivially one cluster: hash each distinct text once
-        distinct = sorted({p[2] for p in posts})
+        # Identical texts are trivially one cluster: each distinct text is hashed once, in order
+        # of first appearance (post_texts is in time order), so leaders are the earliest texts.
+        distinct = list(dict.fromkeys(p[2] for p in posts))
         label = dict(zip(distinct, (str(c) for c in clusters(distinct, params)), strict=True))
         store_keys(con, "_trace_near_text", [(p[0], p[1], label[p[2]]) for p in posts])
         n_clusters = len(set(label.values()))
