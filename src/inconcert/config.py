@@ -161,10 +161,18 @@ def load(path: Path | None = None, overrides: Iterable[str] = ()) -> Config:
 
 
 def _flatten_sections(data: dict[str, Any], prefix: str = ""):  # noqa: ANN202
-    """Yield (dotted section name, scalar values) for nested TOML tables."""
-    scalars = {k: v for k, v in data.items() if not isinstance(v, dict)}
+    """Yield (dotted section name, values) for nested TOML tables. A table is a section (or
+    holds sections) only when its dotted name leads to one; any other table is a dict value
+    (such as `weights = {...}` that `to_toml` writes for a dict parameter)."""
+
+    def nested(k: str, v: Any) -> bool:
+        name = f"{prefix}.{k}" if prefix else k
+        return isinstance(v, dict) and (name in _SECTIONS or any(
+            s.startswith(name + ".") for s in _SECTIONS) or not prefix)
+
+    scalars = {k: v for k, v in data.items() if not nested(k, v)}
     if prefix and (scalars or prefix in _SECTIONS):
         yield prefix, scalars
     for k, v in data.items():
-        if isinstance(v, dict):
+        if nested(k, v):
             yield from _flatten_sections(v, f"{prefix}.{k}" if prefix else k)
