@@ -3,8 +3,9 @@
 procedure and the evidence behind it, and the indicator (an account, a domain, a hashtag).
 
 URLs and domains are defanged (`hxxps://example[.]com`); every cell goes through `safecsv`.
-Only flagged accounts, and domains and hashtags concentrated in networks with flagged accounts,
-become indicators: an indicator says "consistent with", never "proves".
+Only flagged accounts, and the domains and hashtags of networks with flagged accounts that are
+used mostly by flagged accounts, become indicators: an indicator says "consistent with", never
+"proves".
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from ..signals import disarm
 from .defang import defang
 
 HEADER = ("Tactic", "Technique", "Procedure", "Indicator")
-# An item becomes an indicator when at least this share of the accounts using it are members.
+# An item becomes an indicator when at least this share of the accounts using it are flagged.
 MIN_CONCENTRATION = 0.5
 _ITEM_TECHNIQUE = {"domain": ("T0118", "7.5.2 Directing audience to a website"),
                    "hashtag": ("T0049.002", "6.3.1 Posting common or generic hashtags")}
@@ -57,15 +58,15 @@ def indicator_rows(tactics: list[dict[str, Any]], accounts: dict[str, dict[str, 
         for kind, (tid, proc) in _ITEM_TECHNIQUE.items():
             d = disarm.describe([tid])[0]
             for it in kinds.get(kind, []):
-                if it["concentration"] < MIN_CONCENTRATION:
+                if it["flagged_share"] < MIN_CONCENTRATION:
                     continue
                 value = defang(it["item"]) if kind == "domain" else it["item"]
                 rows.append({
                     "Tactic": f"{d['tactic']} {d['tactic_name']}",
                     "Technique": f"{d['id']} {d['name']}",
                     "Procedure": f"{proc}: co-shared {kind}, network {net}, used by "
-                                 f"{it['n_members']} members ({round(100 * it['concentration'])}"
-                                 f"% of the accounts using it)",
+                                 f"{it['n_members']} members; {round(100 * it['flagged_share'])}"
+                                 f"% of the accounts using it are flagged",
                     "Indicator": value, "kind": kind, "value": it["item"], "network": net})
     rows.sort(key=lambda r: tuple(r[h] for h in HEADER))
     return rows

@@ -81,8 +81,7 @@ def build_bundle(ctx: dict[str, Any], stamp_ms: int | None) -> dict[str, Any]:
             "type": "campaign", **base, "id": _sdo_id("campaign", digest, nid),
             "name": f"inconcert network {nid}", "description": n["statement"],
             "confidence": CONFIDENCE[n["confidence"]],
-            "first_seen": n["first_seen"] or stamp, "last_seen": n["last_seen"] or stamp,
-            "x_inconcert_score": n["score"], "x_inconcert_network": nid}
+            "first_seen": n["first_seen"] or stamp, "last_seen": n["last_seen"] or stamp}
     objects.extend(campaigns.values())
 
     rels: list[dict[str, Any]] = []

@@ -194,7 +194,7 @@ def build_context(store: Store, cfg: Config, graph: AccountGraph) -> dict[str, A
         "inputs": items, "inputs_digest": digest,
         "capabilities": [{"name": k, "level": v, "description": model.CAPABILITIES.get(k, k)}
                          for k, v in caps.items()],
-        "parameters": [{"section": s, "values": json.dumps(v, sort_keys=True,
+        "parameters": [{"section": s, "json": json.dumps(v, sort_keys=True,
                                                            ensure_ascii=False)}
                        for s, v in cfg.as_dict().items()],
         "parameters_digest": cfg.digest(),

@@ -153,20 +153,25 @@ _ITEMS = {
 def co_shared_items(con: duckdb.DuckDBPyConnection, nid: str, top: int,
                     min_accounts: int = 2) -> dict[str, list[dict[str, Any]]]:
     """Per kind (hashtag, url, domain, reshared post): the items shared by the most members,
-    with how concentrated each is in the network (members using it / all accounts using it)."""
+    with how concentrated each is in the network (members using it / all accounts using it)
+    and among flagged accounts anywhere (`flagged_share`: a campaign split into several
+    networks still owns its domains)."""
     out: dict[str, list[dict[str, Any]]] = {}
     for kind, sql in _ITEMS.items():
         rows = con.execute(f"""
             WITH used AS (SELECT DISTINCT * FROM ({sql}) AS u(author_id, item)),
             mine AS (SELECT item, count(*) AS n_members FROM used
                      WHERE author_id IN ({_MEMBERS}) GROUP BY item HAVING count(*) >= ?),
-            allu AS (SELECT item, count(*) AS n_all FROM used
-                     WHERE item IN (SELECT item FROM mine) GROUP BY item)
-            SELECT mine.item, n_members, n_all FROM mine JOIN allu USING (item)
+            allu AS (SELECT item, count(*) AS n_all,
+                            count(*) FILTER (WHERE author_id IN (
+                                SELECT account_id FROM verdicts WHERE flagged)) AS n_flagged
+                     FROM used WHERE item IN (SELECT item FROM mine) GROUP BY item)
+            SELECT mine.item, n_members, n_all, n_flagged FROM mine JOIN allu USING (item)
             ORDER BY n_members DESC, n_members / n_all DESC, item LIMIT ?""",
             [nid, min_accounts, top]).fetchall()
         out[kind] = [{"item": item, "n_members": nm, "n_all": na,
-                      "concentration": round(nm / na, 4)} for item, nm, na in rows]
+                      "concentration": round(nm / na, 4), "flagged_share": round(nf / na, 4)}
+                     for item, nm, na, nf in rows]
     posts = [d["item"] for d in out["reshared post"]]
     if posts:
         texts = dict(con.execute(
