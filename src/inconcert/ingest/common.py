@@ -521,8 +521,12 @@ def entity_table(platform: str, post_ids: Sequence[str], hashtags: pa.Array | No
             ("mention", mentions, lambda c: _mentions(parse(c), mentions_are_ids))):
         if col is None:
             continue
-        for i, pairs in enumerate(per_value(col, conv)):
-            for pos, (value, norm) in enumerate(pairs):
+        enc = pc.dictionary_encode(col)
+        cells = [conv(c) for c in enc.dictionary.to_pylist()]
+        has = np.array([bool(c) for c in cells] + [False])
+        idx = enc.indices.to_numpy(zero_copy_only=False)
+        for i in np.flatnonzero(has[idx]).tolist():  # only the rows that have any
+            for pos, (value, norm) in enumerate(cells[idx[i]]):
                 rows.append(i)
                 kinds.append(kind)
                 positions.append(pos)
@@ -553,31 +557,65 @@ def batch_times(cb: CsvBatch, required: Sequence[tuple[str, Sequence[str | None]
                 post_ids: Sequence[str | None], time_column: str,
                 snowflake: bool = True) -> BatchTimes:
     """`post_time` of every record of a batch, after checking the record's required ids
-    (`(column name, values)` pairs: an empty one makes the record Bad)."""
+    (`(column name, values)` pairs: an empty one makes the record Bad). Each distinct time
+    cell is parsed once."""
     out = BatchTimes([], [], [], [], [], list(cb.bad))
     lines = cb.lines.tolist()
-    cells = cb.values(time_column)
-    for i, t in enumerate(cells):
-        empty = next((name for name, vals in required if not vals[i]), None)
-        if empty is not None:
-            out.bad.append(Bad(lines[i], f"empty {empty}", cb.raw(i)))
+    declared = per_value(cb.column(time_column), _declared_cached)
+    empty: dict[int, str] = {}
+    for name, vals in reversed(required):  # the first required column named wins
+        empty.update((i, name) for i, v in enumerate(vals) if not v)
+    for i, d in enumerate(declared):
+        if empty and i in empty:
+            out.bad.append(Bad(lines[i], f"empty {empty[i]}", cb.raw(i)))
             continue
         try:
-            ms, prec, source, declared = post_time(post_ids[i], t, snowflake)
+            ms, prec, source, declared_ms = _choose(post_ids[i], d, snowflake)
         except ValueError:
-            what = f"unparseable {time_column} {t!r}" if t.strip() else f"empty {time_column}"
+            cell = cb.table.column(time_column)[i].as_py()
+            what = (f"unparseable {time_column} {cell!r}" if cell.strip()
+                    else f"empty {time_column}")
             out.bad.append(Bad(lines[i], what, cb.raw(i)))
             continue
         out.keep.append(i)
         out.created_ms.append(ms)
         out.precision.append(prec)
         out.source.append(source)
-        out.declared_ms.append(declared)
+        out.declared_ms.append(declared_ms)
     return out
 
 
+_UNPARSEABLE = (None, "unparseable")
+
+
+def _declared(cell: str | None) -> tuple[int | None, str | None]:
+    """(ms, precision) of a declared time cell; (None, None) when empty, _UNPARSEABLE when
+    it holds something that is not a time."""
+    if cell is None or not cell.strip():
+        return None, None
+    try:
+        return parse_time(cell)
+    except ValueError:
+        return _UNPARSEABLE
+
+
+def _choose(post_id: str | None, declared: tuple[int | None, str | None],
+            snowflake: bool) -> tuple[int, str, str, int | None]:
+    declared_ms, prec = declared
+    if declared is _UNPARSEABLE:
+        raise ValueError("unparseable time")
+    if not snowflake:
+        if declared_ms is None:
+            raise ValueError("no time")
+        return declared_ms, prec or "s", "declared", declared_ms
+    ms, p, source = best_time(post_id, declared_ms, prec)
+    if ms is None or p is None:
+        raise ValueError("no time")
+    return ms, p, source, declared_ms
+
+
 # Declared times repeat (minute-precision archives have one value per minute); parse each once.
-_parse_time = lru_cache(maxsize=1 << 16)(parse_time)
+_declared_cached = lru_cache(maxsize=1 << 16)(_declared)
 
 
 def post_time(post_id: str | None, declared: str | None,
@@ -587,14 +625,4 @@ def post_time(post_id: str | None, declared: str | None,
     The declared time is the row's own; for X ids, the Snowflake time replaces it when the two
     agree (it is exact to the millisecond), and is used alone only when the row has no time.
     """
-    declared_ms = prec = None
-    if declared is not None and declared.strip():
-        declared_ms, prec = _parse_time(declared)
-    if not snowflake:
-        if declared_ms is None:
-            raise ValueError("no time")
-        return declared_ms, prec or "s", "declared", declared_ms
-    ms, p, source = best_time(post_id, declared_ms, prec)
-    if ms is None or p is None:
-        raise ValueError("no time")
-    return ms, p, source, declared_ms
+    return _choose(post_id, _declared_cached(declared), snowflake)

@@ -23,7 +23,9 @@ from ..common import (
     batch_times,
     csv_batches,
     entity_table,
+    ident,
     idents,
+    per_value,
     text,
 )
 from ..registry import ReadContext, Reader, register
@@ -91,7 +93,7 @@ class CntCsvReader(Reader):
     @staticmethod
     def _batch(cb: CsvBatch, seen_accounts: set[str]) -> Batch:
         ids = idents(cb.values("message_id"))
-        users = idents(cb.values("user_id"))
+        users = per_value(cb.column("user_id"), ident)
         times = batch_times(cb, (("message_id", ids), ("user_id", users)), ids, "timestamp")
         cb = cb.take(times.keep)
         ids = [ids[i] for i in times.keep]

@@ -23,6 +23,7 @@ from ..common import (
     csv_batches,
     csv_rows,
     entity_table,
+    ident,
     idents,
     is_hashed,
     per_value,
@@ -149,7 +150,7 @@ class IOTweetsReader(Reader):
     def _batch(cb: CsvBatch, seen_accounts: set[str]) -> Batch:
         """The posts, entities and new accounts of a batch of tweet rows, built as columns."""
         tids = idents(cb.values("tweetid"))
-        uids = idents(cb.values("userid"))
+        uids = per_value(cb.column("userid"), ident)  # accounts repeat: one call per account
         times = batch_times(cb, (("tweetid", tids), ("userid", uids)), tids, "tweet_time")
         cb = cb.take(times.keep)
         tids = [tids[i] for i in times.keep]
@@ -157,10 +158,10 @@ class IOTweetsReader(Reader):
         n = len(tids)
         texts = cb.column("tweet_text")
         rt_ids = idents(cb.values("retweet_tweetid"))
-        rt_users = idents(cb.values("retweet_userid"))
+        rt_users = per_value(cb.column("retweet_userid"), ident)
         quoted = idents(cb.values("quoted_tweet_tweetid"))
         reply_posts = idents(cb.values("in_reply_to_tweetid"))
-        reply_users = idents(cb.values("in_reply_to_userid"))
+        reply_users = per_value(cb.column("in_reply_to_userid"), ident)
         is_rt = per_value(cb.column("is_retweet"), to_bool)
         kind: list[str] = []
         ref_post: list[str | None] = []
