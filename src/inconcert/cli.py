@@ -177,7 +177,7 @@ def demo(out_dir: Annotated[Path, typer.Option("--out", help="Output directory."
 @app.command()
 def formats() -> None:
     """List the input formats inconcert reads."""
-    from .ingest import readers
+    from .ingest.registry import readers
 
     for name, cls in readers().items():
         out.print(f"{name:<16} {cls.description}", highlight=False)
