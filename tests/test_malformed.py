@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from inconcert.cli import app
-from inconcert.ingest import readers
+from inconcert.ingest.registry import readers
 from inconcert.store import Store
 
 from .conftest import FIXTURES

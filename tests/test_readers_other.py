@@ -75,10 +75,11 @@ def test_cnt_csv_maps_every_column(tmp_path):
     assert ds[0] == "x" and "platform recorded as 'x'" in ds[1]
 
 
-@pytest.mark.parametrize("name", ["headerless.csv", "renamed.csv"])
-def test_cnt_csv_reads_headerless_and_renamed_files_by_position(tmp_path, name):
+@pytest.mark.parametrize(("name", "fmt"), [("headerless.csv", "cnt-csv"),
+                                           ("renamed.csv", "cnt-csv"), ("indexed.csv", None)])
+def test_cnt_csv_reads_headerless_renamed_and_indexed_files_by_position(tmp_path, name, fmt):
     db_ref, _ = _ingest(tmp_path, FIXTURES / "cnt/messages.csv", name="ref.duckdb")
-    db, res = _ingest(tmp_path, FIXTURES / "cnt" / name, fmt="cnt-csv")
+    db, res = _ingest(tmp_path, FIXTURES / "cnt" / name, fmt=fmt)
     assert _counts(res) == [("cnt-csv", 6, 6, 0)]
     q = ("SELECT post_id, author_id, kind, ref_post_id, created_ms, text, source_line - "
          "(SELECT min(source_line) FROM posts) FROM posts ORDER BY post_id")

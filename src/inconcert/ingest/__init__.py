@@ -6,15 +6,17 @@ import csv
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from .. import model
 from ..errors import InputError
 from ..store import Store
+from . import registry
 from .common import SlowPath
 from .registry import Bad, ReadContext, Reader, Record, choose, readers, register
 from .source import BROKEN_STREAM, Head, Source, broken_stream, read_head, sources_for
 from .writer import Batch, DatasetWriter, IngestResult
 
-__all__ = ["Bad", "Batch", "IngestResult", "Reader", "Record", "ingest_paths", "readers",
-           "register"]
+__all__ = ["Bad", "Batch", "IngestResult", "Reader", "Record", "capability_matrix",
+           "ingest_paths", "readers", "register"]
 
 Progress = Callable[[str, int, int], None]  # (label, bytes done, bytes total)
 
@@ -92,3 +94,23 @@ def _read_into(store: Store, src: Source, head: Head, reader: Reader, max_bad_fr
         raise
     store.execute("COMMIT")
     return result
+
+
+def capability_matrix() -> str:
+    """What every registered reader supplies, as a Markdown table (formats x capabilities).
+
+    `docs/readers.md` holds a copy, which a test keeps equal to this output. ✓ full, ~ partial,
+    ? set per file (a file of the format may supply it, see the reader's page).
+    """
+    marks = {"full": "✓", "partial": "~"}
+    caps = list(model.CAPABILITIES)
+    lines = ["| format | unit | " + " | ".join(f"`{c}`" for c in caps) + " |",
+             "|---|---|" + "---|" * len(caps)]
+    # registry.readers, not the package attribute: importing the `readers` subpackage rebinds
+    # `inconcert.ingest.readers` to the module.
+    for name, cls in registry.readers().items():
+        static = cls.capabilities
+        per_file = getattr(cls, "file_capabilities", {})
+        cells = [marks.get(static.get(c, ""), "?" if c in per_file else "") for c in caps]
+        lines.append(f"| `{name}` | {cls.unit} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)

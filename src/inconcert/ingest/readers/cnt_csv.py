@@ -37,6 +37,14 @@ COLUMNS = ("message_id", "user_id", "username", "repost_id", "reply_id", "messag
            "timestamp", "urls")
 
 
+def _index_column(cols: tuple[str, ...]) -> bool | None:
+    """True for the canonical header behind an unnamed index column (pandas' `to_csv`
+    default), None for the canonical header itself, False otherwise."""
+    if cols == COLUMNS:
+        return None
+    return cols[1:] == COLUMNS and cols[0] in ("", "unnamed: 0", "index")
+
+
 def _is_header(first: list[str]) -> bool:
     """A first record is the header unless it holds data: a time in its timestamp cell, or a
     numeric message id (so a first data row with a broken time is quarantined, not skipped)."""
@@ -61,16 +69,22 @@ class CntCsvReader(Reader):
     capabilities = {"post_text": "full", "post_time_s": "full", "reshare_edges": "full",
                     "reply_edges": "full", "urls": "full", "account_names": "partial",
                     "account_profile": "partial"}
+    # Set per file: Snowflake message ids give millisecond times and reshare times.
+    file_capabilities = {"post_time_ms": "full", "reshare_time": "full"}
 
     def sniff(self, head: Head) -> int:
-        cols = [c.lower() for c in head.csv_header]
-        return 90 if tuple(cols) == COLUMNS else 0
+        return 0 if _index_column(tuple(c.lower() for c in head.csv_header)) is False else 90
 
     def read(self, src: Source, head: Head, ctx: ReadContext) -> Iterator[Batch]:
         n_posts = n_snowflake = n_refs = n_ref_times = 0
         seen_accounts: set[str] = set()
+        columns = COLUMNS
+        if _index_column(tuple(c.lower() for c in head.csv_header)):
+            columns = ("_index", *COLUMNS)  # a pandas index written in front: skip it
+            ctx.notes.append("the first column is an index (no name, then the 8 columns): "
+                             "ignored")
         for cb in csv_batches(src, required=("message_id", "user_id", "timestamp"),
-                              positional=COLUMNS, is_header=_is_header):
+                              positional=columns, is_header=_is_header):
             batch = self._batch(cb, seen_accounts)
             posts = batch.posts
             n_posts += posts.num_rows

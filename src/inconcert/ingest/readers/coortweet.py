@@ -67,6 +67,7 @@ class CoorTweetReader(Reader):
     description = "CooRTweet generic table (object_id,account_id,content_id,timestamp_share)"
     unit = "posts"
     capabilities = {"post_time_s": "full", "reshare_edges": "full"}
+    file_capabilities = {"urls": "full", "hashtags": "full"}  # when objects are URLs or tags
 
     def sniff(self, head: Head) -> int:
         return 100 if tuple(c.lower() for c in head.csv_header) == GENERIC else 0

@@ -79,6 +79,7 @@ class IOUsersReader(Reader):
     unit = "accounts"
     capabilities = {"account_profile": "full", "account_names": "partial",
                     "account_created": "full", "account_counts": "full"}
+    file_capabilities = {"ids_hashed": "full"}
 
     def sniff(self, head: Head) -> int:
         cols = [c.lower() for c in head.csv_header]
@@ -122,6 +123,8 @@ class IOTweetsReader(Reader):
         "client": "full", "post_lang": "full", "account_profile": "full",
         "account_names": "partial", "account_created": "full", "account_counts": "full",
     }
+    # Set per file: Snowflake times where they agree with tweet_time; hashed ids when present.
+    file_capabilities = {"post_time_ms": "full", "ids_hashed": "full"}
 
     def sniff(self, head: Head) -> int:
         cols = [c.lower() for c in head.csv_header]

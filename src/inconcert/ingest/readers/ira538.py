@@ -128,6 +128,9 @@ class IraTweetsReader(Reader):
     unit = "posts"
     capabilities = {**_TWEET_CAPS, "urls": "partial", "account_names": "full",
                     "account_profile": "partial"}
+    # Set per file: Snowflake times where publish_date agrees; authors from `RT @x:` texts.
+    file_capabilities = {"post_time_ms": "full", "post_time_s": "full",
+                         "reshare_author": "partial"}
 
     def sniff(self, head: Head) -> int:
         cols = [c.lower() for c in head.csv_header]
@@ -214,6 +217,7 @@ class IraSplitReader(Reader):
                    "publish_date,...; no tweet ids)")
     unit = "posts"
     capabilities = dict(_TWEET_CAPS)
+    file_capabilities = {"reshare_author": "partial"}  # from `RT @x:` texts, when any
 
     def sniff(self, head: Head) -> int:
         cols = [c.lower() for c in head.csv_header]
