@@ -24,8 +24,9 @@ test: $(VENV)/.test
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
+# make bench BENCH_ARGS='--sizes 1e5,1e6,1e7 --peer-max 1e6' (see python -m bench --help)
 bench: $(VENV)/.test
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) $(DEMO_OUT) .pytest_cache

@@ -1,0 +1,1 @@
+"""Benchmarks against coordination-network-toolkit: `python -m bench` (see docs/benchmarks.md)."""

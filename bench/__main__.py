@@ -1,0 +1,255 @@
+"""`python -m bench`: inconcert against coordination-network-toolkit 1.5.2, same data, same run.
+
+For each size (and the hot-item variant), on one generated file in the peer's CSV layout:
+the peer loads it and computes co_retweet (n_cpus=2); inconcert ingests it with the cnt-csv
+reader and computes the exact co_retweet (`inconcert.compat.cnt`, DuckDB memory_limit 3GB);
+the two edge sets must be identical, weights included. Then, at one size, the whole
+`inconcert run` against the peer computing only its four exact networks. Each step runs in its
+own process (wall time, CPU time and peak RSS of that process tree); ratios are of wall times
+taken in the same run, so machine load affects both sides alike. Results go to bench/out/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from .gen import generate
+
+ROOT = Path(__file__).resolve().parent.parent
+NETWORKS = ("co_retweet", "co_tweet", "co_link", "co_reply")
+
+
+def parse_sizes(text: str) -> list[int]:
+    """`1e5,1e6` -> [100000, 1000000]; an empty string -> []."""
+    return [int(float(s)) for s in text.split(",") if s.strip()]
+
+
+def _label(n: int) -> str:
+    exp = len(str(n)) - 1
+    return f"10^{exp}" if n == 10**exp else f"{n:,}"
+
+
+def run_step(kind: str, args: dict[str, Any], work: Path) -> dict[str, Any]:
+    """Run one worker process; its result plus wall time, CPU time and peak RSS (MB)."""
+    result = work / f"{kind}.json"
+    args = {**args, "result": str(result)}
+    log = open(work / f"{kind}.log", "w", encoding="utf-8")  # noqa: SIM115 - closed below
+    started = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "bench.workers", kind, json.dumps(args)],
+                            stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    log.close()
+    if status != 0:
+        tail = (work / f"{kind}.log").read_text(encoding="utf-8")[-2000:]
+        raise SystemExit(f"bench: {kind} step failed (status {status}):\n{tail}")
+    out = json.loads(result.read_text(encoding="utf-8"))
+    out.update(wall_s=wall, cpu_s=usage.ru_utime + usage.ru_stime,
+               peak_rss_mb=usage.ru_maxrss / 1024)
+    return out
+
+
+def _data(opts: argparse.Namespace, n: int, hot: bool) -> Path:
+    path = opts.out / "data" / f"cnt_{n}_{'hot' if hot else 'normal'}_seed{opts.seed}.csv"
+    if not path.exists():
+        started = time.perf_counter()
+        counts = generate(path, n, seed=opts.seed, hot=hot)
+        print(f"  generated {path.name} in {time.perf_counter() - started:.1f} s: {counts}",
+              flush=True)
+    return path
+
+
+def _same_edges(a: Path, b: Path) -> tuple[int, int]:
+    """Edges only in a, edges only in b (weights included)."""
+    con = duckdb.connect()
+    only_a = con.execute(f"SELECT count(*) FROM (SELECT * FROM '{a}' EXCEPT ALL "
+                         f"SELECT * FROM '{b}')").fetchall()[0][0]
+    only_b = con.execute(f"SELECT count(*) FROM (SELECT * FROM '{b}' EXCEPT ALL "
+                         f"SELECT * FROM '{a}')").fetchall()[0][0]
+    con.close()
+    return int(only_a), int(only_b)
+
+
+def bench_co_retweet(opts: argparse.Namespace, n: int, hot: bool) -> dict[str, Any]:
+    """One size: peer vs inconcert on co_retweet, edges compared."""
+    variant = "hot" if hot else "normal"
+    print(f"co_retweet, {_label(n)} messages, {variant} popularity", flush=True)
+    csv = _data(opts, n, hot)
+    work = opts.out / "work" / f"{n}_{variant}"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    common = {"window": opts.window, "min_weight": opts.min_weight}
+    row: dict[str, Any] = {"messages": n, "variant": variant}
+    if n <= opts.peer_max:
+        row["peer"] = run_step("peer", {**common, "csv": str(csv), "db": str(work / "peer.db"),
+                                        "networks": ["co_retweet"], "n_cpus": opts.n_cpus,
+                                        "edges": str(work / "peer_edges.parquet")}, work)
+        print(f"  peer: load {row['peer']['load_s']:.1f} s, co_retweet "
+              f"{row['peer']['co_retweet_s']:.1f} s", flush=True)
+    else:
+        row["peer"] = None
+        print(f"  peer skipped (--peer-max {opts.peer_max:g})", flush=True)
+    row["ingest"] = run_step("ingest", {"csv": str(csv), "db": str(work / "case.duckdb")}, work)
+    row["compat"] = run_step("compat", {**common, "db": str(work / "case.duckdb"),
+                                        "memory_limit": opts.memory_limit,
+                                        "threads": opts.n_cpus,
+                                        "edges": str(work / "inconcert_edges.parquet")}, work)
+    print(f"  inconcert: ingest {row['ingest']['ingest_s']:.1f} s, co_retweet "
+          f"{row['compat']['compute_s']:.2f} s, {row['compat']['edges']} edges", flush=True)
+    if row["peer"] is not None:
+        only_peer, only_ours = _same_edges(work / "peer_edges.parquet",
+                                           work / "inconcert_edges.parquet")
+        row["only_peer"], row["only_inconcert"] = only_peer, only_ours
+        row["identical"] = only_peer == only_ours == 0
+        print(f"  edges identical: {row['identical']} (only peer {only_peer}, only inconcert "
+              f"{only_ours})", flush=True)
+    if not opts.keep:
+        for name in ("peer.db", "peer.db-wal", "peer.db-shm", "case.duckdb"):
+            (work / name).unlink(missing_ok=True)
+    return row
+
+
+def bench_run(opts: argparse.Namespace, n: int) -> dict[str, Any]:
+    """The whole `inconcert run` against the peer computing its four exact networks."""
+    print(f"whole run, {_label(n)} messages", flush=True)
+    if importlib.util.find_spec("inconcert.detect") is None:
+        print("  pending: inconcert.detect is not there yet", flush=True)
+        return {"messages": n, "pending": True}
+    csv = _data(opts, n, False)
+    work = opts.out / "work" / f"run_{n}"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    peer = run_step("peer", {"csv": str(csv), "db": str(work / "peer.db"),
+                             "networks": list(NETWORKS), "n_cpus": opts.n_cpus,
+                             "window": opts.window, "min_weight": opts.min_weight}, work)
+    peer_total = peer["load_s"] + sum(peer[f"{k}_s"] for k in NETWORKS)
+    print(f"  peer: load + four networks {peer_total:.1f} s", flush=True)
+    log = open(work / "run.log", "w", encoding="utf-8")  # noqa: SIM115 - closed below
+    started = time.perf_counter()
+    proc = subprocess.Popen([str(Path(sys.executable).parent / "inconcert"), "run", str(csv),
+                             "--out", str(work / "run")], stdout=log, stderr=subprocess.STDOUT,
+                            cwd=ROOT)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    log.close()
+    if status != 0:
+        raise SystemExit(f"bench: inconcert run failed (status {status}), see {work}/run.log")
+    print(f"  inconcert run: {wall:.1f} s", flush=True)
+    if not opts.keep:
+        for name in ("peer.db", "peer.db-wal", "peer.db-shm", "run/case.duckdb"):
+            (work / name).unlink(missing_ok=True)
+    return {"messages": n, "peer": peer, "peer_total_s": peer_total,
+            "run": {"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime,
+                    "peak_rss_mb": usage.ru_maxrss / 1024}}
+
+
+def _fmt_s(v: float | None) -> str:
+    return "–" if v is None else (f"{v:.2f}" if v < 10 else f"{v:.1f}")
+
+
+def _ratio(a: float | None, b: float | None) -> str:
+    return "–" if a is None or b is None or b == 0 else f"{a / b:.1f}×"
+
+
+def summary(rows: list[dict[str, Any]], run: dict[str, Any] | None) -> str:
+    """The results as Markdown tables."""
+    lines = [
+        "| messages | variant | window pairs | peer load s | peer co_retweet s | inconcert "
+        "ingest s | inconcert co_retweet s | speed-up co_retweet | speed-up load + "
+        "co_retweet | pairs/s inconcert | pairs/s peer | peak RSS inconcert / peer (MB) | "
+        "edges | identical |",
+        "|" + "---|" * 14,
+    ]
+    for r in rows:
+        p, i, c = r["peer"], r["ingest"], r["compat"]
+        pairs = c["window_pairs"]
+        peer_c = p["co_retweet_s"] if p else None
+        peer_all = p["load_s"] + p["co_retweet_s"] if p else None
+        peer_rate = f"{pairs / peer_c / 1e6:.2f} M" if p else "–"
+        peer_rss = f"{p['peak_rss_mb']:.0f}" if p else "–"
+        lines.append(
+            f"| {_label(r['messages'])} | {r['variant']} | {pairs:,} | "
+            f"{_fmt_s(p['load_s'] if p else None)} | {_fmt_s(peer_c)} | "
+            f"{_fmt_s(i['ingest_s'])} | {_fmt_s(c['compute_s'])} | "
+            f"{_ratio(peer_c, c['compute_s'])} | "
+            f"{_ratio(peer_all, i['ingest_s'] + c['compute_s'])} | "
+            f"{pairs / c['compute_s'] / 1e6:.1f} M | {peer_rate} | "
+            f"{c['peak_rss_mb']:.0f} / {peer_rss} | {c['edges']:,} | "
+            f"{r.get('identical', 'peer skipped')} |")
+    if run and not run.get("pending"):
+        p = run["peer"]
+        lines += [
+            "",
+            "| messages | peer load s | peer co_retweet / co_tweet / co_link / co_reply s | "
+            "peer total s | inconcert run s (ingest + every analysis + report) | ratio | "
+            "peak RSS inconcert / peer (MB) |",
+            "|---|---|---|---|---|---|---|",
+            f"| {_label(run['messages'])} | {_fmt_s(p['load_s'])} | "
+            + " / ".join(_fmt_s(p[f"{k}_s"]) for k in NETWORKS)
+            + f" | {_fmt_s(run['peer_total_s'])} | {_fmt_s(run['run']['wall_s'])} | "
+            f"{_ratio(run['peer_total_s'], run['run']['wall_s'])} | "
+            f"{run['run']['peak_rss_mb']:.0f} / {p['peak_rss_mb']:.0f} |"]
+    elif run:
+        lines += ["", f"Whole run at {_label(run['messages'])}: pending (no inconcert.detect)."]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    """Command line: see `python -m bench --help`."""
+    ap = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="1e5,1e6", help="message counts (default 1e5,1e6)")
+    ap.add_argument("--hot-sizes", default="1e6",
+                    help="sizes also run with hot items (default 1e6; '' for none)")
+    ap.add_argument("--peer-max", type=float, default=1e7,
+                    help="skip the peer above this size (it takes ~10 min at 1e7 on 2 idle "
+                         "cores); the output says so")
+    ap.add_argument("--run-size", type=float, default=1e6,
+                    help="size of the whole-run comparison (0 to skip)")
+    ap.add_argument("--window", type=float, default=60.0, help="time window, s (default 60)")
+    ap.add_argument("--min-weight", type=int, default=2, help="minimum edge weight (2)")
+    ap.add_argument("--n-cpus", type=int, default=2, help="peer processes / DuckDB threads")
+    ap.add_argument("--memory-limit", default="3GB", help="DuckDB memory_limit (3GB)")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
+    ap.add_argument("--keep", action="store_true", help="keep the databases of each step")
+    opts = ap.parse_args()
+    opts.out.mkdir(parents=True, exist_ok=True)
+
+    started = datetime.now(UTC)
+    env = {"started": started.isoformat(timespec="seconds"), "cpus": os.cpu_count(),
+           "load_avg_start": os.getloadavg(), "python": sys.version.split()[0],
+           "duckdb": duckdb.__version__, "argv": sys.argv[1:],
+           "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                                    capture_output=True, text=True).stdout.strip()}
+    print(f"bench: {env['cpus']} cpus, load average {env['load_avg_start']}", flush=True)
+    rows = [bench_co_retweet(opts, n, False) for n in parse_sizes(opts.sizes)]
+    rows += [bench_co_retweet(opts, n, True) for n in parse_sizes(opts.hot_sizes)]
+    run = bench_run(opts, int(opts.run_size)) if opts.run_size else None
+    env["load_avg_end"] = os.getloadavg()
+    table = summary(rows, run)
+    stamp = started.strftime("%Y%m%dT%H%M%SZ")
+    (opts.out / f"results_{stamp}.json").write_text(
+        json.dumps({"env": env, "co_retweet": rows, "run": run}, indent=2), encoding="utf-8")
+    (opts.out / f"summary_{stamp}.md").write_text(
+        f"`python -m bench {' '.join(sys.argv[1:])}` — {env['started']}, {env['cpus']} cpus, "
+        f"load average {env['load_avg_start']} → {env['load_avg_end']}\n\n{table}\n",
+        encoding="utf-8")
+    print(table)
+    print(f"results: {opts.out}/results_{stamp}.json, {opts.out}/summary_{stamp}.md")
+
+
+if __name__ == "__main__":
+    main()

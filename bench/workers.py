@@ -1,0 +1,121 @@
+"""One benchmark step per process, so that each gets its own peak-memory figure.
+
+`python -m bench.workers KIND ARGS_JSON` runs one step and writes its result as JSON to
+`ARGS["result"]`; the parent (`bench.__main__`) measures wall time and peak RSS around it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+PEER_NETWORKS = ("co_retweet", "co_tweet", "co_link", "co_reply")
+
+# Account pairs acting on the same item within the window (unordered, distinct accounts): the
+# quantity both tools' cost grows with. Same (item, bucket) join as the computation.
+WINDOW_PAIRS_SQL = """
+WITH a AS (
+    SELECT item, user_id, t_ms, (t_ms + {origin}) // {w} AS b FROM ({actions}) AS x
+)
+SELECT (SELECT count(*) FROM a AS x JOIN a AS y ON x.item = y.item AND x.b = y.b
+        WHERE x.user_id < y.user_id)
+     + (SELECT count(*) FROM a AS x JOIN a AS y ON x.item = y.item AND y.b = x.b + 1
+        WHERE x.user_id <> y.user_id AND y.t_ms - x.t_ms <= {window})
+"""
+
+
+def peer(args: dict[str, Any]) -> dict[str, Any]:
+    """The peer: load the CSV, compute the networks asked for, export co_retweet's edges."""
+    from coordination_network_toolkit import compute_networks as cn
+    from coordination_network_toolkit.graph import get_edge_rows
+    from coordination_network_toolkit.preprocess import preprocess_csv_files
+
+    db, w, m, cpus = args["db"], args["window"], args["min_weight"], args["n_cpus"]
+    calls = {
+        "co_retweet": lambda: cn.compute_co_retweet_parallel(db, w, n_threads=cpus,
+                                                             min_edge_weight=m),
+        "co_tweet": lambda: cn.compute_co_tweet_network(db, w, n_threads=cpus,
+                                                         min_edge_weight=m),
+        "co_link": lambda: cn.compute_co_link_network(db, w, n_threads=cpus, min_edge_weight=m),
+        "co_reply": lambda: cn.compute_co_reply_network(db, w, min_edge_weight=m,
+                                                         n_threads=cpus),
+    }
+    out: dict[str, Any] = {}
+    t = time.perf_counter()
+    preprocess_csv_files(db, [args["csv"]])
+    out["load_s"] = time.perf_counter() - t
+    for network in args["networks"]:
+        t = time.perf_counter()
+        calls[network]()
+        out[f"{network}_s"] = time.perf_counter() - t
+    if args.get("edges"):
+        rows = list(get_edge_rows(db, "co_retweet"))
+        _write_edges(args["edges"], [r[0] for r in rows], [r[1] for r in rows],
+                     [r[2] for r in rows])
+        out["edges"] = len(rows)
+    with sqlite3.connect(db) as con:
+        out["messages"] = con.execute("SELECT count(*) FROM edge").fetchone()[0]
+    return out
+
+
+def _write_edges(path: str, sources: list, targets: list, weights: list) -> None:
+    pq.write_table(pa.table({"source": pa.array(sources, pa.string()),
+                             "target": pa.array(targets, pa.string()),
+                             "weight": pa.array(weights, pa.int64())}), path)
+
+
+def ingest(args: dict[str, Any]) -> dict[str, Any]:
+    """inconcert: read the CSV with the cnt-csv reader into a new case database."""
+    from inconcert.ingest import ingest_paths
+    from inconcert.store import Store
+
+    t = time.perf_counter()
+    with Store(args["db"]) as store:
+        (res,) = ingest_paths(store, [Path(args["csv"])])
+    return {"ingest_s": time.perf_counter() - t, "rows_stored": res.rows_stored,
+            "rows_quarantined": res.rows_quarantined, "format": res.format}
+
+
+def compat(args: dict[str, Any]) -> dict[str, Any]:
+    """inconcert: the exact co_retweet network on the case, then (untimed) its edges and the
+    number of window pairs."""
+    from inconcert.compat import cnt
+    from inconcert.engine import ORIGIN
+    from inconcert.store import Store
+
+    params = cnt.CntParams(args["window"], args["min_weight"])
+    with Store(args["db"], read_only=True) as store:
+        store.execute(f"SET memory_limit = '{args['memory_limit']}'")
+        store.execute(f"SET threads = {int(args['threads'])}")
+        t = time.perf_counter()
+        n = cnt.compute(store, "co_retweet", params)
+        out: dict[str, Any] = {"compute_s": time.perf_counter() - t, "edges": n}
+        store.execute(f"COPY (SELECT source, target, weight FROM _cnt_edges) "
+                      f"TO '{args['edges']}' (FORMAT parquet)")
+        sql = WINDOW_PAIRS_SQL.format(origin=ORIGIN, w=max(params.window_ms, 1),
+                                      window=params.window_ms,
+                                      actions=cnt.actions_sql("co_retweet", params))
+        out["window_pairs"] = store.execute(sql)[0][0]
+    return out
+
+
+KINDS = {"peer": peer, "ingest": ingest, "compat": compat}
+
+
+def main() -> None:
+    """Entry point: `python -m bench.workers KIND ARGS_JSON`."""
+    kind, raw = sys.argv[1], sys.argv[2]
+    args = json.loads(raw)
+    result = KINDS[kind](args)
+    Path(args["result"]).write_text(json.dumps(result), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
