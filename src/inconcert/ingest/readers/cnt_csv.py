@@ -141,7 +141,7 @@ class CntCsvReader(Reader):
             "time_precision": times.precision, "time_source": times.source,
             "declared_ms": pa.array(times.declared_ms, pa.int64()),
             "text": texts, "kind": kind, "ref_post_id": ref, "ref_author_handle": handles,
-            "ref_created_ms": pa.array([snowflake_ms(r) for r in ref], pa.int64()),
+            "ref_created_ms": pa.array([snowflake_ms(r) if r else None for r in ref], pa.int64()),
             "reply_to_post_id": replies,
             "source_line": pa.array(cb.lines, pa.int64()),
         })
