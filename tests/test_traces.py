@@ -3,14 +3,18 @@ alone (hyperactive accounts, a viral post) never makes a significant edge."""
 
 from __future__ import annotations
 
+import csv
 import json
 import random
+from pathlib import Path
 
 import pytest
 
 from inconcert import config
 from inconcert.store import Store
 from inconcert.traces import compute_traces
+
+from .conftest import shared_data
 
 BASE = 1_600_000_000_000
 CAPS = {c: "full" for c in ("reshare_edges", "reshare_time", "post_text", "urls", "hashtags",
@@ -143,3 +147,50 @@ def test_same_input_same_tables(tmp_path):
             dumps.append([s.execute(f"SELECT * FROM {t}") for t in
                           ("trace_runs", "trace_edges", "trace_candidates", "amplification")])
     assert dumps[0] == dumps[1]
+
+
+def _ingested(tmp_path, paths) -> Path:
+    from inconcert.ingest import ingest_paths
+
+    db = tmp_path / "case.duckdb"
+    with Store(db) as s:
+        ingest_paths(s, list(paths))
+        compute_traces(s.con, config.load(), s.capabilities())
+    return db
+
+
+@pytest.mark.slow
+def test_simulated_platform_links_amplifiers_and_no_ordinary_account(tmp_path):
+    from inconcert.simulate import input_files, simulate
+
+    files = simulate(tmp_path / "sim", seed=3, scale=0.3)
+    db = _ingested(tmp_path, input_files(files))
+    labels = {r["account_id"]: r["role"]
+              for r in csv.DictReader((tmp_path / "sim" / "labels.csv").open())}
+    with Store(db, read_only=True) as s:
+        by_trace: dict[str, set[str]] = {}
+        for trace, src, dst in s.execute("SELECT trace, source, target FROM trace_edges"):
+            by_trace.setdefault(trace, set()).update((src, dst))
+    amplifiers = {a for a, r in labels.items() if r == "amplifier"}
+    assert len(by_trace["co_reshare"] & amplifiers) >= 0.6 * len(amplifiers)
+    # accounts with nothing to coordinate: never in an edge, whatever the trace
+    ordinary = {"organic", "viral_author", "viral_resharer", "hashtag_day", "returning",
+                "critic"}
+    for trace, accounts in by_trace.items():
+        assert not {a for a in accounts if labels.get(a) in ordinary}, trace
+
+
+@pytest.mark.realdata
+def test_thailand_operation_accounts_are_linked(tmp_path):
+    d = shared_data("thailand_io_092020")
+    db = _ingested(tmp_path, [d / "thailand_092020_tweets_csv_hashed.csv.gz",
+                              d / "thailand_092020_users_csv_hashed.csv.gz"])
+    with Store(db, read_only=True) as s:
+        runs = {r[0]: r[1:] for r in s.execute("SELECT trace, status, reason FROM trace_runs")}
+        assert runs["co_image"] == ("not computable", "the data has no media_hashes")
+        assert runs["co_reshare"][0] == runs["co_text"][0] == runs["co_reply"][0] == "ok"
+        # every account in the archive belongs to the operation: a sizeable share of the
+        # active ones should co-act beyond chance in at least one trace
+        linked = s.count("(SELECT source FROM trace_edges UNION SELECT target FROM trace_edges)")
+        active = s.count("(SELECT DISTINCT author_id FROM posts)")
+        assert linked >= 0.15 * active
