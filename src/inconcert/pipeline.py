@@ -9,6 +9,7 @@ from rich.console import Console
 
 from .config import Config
 from .detect import detect
+from .narratives import run_narratives
 from .outputs.datasets import write_datasets
 from .outputs.quarantine import write_quarantine
 from .report import write_report
@@ -21,7 +22,8 @@ def run_pipeline(db: Path, out_dir: Path, console: Console | None = None,
 
     Writes datasets.csv and quarantine.csv (when rows were quarantined), then the detection
     outputs (accounts.csv, networks.csv, edges.csv, findings.json; see `inconcert.detect`),
-    then report.html and exports/ (see `inconcert.report`).
+    then narratives.csv, targets.csv, sources.csv (see `inconcert.narratives`), then report.html
+    and exports/ (see `inconcert.report`).
     `cfg` defaults to every parameter's default.
     """
     written: list[Path] = []
@@ -31,6 +33,7 @@ def run_pipeline(db: Path, out_dir: Path, console: Console | None = None,
         if q is not None:
             written.append(q)
     written.extend(detect(db, out_dir, cfg, console=console))
+    written.extend(run_narratives(db, out_dir, cfg, console=console))
     started = time.perf_counter()
     written.extend(write_report(db, out_dir, cfg))
     if console is not None:

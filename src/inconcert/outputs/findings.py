@@ -92,3 +92,16 @@ def write_findings(store: Store, cfg: Config, accounts: list[dict[str, Any]],
         json.dump(doc, f, ensure_ascii=False, sort_keys=True, indent=1, allow_nan=False)
         f.write("\n")
     return path
+
+
+# -- Sections of later stages ------------------------------------------------------------------
+# The narratives stage (inconcert.narratives) runs after detection has written findings.json and
+# adds its sections (narratives, targets, sources, matches) through this function.
+def add_sections(path: Path, sections: dict[str, Any]) -> Path:
+    """Add or replace top-level sections of an existing findings.json, in the same format."""
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    doc.update(sections)
+    with open(path, "w", encoding="utf-8", newline="\n") as f:
+        json.dump(doc, f, ensure_ascii=False, sort_keys=True, indent=1, allow_nan=False)
+        f.write("\n")
+    return path

@@ -1,0 +1,325 @@
+"""Narratives: the talking points the networks push, found by clustering what they post.
+
+Each distinct text a network posts or amplifies (normalised: no `RT @x:` prefix, links or
+mentions, folded case) is one document. Documents are embedded (`embed.py`), linked to their
+`neighbours` nearest documents at or above the embedder's cosine threshold, and the similarity
+graph is split into communities by Leiden with a fixed seed (vertices and edges in sorted order),
+so the same case always gives the same narratives. A community is a narrative when its documents
+were posted or amplified at least `min_posts` times by at least `min_accounts` accounts.
+
+The `narratives` table has one row per (narrative, network): the network's own counts, languages
+and timeline in that narrative, with the narrative's descriptors (top terms, hashtags, domains,
+representative posts, all networks that pushed it).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import duckdb
+import numpy as np
+import scipy.sparse as sp
+
+from .. import config
+from ..networks.communities import NetworkParams, leiden_partition
+from ..normalize import norm_text
+from ..signals.features import day_iso, rows
+from ..traces.co_text import CJK, text_length
+from .content import Item
+from .embed import Embedder, choose, clean_text
+from .tables import replace_table
+
+
+@config.section("narratives")
+@dataclass
+class NarrativeParams:
+    """Clustering what the networks post and amplify into narratives."""
+
+    embedder: str = config.param(
+        "auto", "'auto' (the multilingual sentence encoder when the `narratives` extra is "
+                "installed, else character n-grams), 'char-ngrams' or 'multilingual'")
+    min_chars: int = config.param(
+        15, "texts shorter than this after normalisation are not clustered (a CJK character "
+            "counts as two)")
+    max_documents: int = config.param(
+        20_000, "at most this many distinct texts are clustered, the most posted first (the "
+                "rest are counted in findings.json as not clustered)")
+    neighbours: int = config.param(10, "each text is linked to at most this many nearest texts")
+    char_threshold: float = config.param(
+        0.3, "character n-grams: cosine similarity at which two texts are linked")
+    model_threshold: float = config.param(
+        0.5, "multilingual encoder: cosine similarity at which two texts are linked")
+    ngram_min: int = config.param(2, "character n-grams: shortest n-gram")
+    ngram_max: int = config.param(4, "character n-grams: longest n-gram")
+    n_features: int = config.param(1 << 20, "character n-grams: hashed dimensions")
+    resolution: float = config.param(
+        1.0, "Leiden resolution on the similarity graph (higher splits narratives more)")
+    seed: int = config.param(42, "Leiden random seed (fixed: same texts, same narratives)")
+    min_posts: int = config.param(
+        5, "a narrative needs at least this many posts and reshares by network members")
+    min_accounts: int = config.param(2, "... by at least this many accounts")
+    top_terms: int = config.param(10, "terms listed per narrative")
+    top_items: int = config.param(5, "hashtags and domains listed per narrative")
+    representatives: int = config.param(3, "representative posts kept per narrative")
+
+
+@dataclass
+class Document:
+    """One distinct normalised text and the network posts that carry it."""
+
+    key: str
+    text: str
+    post_id: str
+    items: list[int] = field(default_factory=list)
+
+
+@dataclass
+class Narrative:
+    """A cluster of documents and what describes it."""
+
+    narrative_id: str
+    docs: list[int]
+    items: list[int]
+    similarity: dict[int, float]
+    representatives: list[int]
+    terms: list[str]
+
+
+NARRATIVES_DDL = """
+CREATE OR REPLACE TABLE narratives (
+    narrative_id VARCHAR, network_id VARCHAR, n_posts BIGINT, share DOUBLE, n_accounts BIGINT,
+    n_documents BIGINT, languages VARCHAR, first_ms BIGINT, last_ms BIGINT, timeline VARCHAR,
+    narrative_posts BIGINT, networks VARCHAR, top_terms VARCHAR, hashtags VARCHAR,
+    domains VARCHAR, representative_post_id VARCHAR, representative_text VARCHAR,
+    representatives VARCHAR, embedder VARCHAR)
+"""
+NARRATIVE_POSTS_DDL = """
+CREATE OR REPLACE TABLE narrative_posts (
+    narrative_id VARCHAR, network_id VARCHAR, platform VARCHAR, post_id VARCHAR,
+    account_id VARCHAR, kind VARCHAR, source_post_id VARCHAR, created_ms BIGINT, lang VARCHAR,
+    similarity DOUBLE)
+"""
+# Function words that say nothing about a talking point (English; other languages rely on IDF).
+STOPWORDS = frozenset((
+    "a", "about", "after", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be",
+    "because", "been", "before", "being", "but", "by", "can", "could", "did", "do", "does",
+    "doing", "don", "for", "from", "had", "has", "have", "having", "he", "her", "here", "hers",
+    "him", "his", "how", "i", "if", "in", "into", "is", "it", "its", "just", "me", "more",
+    "most", "my", "no", "not", "now", "of", "off", "on", "once", "only", "or", "other", "our",
+    "out", "over", "own", "same", "she", "should", "so", "some", "such", "than", "that", "the",
+    "their", "theirs", "them", "then", "there", "these", "they", "this", "those", "through",
+    "to", "too", "under", "until", "up", "very", "was", "we", "were", "what", "when", "where",
+    "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours",
+    "rt", "amp", "via"
+))
+_HASHTAG = re.compile(r"[#＃]\w+")
+_WORD = re.compile(r"[^\W\d_]{2,}")
+_CJK_RUN = re.compile(f"(?:{CJK.pattern})+")
+MAX_TEXT = 280
+
+
+def documents(items: Sequence[Item], min_chars: int) -> list[Document]:
+    """Distinct normalised texts of the items, sorted by text; each names its earliest post."""
+    by_key: dict[str, Document] = {}
+    first: dict[str, tuple[int, str]] = {}
+    for i, it in enumerate(items):
+        if not it.text:
+            continue
+        key = clean_text(it.text)
+        if text_length(key) < min_chars:
+            continue
+        doc = by_key.get(key)
+        if doc is None:
+            doc = by_key[key] = Document(key, it.text, it.source_post_id)
+            first[key] = (it.created_ms, it.source_post_id)
+        elif (it.created_ms, it.source_post_id) < first[key]:
+            first[key] = (it.created_ms, it.source_post_id)
+            doc.text, doc.post_id = it.text, it.source_post_id
+        doc.items.append(i)
+    return [by_key[k] for k in sorted(by_key)]
+
+
+def knn_edges(x: np.ndarray | sp.csr_matrix, k: int, threshold: float,
+              block: int = 512) -> list[tuple[int, int, float]]:
+    """Undirected edges (i < j, cosine) from each row to its `k` most similar rows at or above
+    `threshold`; similarities rounded to 4 decimals and ties broken by the lower index, so the
+    graph does not depend on the last bits of floating-point arithmetic."""
+    n = x.shape[0]
+    edges: dict[tuple[int, int], float] = {}
+    xt = x.T.tocsr() if sp.issparse(x) else x.T
+    for start in range(0, n, block):
+        stop = min(n, start + block)
+        sim = x[start:stop] @ xt
+        sim = sim.toarray() if sp.issparse(sim) else np.asarray(sim)
+        sim = np.round(sim, 4)
+        sim[np.arange(stop - start), np.arange(start, stop)] = -1.0
+        for r in range(stop - start):
+            row = sim[r]
+            cand = np.flatnonzero(row >= threshold)
+            if len(cand) > k:
+                cand = cand[np.lexsort((cand, -row[cand]))[:k]]
+            i = start + r
+            for j in cand.tolist():
+                edges[(min(i, j), max(i, j))] = float(row[j])
+    return [(i, j, w) for (i, j), w in sorted(edges.items())]
+
+
+def communities(n: int, edges: list[tuple[int, int, float]], p: NarrativeParams
+                ) -> list[list[int]]:
+    """Leiden communities of the document graph (every unlinked document alone), each sorted."""
+    width = len(str(max(n, 1)))
+    names = [str(i).zfill(width) for i in range(n)]
+    linked = sorted({v for i, j, _ in edges for v in (i, j)})
+    groups = leiden_partition(
+        [names[i] for i in linked], [(names[i], names[j], w) for i, j, w in edges],
+        NetworkParams(seed=p.seed, resolution=p.resolution))
+    out = [sorted(int(v) for v in g) for g in groups]
+    seen = {v for g in out for v in g}
+    out.extend([i] for i in range(n) if i not in seen)
+    return out
+
+
+def terms(text: str) -> set[str]:
+    """Words of a text for describing a narrative: letters-only words of two or more letters
+    (English function words left out), and character pairs of Chinese/Japanese/Korean runs."""
+    t = _HASHTAG.sub(" ", norm_text(text))
+    out = set()
+    for run in _CJK_RUN.findall(t):
+        out.update(run[i:i + 2] for i in range(len(run) - 1))
+    t = _CJK_RUN.sub(" ", t)
+    out.update(w for w in _WORD.findall(t) if w not in STOPWORDS)
+    return out
+
+
+def top_terms(doc_terms: list[set[str]], cluster: list[int], df: Counter[str], n_docs: int,
+              top: int) -> list[str]:
+    """The terms most typical of a cluster: share of its documents holding the term times the
+    term's inverse document frequency over all documents; a term must recur in the cluster."""
+    local: Counter[str] = Counter()
+    for d in cluster:
+        local.update(doc_terms[d])
+    need = 2 if len(cluster) > 1 else 1
+    scored = [(-(c / len(cluster)) * math.log(n_docs / df[t]), t)
+              for t, c in local.items() if c >= need]
+    return [t for _, t in sorted(scored)[:top]]
+
+
+def cluster_narratives(items: Sequence[Item], embedder: Embedder, p: NarrativeParams
+                       ) -> tuple[list[Narrative], list[Document], dict[str, int]]:
+    """Narratives of the items (ids N-ordered by posts), their documents, and counts for
+    findings.json (documents found, clustered, in narratives)."""
+    docs = documents(items, p.min_chars)
+    total = len(docs)
+    if len(docs) > p.max_documents:
+        keep = sorted(range(len(docs)), key=lambda d: (-len(docs[d].items), docs[d].key))
+        docs = [docs[d] for d in sorted(keep[:p.max_documents])]
+    counts = {"documents": total, "documents_clustered": len(docs)}
+    if not docs:
+        counts["documents_in_narratives"] = 0
+        return [], docs, counts
+    x = embedder.embed([d.text for d in docs])
+    groups = communities(len(docs), knn_edges(x, p.neighbours, embedder.threshold), p)
+    doc_terms = [terms(d.text) for d in docs]
+    df: Counter[str] = Counter()
+    for ts in doc_terms:
+        df.update(ts)
+    kept = []
+    for g in groups:
+        its = sorted(i for d in g for i in docs[d].items)
+        if len(its) >= p.min_posts and len({items[i].account_id for i in its}) >= p.min_accounts:
+            kept.append((g, its))
+    kept.sort(key=lambda gi: (-len(gi[1]), docs[gi[0][0]].key))
+    out = []
+    for n, (g, its) in enumerate(kept, start=1):
+        weights = np.array([len(docs[d].items) for d in g], dtype=np.float64)
+        xg = x[g]
+        centroid = np.asarray(xg.T @ weights).ravel()
+        norm = float(np.linalg.norm(centroid)) or 1.0
+        sims = np.round(np.asarray(xg @ (centroid / norm)).ravel(), 4)
+        sim = {d: float(s) for d, s in zip(g, sims, strict=True)}
+        reps = sorted(g, key=lambda d: (-sim[d], -len(docs[d].items), docs[d].key))
+        out.append(Narrative(f"NR{n:03d}", g, its, sim, reps[:p.representatives],
+                             top_terms(doc_terms, g, df, len(docs), p.top_terms)))
+    counts["documents_in_narratives"] = sum(len(nr.docs) for nr in out)
+    return out, docs, counts
+
+
+def _joined(counts: Counter[str], top: int | None = None) -> str:
+    items = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return ";".join(f"{k}:{v}" for k, v in items[:top])
+
+
+def _top(counts: dict[str, Counter[str]], nid: str, top: int) -> str:
+    c = counts.get(nid, Counter())
+    return ";".join(k for k, _ in sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[:top])
+
+
+def _entity_counts(con: duckdb.DuckDBPyConnection, entity_sql: str) -> dict[str, Counter[str]]:
+    out: dict[str, Counter[str]] = {}
+    for nid, value, n in rows(con, f"""
+            SELECT np.narrative_id, {entity_sql} AS v, count(*) FROM narrative_posts np
+            JOIN post_entities e ON e.platform = np.platform AND e.post_id = np.source_post_id
+            WHERE v IS NOT NULL AND v <> '' GROUP BY ALL"""):
+        out.setdefault(nid, Counter())[value] = n
+    return out
+
+
+# Domain of a link, as the co_domain trace reads it; links to posts on the platform itself are
+# quotes and reshares, not sources, so they are left out.
+DOMAIN_SQL = """CASE
+    WHEN e.entity = 'domain' THEN e.normalized
+    WHEN e.entity = 'url' AND NOT regexp_matches(e.normalized,
+         '^(mobile\\.)?(twitter\\.com|x\\.com)/[^/]+/status')
+    THEN split_part(split_part(e.normalized, '/', 1), ':', 1) END"""
+
+
+def write_narratives(con: duckdb.DuckDBPyConnection, items: Sequence[Item],
+                     p: NarrativeParams) -> dict[str, object]:
+    """(Re)create `narratives` and `narrative_posts` from the networks' content; returns the
+    findings.json summary (embedder, document counts, narratives)."""
+    embedder = choose(p.embedder, p.char_threshold, p.model_threshold, p.ngram_min,
+                      p.ngram_max, p.n_features)
+    found, docs, counts = cluster_narratives(items, embedder, p)
+    post_rows = []
+    for nr in found:
+        for d in nr.docs:
+            for i in docs[d].items:
+                it = items[i]
+                post_rows.append((nr.narrative_id, it.network_id, it.platform, it.post_id,
+                                  it.account_id, it.kind, it.source_post_id, it.created_ms,
+                                  it.lang, nr.similarity[d]))
+    post_rows.sort(key=lambda r: (r[0], r[1], r[7], r[2], r[3]))
+    replace_table(con, "narrative_posts", NARRATIVE_POSTS_DDL, post_rows)
+    hashtags = _entity_counts(con, "CASE WHEN e.entity = 'hashtag' THEN e.normalized END")
+    domains = _entity_counts(con, DOMAIN_SQL)
+    net_posts = Counter(it.network_id for it in items)
+    out_rows = []
+    for nr in found:
+        by_net: dict[str, list[Item]] = {}
+        for i in nr.items:
+            by_net.setdefault(items[i].network_id, []).append(items[i])
+        nets = Counter({k: len(v) for k, v in by_net.items()})
+        reps = [{"post_id": docs[d].post_id, "text": docs[d].text[:MAX_TEXT],
+                 "similarity": nr.similarity[d], "posts": len(docs[d].items)}
+                for d in nr.representatives]
+        for net in sorted(by_net, key=lambda k: (-nets[k], k)):
+            its = by_net[net]
+            times = [it.created_ms for it in its]
+            out_rows.append((
+                nr.narrative_id, net, len(its), round(len(its) / net_posts[net], 6),
+                len({it.account_id for it in its}),
+                len({clean_text(it.text or "") for it in its}),
+                _joined(Counter(it.lang or "und" for it in its)), min(times), max(times),
+                json.dumps(dict(sorted(Counter(day_iso(t) for t in times).items())),
+                           separators=(",", ":")),
+                len(nr.items), _joined(nets), ";".join(nr.terms),
+                _top(hashtags, nr.narrative_id, p.top_items),
+                _top(domains, nr.narrative_id, p.top_items), reps[0]["post_id"], reps[0]["text"],
+                json.dumps(reps, ensure_ascii=False, separators=(",", ":")), embedder.name))
+    replace_table(con, "narratives", NARRATIVES_DDL, out_rows)
+    return {"embedder": embedder.name, **counts, "narratives": len(found)}

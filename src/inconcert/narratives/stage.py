@@ -1,0 +1,90 @@
+"""The narratives stage of `inconcert run`: the narratives of the networks that detection found,
+as tables, a CSV file and findings.json sections."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from rich.console import Console
+
+from ..config import Config
+from ..config import load as load_config
+from ..outputs.findings import add_sections
+from ..safecsv import write_csv
+from ..store import Store
+from ..timeutil import iso_utc
+from .cluster import NarrativeParams, write_narratives
+from .content import network_content
+from .tables import table_dicts
+
+# Table -> (CSV file, row order). Times are written as ISO text, JSON columns as JSON text.
+OUTPUTS = {
+    "narratives": ("narratives.csv", "narrative_id, n_posts DESC, network_id"),
+}
+_TIMES = {"first_ms": "first_seen", "last_ms": "last_seen"}
+_JSON = ("timeline", "representatives", "examples", "evidence", "facets")
+
+
+def output_rows(con: duckdb.DuckDBPyConnection, table: str) -> list[dict[str, Any]]:
+    """A stage table's rows as written to its CSV file: epoch-ms times as ISO 8601 UTC
+    (`first_ms` becomes `first_seen`, `last_ms` `last_seen`)."""
+    out = []
+    for r in table_dicts(con, table, OUTPUTS[table][1]):
+        out.append({_TIMES.get(k, k): iso_utc(v) if k in _TIMES else v for k, v in r.items()})
+    return out
+
+
+def write_output(rows: list[dict[str, Any]], columns: list[str], path: Path) -> Path:
+    """Write stage rows to a spreadsheet-safe CSV file (header even when there are no rows)."""
+    write_csv(path, columns, ([r[c] for c in columns] for r in rows))
+    return path
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    cur = con.execute(f"SELECT * FROM {table} LIMIT 0")
+    names = [d[0] for d in cur.description]
+    cur.fetchall()
+    return [_TIMES.get(c, c) for c in names]
+
+
+def _for_findings(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{k: json.loads(v) if k in _JSON and isinstance(v, str) and v else v
+             for k, v in r.items()} for r in rows]
+
+
+def run_narratives(db: Path, out_dir: Path, cfg: Config | None = None,
+                   console: Console | None = None) -> list[Path]:
+    """Run the stage on a detected case: (re)create its tables, write narratives.csv into
+    out_dir, and add its sections to out_dir/findings.json when it exists."""
+    cfg = cfg if cfg is not None else load_config()
+    np_: NarrativeParams = cfg.section("narratives")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with Store(db) as store:
+        con = store.con
+        items = network_content(con)
+        summary: dict[str, Any] = {}
+        steps: list[tuple[str, str, Callable[[], Any]]] = [
+            ("narratives", "narratives", lambda: summary.update(write_narratives(con, items, np_))),
+        ]
+        written, sections = [], {"narratives_run": summary}
+        for label, table, step in steps:
+            started = time.perf_counter()
+            if console is not None:
+                with console.status(f"{label} ..."):
+                    step()
+                console.print(f"  {label}: {time.perf_counter() - started:.1f} s",
+                              highlight=False)
+            else:
+                step()
+            rows = output_rows(con, table)
+            written.append(write_output(rows, _columns(con, table), out_dir / OUTPUTS[table][0]))
+            sections[table] = _for_findings(rows)
+    findings = out_dir / "findings.json"
+    if findings.exists():
+        add_sections(findings, sections)
+    return written
