@@ -1,5 +1,7 @@
 """The account graph every network export writes: the accounts of the fused graph and the
-network members, with their verdicts, and the fused edges with their trace evidence.
+network members, with their verdicts; the fused edges with their trace evidence, and (kind
+`amplification`) the reshares linking an amplifier to a seeder of its own network where no
+fused edge does.
 
 One builder for GEXF, GraphML, Gephi CSV and the report's map, so the files agree with each
 other and with the report (same colours, sizes and positions). Attribute names follow
@@ -20,9 +22,9 @@ from ..timeutil import iso_utc
 
 # Colour-blind-friendly qualitative palette (Okabe-Ito first, then Tableau), cycled for more
 # networks; accounts outside every network are grey.
-PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#8C564B",
-           "#7F7F7F", "#BCBD22", "#17BECF", "#1F77B4", "#FF7F0E", "#2CA02C", "#D62728",
-           "#9467BD", "#E377C2")
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#8C564B", "#56B4E9",
+           "#BCBD22", "#7F7F7F", "#17BECF", "#9467BD", "#D62728", "#2CA02C", "#FF7F0E",
+           "#1F77B4", "#E377C2")
 OUTSIDE = "#B8BEC6"
 
 # (name, type) in file order; types are GEXF's (GraphML and the CSVs map them).
@@ -110,6 +112,23 @@ ORDER BY f.source, f.target
 """
 
 
+# Members that joined a network by amplifying its seeders (or by being amplified) may share no
+# fused edge; their amplification links them to it, so the graph shows them in place.
+_AMPLIFY_SQL = """
+SELECT least(a.amplifier, a.seeder) AS s, greatest(a.amplifier, a.seeder) AS t,
+       sum(a.n_reshares), min(a.first_ms), max(a.last_ms), list(a.examples ORDER BY a.amplifier),
+       m1.network_id
+FROM amplification a
+JOIN memberships m1 ON m1.account_id = a.amplifier
+JOIN memberships m2 ON m2.account_id = a.seeder AND m2.network_id = m1.network_id
+WHERE a.amplifier <> a.seeder
+  AND NOT EXISTS (SELECT 1 FROM fused_edges f
+                  WHERE f.source = least(a.amplifier, a.seeder)
+                    AND f.target = greatest(a.amplifier, a.seeder))
+GROUP BY ALL
+"""
+
+
 def _examples(lists: list[str] | None, limit: int = 5) -> list[str]:
     out: list[str] = []
     for raw in lists or []:
@@ -138,6 +157,15 @@ def build_graph(con: duckdb.DuckDBPyConnection) -> AccountGraph:
             "score": num(score), "coordination_score": num(coord),
             "inauthenticity_score": num(inauth), "signals": signals or "",
             "color": g.color(net), "size": node_size(n_posts), "x": 0.0, "y": 0.0})
+    amplify = (con.execute(_AMPLIFY_SQL).fetchall() if table_exists(con, "amplification")
+               else [])
+    for src, dst, n, first, last, examples, net in amplify:
+        g.edges.append({
+            "source": src, "target": dst, "weight": num(n / (n + 2)), "kind": "amplification",
+            "n_traces": 0, "n_shared_items": int(n), "p_value": None,
+            "first_ts": iso_utc(first), "last_ts": iso_utc(last),
+            "example_item_ids": ";".join(_examples([str(x) for x in examples])),
+            "network": net})
     for r in con.execute(_EDGES_SQL).fetchall():
         src, dst, w, traces, n_traces, p, first, last, n_items, examples, net = r
         g.edges.append({
@@ -145,4 +173,5 @@ def build_graph(con: duckdb.DuckDBPyConnection) -> AccountGraph:
             "n_traces": int(n_traces or 0), "n_shared_items": int(n_items or 0),
             "p_value": sig_digits(p), "first_ts": iso_utc(first), "last_ts": iso_utc(last),
             "example_item_ids": ";".join(_examples(examples)), "network": net or ""})
+    g.edges.sort(key=lambda e: (e["source"], e["target"]))
     return g

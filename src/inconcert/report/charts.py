@@ -33,7 +33,7 @@ def _svg(width: int, height: int, label: str, body: list[str]) -> Markup:
 
 def bars(values: Sequence[Sequence[int]], labels: Sequence[str], label: str,
          colors: Sequence[str], series: Sequence[str], tick_every: int = 0,
-         width: int = 640, height: int = 170) -> Markup:
+         width: int = 560, height: int = 170) -> Markup:
     """A (stacked) bar chart: `values[i]` holds one count per series for bar i; `labels[i]`
     names bar i (shown in its tooltip, and on the axis every `tick_every` bars)."""
     left, bottom, top = 34, 22, 8
@@ -49,6 +49,7 @@ def bars(values: Sequence[Sequence[int]], labels: Sequence[str], label: str,
             f'<text x="{left - 4}" y="{top + 8}" text-anchor="end" class="ax">{peak}</text>',
             f'<text x="{left - 4}" y="{top + plot_h}" text-anchor="end" class="ax">0</text>']
     tick_every = tick_every or max(1, n // 6)
+    prev_right = -1e9
     for i, vals in enumerate(values):
         x = left + i * step + (step - bar_w) / 2
         y = top + plot_h
@@ -63,8 +64,17 @@ def bars(values: Sequence[Sequence[int]], labels: Sequence[str], label: str,
                             f'height="{_f(h)}" fill="{c}"/>')
         body.append("</g>")
         if i % tick_every == 0:
-            body.append(f'<text x="{_f(x)}" y="{height - 6}" class="ax">'
-                        f"{escape(labels[i])}</text>")
+            # A tick label near the right edge is anchored at its end so it is not cut off.
+            # Near the right edge a label is anchored at its end so it is not cut off, and a
+            # label that would overlap the previous one is left out.
+            w = 6 * len(labels[i])
+            end = x + w > width
+            left = x + bar_w - w if end else x
+            if left > prev_right + 6:
+                anchor = ' text-anchor="end"' if end else ""
+                body.append(f'<text x="{_f(x + bar_w if end else x)}" y="{height - 6}" '
+                            f'class="ax"{anchor}>{escape(labels[i])}</text>')
+                prev_right = left + w
     return _svg(width, height, label, body)
 
 
@@ -89,7 +99,7 @@ def heatmap(grid: Sequence[Sequence[int]], label: str, color: str = "#0072B2") -
 
 
 def hbars(items: Sequence[tuple[str, int]], label: str, color: str = "#0072B2",
-          width: int = 640) -> Markup:
+          width: int = 560) -> Markup:
     """Horizontal bars with a name and a count each (client apps)."""
     if not items:
         return Markup("")

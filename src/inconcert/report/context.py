@@ -166,7 +166,7 @@ def build_context(store: Store, cfg: Config, graph: AccountGraph) -> dict[str, A
 
     in_scope = scope(con, rp.max_evidence_accounts)
     evidence = account_evidence(con, in_scope, rp.max_partners)
-    anchors = {aid: f"a{i}" for i, aid in enumerate(sorted(in_scope))}
+    anchors = {aid: f"a{i}" for i, aid in enumerate(in_scope)}
     table_ids = set(in_scope)
     ranked = sorted(accounts, key=lambda a: (-(a["score"] or 0.0), a["account_id"]))
     for a in ranked:
@@ -188,6 +188,7 @@ def build_context(store: Store, cfg: Config, graph: AccountGraph) -> dict[str, A
     ind_accounts = {aid: {"platform": p.get("platform"), "handle": p.get("handle"),
                           "network": (role_of.get(aid) or {}).get("network_id")}
                     for aid, p in profiles.items()}
+    indicators = indicator_rows(tactics, ind_accounts, items_by_net)
     return {
         "title": "Coordinated behaviour investigation",
         "version": __version__,
@@ -205,22 +206,33 @@ def build_context(store: Store, cfg: Config, graph: AccountGraph) -> dict[str, A
                     "inauthentic_networks": sum(1 for n in nets if n["inauthentic"]),
                     "members": sum(n["size"] for n in nets),
                     "flagged": sum(1 for a in accounts if a["flagged"]),
-                    "platforms": sorted({d["platform"] for d in items})},
+                    "platforms": sorted({d["platform"] for d in items} - {"any"})},
         "networks": networks,
         "table": table, "table_total": len(accounts),
         "evidence": [{"account_id": aid, "anchor": anchors[aid], **role_of.get(aid, {}),
                       "profile": profiles.get(aid, {}), **evidence[aid],
                       "partner_names": {p["account_id"]: (profiles.get(p["account_id"]) or {})
-                                        .get("handle") for p in evidence[aid]["partners"]}}
-                     for aid in sorted(in_scope)],
+                                        .get("handle") for p in evidence[aid]["partners"]
+                                        + evidence[aid]["amplification"]}}
+                     for aid in in_scope],
         "tactics": tactics,
         "disarm_attribution": disarm.ATTRIBUTION,
-        "indicators": indicator_rows(tactics, ind_accounts, items_by_net),
+        "indicators": indicators,
+        "indicator_groups": _group_indicators(indicators),
         "limitations": limitations(con, caps),
         "map": _map(graph, anchors),
         "confidence_rule": dataclasses.asdict(cp),
         "layout_seed": rp.layout_seed,
     }
+
+
+def _group_indicators(rows: list[dict[str, str]]) -> list[dict[str, Any]]:
+    """Indicator rows grouped by (tactic, technique, procedure) for the report's appendix."""
+    groups: dict[tuple[str, str, str], list[str]] = {}
+    for r in rows:
+        groups.setdefault((r["Tactic"], r["Technique"], r["Procedure"]), []).append(r["Indicator"])
+    return [{"tactic": t, "technique": q, "procedure": p, "indicators": v}
+            for (t, q, p), v in groups.items()]
 
 
 def _map(g: AccountGraph, anchors: dict[str, str]) -> dict[str, Any]:

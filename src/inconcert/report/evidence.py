@@ -14,6 +14,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from ..exports.graph import table_exists
 from ..outputs.accounts import num, sig_digits
 from ..signals import disarm
 from ..timeutil import iso_utc
@@ -74,7 +75,9 @@ def scope(con: duckdb.DuckDBPyConnection, limit: int) -> list[str]:
 
 def account_evidence(con: duckdb.DuckDBPyConnection, accounts: list[str],
                      max_partners: int) -> dict[str, dict[str, Any]]:
-    """Evidence of each account in `accounts`: `{partners: [...], signals: [...]}`."""
+    """Evidence of each account in `accounts`: `{partners: [...], amplification: [...],
+    signals: [...]}` (co-action partners strongest first; whom it reshared or was reshared by,
+    most reshares first)."""
     if not accounts:
         return {}
     con.register("_ev_scope", pa.table({"account_id": pa.array(accounts, pa.string())}))
@@ -86,6 +89,14 @@ def account_evidence(con: duckdb.DuckDBPyConnection, accounts: list[str],
             FROM _ev_scope s JOIN fused_evidence e
               ON e.source = s.account_id OR e.target = s.account_id
             ORDER BY 1, 2, 3""").fetchall()
+        amp = con.execute("""
+            SELECT s.account_id, a.amplifier, a.seeder, a.n_reshares, a.n_fast,
+                   a.median_latency_ms, a.first_ms, a.last_ms
+            FROM _ev_scope s JOIN amplification a
+              ON (a.amplifier = s.account_id OR a.seeder = s.account_id)
+                 AND a.amplifier <> a.seeder
+            ORDER BY 1, a.n_reshares DESC, 2, 3""").fetchall() if table_exists(
+            con, "amplification") else []
         sigs = con.execute("""
             SELECT s.account_id, g.signal, g.strength, g.disarm, g.evidence
             FROM _ev_scope s JOIN account_signals g ON g.account_id = s.account_id
@@ -110,8 +121,15 @@ def account_evidence(con: duckdb.DuckDBPyConnection, accounts: list[str],
         partners[aid].sort(key=lambda d: (-(d["weight"] or 0.0), d["account_id"]))
         del partners[aid][max_partners:]
     _item_times(con, partners)
-    out: dict[str, dict[str, Any]] = {a: {"partners": partners.get(a, []), "signals": []}
-                                      for a in accounts}
+    out: dict[str, dict[str, Any]] = {a: {"partners": partners.get(a, []), "signals": [],
+                                          "amplification": []} for a in accounts}
+    for aid, amplifier, seeder, n, fast, median, first, last in amp:
+        if len(out[aid]["amplification"]) < max_partners:
+            out[aid]["amplification"].append({
+                "direction": "amplified" if amplifier == aid else "amplified by",
+                "account_id": seeder if amplifier == aid else amplifier, "n_reshares": n,
+                "n_fast": fast, "median_s": None if median is None else round(median / 1000, 1),
+                "first": iso_utc(first), "last": iso_utc(last)})
     for aid, signal, strength, ids, ev in sigs:
         out[aid]["signals"].append({
             "signal": signal, "strength": num(strength),

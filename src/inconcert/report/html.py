@@ -77,7 +77,7 @@ def _chart_markup(net: dict[str, Any]) -> dict[str, Markup]:
         [(b["original"], b["other"]) for b in tl["bins"]],
         [b["start"][:10] if day else b["start"][:13] + "h" for b in tl["bins"]],
         f"posts of network {net['network_id']} over time", (c, "#9aa5b1"),
-        ("original posts", "reshares, replies, quotes"))}
+        ("original posts", "reshares, replies, quotes"), width=1120, height=190)}
     out["heatmap"] = charts.heatmap(net["hour_of_week"],
                                     f"hour-of-week activity of {net['network_id']}", c)
     cr = net["creation"]

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 import igraph as ig
 
 GRID_FROM = 1000
+ASPECT = 2.0
 
 
 def _spiral(n: int) -> list[list[float]]:
@@ -54,9 +55,10 @@ def compute_layout(node_ids: Sequence[str], edges: Sequence[tuple[str, str, floa
         local = [_component(g.induced_subgraph(c), iterations) for c in comps]
     finally:
         ig.set_random_number_generator(random)
-    # Shelf packing: a component of k nodes gets a square of side ~ sqrt(k).
-    total = sum(math.sqrt(len(c)) ** 2 * 1.6 for c in comps)
-    row_w = max(math.sqrt(total), math.sqrt(len(comps[0])) * 1.3)
+    # Shelf packing: a component of k nodes gets a square of side ~ sqrt(k); rows about twice
+    # as wide as the stack is high, to fill the report's wide map.
+    total = sum((math.sqrt(len(c)) * 1.25 + 0.6) ** 2 for c in comps)
+    row_w = max(math.sqrt(total * ASPECT), math.sqrt(len(comps[0])) * 1.25 + 0.6)
     pos: list[tuple[float, float]] = [(0.0, 0.0)] * n
     x = y = row_h = 0.0
     for c, xy in zip(comps, local, strict=True):

@@ -26,21 +26,29 @@ def bucket_ms(span_ms: int, max_bins: int = 120) -> int:
     return max(30 * DAY_MS, span_ms // max_bins + 1)
 
 
-def timeline(con: duckdb.DuckDBPyConnection, nid: str) -> dict[str, Any]:
-    """Posts of the members per time bin, split into originals and reshares/replies/quotes."""
+def timeline(con: duckdb.DuckDBPyConnection, nid: str, margin_days: int = 7) -> dict[str, Any]:
+    """Posts of the members per time bin over the network's active period (its first to last
+    co-action, with `margin_days` either side), split into originals and reshares, replies and
+    quotes; `outside` counts the members' posts before or after that period."""
+    first, last = con.execute("SELECT first_ms, last_ms FROM networks WHERE network_id = ?",
+                              [nid]).fetchall()[0]
     rows = con.execute(f"""
         SELECT created_ms, kind = 'original' FROM posts WHERE author_id IN ({_MEMBERS})
         ORDER BY created_ms""", [nid]).fetchall()
     if not rows:
-        return {"bins": [], "width_ms": 0}
-    lo, hi = rows[0][0], rows[-1][0]
+        return {"bins": [], "width_ms": 0, "outside": 0}
+    lo = rows[0][0] if first is None else max(rows[0][0], first - margin_days * DAY_MS)
+    hi = rows[-1][0] if last is None else min(rows[-1][0], last + margin_days * DAY_MS)
+    inside = [(ms, o) for ms, o in rows if lo <= ms <= hi]
+    if not inside:
+        lo, hi, inside = rows[0][0], rows[-1][0], rows
     width = bucket_ms(hi - lo)
     start = lo - lo % width
     n = (hi - start) // width + 1
     orig, other = [0] * n, [0] * n
-    for ms, is_orig in rows:
+    for ms, is_orig in inside:
         (orig if is_orig else other)[(ms - start) // width] += 1
-    return {"width_ms": width,
+    return {"width_ms": width, "outside": len(rows) - len(inside),
             "bins": [{"start": iso_utc(start + i * width), "original": orig[i],
                       "other": other[i]} for i in range(n)]}
 

@@ -71,9 +71,13 @@
   if (!holder || !raw) return;
   var data = JSON.parse(raw.textContent);
   var fade = function (hex) {
-    var r = parseInt(hex.slice(1, 3), 16), g = parseInt(hex.slice(3, 5), 16),
-        b = parseInt(hex.slice(5, 7), 16);
-    return "rgba(" + r + "," + g + "," + b + ",0.45)";
+    // Mixed with the map's background rather than transparent: overlapping nodes stay legible.
+    var out = "#";
+    for (var i = 1; i < 7; i += 2) {
+      var c = Math.round(parseInt(hex.slice(i, i + 2), 16) * 0.5 + 251 * 0.5);
+      out += (c < 16 ? "0" : "") + c.toString(16);
+    }
+    return out;
   };
   var say = function (parts) {
     while (info.firstChild) info.removeChild(info.firstChild);
