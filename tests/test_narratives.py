@@ -223,7 +223,7 @@ def test_stage_writes_tables_csv_and_findings_the_same_every_time(tmp_path: Path
         shutil.copy(db, case)
         (case.parent / "findings.json").write_text('{"networks": []}\n', encoding="utf-8")
         written = run_narratives(case, case.parent, cfg)
-        assert [p.name for p in written] == ["narratives.csv"]
+        assert [p.name for p in written] == ["narratives.csv", "targets.csv", "sources.csv"]
         outs.append({p.name: p.read_bytes() for p in sorted(case.parent.iterdir())
                      if p.suffix in (".csv", ".json")})
     assert outs[0] == outs[1]

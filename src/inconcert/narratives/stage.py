@@ -1,5 +1,5 @@
-"""The narratives stage of `inconcert run`: the narratives of the networks that detection found,
-as tables, a CSV file and findings.json sections."""
+"""The narratives stage of `inconcert run`: narratives, targets and sources of the networks that
+detection found, as tables, CSV files and findings.json sections."""
 
 from __future__ import annotations
 
@@ -20,11 +20,15 @@ from ..store import Store
 from ..timeutil import iso_utc
 from .cluster import NarrativeParams, write_narratives
 from .content import network_content
+from .sources import SourceParams, write_sources
 from .tables import table_dicts
+from .targets import TargetParams, write_targets
 
 # Table -> (CSV file, row order). Times are written as ISO text, JSON columns as JSON text.
 OUTPUTS = {
     "narratives": ("narratives.csv", "narrative_id, n_posts DESC, network_id"),
+    "targets": ("targets.csv", "network_id, rank"),
+    "sources": ("sources.csv", "network_id, rank"),
 }
 _TIMES = {"first_ms": "first_seen", "last_ms": "last_seen"}
 _JSON = ("timeline", "representatives", "examples", "evidence", "facets")
@@ -59,10 +63,13 @@ def _for_findings(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def run_narratives(db: Path, out_dir: Path, cfg: Config | None = None,
                    console: Console | None = None) -> list[Path]:
-    """Run the stage on a detected case: (re)create its tables, write narratives.csv into
-    out_dir, and add its sections to out_dir/findings.json when it exists."""
+    """Run the stage on a detected case: (re)create its tables, write narratives.csv,
+    targets.csv and sources.csv into out_dir, and add their sections to out_dir/findings.json
+    when it exists."""
     cfg = cfg if cfg is not None else load_config()
     np_: NarrativeParams = cfg.section("narratives")
+    tp: TargetParams = cfg.section("narratives.targets")
+    sp_: SourceParams = cfg.section("narratives.sources")
     out_dir.mkdir(parents=True, exist_ok=True)
     with Store(db) as store:
         con = store.con
@@ -70,6 +77,8 @@ def run_narratives(db: Path, out_dir: Path, cfg: Config | None = None,
         summary: dict[str, Any] = {}
         steps: list[tuple[str, str, Callable[[], Any]]] = [
             ("narratives", "narratives", lambda: summary.update(write_narratives(con, items, np_))),
+            ("targets", "targets", lambda: write_targets(con, items, tp)),
+            ("amplified sources", "sources", lambda: write_sources(con, items, sp_)),
         ]
         written, sections = [], {"narratives_run": summary}
         for label, table, step in steps:
