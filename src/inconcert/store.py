@@ -15,6 +15,13 @@ _ARROW = {"VARCHAR": pa.string(), "BIGINT": pa.int64(), "INTEGER": pa.int32(),
           "BOOLEAN": pa.bool_()}
 
 
+def once(data: pa.Table) -> pa.RecordBatchReader:
+    """An Arrow table as a stream DuckDB scans once and copies. A registered table stays
+    referenced by an open transaction until it commits, so a large ingest (one transaction per
+    file) would otherwise hold every batch it inserted in memory."""
+    return pa.RecordBatchReader.from_batches(data.schema, data.to_batches())
+
+
 def arrow_schema(table: str) -> pa.Schema:
     """The Arrow schema of a canonical table (types from the model)."""
     return pa.schema([(c, _ARROW[t.split()[0]]) for c, t in model.TABLES[table]])
@@ -96,7 +103,7 @@ class Store:
     def insert_arrow(self, table: str, data: pa.Table) -> None:
         """Append an Arrow table whose columns match the canonical table."""
         cols = ", ".join(model.columns(table))
-        self.con.register("_stage", data)
+        self.con.register("_stage", once(data))
         try:
             self.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _stage")
         finally:
@@ -111,7 +118,7 @@ class Store:
         keys = model.KEYS["accounts"]
         sets = ", ".join(f"{c} = COALESCE(accounts.{c}, EXCLUDED.{c})"
                          for c in cols if c not in keys)
-        self.con.register("_stage_acc", t)
+        self.con.register("_stage_acc", once(t))
         try:
             self.execute(
                 f"INSERT INTO accounts ({', '.join(cols)}) SELECT {', '.join(cols)} "

@@ -281,6 +281,8 @@ def _fast_batches(src: Source, required: Sequence[str],
         except BROKEN_STREAM as e:
             # The lines counted so far end where the stream breaks off.
             raise broken_stream(src, e, raw.newlines + 1) from None
+    if raw.nul:
+        raise SlowPath("NUL byte")
     # Arrow skips blank lines; line numbers hold only if every line was part of a record.
     if raw.newlines + (not raw.ends_with_newline) != line - 1:
         raise SlowPath("blank lines")

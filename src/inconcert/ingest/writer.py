@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import InputError
-from ..store import Store, arrow_schema
+from ..store import Store, arrow_schema, once
 from .registry import Bad, ReadContext, Reader, Record
 from .source import Source
 
@@ -314,7 +314,7 @@ class DatasetWriter:
         """Posts stored by an earlier dataset are not stored twice: a primary one is
         quarantined as already stored, an auxiliary one (an expansion) is dropped silently."""
         keys = posts.select(["platform", "post_id"])
-        self.store.con.register("_keys", keys)
+        self.store.con.register("_keys", once(keys))
         try:
             dup = self.store.execute(
                 "SELECT DISTINCT k.platform, k.post_id, d.path FROM _keys k JOIN posts p "

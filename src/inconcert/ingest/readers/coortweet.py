@@ -213,8 +213,9 @@ class CoorTweetObjectsReader(Reader):
                 "kind": "original", "source_line": line}], accounts=accounts,
                 entities=self._entities(platform, pid, first, row), raw=raw_row(row))
         if repeats:
-            ctx.notes.append(f"{repeats} rows add no new object to a post an earlier row "
-                             "gave (repeated rows); their objects are stored once")
+            ctx.notes.append(f"{repeats} row{'s add' if repeats > 1 else ' adds'} no new "
+                             "object to a post an earlier row gave (repeated rows); objects "
+                             "are stored once")
 
     @staticmethod
     def _entities(platform: str, pid: str, post: _Post, row: dict[str, str]) -> list[dict]:
