@@ -374,3 +374,64 @@ def compat_cnt(
             err.print(f"wrote {path} ({n} edges)", highlight=False)
 
     _guard(body)
+
+
+LibraryOpt = Annotated[Path | None, typer.Option(
+    "--library", help="Fingerprint library folder (default: $INCONCERT_LIBRARY, else "
+                      "~/.local/share/inconcert/fingerprints).")]
+
+
+@app.command()
+def fingerprint(run_dir: Annotated[Path, typer.Argument(
+                    help="Output directory of `inconcert run` (holds case.duckdb).")],
+                name: Annotated[str, typer.Option(
+                    "--name", help="Name to store the fingerprints under, such as the "
+                                   "takedown they come from (letters, digits, . _ -).")],
+                library: LibraryOpt = None, config_file: ConfigOpt = None,
+                overrides: SetOpt = None) -> None:
+    """Store the fingerprint of every network of a run in the local library (one JSON file
+    per network: hashtags, domains, sources, text shingles, images, handle and bio templates,
+    rhythm, creation batches; see docs/narratives.md). Replaces an earlier one of that name."""
+
+    def body() -> None:
+        from .config import load
+        from .narratives.fingerprint import default_library, fingerprint_run
+
+        cfg = load(config_file, overrides or [])
+        lib = library if library is not None else default_library()
+        for p in fingerprint_run(run_dir, name, lib, cfg.section("narratives.fingerprint")):
+            err.print(f"wrote {p}", highlight=False)
+
+    _guard(body)
+
+
+@app.command()
+def match(run_dir: Annotated[Path, typer.Argument(
+              help="Output directory of `inconcert run` (holds case.duckdb).")],
+          library: LibraryOpt = None, config_file: ConfigOpt = None,
+          overrides: SetOpt = None) -> None:
+    """Score every network of a run against the fingerprint library (a score in [0, 1] per
+    network and fingerprint, from per-facet similarities; see docs/narratives.md), write
+    matches.csv with the overlapping evidence into the run directory and print the best."""
+
+    def body() -> None:
+        from rich.table import Table
+
+        from .config import load
+        from .narratives.cli import evidence_line, match_run
+        from .narratives.fingerprint import default_library
+
+        cfg = load(config_file, overrides or [])
+        lib = library if library is not None else default_library()
+        path, rows = match_run(run_dir, lib, cfg)
+        table = Table("network", "fingerprint", "score", "coverage", "agreeing facets")
+        for r in rows:
+            if r["rank"] == 1:
+                table.add_row(escape(r["network_id"]),
+                              escape(f"{r['library_name']}/{r['library_network_id']}"),
+                              f"{r['score']:.3f}", f"{r['coverage']:.2f}",
+                              escape(evidence_line(r)))
+        out.print(table)
+        err.print(f"wrote {path}", highlight=False)
+
+    _guard(body)

@@ -1,5 +1,5 @@
-"""The narratives stage of `inconcert run`: narratives, targets and sources of the networks that
-detection found, as tables, CSV files and findings.json sections."""
+"""The narratives stage of `inconcert run`: narratives, targets, sources (and matches) of the
+networks that detection found, as tables, CSV files and findings.json sections."""
 
 from __future__ import annotations
 
@@ -20,6 +20,8 @@ from ..store import Store
 from ..timeutil import iso_utc
 from .cluster import NarrativeParams, write_narratives
 from .content import network_content
+from .fingerprint import FingerprintParams
+from .match import MatchParams, write_matches
 from .sources import SourceParams, write_sources
 from .tables import table_dicts
 from .targets import TargetParams, write_targets
@@ -29,6 +31,7 @@ OUTPUTS = {
     "narratives": ("narratives.csv", "narrative_id, n_posts DESC, network_id"),
     "targets": ("targets.csv", "network_id, rank"),
     "sources": ("sources.csv", "network_id, rank"),
+    "matches": ("matches.csv", "network_id, rank"),
 }
 _TIMES = {"first_ms": "first_seen", "last_ms": "last_seen"}
 _JSON = ("timeline", "representatives", "examples", "evidence", "facets")
@@ -49,7 +52,8 @@ def write_output(rows: list[dict[str, Any]], columns: list[str], path: Path) -> 
     return path
 
 
-def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+def output_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    """The CSV header of a stage table (its columns, times renamed as in `output_rows`)."""
     cur = con.execute(f"SELECT * FROM {table} LIMIT 0")
     names = [d[0] for d in cur.description]
     cur.fetchall()
@@ -64,12 +68,14 @@ def _for_findings(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def run_narratives(db: Path, out_dir: Path, cfg: Config | None = None,
                    console: Console | None = None) -> list[Path]:
     """Run the stage on a detected case: (re)create its tables, write narratives.csv,
-    targets.csv and sources.csv into out_dir, and add their sections to out_dir/findings.json
-    when it exists."""
+    targets.csv and sources.csv (and matches.csv with `narratives.match.library` set) into
+    out_dir, and add their sections to out_dir/findings.json when it exists."""
     cfg = cfg if cfg is not None else load_config()
     np_: NarrativeParams = cfg.section("narratives")
     tp: TargetParams = cfg.section("narratives.targets")
     sp_: SourceParams = cfg.section("narratives.sources")
+    mp: MatchParams = cfg.section("narratives.match")
+    fp: FingerprintParams = cfg.section("narratives.fingerprint")
     out_dir.mkdir(parents=True, exist_ok=True)
     with Store(db) as store:
         con = store.con
@@ -80,6 +86,9 @@ def run_narratives(db: Path, out_dir: Path, cfg: Config | None = None,
             ("targets", "targets", lambda: write_targets(con, items, tp)),
             ("amplified sources", "sources", lambda: write_sources(con, items, sp_)),
         ]
+        if mp.library:
+            steps.append(("matches with the fingerprint library", "matches",
+                          lambda: write_matches(con, Path(mp.library).expanduser(), mp, fp)))
         written, sections = [], {"narratives_run": summary}
         for label, table, step in steps:
             started = time.perf_counter()
@@ -91,7 +100,8 @@ def run_narratives(db: Path, out_dir: Path, cfg: Config | None = None,
             else:
                 step()
             rows = output_rows(con, table)
-            written.append(write_output(rows, _columns(con, table), out_dir / OUTPUTS[table][0]))
+            written.append(write_output(rows, output_columns(con, table),
+                                        out_dir / OUTPUTS[table][0]))
             sections[table] = _for_findings(rows)
     findings = out_dir / "findings.json"
     if findings.exists():
