@@ -108,6 +108,9 @@
       labelRenderedSizeThreshold: 9, labelSize: 12, labelWeight: "500",
       labelFont: "-apple-system, Segoe UI, Helvetica Neue, Arial, sans-serif",
       zIndex: true, minCameraRatio: 0.05, maxCameraRatio: 4,
+      // Large maps stay responsive while panning and zooming: edges and labels come back when
+      // the camera stops.
+      hideEdgesOnMove: data.nodes.length > 2000, hideLabelsOnMove: data.nodes.length > 2000,
       nodeReducer: function (node, attrs) {
         if (!hovered) return attrs;
         if (node === hovered || near.has(node)) {
