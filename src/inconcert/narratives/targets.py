@@ -181,7 +181,8 @@ def _own_posts(con: duckdb.DuckDBPyConnection, sample: int) -> list[tuple]:
         alts AS (SELECT platform, post_id, list(alt_text ORDER BY position) AS alt
                  FROM post_entities WHERE alt_text IS NOT NULL AND alt_text <> '' GROUP BY ALL)
         SELECT o.platform, o.post_id, o.author_id, o.created_ms, COALESCE(o.text, ''),
-               o.reply_to_author_id, bg.post_id IS NOT NULL, mentions.m, alts.alt
+               o.reply_to_author_id, bg.post_id IS NOT NULL, mentions.m, alts.alt,
+               o.author_id IN (SELECT account_id FROM members)
         FROM own o LEFT JOIN bg ON bg.platform = o.platform AND bg.post_id = o.post_id
         LEFT JOIN mentions ON mentions.platform = o.platform AND mentions.post_id = o.post_id
         LEFT JOIN alts ON alts.platform = o.platform AND alts.post_id = o.post_id
@@ -189,27 +190,32 @@ def _own_posts(con: duckdb.DuckDBPyConnection, sample: int) -> list[tuple]:
         ORDER BY o.created_ms, o.platform, o.post_id""", [sample])
 
 
+def name_key(text: str) -> str:
+    """Folded words of a name or text, one space apart (punctuation and emoji dropped)."""
+    return " ".join(_WORDS.findall(_fold(text)))
+
+
 def _account_names(con: duckdb.DuckDBPyConnection, ids: set[str], min_chars: int
                    ) -> dict[str, str]:
-    """Folded display name -> account id, for the accounts given whose name is long enough
-    (a name two accounts share names neither)."""
+    """`name_key` of a display name -> account id, for the accounts given whose name is long
+    enough (a name two accounts share names neither)."""
     if not ids:
         return {}
     names: dict[str, set[str]] = defaultdict(set)
     for acc, name in rows(con, "SELECT account_id, display_name FROM accounts WHERE account_id "
                                "IN (SELECT unnest(?)) AND display_name IS NOT NULL",
                           [sorted(ids)]):
-        f = " ".join(_fold(name).split())
-        if len(f) >= min_chars and any(c.isalpha() for c in f):
-            names[f].add(acc)
+        key = name_key(name)
+        if len(key) >= min_chars:
+            names[key].add(acc)
     return {n: next(iter(a)) for n, a in sorted(names.items()) if len(a) == 1}
 
 
-def _name_pattern(names: Sequence[str]) -> re.Pattern[str] | None:
-    if not names:
-        return None
-    alts = "|".join(re.escape(n) for n in sorted(names, key=lambda n: (-len(n), n)))
-    return re.compile(rf"(?<!\w)(?:{alts})(?!\w)")
+def names_in(text: str, names: dict[str, str], longest: int) -> set[str]:
+    """The names (keys of `names`) written out in a text, as whole words."""
+    words = name_key(norm_text(text)).split(" ")
+    return {g for n in range(1, longest + 1) for i in range(len(words) - n + 1)
+            if (g := " ".join(words[i:i + n])) in names}
 
 
 def collect(con: duckdb.DuckDBPyConnection, p: TargetParams) -> list[_Post]:
@@ -217,29 +223,28 @@ def collect(con: duckdb.DuckDBPyConnection, p: TargetParams) -> list[_Post]:
     got = _own_posts(con, p.background_sample)
     posts = []
     targeted: set[str] = set()
-    for plat, pid, author, ms, text, reply_to, in_sample, mentions, _ in got:
+    for plat, pid, author, ms, text, reply_to, in_sample, mentions, _, member in got:
         tg: dict[tuple[str, str], str] = {}
         if reply_to and reply_to != author:
             tg[("account", reply_to)] = "reply"
         for m in mentions or []:
             if m != author:
                 tg.setdefault(("account", m), "mention")
-        targeted.update(t for _, t in tg)
+        if member:
+            targeted.update(t for _, t in tg)
         posts.append(_Post(plat, pid, author, ms, text, bool(in_sample), tg))
     names = _account_names(con, targeted, p.min_name_chars)
-    pattern = _name_pattern(list(names))
+    longest = max((n.count(" ") + 1 for n in names), default=0)
     capitalised, lower = word_case_counts([q.text for q in posts])
     for q, r in zip(posts, got, strict=True):
         alt_texts = r[8] or []
         for via, texts in (("text", [q.text]), ("alt_text", alt_texts)):
             for text in texts:
-                folded = _fold(norm_text(text))
-                found = set(pattern.findall(folded)) if pattern else set()
-                for n in sorted(found):
+                for n in sorted(names_in(text, names, longest)):
                     if names[n] != q.author_id:
                         q.targets.setdefault(("account", names[n]), via)
                 for phrase in sorted(name_phrases(text, capitalised, lower)):
-                    if " ".join(_fold(phrase).split()) not in names:
+                    if name_key(phrase) not in names:
                         q.targets.setdefault(("name", phrase), via)
     return posts
 
