@@ -13,7 +13,16 @@ import sqlglot
 from sqlglot.errors import ErrorLevel
 
 from inconcert import config
-from inconcert.engine import DuckDBEngine, cap_sql, encode_sql, pairs_sql, to_spark
+from inconcert.engine import (
+    DETAIL_SQL,
+    ITEM_PAIRS_SQL,
+    PAIRS_SQL,
+    DuckDBEngine,
+    cap_sql,
+    encode_sql,
+    to_spark,
+    window_sql,
+)
 from inconcert.store import Store
 from inconcert.traces import compute_traces, traces
 
@@ -34,16 +43,22 @@ def _reference(actions, w: int) -> dict[tuple[str, str, str], int]:
     return out
 
 
-def _enumerate(actions, w: int, cap: int = 10_000) -> dict[tuple[str, str, str], int]:
+def _enumerate(actions, w: int, min_count: int = 1, cap: int = 10_000):
     con = duckdb.connect()
     con.execute("CREATE TABLE acts (account VARCHAR, item VARCHAR, t BIGINT, action_id VARCHAR)")
     con.executemany("INSERT INTO acts VALUES (?, ?, ?, ?)", actions)
-    DuckDBEngine().enumerate(con, "SELECT * FROM acts", w, cap)
-    rows = con.execute("""
-        SELECT s.account, t.account, i.item, p.n_pairs FROM _tr_pair_items AS p
-        JOIN _tr_acc AS s ON s.aid = p.source JOIN _tr_acc AS t ON t.aid = p.target
+    DuckDBEngine().enumerate(con, "SELECT * FROM acts", w, cap, min_count)
+    names = """
+        JOIN _tr_acc AS s ON s.aid = p.source JOIN _tr_acc AS t ON t.aid = p.target"""
+    detail = con.execute(f"""
+        SELECT s.account, t.account, i.item, p.n_pairs FROM _tr_pair_items AS p {names}
         JOIN _tr_item AS i ON i.iid = p.item""").fetchall()
-    return {(s, t, i): n for s, t, i, n in rows}
+    pairs = con.execute(f"SELECT s.account, t.account, p.cnt FROM _tr_pairs AS p {names}")\
+        .fetchall()
+    per_item = con.execute("SELECT i.item, p.wp, p.n_pairs FROM _tr_item_pairs AS p "
+                           "JOIN _tr_item AS i ON i.iid = p.item").fetchall()
+    return ({(a, b, i): n for a, b, i, n in detail}, {(a, b): n for a, b, n in pairs},
+            {i: (wp, n) for i, wp, n in per_item})
 
 
 @pytest.mark.parametrize(("seed", "once"), [(1, False), (2, False), (3, True), (4, True)])
@@ -54,9 +69,20 @@ def test_bucket_join_finds_exactly_the_window_pairs(seed, once):
     # actions exactly W apart, across a bucket edge, are in the window; W + 1 apart are not
     actions += [("edge1", "e", 999, "y1"), ("edge2", "e", 1999, "y2"),
                 ("edge3", "e", 3000, "y3"), ("edge4", "e", 4001, "y4")]
-    got = _enumerate(actions, 1000)
-    assert got == _reference(actions, 1000)
-    assert ("edge1", "edge2", "e") in got and ("edge3", "edge4", "e") not in got
+    ref = _reference(actions, 1000)
+    detail, _, per_item = _enumerate(actions, 1000)
+    assert detail == ref
+    assert ("edge1", "edge2", "e") in detail and ("edge3", "edge4", "e") not in detail
+    items = {i for _, _, i in ref}
+    assert per_item == {i: (sum(1 for k in ref if k[2] == i),
+                            sum(n for k, n in ref.items() if k[2] == i)) for i in items}
+    # with min_count 3: only pairs sharing three items, and only their items in the detail
+    detail, pairs, _ = _enumerate(actions, 1000, min_count=3)
+    shared: dict[tuple[str, str], int] = {}
+    for a, b, _ in ref:
+        shared[(a, b)] = shared.get((a, b), 0) + 1
+    assert pairs == {k: n for k, n in shared.items() if n >= 3}
+    assert detail == {k: n for k, n in ref.items() if k[:2] in pairs}
 
 
 def test_hot_item_is_capped_deterministically_and_noted(tmp_path):
@@ -82,8 +108,11 @@ def test_hot_item_is_capped_deterministically_and_noted(tmp_path):
 def _all_sql() -> list[tuple[str, str]]:
     cfg = config.load()
     out = [("encode", encode_sql("acts", "account", "aid")),
-           ("cap", cap_sql("acts", 60_000, 1000)), ("pairs", pairs_sql("capped", 60_000)),
-           ("pairs once", pairs_sql("capped", 60_000, False))]
+           ("cap", cap_sql("acts", 60_000, 1000)), ("window", window_sql("capped", 60_000)),
+           ("window once", window_sql("capped", 60_000, False)),
+           ("item pairs", ITEM_PAIRS_SQL.format(window="w")),
+           ("pairs", PAIRS_SQL.format(window="w", min_count=2)),
+           ("detail", DETAIL_SQL.format(window="w", candidates="p"))]
     for name, cls in traces().items():
         trace = cls()
         params = cfg.section(f"traces.{name}")

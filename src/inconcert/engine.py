@@ -51,14 +51,15 @@ UNION ALL
 SELECT account, item, t, b, b + 1 AS b1 FROM hot WHERE rn <= {cap}
 """
 
-# Window pairs, aggregated per (account pair, item). Buckets are floor(t / W) (times are shifted
-# by ORIGIN first, so that integer division, which truncates in both engines, floors even before
-# 1970): two actions in one bucket are always less than W apart and need no time filter — a
-# per-match predicate in the join costs more than the join itself. Same bucket: each unordered
-# pair once (x.account < y.account); neighbouring bucket: x is always in the earlier bucket, so
-# both account orders occur and none twice.
-PAIRS_SQL = """
-WITH c AS (
+# Window pairs. Buckets are floor(t / W) (times are shifted by ORIGIN first, so that integer
+# division, which truncates in both engines, floors even before 1970): two actions in one bucket
+# are always less than W apart and need no time filter — a per-match predicate in the join costs
+# more than the join itself. Same bucket: each unordered pair once (x.account < y.account);
+# neighbouring bucket: x is always in the earlier bucket, so both account orders occur and none
+# twice. With `repeats` (an account may act twice on one item), pairs are first reduced to one
+# row per (pair, item).
+WINDOW_PAIRS_SQL = """
+c0 AS (
     SELECT x.account AS source, y.account AS target, x.item AS item,
            least(x.t, y.t) AS t1, greatest(x.t, y.t) AS t2
     FROM {capped} AS x JOIN {capped} AS y ON x.item = y.item AND x.b = y.b
@@ -68,15 +69,33 @@ WITH c AS (
            x.item AS item, x.t AS t1, y.t AS t2
     FROM {capped} AS x JOIN {capped} AS y ON x.item = y.item AND y.b = x.b1
     WHERE x.account <> y.account AND y.t - x.t <= {w}
-)
-{select}
+),
+c AS ({reduce})
 """
-# When no account acts twice on one item (a reshare, a like), each (pair, item) occurs once and
-# the large aggregation is skipped.
-_AGGREGATE = ("SELECT source, target, item, count(*) AS n_pairs, min(t1) AS first_ms, "
-              "max(t2) AS last_ms FROM c GROUP BY source, target, item")
-_UNIQUE = "SELECT source, target, item, 1 AS n_pairs, t1 AS first_ms, t2 AS last_ms FROM c"
-# Whether any account acts more than once on an item (then pairs need aggregating).
+_REDUCE = ("SELECT source, target, item, count(*) AS n_pairs, min(t1) AS t1, max(t2) AS t2 "
+           "FROM c0 GROUP BY source, target, item")
+_KEEP = "SELECT source, target, item, 1 AS n_pairs, t1, t2 FROM c0"
+
+# The window pairs, one row per (account pair, item) — the only table as large as the pairs.
+WINDOW_SQL = """
+WITH {pairs}
+SELECT source, target, item, n_pairs, t1, t2 FROM c
+"""
+# Per item: distinct account pairs within the window (wp, for the null model) and window pairs.
+ITEM_PAIRS_SQL = """
+SELECT item, count(*) AS wp, sum(n_pairs) AS n_pairs FROM {window} GROUP BY item
+"""
+# Account pairs with at least `min_count` shared items: the candidates.
+PAIRS_SQL = """
+SELECT source, target, count(*) AS cnt FROM {window} GROUP BY source, target
+HAVING count(*) >= {min_count}
+"""
+# The (pair, item) rows of the candidates.
+DETAIL_SQL = """
+SELECT w.source, w.target, w.item, w.n_pairs, w.t1 AS first_ms, w.t2 AS last_ms
+FROM {window} AS w JOIN {candidates} AS p ON p.source = w.source AND p.target = w.target
+"""
+# Whether any account acts more than once on an item (then pairs need reducing per item).
 REPEATS_SQL = """
 SELECT count(*) AS n FROM (
     SELECT account, item FROM {capped} GROUP BY account, item HAVING count(*) > 1) AS r
@@ -97,11 +116,11 @@ def cap_sql(actions: str, window_ms: int, cap: int, accounts: str = "_tr_acc",
                           items=items, origin=ORIGIN)
 
 
-def pairs_sql(capped: str, window_ms: int, repeats: bool = True) -> str:
+def window_sql(capped: str, window_ms: int, repeats: bool = True) -> str:
     """Window pairs per (source, target, item) over a capped actions relation; `repeats`:
     whether an account may act more than once on an item."""
-    return PAIRS_SQL.format(capped=capped, w=int(window_ms),
-                            select=_AGGREGATE if repeats else _UNIQUE)
+    return WINDOW_SQL.format(pairs=WINDOW_PAIRS_SQL.format(
+        capped=capped, w=int(window_ms), reduce=_REDUCE if repeats else _KEEP))
 
 
 def to_spark(sql: str) -> str:
@@ -119,35 +138,61 @@ class Enumerated:
     n_window_pairs: int  # account pairs within the window, summed over items
 
 
-class DuckDBEngine:
+class Engine:
+    """The enumeration steps, in order; a subclass says how to materialise one table."""
+
+    def _table(self, con: duckdb.DuckDBPyConnection, name: str, sql: str) -> None:
+        raise NotImplementedError
+
+    def _scalar(self, con: duckdb.DuckDBPyConnection, sql: str) -> int:
+        raise NotImplementedError
+
+    def _drop(self, con: duckdb.DuckDBPyConnection, name: str) -> None:
+        con.execute(f"DROP TABLE IF EXISTS {name}").fetchall()
+
+    def enumerate(self, con: duckdb.DuckDBPyConnection, actions_sql: str, window_ms: int,
+                  cap: int, min_count: int, tables: tuple[str, ...] = ()) -> Enumerated:
+        """Leave in `con` the temp tables `_tr_actions` (the trace's actions), `_tr_acc` and
+        `_tr_item` (accounts and items numbered), `_tr_capped` (after the hot-item guard),
+        `_tr_item_pairs` (item, wp: distinct account pairs within the window, n_pairs: window
+        pairs), `_tr_pairs` (source, target, cnt: pairs with at least `min_count` shared items)
+        and `_tr_pair_items` (their items). Accounts and items in the
+        last four are numbers."""
+        self._table(con, "_tr_actions",
+                    f"SELECT DISTINCT account, item, t, action_id FROM ({actions_sql}) AS s "
+                    f"WHERE account IS NOT NULL AND item IS NOT NULL AND t IS NOT NULL")
+        self._table(con, "_tr_acc", encode_sql("_tr_actions", "account", "aid"))
+        self._table(con, "_tr_item", encode_sql("_tr_actions", "item", "iid"))
+        self._table(con, "_tr_capped", cap_sql("_tr_actions", window_ms, cap))
+        repeats = self._scalar(con, REPEATS_SQL.format(capped="_tr_capped")) > 0
+        self._table(con, "_tr_window", window_sql("_tr_capped", window_ms, repeats))
+        self._table(con, "_tr_item_pairs", ITEM_PAIRS_SQL.format(window="_tr_window"))
+        self._table(con, "_tr_pairs", PAIRS_SQL.format(window="_tr_window",
+                                                       min_count=int(min_count)))
+        self._table(con, "_tr_pair_items", DETAIL_SQL.format(window="_tr_window",
+                                                             candidates="_tr_pairs"))
+        self._drop(con, "_tr_window")
+        return _summary(con, window_ms, cap)
+
+
+class DuckDBEngine(Engine):
     """Runs a trace's actions query and the pair enumeration in the case's DuckDB."""
 
     name = "duckdb"
 
-    def enumerate(self, con: duckdb.DuckDBPyConnection, actions_sql: str, window_ms: int,
-                  cap: int, tables: tuple[str, ...] = ()) -> Enumerated:
-        """Fill temp tables `_tr_actions`, `_tr_acc`, `_tr_item` (numbered accounts and items),
-        `_tr_capped` and `_tr_pair_items` (numbers, not names)."""
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _tr_actions AS "
-                    f"SELECT DISTINCT account, item, t, action_id FROM ({actions_sql}) "
-                    f"WHERE account IS NOT NULL AND item IS NOT NULL AND t IS NOT NULL").fetchall()
-        con.execute("CREATE OR REPLACE TEMP TABLE _tr_acc AS "
-                    + encode_sql("_tr_actions", "account", "aid")).fetchall()
-        con.execute("CREATE OR REPLACE TEMP TABLE _tr_item AS "
-                    + encode_sql("_tr_actions", "item", "iid")).fetchall()
-        con.execute("CREATE OR REPLACE TEMP TABLE _tr_capped AS "
-                    + cap_sql("_tr_actions", window_ms, cap)).fetchall()
-        repeats = con.execute(REPEATS_SQL.format(capped="_tr_capped")).fetchall()[0][0] > 0
-        con.execute("CREATE OR REPLACE TEMP TABLE _tr_pair_items AS "
-                    + pairs_sql("_tr_capped", window_ms, repeats)).fetchall()
-        return _summary(con, window_ms, cap)
+    def _table(self, con: duckdb.DuckDBPyConnection, name: str, sql: str) -> None:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}").fetchall()
+
+    def _scalar(self, con: duckdb.DuckDBPyConnection, sql: str) -> int:
+        return int(con.execute(sql).fetchall()[0][0])
 
 
-class SparkEngine:
+class SparkEngine(Engine):
     """Runs the same SQL on a local Spark session (for data that outgrows one machine).
 
-    The canonical tables a trace reads are shipped to Spark through Arrow; the resulting actions
-    and pairs come back into the case database, where significance is computed as usual.
+    The canonical tables a trace reads are shipped to Spark through Arrow; each table the
+    enumeration makes is kept in Spark (for the next step) and copied into the case database,
+    where significance is computed as usual.
     """
 
     name = "spark"
@@ -161,36 +206,27 @@ class SparkEngine:
                      .config("spark.ui.enabled", "false").getOrCreate())
         self.spark = spark
 
-    def _ship(self, con: duckdb.DuckDBPyConnection, table: str) -> None:
-        data = con.sql(f"SELECT * FROM {table}").to_arrow_table()
-        self.spark.createDataFrame(data).createOrReplaceTempView(table)
+    def enumerate(self, con: duckdb.DuckDBPyConnection, actions_sql: str, window_ms: int,
+                  cap: int, min_count: int, tables: tuple[str, ...] = ()) -> Enumerated:
+        for table in tables:
+            data = con.sql(f"SELECT * FROM {table}").to_arrow_table()
+            self.spark.createDataFrame(data).createOrReplaceTempView(table)
+        return super().enumerate(con, actions_sql, window_ms, cap, min_count, tables)
 
-    def _fetch(self, con: duckdb.DuckDBPyConnection, sql: str, name: str) -> None:
+    def _table(self, con: duckdb.DuckDBPyConnection, name: str, sql: str) -> None:
         df = self.spark.sql(to_spark(sql)).cache()
         df.createOrReplaceTempView(name)
-        data = df.toArrow()
-        con.register("_spark_in", data)
+        if name == "_tr_window":  # the window pairs stay in Spark; only their summaries return
+            return
+        con.register("_spark_in", df.toArrow())
         try:
             con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM _spark_in")\
                 .fetchall()
         finally:
             con.unregister("_spark_in")
 
-    def enumerate(self, con: duckdb.DuckDBPyConnection, actions_sql: str, window_ms: int,
-                  cap: int, tables: tuple[str, ...] = ()) -> Enumerated:
-        """Fill `_tr_actions`, `_tr_capped` and `_tr_pair_items` in DuckDB, computed by Spark."""
-        for table in tables:
-            self._ship(con, table)
-        self._fetch(con, f"SELECT DISTINCT account, item, t, action_id FROM ({actions_sql}) AS s "
-                         f"WHERE account IS NOT NULL AND item IS NOT NULL AND t IS NOT NULL",
-                    "_tr_actions")
-        self._fetch(con, encode_sql("_tr_actions", "account", "aid"), "_tr_acc")
-        self._fetch(con, encode_sql("_tr_actions", "item", "iid"), "_tr_item")
-        self._fetch(con, cap_sql("_tr_actions", window_ms, cap), "_tr_capped")
-        repeats = self.spark.sql(to_spark(REPEATS_SQL.format(capped="_tr_capped"))) \
-            .collect()[0][0] > 0
-        self._fetch(con, pairs_sql("_tr_capped", window_ms, repeats), "_tr_pair_items")
-        return _summary(con, window_ms, cap)
+    def _scalar(self, con: duckdb.DuckDBPyConnection, sql: str) -> int:
+        return int(self.spark.sql(to_spark(sql)).collect()[0][0])
 
 
 def _summary(con: duckdb.DuckDBPyConnection, window_ms: int, cap: int) -> Enumerated:
@@ -199,11 +235,11 @@ def _summary(con: duckdb.DuckDBPyConnection, window_ms: int, cap: int) -> Enumer
         f"SELECT count(*), COALESCE(sum(k - {int(cap)}), 0) FROM (SELECT count(*) AS k "
         f"FROM _tr_actions GROUP BY item, (t + {ORIGIN}) // {int(window_ms)}) "
         f"WHERE k > {int(cap)}").fetchall()
-    n_pairs = con.execute("SELECT COALESCE(sum(n_pairs), 0) FROM _tr_pair_items").fetchall()
+    n_pairs = con.execute("SELECT COALESCE(sum(n_pairs), 0) FROM _tr_item_pairs").fetchall()
     return Enumerated(int(n_actions), int(cells[0][0]), int(cells[0][1]), int(n_pairs[0][0]))
 
 
-def engine(name: str) -> DuckDBEngine | SparkEngine:
+def engine(name: str) -> Engine:
     """The engine called `name` ('duckdb' or 'spark')."""
     if name == "duckdb":
         return DuckDBEngine()

@@ -14,7 +14,7 @@ import json
 import duckdb
 
 from ..config import Config
-from ..engine import DuckDBEngine, SparkEngine, engine
+from ..engine import Engine, engine
 from .base import ACTION_COLUMNS, NotComputable, Trace, TraceParams, register, traces
 from .reshares import build_reshares
 from .significance import CANDIDATES_DDL, assess_edges
@@ -29,7 +29,7 @@ EDGE_COLUMNS = ("source, target, trace, weight, count, p_value, z, first_ms, las
 
 def compute_traces(con: duckdb.DuckDBPyConnection, config: Config,
                    capabilities: dict[str, str],
-                   engine_: DuckDBEngine | SparkEngine | None = None) -> None:
+                   engine_: Engine | None = None) -> None:
     """Run every trace and (re)create the trace tables; same input and config, same tables.
 
     A trace whose capabilities are missing (or that finds the data cannot support it) gets a
@@ -51,13 +51,14 @@ def compute_traces(con: duckdb.DuckDBPyConnection, config: Config,
     """).fetchall()
     con.execute("CREATE OR REPLACE TABLE trace_candidates AS SELECT * FROM trace_candidates "
                 "ORDER BY trace, source, target").fetchall()
-    for tmp in ("_tr_actions", "_tr_acc", "_tr_item", "_tr_capped", "_tr_pair_items",
-                "_tr_items", "_tr_cand", "_tr_universe", "_tr_popularity"):
+    for tmp in ("_tr_actions", "_tr_acc", "_tr_item", "_tr_capped", "_tr_counts",
+                "_tr_item_pairs", "_tr_pairs", "_tr_pair_items", "_tr_items", "_tr_cand",
+                "_tr_universe", "_tr_popularity"):
         con.execute(f"DROP TABLE IF EXISTS {tmp}").fetchall()
 
 
 def _run_one(con: duckdb.DuckDBPyConnection, trace: Trace, params: object,
-             capabilities: dict[str, str], eng: DuckDBEngine | SparkEngine, cap: int,
+             capabilities: dict[str, str], eng: Engine, cap: int,
              sig: object) -> None:
     params_json = json.dumps(dataclasses.asdict(params), sort_keys=True)
 
@@ -80,7 +81,8 @@ def _run_one(con: duckdb.DuckDBPyConnection, trace: Trace, params: object,
         record("not computable", str(e))
         return
     window_ms = int(params.window_s) * 1000
-    run = eng.enumerate(con, trace.actions_sql(params), window_ms, cap, trace.tables)
+    run = eng.enumerate(con, trace.actions_sql(params), window_ms, cap, params.min_count,
+                        trace.tables)
     n_items = con.execute("SELECT count(*) FROM _tr_item").fetchall()[0][0]
     if run.n_capped_cells:
         notes.append(f"hot items: {run.n_capped_cells} (item, {params.window_s} s bucket) cells "

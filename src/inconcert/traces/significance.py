@@ -18,9 +18,10 @@ corrections, both documented in docs/traces.md:
   P(X >= count | lambda_uv) and `z` = (count - lambda_uv) / sqrt(lambda_uv). Hyperactive accounts
   (large d) and viral items (large n, and q near 1 when the burst is short) raise lambda, so
   volume alone is expected. Since every pair of active accounts is a test, p-values are corrected
-  for multiple testing (Benjamini-Hochberg over all N(N-1)/2 account pairs) before comparing with
-  `alpha`. lambda depends on the pair only through (d_u, d_v), so it is computed once per distinct
-  degree pair and popularity, not per pair and item.
+  for multiple testing (Benjamini-Hochberg over all N(N-1)/2 pairs of the N accounts active on
+  at least `min_count` items) before comparing with `alpha`. lambda depends on the pair only
+  through (d_u, d_v), so it is computed once per distinct degree pair and popularity, not per
+  pair and item.
 """
 
 from __future__ import annotations
@@ -64,12 +65,12 @@ class Tested:
 
 def assess_edges(con: duckdb.DuckDBPyConnection, trace: str, min_count: int,
                  params: SignificanceParams, universe_sql: str | None = None) -> Tested:
-    """Weight and test the pairs in `_tr_pair_items`; append rows to `trace_candidates`.
+    """Weight and test the candidate pairs; append rows to `trace_candidates`.
 
     Reads the temp tables the engine left (`_tr_actions`, `_tr_acc`, `_tr_item`,
-    `_tr_pair_items`). Activity (d_u) and popularity (n_i) come from `universe_sql` (account,
-    item) when given, else from the actions. Candidates are pairs with at least `min_count`
-    distinct shared items.
+    `_tr_item_pairs`, and `_tr_pair_items`: the (pair, item) rows of the candidate pairs, those
+    with at least `min_count` shared items). Activity (d_u) and popularity (n_i) come from
+    `universe_sql` (account, item) when given, else from the actions.
     """
     universe = "SELECT account, item FROM _tr_actions"
     if universe_sql:
@@ -79,12 +80,11 @@ def assess_edges(con: duckdb.DuckDBPyConnection, trace: str, min_count: int,
                 f"WHERE account IS NOT NULL AND item IS NOT NULL").fetchall()
     con.execute("""
         CREATE OR REPLACE TEMP TABLE _tr_items AS
-        WITH n AS (SELECT item, count(*) AS n FROM _tr_universe GROUP BY item),
-        wp AS (SELECT item, count(*) AS wp FROM _tr_pair_items GROUP BY item)
+        WITH n AS (SELECT item, count(*) AS n FROM _tr_universe GROUP BY item)
         SELECT n.item AS name, it.iid AS item, n.n, COALESCE(wp.wp, 0) AS wp,
                1.0 / log2(1 + n.n) AS rarity
         FROM n LEFT JOIN _tr_item AS it ON it.item = n.item
-        LEFT JOIN wp ON wp.item = it.iid
+        LEFT JOIN _tr_item_pairs AS wp ON wp.item = it.iid
     """).fetchall()
     # q_i summed per popularity n: the expectation depends on an item only through (n_i, q_i).
     # Sums run over ordered lists so that parallel aggregation cannot change a bit.
@@ -93,9 +93,13 @@ def assess_edges(con: duckdb.DuckDBPyConnection, trace: str, min_count: int,
         SELECT n, list_sum(list(2.0 * wp / (n * (n - 1)) ORDER BY item)) AS q
         FROM _tr_items WHERE n > 1 AND wp > 0 GROUP BY n
     """).fetchall()
-    m_total, n_accounts = con.execute(
-        "SELECT (SELECT sum(n) FROM _tr_items), count(DISTINCT account) "
-        "FROM _tr_universe").fetchall()[0]
+    # Only accounts with at least min_count items can ever reach min_count shared items: pairs
+    # of the others are tests that cannot reject, and do not count towards the correction
+    # (Tarone 1990; Gilbert 2005 for the false discovery rate).
+    m_total, n_accounts = con.execute(f"""
+        SELECT (SELECT sum(n) FROM _tr_items), count(*)
+        FROM (SELECT account FROM _tr_universe GROUP BY account
+              HAVING count(*) >= {int(min_count)}) AS a""").fetchall()[0]
     if not m_total:
         return Tested(0, 0)
     m = float(m_total)
@@ -106,19 +110,12 @@ def assess_edges(con: duckdb.DuckDBPyConnection, trace: str, min_count: int,
             FROM _tr_universe AS u JOIN _tr_acc AS acc ON acc.account = u.account
             GROUP BY acc.aid
         ),
-        -- counting first, on every pair; the costlier aggregates only for the candidates
-        cnt AS (
-            SELECT source, target FROM _tr_pair_items GROUP BY source, target
-            HAVING count(*) >= {int(min_count)}
-        ),
         e AS (
             SELECT p.source, p.target, count(*) AS cnt,
                    list_sum(list(i.rarity ORDER BY p.item)) AS weight,
                    min(p.first_ms) AS first_ms, max(p.last_ms) AS last_ms,
                    min_by(p.item, {{'t': p.first_ms, 'i': p.item}}, 5) AS ex
-            FROM _tr_pair_items AS p
-            JOIN cnt ON cnt.source = p.source AND cnt.target = p.target
-            JOIN _tr_items AS i ON i.item = p.item
+            FROM _tr_pair_items AS p JOIN _tr_items AS i ON i.item = p.item
             GROUP BY p.source, p.target
         ),
         ed AS (
