@@ -265,3 +265,15 @@ def test_layout_is_fixed_by_the_seed_and_separates_components():
     b1, b2 = box(ids[:20]), box(ids[20:])
     # The two components' bounding boxes do not overlap.
     assert b1[1] < b2[0] or b2[1] < b1[0] or b1[3] < b2[2] or b2[3] < b1[2]
+
+
+def test_a_case_without_posts_or_networks_still_reports(tmp_path, fixtures):
+    with Store(tmp_path / "case.duckdb") as store:
+        ingest_paths(store, [fixtures / "io" / "campaign_users_csv_hashed.csv"])
+    written = run_pipeline(tmp_path / "case.duckdb", tmp_path)
+    assert tmp_path / "report.html" in written
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "No coordinated network was found" in html
+    # What the data cannot supply is listed as a limitation, not read as "nothing found".
+    assert "<b>not in the data</b>: text of posts (post_text)" in html
+    assert "No account is flagged, so no technique is attributed." in html
