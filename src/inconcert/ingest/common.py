@@ -172,9 +172,17 @@ class CsvBatch:
             return [""] * len(self)
         return self.table.column(name).to_pylist()
 
-    def row(self, i: int) -> dict[str, str]:
-        """Record `i` as a dict of its cells (for the few rows that need every column)."""
-        return {n: c[i].as_py() for n, c in zip(self.names, self.table.columns, strict=True)}
+    def first_rows(self, keys: Sequence[str | None], seen: set[str | None]
+                   ) -> list[tuple[int, dict[str, str]]]:
+        """(index, cells by column) of each record whose key is not in `seen` yet, the first
+        per key; their keys join `seen` (account columns repeat on every post of a file)."""
+        rows = []
+        for i, k in enumerate(keys):
+            if k not in seen:
+                seen.add(k)
+                rows.append(i)
+        taken = self.table.take(pa.array(rows, pa.int64())).to_pylist() if rows else []
+        return list(zip(rows, taken, strict=True))
 
     def raw(self, i: int) -> str:
         """Record `i` as one CSV line, for the quarantine."""
@@ -511,36 +519,47 @@ def entity_table(platform: str, post_ids: Sequence[str], hashtags: pa.Array | No
                  parse: Callable[[str], list[str]] = parse_list) -> pa.Table | None:
     """`entities` for a batch of posts whose list cells are columns, built as one Arrow table
     (with `_row`, the index of each entity's post; see `writer.Batch`). Each distinct cell is
-    parsed and normalised once. None when the batch has no entities."""
-    rows: list[int] = []
-    kinds: list[str] = []
-    positions: list[int] = []
-    values: list[str] = []
-    normalized: list[str] = []
+    parsed and normalised once, and its entities are spread to the rows holding it by index
+    arithmetic. None when the batch has no entities."""
+    parts = []
     for kind, col, conv in (
             ("hashtag", hashtags, lambda c: _tags(parse(c), "#")),
             ("url", urls, lambda c: _urls(parse(c))),
             ("mention", mentions, lambda c: _mentions(parse(c), mentions_are_ids))):
-        if col is None:
-            continue
-        enc = pc.dictionary_encode(col)
-        cells = [conv(c) for c in enc.dictionary.to_pylist()]
-        has = np.array([bool(c) for c in cells] + [False])
-        idx = enc.indices.to_numpy(zero_copy_only=False)
-        for i in np.flatnonzero(has[idx]).tolist():  # only the rows that have any
-            for pos, (value, norm) in enumerate(cells[idx[i]]):
-                rows.append(i)
-                kinds.append(kind)
-                positions.append(pos)
-                values.append(value)
-                normalized.append(norm)
-    if not rows:
+        if col is not None:
+            part = _spread(kind, col, conv)
+            if part is not None:
+                parts.append(part)
+    if not parts:
         return None
-    return pa.table({
-        "platform": pa.array([platform] * len(rows), pa.string()),
-        "post_id": pa.array([post_ids[i] for i in rows], pa.string()),
-        "entity": kinds, "position": pa.array(positions, pa.int32()), "value": values,
-        "normalized": normalized, "_row": pa.array(rows, pa.int64())})
+    table = pa.concat_tables(parts)
+    n = table.num_rows
+    ids = pa.array(post_ids, pa.string()).take(table.column("_row"))
+    return table.add_column(0, "platform", pa.array([platform] * n, pa.string())) \
+                .add_column(1, "post_id", ids)
+
+
+def _spread(kind: str, col: pa.Array, conv: Callable[[str], list[tuple[str, str]]]
+            ) -> pa.Table | None:
+    """The entities of one list column: distinct cells converted once, then repeated for
+    every row that holds them (rows in order, positions from 0 within each row)."""
+    enc = pc.dictionary_encode(col)
+    cells = [conv(c) for c in enc.dictionary.to_pylist()]
+    length = np.array([len(c) for c in cells], dtype=np.int64)
+    start = np.concatenate(([0], np.cumsum(length)[:-1]))
+    idx = enc.indices.to_numpy(zero_copy_only=False)
+    rows = np.flatnonzero(length[idx])
+    if not len(rows):
+        return None
+    lens = length[idx[rows]]
+    total = int(lens.sum())
+    position = np.arange(total) - np.repeat(np.cumsum(lens) - lens, lens)
+    flat = np.repeat(start[idx[rows]], lens) + position
+    values = pa.array([v for c in cells for v, _ in c], pa.string()).take(flat)
+    normalized = pa.array([n for c in cells for _, n in c], pa.string()).take(flat)
+    return pa.table({"entity": pa.array([kind] * total, pa.string()),
+                     "position": pa.array(position, pa.int32()), "value": values,
+                     "normalized": normalized, "_row": pa.array(np.repeat(rows, lens))})
 
 
 @dataclass

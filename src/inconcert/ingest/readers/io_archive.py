@@ -223,10 +223,5 @@ class IOTweetsReader(Reader):
         ents = entity_table(PLATFORM, tids, hashtags=cb.column("hashtags"),
                             urls=cb.column("urls"), mentions=cb.column("user_mentions"),
                             mentions_are_ids=True)
-        accounts = []
-        for i, uid in enumerate(uids):
-            # Account columns repeat on every tweet row: take them once.
-            if uid not in seen_accounts:
-                seen_accounts.add(uid)
-                accounts.append(account_from_row(cb.row(i)))
+        accounts = [account_from_row(row) for _, row in cb.first_rows(uids, seen_accounts)]
         return Batch(posts, cb.lines, ents, accounts, times.bad, cb.raw)

@@ -189,15 +189,11 @@ class IraTweetsReader(Reader):
                                         cb.values("tco3_step1"), strict=True)]
         ents = entity_table(PLATFORM, ids, urls=pa.array(tco, pa.string()), parse=str.split)
         accounts = []
-        for i, uid in enumerate(users):
-            if uid in seen:
-                continue
-            seen.add(uid)
-            row = cb.row(i)
+        for i, row in cb.first_rows(users, seen):
             acc_extra = {k: text(row.get(k)) for k in ("account_type", "account_category",
                                                       "new_june_2018")}
             accounts.append({
-                "platform": PLATFORM, "account_id": uid, "id_is_hashed": False,
+                "platform": PLATFORM, "account_id": users[i], "id_is_hashed": False,
                 "handle": text(row.get("author")),
                 "followers": to_int(row.get("followers")),
                 "following": to_int(row.get("following")),
