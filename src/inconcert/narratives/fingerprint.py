@@ -42,7 +42,7 @@ from ..signals.features import day_iso, rows
 from ..signals.handles_profiles import mask_bio
 from ..store import Store
 from ..timeutil import iso_utc
-from ..traces.near_text import shingles
+from ..traces.co_text import CJK
 from .cluster import DOMAIN_SQL
 from .content import Item, members, network_content
 from .embed import clean_text
@@ -105,6 +105,14 @@ def handle_template(handle: str | None) -> str | None:
 
 def _top(counts: Counter[str], n: int) -> dict[str, int]:
     return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:n])
+
+
+def shingles(text: str, chars: int, cjk_chars: int) -> set[str]:
+    """Character shingles of a normalised text (`cjk_chars` long when most of it is CJK)."""
+    n = cjk_chars if len(CJK.findall(text)) * 2 > len(text) else chars
+    if len(text) <= n:
+        return {text}
+    return {text[i:i + n] for i in range(len(text) - n + 1)}
 
 
 def shingle_facet(texts: Sequence[str], p: FingerprintParams) -> dict[str, Any] | None:
