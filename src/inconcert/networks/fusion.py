@@ -9,9 +9,9 @@ one behaviour (co-reshare and fast reshare; identical and near-identical text; l
 see `fusion.families`) count once, with the family's smallest p-value times its number of traces
 (Bonferroni), so correlated evidence is not multiplied. With k families, X = -2 Σ ln p_f
 follows χ²(2k) under the null and p = P(χ²(2k) ≥ X). These p-values are corrected with
-Benjamini-Hochberg at the `significance.alpha` the traces use, over every pair of active accounts
-(the same conservative family of tests as the traces'), so a pair needs stronger joint evidence
-in a bigger case.
+Benjamini-Hochberg at the `significance.alpha` the traces use, counting every pair of active
+accounts as a test (which pairs could reach joint significance depends on the outcome, so no
+smaller count is safe), so a pair needs stronger joint evidence in a bigger case.
 
 How strongly. For a linked pair (u, v) with evidence rows T,
 
