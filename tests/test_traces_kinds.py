@@ -123,3 +123,32 @@ def test_co_image_clusters_near_hashes(tmp_path):
     far, _ = _candidates(tmp_path / "f", posts, ents,
                         overrides=["traces.co_image.max_distance=1"])
     assert "co_image" not in far  # 2 bits apart is no longer the same image: one shared item
+
+
+def test_minhash_signatures_are_datasketchs():
+    from datasketch import MinHash
+
+    from inconcert.traces.near_text import NearTextParams, gram_length, shingle_hashes, signatures
+
+    p = NearTextParams()
+    texts = ["the glorious leader built 40 new schools in the north this year",
+             "领导人今年在北方省份建造了四十所新学校", "ab"]
+    sig = signatures(texts, p)
+    for i, text in enumerate(texts):
+        n = gram_length(text, p)
+        hashes, _ = shingle_hashes([text], n)
+        grams = {text.ljust(n, "\0")[k:k + n].encode(): int(h) for k, h in enumerate(hashes)}
+        m = MinHash(num_perm=p.num_perm, seed=1, hashfunc=grams.__getitem__)
+        m.update_batch(list(grams))
+        assert (m.hashvalues == sig[i]).all()
+
+
+def test_near_duplicate_clusters_do_not_chain():
+    from inconcert.traces.near_text import NearTextParams, clusters
+
+    words = [f"word{k:02d}" for k in range(30)]
+    a = " ".join(words[0:10])
+    b = " ".join(words[0:7] + words[10:13])  # most of a
+    c = " ".join(words[4:7] + words[10:13] + words[20:24])  # most of b, little of a
+    labels = clusters([a, b, c], NearTextParams(threshold=0.4))
+    assert labels[:2] == [0, 0] and labels[2] == 2

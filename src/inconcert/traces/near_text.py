@@ -1,20 +1,21 @@
 """Near-duplicate text: templated and lightly paraphrased posts, in any script.
 
 Each normalised text (see `co_text`) becomes a set of character n-grams — so Chinese, Thai or
-Japanese need no word tokeniser — and a MinHash; MinHash LSH (datasketch) proposes candidate
-pairs, which match when their estimated Jaccard similarity reaches `threshold`. Each text joins
-the cluster of the most similar earlier text that leads one (or leads its own), and a cluster is
-an item, named by its earliest post. Text mostly in CJK scripts uses shorter n-grams
-(`cjk_ngram`): a CJK character carries about as much as a short word.
+Japanese need no word tokeniser — and a MinHash signature, the one datasketch's MinHash computes,
+but for all texts at once with NumPy. LSH with datasketch's band layout proposes candidates, which
+match when their estimated Jaccard similarity reaches `threshold`. Each text joins the cluster of
+the most similar earlier text that leads one (or leads its own), and a cluster is an item, named
+by its earliest post. Text mostly in CJK scripts uses shorter n-grams (`cjk_ngram`): a CJK
+character carries about as much as a short word.
 """
 
 from __future__ import annotations
 
-import zlib
 from dataclasses import dataclass
 from typing import Any
 
 import duckdb
+import numpy as np
 from datasketch import MinHash, MinHashLSH
 
 from .. import config
@@ -33,17 +34,78 @@ class NearTextParams(TraceParams):
     ngram: int = config.param(4, "character n-gram length")
     cjk_ngram: int = config.param(2, "n-gram length for text that is mostly Chinese, Japanese "
                                      "or Korean")
-    num_perm: int = config.param(128, "MinHash permutations (more: slower, more exact)")
+    num_perm: int = config.param(64, "MinHash permutations (more: slower, more exact; the "
+                                      "similarity estimate's error is about 0.5 / sqrt(num_perm))")
     min_chars: int = config.param(30, "texts shorter than this after normalisation are ignored "
                                       "(a CJK character counts as two)")
 
 
-def shingles(text: str, ngram: int, cjk_ngram: int) -> set[str]:
-    """Character n-grams of a normalised text (shorter n-grams for mostly-CJK text)."""
-    n = cjk_ngram if len(CJK.findall(text)) * 2 > len(text) else ngram
-    if len(text) <= n:
-        return {text}
-    return {text[i:i + n] for i in range(len(text) - n + 1)}
+_M32 = np.uint64(0xFFFFFFFF)
+_CHUNK = 1 << 16  # n-grams per block of the permutation step (x num_perm x 4 bytes)
+
+
+def _fmix32(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finaliser (datasketch's affine32 scheme mixes with it too)."""
+    h = h ^ (h >> np.uint64(16))
+    h = (h * np.uint64(0x85EBCA6B)) & _M32
+    h = h ^ (h >> np.uint64(13))
+    h = (h * np.uint64(0xC2B2AE35)) & _M32
+    return h ^ (h >> np.uint64(16))
+
+
+def gram_length(text: str, params: Any) -> int:
+    """The n-gram length for a text: `cjk_ngram` when most characters are CJK."""
+    return params.cjk_ngram if len(CJK.findall(text)) * 2 > len(text) else params.ngram
+
+
+def shingle_hashes(texts: list[str], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """32-bit hashes of every character n-gram of every text, and where each text's start.
+
+    Computed for the whole list at once on the texts' code points (a text shorter than n is
+    padded with NULs and is one n-gram). Duplicate n-grams are kept: a minimum ignores them.
+    """
+    padded = [t.ljust(n, "\0") for t in texts]
+    cp = np.frombuffer("".join(padded).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    lengths = np.fromiter((len(t) for t in padded), dtype=np.int64, count=len(padded))
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    count = len(cp) - n + 1
+    h = np.zeros(count, dtype=np.uint64)
+    for k in range(n):  # FNV-style combination of the n code points, folded to 32 bits
+        h = (h * np.uint64(0x100000001B3)) ^ cp[k:k + count]
+    h = (h ^ (h >> np.uint64(32))) & _M32
+    per_text = lengths - n + 1  # n-grams inside each text; the others straddle two texts
+    offsets = np.cumsum(per_text) - per_text
+    positions = np.arange(per_text.sum()) + np.repeat(starts - offsets, per_text)
+    return h[positions], offsets
+
+
+def signatures(texts: list[str], params: Any) -> np.ndarray:
+    """MinHash signatures (num_perm uint32 per text), as datasketch's MinHash (seed 1, affine32
+    scheme: min over n-grams of a * fmix32(h) + b mod 2^32) computes them, for all texts at
+    once."""
+    a, b = (x.astype(np.uint32) for x in MinHash(num_perm=params.num_perm, seed=1).permutations)
+    sig = np.empty((len(texts), params.num_perm), dtype=np.uint32)
+    by_n: dict[int, list[int]] = {}
+    for i, t in enumerate(texts):
+        by_n.setdefault(gram_length(t, params), []).append(i)
+    for n, idx in by_n.items():
+        hv, offsets = shingle_hashes([texts[i] for i in idx], n)
+        ends = np.append(offsets[1:], len(hv))
+        lo = 0
+        while lo < len(idx):  # blocks of whole texts, about _CHUNK shingles each
+            hi = max(lo + 1, int(np.searchsorted(ends, offsets[lo] + _CHUNK, "right")))
+            block = _fmix32(hv[offsets[lo]:ends[hi - 1]]).astype(np.uint32)
+            phv = block[:, None] * a + b  # uint32: wraps modulo 2^32, as datasketch's does
+            sig[np.asarray(idx[lo:hi])] = np.minimum.reduceat(phv, offsets[lo:hi] - offsets[lo],
+                                                              axis=0)
+            lo = hi
+    return sig
+
+
+def _mix64(h: np.ndarray) -> np.ndarray:
+    h = (h ^ (h >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    h = (h ^ (h >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return h ^ (h >> np.uint64(31))
 
 
 def clusters(texts: list[str], params: Any) -> list[int]:
@@ -51,25 +113,38 @@ def clusters(texts: list[str], params: Any) -> list[int]:
 
     Leader clustering: a text joins the most similar earlier leader at or above the threshold
     (the lower index on ties), or leads a new cluster. Unlike linking every similar pair, this
-    never chains short, loosely similar texts into one giant cluster.
+    never chains short, loosely similar texts into one giant cluster. Candidates come from MinHash
+    LSH with datasketch's band layout for the threshold (b bands of r rows): texts sharing a band
+    are candidates, and similarity is the share of equal signature values (estimated Jaccard).
     """
     if not texts:
         return []
-    # CRC-32 is a C-speed, stable 32-bit hash; MinHash's random permutations do the mixing.
-    hashes = MinHash.bulk(
-        ([s.encode("utf-8") for s in shingles(t, params.ngram, params.cjk_ngram)]
-         for t in texts), num_perm=params.num_perm, seed=1, hashfunc=zlib.crc32)
+    sig = signatures(texts, params)
     lsh = MinHashLSH(threshold=params.threshold, num_perm=params.num_perm)
-    label: list[int] = []
-    for i, h in enumerate(hashes):
-        best, best_sim = i, -1.0
-        for j in lsh.query(h):
-            sim = h.jaccard(hashes[j])
-            if sim >= params.threshold and (sim > best_sim or (sim == best_sim and j < best)):
-                best, best_sim = j, sim
+    keys = np.zeros((lsh.b, len(texts)), dtype=np.uint64)
+    active = np.zeros(len(texts), dtype=bool)
+    with np.errstate(over="ignore"):
+        for j in range(lsh.b):
+            k = np.zeros(len(texts), dtype=np.uint64)
+            for c in range(j * lsh.r, (j + 1) * lsh.r):
+                k = _mix64(k ^ sig[:, c].astype(np.uint64))
+            keys[j] = k
+            _, inverse, counts = np.unique(k, return_inverse=True, return_counts=True)
+            active |= counts[inverse] > 1
+    label = list(range(len(texts)))
+    leaders: list[dict[int, list[int]]] = [{} for _ in range(lsh.b)]
+    for i in np.nonzero(active)[0].tolist():
+        cands = sorted({c for j in range(lsh.b) for c in leaders[j].get(int(keys[j, i]), ())})
+        best = i
+        if cands:
+            sims = (sig[cands] == sig[i]).mean(axis=1)
+            top = int(np.argmax(sims))  # the first maximum: the lowest index on ties
+            if sims[top] >= params.threshold:
+                best = cands[top]
         if best == i:
-            lsh.insert(i, h)
-        label.append(best)
+            for j in range(lsh.b):
+                leaders[j].setdefault(int(keys[j, i]), []).append(i)
+        label[i] = best
     return label
 
 
