@@ -21,7 +21,7 @@ import sqlglot
 # Accounts and items are numbered (in string order, so the numbers compare as the names do):
 # the joins and aggregations below then run on integers, several times faster than on text.
 ENCODE_SQL = """
-SELECT {col}, row_number() OVER (ORDER BY {col}) AS {id_col}
+SELECT {col}, CAST(row_number() OVER (ORDER BY {col}) AS INTEGER) AS {id_col}
 FROM (SELECT DISTINCT {col} FROM {actions}) AS d
 """
 
