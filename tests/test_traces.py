@@ -194,3 +194,15 @@ def test_thailand_operation_accounts_are_linked(tmp_path):
         linked = s.count("(SELECT source FROM trace_edges UNION SELECT target FROM trace_edges)")
         active = s.count("(SELECT DISTINCT author_id FROM posts)")
         assert linked >= 0.15 * active
+
+
+def test_coarse_times_are_noted(tmp_path):
+    rows = [dict(post(f"p{i}", f"u{i % 3}", BASE + i * 60_000, "reshare", ref_post_id=f"o{i % 4}"),
+                 time_precision="minute") for i in range(20)]
+    with Store(tmp_path / "c.duckdb") as s:
+        s.insert_rows("posts", rows)
+        compute_traces(s.con, config.load(overrides=["traces.co_reply.window_s=600"]), CAPS)
+        notes = dict(s.execute("SELECT trace, notes FROM trace_runs"))
+    assert "20 posts have minute-precision times, no finer than the 60 s window" in \
+        notes["co_reshare"]
+    assert "minute-precision" not in notes["co_reply"]  # a 10-minute window is fine

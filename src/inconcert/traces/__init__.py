@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from typing import Any
 
 import duckdb
 
 from ..config import Config
 from ..engine import Engine, engine
+from ..timeutil import precision_ms
 from .base import ACTION_COLUMNS, NotComputable, Trace, TraceParams, register, traces
 from .reshares import build_reshares
-from .significance import CANDIDATES_DDL, assess_edges
+from .significance import CANDIDATES_DDL, SignificanceParams, assess_edges
 
 RUNS_DDL = """
 CREATE OR REPLACE TABLE trace_runs (
@@ -38,12 +40,13 @@ def compute_traces(con: duckdb.DuckDBPyConnection, config: Config,
     common = config.section("traces")
     eng = engine_ or engine(common.engine)
     sig = config.section("significance")
+    coarse = _coarse_times(con)
     con.execute(RUNS_DDL).fetchall()
     con.execute(CANDIDATES_DDL).fetchall()
     build_reshares(con, config.section("traces.fast_reshare").tau_s * 1000)
     for name, cls in traces().items():
         params = config.section(f"traces.{name}")
-        _run_one(con, cls(), params, capabilities, eng, common.max_per_bucket, sig)
+        _run_one(con, cls(), params, capabilities, eng, common.max_per_bucket, sig, coarse)
     con.execute(f"""
         CREATE OR REPLACE TABLE trace_edges AS
         SELECT {EDGE_COLUMNS} FROM trace_candidates WHERE significant
@@ -51,15 +54,27 @@ def compute_traces(con: duckdb.DuckDBPyConnection, config: Config,
     """).fetchall()
     con.execute("CREATE OR REPLACE TABLE trace_candidates AS SELECT * FROM trace_candidates "
                 "ORDER BY trace, source, target").fetchall()
-    for tmp in ("_tr_actions", "_tr_acc", "_tr_item", "_tr_capped", "_tr_counts",
-                "_tr_item_pairs", "_tr_pairs", "_tr_pair_items", "_tr_items", "_tr_cand",
-                "_tr_universe", "_tr_popularity"):
+    for tmp in ("_tr_actions", "_tr_acc", "_tr_item", "_tr_capped", "_tr_item_pairs",
+                "_tr_pairs", "_tr_pair_items", "_tr_items", "_tr_cand", "_tr_universe",
+                "_tr_popularity", "_trace_co_text", "_trace_near_text", "_trace_co_image"):
         con.execute(f"DROP TABLE IF EXISTS {tmp}").fetchall()
 
 
-def _run_one(con: duckdb.DuckDBPyConnection, trace: Trace, params: object,
-             capabilities: dict[str, str], eng: Engine, cap: int,
-             sig: object) -> None:
+def _coarse_times(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[str, int]]]:
+    """Per table (posts, interactions): how many rows have times of each precision coarser than
+    a second, coarsest first."""
+    out: dict[str, list[tuple[str, int]]] = {}
+    for table in ("posts", "interactions"):
+        rows = con.execute(f"SELECT time_precision, count(*) FROM {table} "
+                           "WHERE time_precision IN ('minute', 'hour', 'day') "
+                           "GROUP BY time_precision").fetchall()
+        out[table] = sorted(rows, key=lambda r: -precision_ms(r[0]))
+    return out
+
+
+def _run_one(con: duckdb.DuckDBPyConnection, trace: Trace, params: Any,
+             capabilities: dict[str, str], eng: Engine, cap: int, sig: SignificanceParams,
+             coarse: dict[str, list[tuple[str, int]]]) -> None:
     params_json = json.dumps(dataclasses.asdict(params), sort_keys=True)
 
     def record(status: str, reason: str | None, n_actions: int = 0, n_items: int = 0,
@@ -81,6 +96,12 @@ def _run_one(con: duckdb.DuckDBPyConnection, trace: Trace, params: object,
         record("not computable", str(e))
         return
     window_ms = int(params.window_s) * 1000
+    table = "interactions" if "interactions" in trace.tables else "posts"
+    for precision, n in coarse[table]:
+        if precision_ms(precision) >= window_ms:
+            # A minute-precision time cannot say whether two actions were 10 s or 50 s apart.
+            notes.append(f"{n} {table} have {precision}-precision times, no finer than the "
+                         f"{params.window_s} s window: their co-occurrence is approximate")
     run = eng.enumerate(con, trace.actions_sql(params), window_ms, cap, params.min_count,
                         trace.tables)
     n_items = con.execute("SELECT count(*) FROM _tr_item").fetchall()[0][0]
