@@ -93,6 +93,12 @@ AvatarsOpt = Annotated[Path | None, typer.Option(
                       "or a CSV manifest account_id,path[,platform].")]
 
 
+ConfigOpt = Annotated[Path | None, typer.Option(
+    "--config", help="TOML file of parameters (see `inconcert config`).")]
+SetOpt = Annotated[list[str] | None, typer.Option(
+    "--set", help="Override one parameter: section.key=value (repeatable).")]
+
+
 @app.command()
 def ingest(inputs: Annotated[list[Path], typer.Argument(help="Input files (plain, .gz, .zip).")],
            db: Annotated[Path, typer.Option("--db", help="Case database (.duckdb).")],
@@ -116,17 +122,20 @@ def ingest(inputs: Annotated[list[Path], typer.Argument(help="Input files (plain
 @app.command()
 def run(inputs: Annotated[list[Path], typer.Argument(help="Input files (plain, .gz, .zip).")],
         out_dir: Annotated[Path, typer.Option("--out", help="Output directory.")],
-        fmt: FormatOpt = None, max_bad: MaxBadOpt = 0.2, avatars: AvatarsOpt = None) -> None:
+        fmt: FormatOpt = None, max_bad: MaxBadOpt = 0.2, avatars: AvatarsOpt = None,
+        config_file: ConfigOpt = None, overrides: SetOpt = None) -> None:
     """Ingest the inputs and run every analysis, writing everything into the output directory."""
 
     def body() -> None:
+        from .config import load
         from .pipeline import run_pipeline
 
+        cfg = load(config_file, overrides or [])  # a bad parameter fails before any work
         out_dir.mkdir(parents=True, exist_ok=True)
         db = out_dir / "case.duckdb"
         _ingest(db, inputs, fmt, max_bad)
         _add_avatars(db, avatars)
-        written = run_pipeline(db, out_dir, console=err)
+        written = run_pipeline(db, out_dir, console=err, cfg=cfg)
         for p in written:
             err.print(f"wrote {p}", highlight=False)
 
@@ -203,12 +212,6 @@ def main() -> None:
     except SystemExit as e:
         code = e.code if isinstance(e.code, int) else (0 if e.code is None else 2)
         sys.exit(code)
-
-
-ConfigOpt = Annotated[Path | None, typer.Option(
-    "--config", help="TOML file of parameters (see `inconcert config`).")]
-SetOpt = Annotated[list[str] | None, typer.Option(
-    "--set", help="Override one parameter: section.key=value (repeatable).")]
 
 
 @app.command()
