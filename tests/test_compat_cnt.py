@@ -347,18 +347,22 @@ def test_sql_transpiles_to_spark_and_back_with_the_same_edges(tricky, network):
 @pytest.mark.slow
 def test_spark_computes_the_same_edges(tricky):
     pytest.importorskip("pyspark", reason="pyspark not installed (pip install '.[spark]')")
+    from pyspark import cloudpickle
     from pyspark.sql import SparkSession
 
     spark = (SparkSession.builder.master("local[2]").appName("inconcert-compat")
              .config("spark.sql.session.timeZone", "UTC").config("spark.ui.enabled", "false")
-             .getOrCreate())
+             .config("spark.sql.shuffle.partitions", "2").getOrCreate())
+    # Spark's Python workers need not have inconcert installed: ship the text function whole.
+    cloudpickle.register_pickle_by_value(cnt)
     spark.udf.register(cnt.TEXT_UDF, cnt.peer_text)
     try:
         with Store(tricky.db) as store:
             for table in ("posts", "post_entities"):
                 data = store.con.sql(f"SELECT * FROM {table}").to_arrow_table()
                 spark.createDataFrame(data).createOrReplaceTempView(table)
-        for network in cnt.NETWORKS:
+        # co_link takes both paths (multi-URL messages); co_tweet needs the text function.
+        for network in ("co_link", "co_tweet"):
             params = cnt.CntParams(60, 1)
             for table, sql in cnt.statements(network, params):
                 spark.sql(sqlglot.transpile(sql, read="duckdb", write="spark")[0])\
