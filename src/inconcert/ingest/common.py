@@ -317,7 +317,7 @@ class _LineCounter(io.RawIOBase):
         # delivered) before the error surfaces on the next call.
         while n < len(b):
             try:
-                data = self._stream.read(min(1 << 16, len(b) - n))
+                data = self._stream.read(min(1 << 18, len(b) - n))
             except BROKEN_STREAM as e:
                 if not n:
                     raise
