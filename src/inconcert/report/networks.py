@@ -72,7 +72,7 @@ def creation_dates(con: duckdb.DuckDBPyConnection, nid: str) -> dict[str, Any]:
     size = con.execute("SELECT count(*) FROM memberships WHERE network_id = ?",
                        [nid]).fetchall()[0][0]
     if not rows:
-        return {"bins": [], "width_ms": 0, "unknown": size}
+        return {"bins": [], "width_ms": 0, "unknown": size, "peak": None}
     width = bucket_ms(rows[-1] - rows[0], max_bins=60)
     start = rows[0] - rows[0] % width
     counts: dict[int, int] = {}
