@@ -319,3 +319,21 @@ def test_cli_in_a_real_process_prints_no_traceback(tmp_path):
     assert "Traceback" not in proc.stderr and "Traceback" not in proc.stdout
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "garbage.csv.gz" in lines[0] and "line" in lines[0], lines
+
+
+@pytest.mark.parametrize("reader", ["io-tweets", "cnt-csv"])
+def test_hostile_ids_are_text_not_numbers(tmp_path, reader):
+    header, rows = _good_rows(tmp_path, reader, n=3)
+    idcol = TABLES[reader][1]
+    # superscript and Arabic-Indic digits pass str.isdigit() but are not ids int() can read
+    for row, hostile in zip(rows, ["²³", "١٢٣٤٥٦٧٨٩٠١٢٣٤٥٦٧٨٩", "=1+1"], strict=True):
+        row[header.index(idcol)] = hostile
+        if reader == "io-tweets":
+            row[header.index("retweet_tweetid")] = hostile
+    path = _write(tmp_path / "hostile.csv", header, rows)
+    result, _, _, db = _ingest(tmp_path, path, reader)
+    assert result.exit_code == 0, result.output
+    with Store(db) as s:
+        ids = {r[0] for r in s.execute("SELECT post_id FROM posts WHERE time_source = "
+                                       "'declared'")}
+    assert ids == {"²³", "١٢٣٤٥٦٧٨٩٠١٢٣٤٥٦٧٨٩", "=1+1"}

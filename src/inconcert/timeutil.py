@@ -107,7 +107,7 @@ def parse_epoch(value: str) -> tuple[int, str]:
 
 def snowflake_ms(post_id: str | None) -> int | None:
     """Milliseconds encoded in an X/Twitter Snowflake id, or None for non-Snowflake ids."""
-    if not post_id or not post_id.isdigit():
+    if not post_id or not (post_id.isascii() and post_id.isdigit()):
         return None
     n = int(post_id)
     if n < MIN_SNOWFLAKE_ID or n >= 1 << 63:
