@@ -453,7 +453,7 @@ def per_value(values: pa.Array | pa.ChunkedArray, fn: Callable[[str], Any]) -> l
 
 def is_hashed(account_id: str) -> bool:
     """IO archives mix numeric and pseudonymous ids; test each value, never the follower count."""
-    return not account_id.isdigit()
+    return not (account_id.isascii() and account_id.isdigit())
 
 
 # URLs repeat across the posts of a campaign; normalising each distinct one once pays.
