@@ -78,21 +78,21 @@ def assess_edges(con: duckdb.DuckDBPyConnection, trace: str, min_count: int,
     con.execute(f"CREATE OR REPLACE TEMP TABLE _tr_universe AS "
                 f"SELECT DISTINCT account, item FROM ({universe}) AS u "
                 f"WHERE account IS NOT NULL AND item IS NOT NULL").fetchall()
+    # Weights in integer millionths: integer sums do not depend on the summation order.
     con.execute("""
         CREATE OR REPLACE TEMP TABLE _tr_items AS
         WITH n AS (SELECT item, count(*) AS n FROM _tr_universe GROUP BY item)
-        SELECT n.item AS name, it.iid AS item, n.n, COALESCE(wp.wp, 0) AS wp,
-               1.0 / log2(1 + n.n) AS rarity
+        SELECT it.iid AS item, n.n, COALESCE(wp.wp, 0) AS wp,
+               CAST(round(1000000 / log2(1 + n.n)) AS BIGINT) AS rarity_u
         FROM n LEFT JOIN _tr_item AS it ON it.item = n.item
         LEFT JOIN _tr_item_pairs AS wp ON wp.item = it.iid
     """).fetchall()
-    # q_i summed per popularity n: the expectation depends on an item only through (n_i, q_i).
-    # Sums run over ordered lists so that parallel aggregation cannot change a bit.
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE _tr_popularity AS
+    # The expectation depends on an item only through (n_i, q_i): q summed per popularity n,
+    # in a fixed order so that parallel aggregation cannot change a bit.
+    pop = con.sql("""
         SELECT n, list_sum(list(2.0 * wp / (n * (n - 1)) ORDER BY item)) AS q
-        FROM _tr_items WHERE n > 1 AND wp > 0 GROUP BY n
-    """).fetchall()
+        FROM _tr_items WHERE n > 1 AND wp > 0 GROUP BY n ORDER BY n
+    """).to_arrow_table()
     # Only accounts with at least min_count items can ever reach min_count shared items: pairs
     # of the others are tests that cannot reject, and do not count towards the correction
     # (Tarone 1990; Gilbert 2005 for the false discovery rate).
@@ -102,61 +102,58 @@ def assess_edges(con: duckdb.DuckDBPyConnection, trace: str, min_count: int,
               HAVING count(*) >= {int(min_count)}) AS a""").fetchall()[0]
     if not m_total:
         return Tested(0, 0)
-    m = float(m_total)
-    con.execute(f"""
+    # Every aggregate below has a fixed-size state, so DuckDB can spill it to disk: millions of
+    # candidates must not exhaust memory.
+    con.execute("""
         CREATE OR REPLACE TEMP TABLE _tr_cand AS
         WITH deg AS (
             SELECT acc.aid, count(*) AS d
             FROM _tr_universe AS u JOIN _tr_acc AS acc ON acc.account = u.account
             GROUP BY acc.aid
         ),
-        e AS (
-            SELECT p.source, p.target, count(*) AS cnt,
-                   list_sum(list(i.rarity ORDER BY p.item)) AS weight,
-                   min(p.first_ms) AS first_ms, max(p.last_ms) AS last_ms,
-                   min_by(p.item, {{'t': p.first_ms, 'i': p.item}}, 5) AS ex
+        ranked AS (
+            SELECT p.source, p.target, p.item, p.first_ms, p.last_ms, i.rarity_u,
+                   row_number() OVER (PARTITION BY p.source, p.target
+                                      ORDER BY p.first_ms, p.item) AS k
             FROM _tr_pair_items AS p JOIN _tr_items AS i ON i.item = p.item
-            GROUP BY p.source, p.target
         ),
-        ed AS (
-            SELECT e.*, ds.d AS d1, dt.d AS d2
-            FROM e JOIN deg AS ds ON ds.aid = e.source JOIN deg AS dt ON dt.aid = e.target
-        ),
-        lam AS (
-            SELECT dp.d1, dp.d2,
-                   list_sum(list(g.q * least(1.0, dp.d1 * g.n / {m!r})
-                                     * least(1.0, dp.d2 * g.n / {m!r}) ORDER BY g.n)) AS expected
-            FROM (SELECT DISTINCT d1, d2 FROM ed) AS dp CROSS JOIN _tr_popularity AS g
-            GROUP BY dp.d1, dp.d2
-        ),
-        ex AS (
-            SELECT x.source, x.target,
-                   to_json(list(it.item ORDER BY x.k)) AS examples
-            FROM (SELECT source, target, unnest(ex) AS iid, generate_subscripts(ex, 1) AS k
-                  FROM ed) AS x
-            JOIN _tr_item AS it ON it.iid = x.iid
-            GROUP BY x.source, x.target
+        e AS (
+            SELECT source, target, count(*) AS cnt, sum(rarity_u) AS weight_u,
+                   min(first_ms) AS first_ms, max(last_ms) AS last_ms,
+                   max(CASE WHEN k = 1 THEN item END) AS e1,
+                   max(CASE WHEN k = 2 THEN item END) AS e2,
+                   max(CASE WHEN k = 3 THEN item END) AS e3,
+                   max(CASE WHEN k = 4 THEN item END) AS e4,
+                   max(CASE WHEN k = 5 THEN item END) AS e5
+            FROM ranked GROUP BY source, target
         )
-        SELECT sa.account AS source, ta.account AS target, ed.cnt, ed.weight, ed.first_ms,
-               ed.last_ms, ex.examples, lam.expected
-        FROM ed JOIN lam ON lam.d1 = ed.d1 AND lam.d2 = ed.d2
-        JOIN ex ON ex.source = ed.source AND ex.target = ed.target
-        JOIN _tr_acc AS sa ON sa.aid = ed.source JOIN _tr_acc AS ta ON ta.aid = ed.target
-        ORDER BY source, target
+        SELECT sa.account AS source, ta.account AS target, e.cnt,
+               e.weight_u / 1000000.0 AS weight, e.first_ms, e.last_ms,
+               to_json([i1.item, i2.item, i3.item, i4.item, i5.item][1:least(e.cnt, 5)])
+                   AS examples,
+               ds.d AS d1, dt.d AS d2
+        FROM e
+        JOIN deg AS ds ON ds.aid = e.source JOIN deg AS dt ON dt.aid = e.target
+        JOIN _tr_acc AS sa ON sa.aid = e.source JOIN _tr_acc AS ta ON ta.aid = e.target
+        LEFT JOIN _tr_item AS i1 ON i1.iid = e.e1 LEFT JOIN _tr_item AS i2 ON i2.iid = e.e2
+        LEFT JOIN _tr_item AS i3 ON i3.iid = e.e3 LEFT JOIN _tr_item AS i4 ON i4.iid = e.e4
+        LEFT JOIN _tr_item AS i5 ON i5.iid = e.e5
     """).fetchall()
-    cand = con.sql("SELECT cnt, expected FROM _tr_cand ORDER BY source, target").to_arrow_table()
+    cand = con.sql("SELECT cnt, d1, d2 FROM _tr_cand ORDER BY source, target").to_arrow_table()
     counts = cand.column("cnt").to_numpy().astype(np.float64)
-    lam = cand.column("expected").to_numpy().astype(np.float64)
+    lam = expected(cand.column("d1").to_numpy(), cand.column("d2").to_numpy(),
+                   pop.column("n").to_numpy(), pop.column("q").to_numpy(), int(m_total))
     # P(X >= c) for X ~ Poisson(lam) is the regularised lower incomplete gamma P(c, lam).
     p = gammainc(counts, lam) if len(counts) else np.zeros(0)
     z = (counts - lam) / np.sqrt(lam)
     keep = _significant(p, params, n_accounts * (n_accounts - 1) // 2)
     con.register("_tr_test", pa.table({
-        "rn": np.arange(len(p), dtype=np.int64), "p_value": p, "z": z, "significant": keep}))
+        "rn": np.arange(len(p), dtype=np.int64), "expected": lam, "p_value": p, "z": z,
+        "significant": keep}))
     try:
         con.execute("""
             INSERT INTO trace_candidates
-            SELECT c.source, c.target, ?, c.weight, c.cnt, c.expected, t.p_value, t.z,
+            SELECT c.source, c.target, ?, c.weight, c.cnt, t.expected, t.p_value, t.z,
                    t.significant, c.first_ms, c.last_ms, c.examples
             FROM (SELECT *, row_number() OVER (ORDER BY source, target) - 1 AS rn
                   FROM _tr_cand) AS c
@@ -166,6 +163,28 @@ def assess_edges(con: duckdb.DuckDBPyConnection, trace: str, min_count: int,
     finally:
         con.unregister("_tr_test")
     return Tested(len(p), int(keep.sum()))
+
+
+def expected(d1: np.ndarray, d2: np.ndarray, n: np.ndarray, q: np.ndarray,
+             m: int) -> np.ndarray:
+    """lambda = sum_g q_g min(1, d1 n_g / m) min(1, d2 n_g / m) for each (d1, d2), where q_g is
+    the summed q of the items of popularity n_g (n ascending).
+
+    With a = min(d1, d2) and b = max: items with n <= m/b count a b n^2 q / m^2, those with
+    m/b < n <= m/a count a n q / m, the rest q — three prefix sums and two binary searches per
+    pair instead of a sum over every popularity level.
+    """
+    a = np.minimum(d1, d2).astype(np.float64)
+    b = np.maximum(d1, d2).astype(np.float64)
+    n = n.astype(np.float64)
+    zero = np.zeros(1)
+    s2 = np.concatenate((zero, np.cumsum(q * n * n)))
+    s1 = np.concatenate((zero, np.cumsum(q * n)))
+    s0 = np.concatenate((zero, np.cumsum(q)))
+    # items with n * b <= m, and with n * a <= m (n is sorted)
+    ib = np.searchsorted(n, m / b, side="right")
+    ia = np.searchsorted(n, m / a, side="right")
+    return (a * b / m**2 * s2[ib] + a / m * (s1[ia] - s1[ib]) + (s0[-1] - s0[ia]))
 
 
 def _significant(p: np.ndarray, params: SignificanceParams, n_tests: int) -> np.ndarray:
