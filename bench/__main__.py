@@ -20,12 +20,9 @@ import subprocess
 import sys
 import time
 from datetime import UTC, datetime
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
-
-import duckdb
-
-from .gen import generate
 
 ROOT = Path(__file__).resolve().parent.parent
 NETWORKS = ("co_retweet", "co_tweet", "co_link", "co_reply")
@@ -42,7 +39,10 @@ def _label(n: int) -> str:
 
 
 def run_step(kind: str, args: dict[str, Any], work: Path) -> dict[str, Any]:
-    """Run one worker process; its result plus wall time, CPU time and peak RSS (MB)."""
+    """Run one worker process; its result plus wall time, CPU time and peak RSS (MB).
+
+    A child's peak RSS counts its parent's resident memory at the fork, so everything heavy
+    (generating, comparing) runs in workers and this process stays small."""
     result = work / f"{kind}.json"
     args = {**args, "result": str(result)}
     log = open(work / f"{kind}.log", "w", encoding="utf-8")  # noqa: SIM115 - closed below
@@ -64,22 +64,11 @@ def run_step(kind: str, args: dict[str, Any], work: Path) -> dict[str, Any]:
 def _data(opts: argparse.Namespace, n: int, hot: bool) -> Path:
     path = opts.out / "data" / f"cnt_{n}_{'hot' if hot else 'normal'}_seed{opts.seed}.csv"
     if not path.exists():
-        started = time.perf_counter()
-        counts = generate(path, n, seed=opts.seed, hot=hot)
-        print(f"  generated {path.name} in {time.perf_counter() - started:.1f} s: {counts}",
-              flush=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        counts = run_step("generate", {"csv": str(path), "n": n, "seed": opts.seed, "hot": hot},
+                          path.parent)
+        print(f"  generated {path.name} in {counts['generate_s']:.1f} s", flush=True)
     return path
-
-
-def _same_edges(a: Path, b: Path) -> tuple[int, int]:
-    """Edges only in a, edges only in b (weights included)."""
-    con = duckdb.connect()
-    only_a = con.execute(f"SELECT count(*) FROM (SELECT * FROM '{a}' EXCEPT ALL "
-                         f"SELECT * FROM '{b}')").fetchall()[0][0]
-    only_b = con.execute(f"SELECT count(*) FROM (SELECT * FROM '{b}' EXCEPT ALL "
-                         f"SELECT * FROM '{a}')").fetchall()[0][0]
-    con.close()
-    return int(only_a), int(only_b)
 
 
 def bench_co_retweet(opts: argparse.Namespace, n: int, hot: bool) -> dict[str, Any]:
@@ -109,8 +98,9 @@ def bench_co_retweet(opts: argparse.Namespace, n: int, hot: bool) -> dict[str, A
     print(f"  inconcert: ingest {row['ingest']['ingest_s']:.1f} s, co_retweet "
           f"{row['compat']['compute_s']:.2f} s, {row['compat']['edges']} edges", flush=True)
     if row["peer"] is not None:
-        only_peer, only_ours = _same_edges(work / "peer_edges.parquet",
-                                           work / "inconcert_edges.parquet")
+        diff = run_step("compare", {"a": str(work / "peer_edges.parquet"),
+                                    "b": str(work / "inconcert_edges.parquet")}, work)
+        only_peer, only_ours = diff["only_a"], diff["only_b"]
         row["only_peer"], row["only_inconcert"] = only_peer, only_ours
         row["identical"] = only_peer == only_ours == 0
         print(f"  edges identical: {row['identical']} (only peer {only_peer}, only inconcert "
@@ -231,7 +221,8 @@ def main() -> None:
     started = datetime.now(UTC)
     env = {"started": started.isoformat(timespec="seconds"), "cpus": os.cpu_count(),
            "load_avg_start": os.getloadavg(), "python": sys.version.split()[0],
-           "duckdb": duckdb.__version__, "argv": sys.argv[1:],
+           "duckdb": version("duckdb"), "peer": version("coordination-network-toolkit"),
+           "argv": sys.argv[1:],
            "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
                                     capture_output=True, text=True).stdout.strip()}
     print(f"bench: {env['cpus']} cpus, load average {env['load_avg_start']}", flush=True)

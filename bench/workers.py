@@ -106,7 +106,30 @@ def compat(args: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-KINDS = {"peer": peer, "ingest": ingest, "compat": compat}
+def generate(args: dict[str, Any]) -> dict[str, Any]:
+    """Write the input file (in a worker, so that the parent's memory stays small)."""
+    from .gen import generate as gen
+
+    t = time.perf_counter()
+    counts = gen(Path(args["csv"]), args["n"], seed=args["seed"], hot=args["hot"])
+    return {**counts, "generate_s": time.perf_counter() - t}
+
+
+def compare(args: dict[str, Any]) -> dict[str, Any]:
+    """Edges only in `a`, edges only in `b` (two edge files; weights included)."""
+    import duckdb
+
+    a, b = args["a"], args["b"]
+    con = duckdb.connect()
+    only_a, only_b = con.execute(
+        f"SELECT (SELECT count(*) FROM (SELECT * FROM '{a}' EXCEPT ALL SELECT * FROM '{b}')), "
+        f"(SELECT count(*) FROM (SELECT * FROM '{b}' EXCEPT ALL SELECT * FROM '{a}'))"
+    ).fetchall()[0]
+    return {"only_a": int(only_a), "only_b": int(only_b)}
+
+
+KINDS = {"generate": generate, "peer": peer, "ingest": ingest, "compat": compat,
+         "compare": compare}
 
 
 def main() -> None:
