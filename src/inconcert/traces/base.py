@@ -93,7 +93,8 @@ class EngineParams:
 
     engine: str = config.param("duckdb", "'duckdb' (default, out of core) or 'spark' (needs the "
                                          "spark extra; same SQL, transpiled by SQLGlot)")
-    max_per_bucket: int = config.param(1000, "hot-item guard: an item's actions in one window-wide "
-                                             "time bucket beyond this many are left out of pair "
-                                             "enumeration (a deterministic hash sample is kept, "
-                                             "and trace_runs.notes says so)")
+    max_per_bucket: int = config.param(200, "hot-item guard: an item's actions in one window-wide "
+                                            "time bucket beyond this many are left out of pair "
+                                            "enumeration (a deterministic hash sample is kept, "
+                                            "and trace_runs.notes says so); a bucket and its "
+                                            "neighbour then give at most ~60,000 pairs")
