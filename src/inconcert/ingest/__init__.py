@@ -11,12 +11,14 @@ from ..errors import InputError
 from ..store import Store
 from . import registry
 from .common import SlowPath
-from .registry import Bad, ReadContext, Reader, Record, choose, readers, register
+from .registry import Bad, ReadContext, Reader, Record, choose, register
 from .source import BROKEN_STREAM, Head, Source, broken_stream, read_head, sources_for
 from .writer import Batch, DatasetWriter, IngestResult
 
+# `readers()` stays in `registry`: a function named like the `readers` subpackage would be
+# rebound to the module by the first import of any reader.
 __all__ = ["Bad", "Batch", "IngestResult", "Reader", "Record", "capability_matrix",
-           "ingest_paths", "readers", "register"]
+           "ingest_paths", "register"]
 
 Progress = Callable[[str, int, int], None]  # (label, bytes done, bytes total)
 
