@@ -21,7 +21,7 @@ from typing import IO, Any
 from ...errors import InputError
 from ...normalize import norm_handle
 from ...timeutil import parse_time
-from ..common import entities, ident
+from ..common import entities, ident, post_time
 from ..registry import Bad
 from ..source import Head, Source, has_bad_bytes, iter_lines
 
@@ -273,6 +273,21 @@ def x_time(value: Any) -> str | None:
     if not s:
         return None
     return s[:-5] + "Z" if s.endswith(".000Z") else s
+
+
+def tweet_time(tid: str, created: Any, what: str = "tweet"
+               ) -> tuple[int, str, str, int | None] | str:
+    """(created_ms, precision, time source, declared_ms) of a tweet or status with id `tid`, or
+    why its time cannot be had (the Snowflake time replaces `created_at` where they agree)."""
+    declared = x_time(created)
+    if created is not None and declared is None:
+        return f"{what} {tid}: unparseable created_at {created!r}"
+    try:
+        return post_time(tid, declared)
+    except ValueError:
+        if declared:
+            return f"{what} {tid}: unparseable created_at {created!r}"
+        return f"{what} {tid} has no created_at and its id is not a Snowflake id"
 
 
 def time_ms(value: Any) -> int | None:

@@ -18,7 +18,7 @@ from typing import Any
 
 from ...normalize import rt_handle
 from ...timeutil import snowflake_ms
-from ..common import entities, post_time, to_bool, to_int
+from ..common import entities, to_bool, to_int
 from ..registry import Bad, ReadContext, Reader, Record, register
 from ..source import Head, Source
 from .x_json import (
@@ -34,9 +34,9 @@ from .x_json import (
     mention_entities,
     str_or_none,
     time_ms,
+    tweet_time,
     with_original,
     x_id,
-    x_time,
 )
 
 _V11_TIME = re.compile(r"^[A-Z][a-z]{2} [A-Z][a-z]{2} \d{2} \d{2}:\d{2}:\d{2} [+-]\d{4} \d{4}$")
@@ -151,16 +151,10 @@ def _post(st: dict, line: int) -> tuple[dict[str, Any], list[dict], list[dict]] 
     author = v11_account(user)
     if author is None:
         return f"status {tid} has no user id"
-    created = st.get("created_at")
-    declared = x_time(created)
-    if created is not None and declared is None:
-        return f"status {tid}: unparseable created_at {created!r}"
-    try:
-        ms, prec, source, declared_ms = post_time(tid, declared)
-    except ValueError:
-        if declared:
-            return f"status {tid}: unparseable created_at {created!r}"
-        return f"status {tid} has no created_at and its id is not a Snowflake id"
+    when = tweet_time(tid, st.get("created_at"), "status")
+    if isinstance(when, str):
+        return when
+    ms, prec, source, declared_ms = when
     body, _, _ = _text_and_entities(st)
     rs = st.get("retweeted_status") if isinstance(st.get("retweeted_status"), dict) else None
     qs = st.get("quoted_status") if isinstance(st.get("quoted_status"), dict) else None

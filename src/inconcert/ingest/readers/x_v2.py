@@ -18,7 +18,7 @@ from typing import Any
 
 from ...normalize import rt_handle
 from ...timeutil import snowflake_ms
-from ..common import entities, post_time, to_bool, to_int
+from ..common import entities, to_bool, to_int
 from ..registry import Bad, ReadContext, Reader, Record, register
 from ..source import Head, Source
 from .x_json import (
@@ -35,9 +35,9 @@ from .x_json import (
     str_or_none,
     strings,
     time_ms,
+    tweet_time,
     with_original,
     x_id,
-    x_time,
 )
 
 REF_TYPES = ("retweeted", "quoted", "replied_to")
@@ -224,16 +224,10 @@ def _post(t: dict, lk: Lookup, line: int, tally: Tally | None
     aid = _author_id(t)
     if aid is None:
         return f"tweet {tid} has no author_id (request the author_id expansion)"
-    created = t.get("created_at")
-    declared = x_time(created)
-    if created is not None and declared is None:
-        return f"tweet {tid}: unparseable created_at {created!r}"
-    try:
-        ms, prec, source, declared_ms = post_time(tid, declared)
-    except ValueError:
-        if declared:
-            return f"tweet {tid}: unparseable created_at {created!r}"
-        return f"tweet {tid} has no created_at and its id is not a Snowflake id"
+    when = tweet_time(tid, t.get("created_at"), "tweet")
+    if isinstance(when, str):
+        return when
+    ms, prec, source, declared_ms = when
     body = t.get("text") if isinstance(t.get("text"), str) else None
     refs = _refs(t)
     rt, quoted, replied = refs.get("retweeted"), refs.get("quoted"), refs.get("replied_to")
