@@ -158,9 +158,9 @@ def summary(rows: list[dict[str, Any]], run: dict[str, Any] | None) -> str:
     lines = [
         "| messages | variant | window pairs | peer load s | peer co_retweet s | inconcert "
         "ingest s | inconcert co_retweet s | speed-up co_retweet | speed-up load + "
-        "co_retweet | pairs/s inconcert | pairs/s peer | peak RSS inconcert / peer (MB) | "
-        "edges | identical |",
-        "|" + "---|" * 14,
+        "co_retweet | CPU s co_retweet inconcert / peer | pairs/s inconcert | pairs/s peer | "
+        "peak RSS inconcert / peer (MB) | edges | identical |",
+        "|" + "---|" * 15,
     ]
     for r in rows:
         p, i, c = r["peer"], r["ingest"], r["compat"]
@@ -168,6 +168,9 @@ def summary(rows: list[dict[str, Any]], run: dict[str, Any] | None) -> str:
         peer_c = p["co_retweet_s"] if p else None
         peer_all = p["load_s"] + p["co_retweet_s"] if p else None
         peer_rate = f"{pairs / peer_c / 1e6:.2f} M" if p else "–"
+        # The peer's networks run in its worker processes: its CPU for co_retweet is the whole
+        # step's CPU (all processes) less what its main process spent loading and exporting.
+        peer_cpu = f"{p['cpu_s'] - p['load_cpu_s'] - p['export_cpu_s']:.0f}" if p else "–"
         peer_rss = f"{p['peak_rss_mb']:.0f}" if p else "–"
         lines.append(
             f"| {_label(r['messages'])} | {r['variant']} | {pairs:,} | "
@@ -175,6 +178,7 @@ def summary(rows: list[dict[str, Any]], run: dict[str, Any] | None) -> str:
             f"{_fmt_s(i['ingest_s'])} | {_fmt_s(c['compute_s'])} | "
             f"{_ratio(peer_c, c['compute_s'])} | "
             f"{_ratio(peer_all, i['ingest_s'] + c['compute_s'])} | "
+            f"{c['compute_cpu_s']:.1f} / {peer_cpu} | "
             f"{pairs / c['compute_s'] / 1e6:.1f} M | {peer_rate} | "
             f"{c['peak_rss_mb']:.0f} / {peer_rss} | {c['edges']:,} | "
             f"{r.get('identical', 'peer skipped')} |")
