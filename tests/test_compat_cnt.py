@@ -21,6 +21,7 @@ import pytest
 import sqlglot
 from typer.testing import CliRunner
 
+from inconcert import paircount
 from inconcert.cli import app
 from inconcert.compat import cnt
 from inconcert.ingest import ingest_paths
@@ -229,6 +230,25 @@ def test_dense_random_rows_give_the_peers_edges(dense, network, window, min_weig
     assert len(want) > 20
     assert dense.ours(network, cnt.CntParams(time_window=window,
                                              min_edge_weight=min_weight)) == want
+
+
+@pytest.mark.parametrize("network", cnt.NETWORKS)
+@pytest.mark.parametrize("params", [cnt.CntParams(60, 2), cnt.CntParams(300, 1),
+                                    cnt.CntParams(30, 3, include_self_loops=True,
+                                                  empty_url_defect=True)])
+def test_counting_by_sorting_gives_the_sql_tables(dense, monkeypatch, network, params):
+    """The DuckDB path counts pairs by sorting (in memory, or spilled in slices); Spark runs the
+    GROUP BY of `statements`. Every network, repeated actions and multi-URL messages included."""
+    with Store(dense.db) as store:
+        cnt.compute(store, network, params, sort_count=False)
+        want = store.execute("SELECT * FROM _cnt_edges ORDER BY ALL")
+        cnt.compute(store, network, params)
+        assert store.execute("SELECT * FROM _cnt_edges ORDER BY ALL") == want
+        monkeypatch.setattr(paircount, "MEMORY_KEYS", 100)
+        monkeypatch.setattr(paircount, "SLICE_KEYS", 700)
+        cnt.compute(store, network, params)
+        assert store.execute("SELECT * FROM _cnt_edges ORDER BY ALL") == want
+    assert len(want) > 20
 
 
 def test_window_boundary_is_inclusive_like_the_peer(tricky):
