@@ -152,3 +152,44 @@ def test_near_duplicate_clusters_do_not_chain():
     c = " ".join(words[4:7] + words[10:13] + words[20:24])  # most of b, little of a
     labels = clusters([a, b, c], NearTextParams(threshold=0.4))
     assert labels[:2] == [0, 0] and labels[2] == 2
+
+
+def _leaders_by_definition(texts, p):
+    """Leader clustering as the docstring states it, one text and one candidate at a time."""
+    from datasketch import MinHashLSH
+
+    from inconcert.traces.near_text import signatures
+
+    sig = signatures(texts, p)
+    lsh = MinHashLSH(threshold=p.threshold, num_perm=p.num_perm)
+    band = [[tuple(sig[i, j * lsh.r:(j + 1) * lsh.r]) for j in range(lsh.b)]
+            for i in range(len(texts))]
+    label, leaders = [], []
+    for i in range(len(texts)):
+        best, best_sim = i, -1.0
+        for c in leaders:  # in index order: a later leader wins only when more similar
+            if any(band[c][j] == band[i][j] for j in range(lsh.b)):
+                sim = float((sig[c] == sig[i]).mean())
+                if sim >= p.threshold and sim > best_sim:
+                    best, best_sim = c, sim
+        if best == i:
+            leaders.append(i)
+        label.append(best)
+    return label
+
+
+def test_near_duplicate_leaders_follow_the_definition_on_crowded_buckets():
+    """Templated texts crowd the LSH buckets with leaders; the vectorised candidate search must
+    choose exactly the leader the one-at-a-time definition chooses."""
+    import random
+
+    from inconcert.traces.near_text import NearTextParams, clusters
+
+    rng = random.Random(11)
+    texts = list(dict.fromkeys(
+        f"post 1000000{rng.randrange(10**6):06d} about topic {rng.randrange(40)} "
+        f"{rng.choice(['today', 'now', 'again', ''])}" for _ in range(700)))
+    p = NearTextParams()
+    labels = clusters(texts, p)
+    assert labels == _leaders_by_definition(texts, p)
+    assert 1 < len(set(labels)) < len(texts) / 3  # crowded: many texts per leader

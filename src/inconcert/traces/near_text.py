@@ -12,6 +12,7 @@ character carries about as much as a short word.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 import duckdb
@@ -133,17 +134,22 @@ def clusters(texts: list[str], params: Any) -> list[int]:
             active |= counts[inverse] > 1
     label = list(range(len(texts)))
     leaders: list[dict[int, list[int]]] = [{} for _ in range(lsh.b)]
+    band_keys = keys.T.tolist()  # per text, its key in each band, as Python ints
     for i in np.nonzero(active)[0].tolist():
-        cands = sorted({c for j in range(lsh.b) for c in leaders[j].get(int(keys[j, i]), ())})
+        mine = band_keys[i]
+        found = [lead for j in range(lsh.b) if (lead := leaders[j].get(mine[j]))]
         best = i
-        if cands:
-            sims = (sig[cands] == sig[i]).mean(axis=1)
-            top = int(np.argmax(sims))  # the first maximum: the lowest index on ties
-            if sims[top] >= params.threshold:
-                best = cands[top]
+        if found:
+            # Sorted distinct candidates; the share of equal values is compared as a float, as
+            # the mean of the comparisons would give it.
+            cands = np.unique(np.fromiter(chain.from_iterable(found), dtype=np.int64))
+            equal = np.count_nonzero(sig[cands] == sig[i], axis=1)
+            top = int(np.argmax(equal))  # the first maximum: the lowest index on ties
+            if equal[top] / params.num_perm >= params.threshold:
+                best = int(cands[top])
         if best == i:
             for j in range(lsh.b):
-                leaders[j].setdefault(int(keys[j, i]), []).append(i)
+                leaders[j].setdefault(mine[j], []).append(i)
         label[i] = best
     return label
 
