@@ -12,11 +12,11 @@ import pytest
 import sqlglot
 from sqlglot.errors import ErrorLevel
 
-from inconcert import config
+from inconcert import config, paircount
 from inconcert.engine import (
     DETAIL_SQL,
     ITEM_PAIRS_SQL,
-    PAIRS_SQL,
+    PAIR_ROWS_SQL,
     DuckDBEngine,
     cap_sql,
     encode_sql,
@@ -111,7 +111,8 @@ def _all_sql() -> list[tuple[str, str]]:
            ("cap", cap_sql("acts", 60_000, 1000)), ("window", window_sql("capped", 60_000)),
            ("window once", window_sql("capped", 60_000, False)),
            ("item pairs", ITEM_PAIRS_SQL.format(window="w")),
-           ("pairs", PAIRS_SQL.format(window="w", min_count=2)),
+           ("pairs", paircount.Counted(PAIR_ROWS_SQL.format(window="w"), 2,
+                                       "SELECT count(*) FROM w").sql()),
            ("detail", DETAIL_SQL.format(window="w", candidates="p"))]
     for name, cls in traces().items():
         trace = cls()
