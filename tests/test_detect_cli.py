@@ -86,3 +86,25 @@ def test_every_parameter_is_documented_with_its_default():
                 assert json.loads(documented) == value, key
             else:
                 assert float(documented) == float(value), key
+
+
+def test_detect_alone_leaves_no_narratives_of_an_earlier_run(tmp_path):
+    """`inconcert run` adds narratives to the case; a later `detect` replaces the networks they
+    describe, so it removes them rather than leave tables that no longer match."""
+    from inconcert.narratives import run_narratives
+    from inconcert.narratives.stage import TABLES
+
+    db = _case(tmp_path)
+    assert CliRunner().invoke(app, ["detect", "--db", str(db), "--out",
+                                    str(tmp_path / "a")]).exit_code == 0
+    run_narratives(db, tmp_path / "a")
+    tables = "SELECT table_name FROM information_schema.tables"
+    with Store(db) as s:
+        made = {name for (name,) in s.execute(tables)} & set(TABLES)
+    assert made >= {"narratives", "narrative_posts", "targets", "sources"}
+    r = CliRunner().invoke(app, ["detect", "--db", str(db), "--out", str(tmp_path / "b")])
+    assert r.exit_code == 0, r.output
+    with Store(db) as s:
+        assert not {name for (name,) in s.execute(tables)} & set(TABLES)
+    doc = json.loads((tmp_path / "b" / "findings.json").read_text(encoding="utf-8"))
+    assert "narratives" not in doc and "targets" not in doc

@@ -17,6 +17,7 @@ from rich.console import Console
 from .config import Config
 from .config import load as load_config
 from .errors import InputError
+from .narratives.stage import drop_tables as drop_narrative_tables
 from .networks import assign_roles, find_networks, fuse_edges
 from .networks.communities import describe_networks
 from .outputs.accounts import account_rows, write_accounts
@@ -57,6 +58,7 @@ def detect(db_path: Path, out_dir: Path, cfg: Config | None = None,
         raise InputError("no such case database", str(db_path))
     out_dir.mkdir(parents=True, exist_ok=True)
     with Store(db_path) as store:
+        drop_narrative_tables(store.con)
         caps = store.capabilities()
         for label, step in _steps(store.con, cfg, caps):
             started = time.perf_counter()

@@ -33,6 +33,8 @@ OUTPUTS = {
     "sources": ("sources.csv", "network_id, rank"),
     "matches": ("matches.csv", "network_id, rank"),
 }
+# Every table the stage makes (narrative_posts has no CSV of its own).
+TABLES = (*OUTPUTS, "narrative_posts")
 _TIMES = {"first_ms": "first_seen", "last_ms": "last_seen"}
 _JSON = ("timeline", "representatives", "examples", "evidence", "facets")
 
@@ -63,6 +65,13 @@ def output_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
 def _for_findings(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{k: json.loads(v) if k in _JSON and isinstance(v, str) and v else v
              for k, v in r.items()} for r in rows]
+
+
+def drop_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Remove the stage's tables: they describe networks, and detection is about to replace
+    them (`inconcert detect` alone must not leave an earlier run's narratives behind)."""
+    for table in TABLES:
+        con.execute(f"DROP TABLE IF EXISTS {table}").fetchall()
 
 
 def run_narratives(db: Path, out_dir: Path, cfg: Config | None = None,
