@@ -117,18 +117,29 @@ def _runs(keys: np.ndarray, min_count: int, keep: np.ndarray) -> tuple[np.ndarra
     if keys.size == 0:
         return keys, np.empty(0, np.int64)
     if min_count <= 1:
-        starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
-        return keys[starts], np.diff(np.append(starts, keys.size)).astype(np.int64)
-    # Only repeated keys can reach the minimum, and they are few: find them where a key equals
-    # its predecessor rather than building an array as long as the keys.
-    often, extra = np.unique(keys[np.flatnonzero(keys[1:] == keys[:-1])], return_counts=True)
+        return _run_lengths(keys)
+    # Only repeated keys can reach the minimum, and they are usually few: find them where a key
+    # equals its predecessor rather than measuring every run. (Still sorted: no second sort.)
+    often, extra = _run_lengths(keys[np.flatnonzero(keys[1:] == keys[:-1])])
     counts = extra + 1
     chosen, n = often[counts >= min_count], counts[counts >= min_count]
+    if keep.size == 0:
+        return chosen, n
     lo = np.searchsorted(keys, keep, side="left")
     hi = np.searchsorted(keys, keep, side="right")
-    found = (hi > lo) & ~np.isin(keep, chosen)
-    return np.concatenate((chosen, keep[found])), np.concatenate((n, (hi - lo)[found])).astype(
-        np.int64)
+    # Kept keys already chosen are not added twice (chosen is sorted: no hashing needed).
+    at = np.minimum(np.searchsorted(chosen, keep), max(chosen.size - 1, 0))
+    already = (chosen[at] == keep) if chosen.size else np.zeros(keep.size, bool)
+    found = (hi > lo) & ~already
+    return np.concatenate((chosen, keep[found])), np.concatenate((n, (hi - lo)[found]))
+
+
+def _run_lengths(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted keys -> (distinct key, its number of occurrences)."""
+    if keys.size == 0:
+        return keys, np.empty(0, np.int64)
+    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    return keys[starts], np.diff(np.append(starts, keys.size)).astype(np.int64)
 
 
 def _spilled(con: duckdb.DuckDBPyConnection, pairs_sql: str, parts: int, directory: Path,
