@@ -140,9 +140,9 @@ def clusters(texts: list[str], params: Any) -> list[int]:
         found = [lead for j in range(lsh.b) if (lead := leaders[j].get(mine[j]))]
         best = i
         if found:
-            # Sorted distinct candidates; the share of equal values is compared as a float, as
-            # the mean of the comparisons would give it.
-            cands = np.unique(np.fromiter(chain.from_iterable(found), dtype=np.int64))
+            # The share of equal values is compared as a float, as their mean would give it.
+            # Sorted (repeats are harmless): the first maximum is then the lowest index.
+            cands = np.sort(np.fromiter(chain.from_iterable(found), dtype=np.int64))
             equal = np.count_nonzero(sig[cands] == sig[i], axis=1)
             top = int(np.argmax(equal))  # the first maximum: the lowest index on ties
             if equal[top] / params.num_perm >= params.threshold:
