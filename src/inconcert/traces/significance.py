@@ -41,7 +41,7 @@ from .. import config
 class SignificanceParams:
     """How candidate edges are tested against the null model."""
 
-    alpha: float = config.param(0.01, "false discovery rate: an edge is kept when its p-value "
+    alpha: float = config.param(0.05, "false discovery rate: an edge is kept when its p-value "
                                       "passes Benjamini-Hochberg at this level")
     correction: str = config.param("bh", "multiple-testing correction over all account pairs: "
                                          "'bh' (Benjamini-Hochberg) or 'none' (p <= alpha)")
