@@ -7,7 +7,6 @@ in the case database, so a run can be inspected with SQL and repeated with other
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from .outputs.accounts import account_rows, write_accounts
 from .outputs.edges import edge_rows, write_edges
 from .outputs.findings import write_findings
 from .outputs.networks import network_rows, write_networks
+from .progress import timed_step
 from .store import Store
 from .verdict import judge
 
@@ -61,14 +61,7 @@ def detect(db_path: Path, out_dir: Path, cfg: Config | None = None,
         drop_narrative_tables(store.con)
         caps = store.capabilities()
         for label, step in _steps(store.con, cfg, caps):
-            started = time.perf_counter()
-            if console is not None:
-                with console.status(f"{label} ..."):
-                    step()
-                console.print(f"  {label}: {time.perf_counter() - started:.1f} s",
-                              highlight=False)
-            else:
-                step()
+            timed_step(console, label, step)
         accounts = account_rows(store.con)
         networks = network_rows(store.con)
         edges = edge_rows(store.con)

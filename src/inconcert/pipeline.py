@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from rich.console import Console
@@ -12,6 +11,7 @@ from .detect import detect
 from .narratives import run_narratives
 from .outputs.datasets import write_datasets
 from .outputs.quarantine import write_quarantine
+from .progress import timed_step
 from .report import write_report
 from .store import Store
 
@@ -34,9 +34,6 @@ def run_pipeline(db: Path, out_dir: Path, console: Console | None = None,
             written.append(q)
     written.extend(detect(db, out_dir, cfg, console=console))
     written.extend(run_narratives(db, out_dir, cfg, console=console))
-    started = time.perf_counter()
-    written.extend(write_report(db, out_dir, cfg))
-    if console is not None:
-        console.print(f"  report and exports: {time.perf_counter() - started:.1f} s",
-                      highlight=False)
+    written.extend(timed_step(console, "report and exports",
+                              lambda: write_report(db, out_dir, cfg)))
     return written

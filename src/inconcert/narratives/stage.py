@@ -4,7 +4,6 @@ networks that detection found, as tables, CSV files and findings.json sections."
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from rich.console import Console
 from ..config import Config
 from ..config import load as load_config
 from ..outputs.findings import add_sections
+from ..progress import timed_step
 from ..safecsv import write_csv
 from ..store import Store
 from ..timeutil import iso_utc
@@ -100,14 +100,7 @@ def run_narratives(db: Path, out_dir: Path, cfg: Config | None = None,
                           lambda: write_matches(con, Path(mp.library).expanduser(), mp, fp)))
         written, sections = [], {"narratives_run": summary}
         for label, table, step in steps:
-            started = time.perf_counter()
-            if console is not None:
-                with console.status(f"{label} ..."):
-                    step()
-                console.print(f"  {label}: {time.perf_counter() - started:.1f} s",
-                              highlight=False)
-            else:
-                step()
+            timed_step(console, label, step)
             rows = output_rows(con, table)
             written.append(write_output(rows, output_columns(con, table),
                                         out_dir / OUTPUTS[table][0]))
