@@ -245,9 +245,14 @@ def test_counting_by_sorting_gives_the_sql_tables(dense, monkeypatch, network, p
         cnt.compute(store, network, params)
         assert store.execute("SELECT * FROM _cnt_edges ORDER BY ALL") == want
         monkeypatch.setattr(paircount, "MEMORY_KEYS", 100)
-        monkeypatch.setattr(paircount, "SLICE_KEYS", 700)
+        monkeypatch.setattr(paircount, "SLICE_KEYS", 50)
+        slices = []
+        spilled = paircount._spilled
+        monkeypatch.setattr(paircount, "_spilled",
+                            lambda *a: slices.append(a[2]) or spilled(*a))
         cnt.compute(store, network, params)
         assert store.execute("SELECT * FROM _cnt_edges ORDER BY ALL") == want
+        assert slices and max(slices) > 1  # the spilled path ran, in several slices
     assert len(want) > 20
 
 

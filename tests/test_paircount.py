@@ -54,14 +54,25 @@ def test_kept_pairs_below_the_minimum_come_with_their_count(con):
     assert all(n >= 1 for *_, n in got)
 
 
-@pytest.mark.parametrize("min_count", [1, 3])
+@pytest.mark.parametrize("min_count", [1, 3, 9])
 def test_spilled_slices_count_the_same(con, monkeypatch, tmp_path, min_count):
+    """Above MEMORY_KEYS the keys go to slice files; every slice must hold all occurrences of
+    its keys and find the kept pairs that fall in it (at 9 the kept pairs are below the
+    minimum, so only that lookup returns them)."""
     counted = paircount.Counted("SELECT u1, u2 FROM p", min_count, "SELECT count(*) FROM p",
                                 "SELECT u1, u2 FROM keep")
     con.execute(f"SET temp_directory = '{tmp_path / 'spill'}'").fetchall()
     monkeypatch.setattr(paircount, "MEMORY_KEYS", 1000)
     monkeypatch.setattr(paircount, "SLICE_KEYS", 3000)  # 7 slices
-    assert _sorted(con, counted) == _sql(con, counted)
+    slices = []
+    spilled = paircount._spilled
+    monkeypatch.setattr(paircount, "_spilled",
+                        lambda *a: slices.append(a[2]) or spilled(*a))
+    want = _sql(con, counted)
+    assert _sorted(con, counted) == want
+    assert slices == [7]
+    if min_count == 9:  # the kept pairs that occur come back with counts below the minimum
+        assert {(u1, u2) for u1, u2, n in want if n < 9} >= {(1, 2), (59, 59)}
     assert list((tmp_path / "spill").iterdir()) == []  # the slice files are gone
 
 
