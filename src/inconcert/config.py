@@ -23,7 +23,7 @@ from .errors import InputError
 T = TypeVar("T")
 _SECTIONS: dict[str, type] = {}
 # Packages whose modules declare config sections; imported on load so every section registers.
-_PACKAGES = ("inconcert.traces", "inconcert.signals", "inconcert.networks",
+_PACKAGES = ("inconcert.traces", "inconcert.collective", "inconcert.signals", "inconcert.networks",
              "inconcert.narratives", "inconcert.report")
 
 

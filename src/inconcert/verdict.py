@@ -30,6 +30,7 @@ from __future__ import annotations
 import dataclasses
 
 import duckdb
+from scipy.stats import binom
 
 from . import config
 from .config import Config
@@ -50,15 +51,18 @@ class VerdictParams:
     """How coordination and account signals combine into `score` and `flagged`."""
 
     member_threshold: float = config.param(
-        0.4, "inauthenticity score from which a member counts as inauthentic in its network's "
-             "inauthentic share (one strong account signal reaches it, one weak one does not)")
-    min_network_score: float = config.param(
-        0.4, "a network must score at least this (coordination) for its members to be flagged")
-    min_inauthentic_share: float = config.param(
-        0.3, "a network must have at least this share of inauthentic members for its members to "
-             "be flagged (fandoms and newsrooms are coordinated but authentic)")
-    flag_threshold: float = config.param(
-        0.25, "an account is flagged when its score reaches this (and the network tests pass)")
+        0.4, "inauthenticity score from which a member counts as showing signs of inauthenticity "
+             "in its network's inauthentic share")
+    reference_rate: float = config.param(
+        0.05, "share of authentic accounts that reach member_threshold by chance, measured on "
+              "real genuine populations (docs/detection.md): the rate an authentic network "
+              "shows")
+    alpha: float = config.param(
+        0.01, "a network is inauthentic when its count of members at member_threshold is above "
+              "reference_rate at this level (one-sided binomial test, Bonferroni over networks)")
+    min_attachment: float = config.param(
+        0.5, "members of an inauthentic network are flagged when attached at least this firmly "
+             "(about one fully convincing edge) or when their own score reaches member_threshold")
     outside_factor: float = config.param(
         0.2, "score of an account in no network = this × its inauthenticity score")
 
@@ -85,9 +89,10 @@ def judge(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
     for col, typ in (("inauthentic_share", "DOUBLE"), ("mean_inauthenticity", "DOUBLE"),
                      ("inauthentic", "BOOLEAN"), ("n_flagged", "BIGINT")):
         con.execute(f"ALTER TABLE networks ADD COLUMN IF NOT EXISTS {col} {typ}").fetchall()
+    for col, typ in (("inauthentic_p_value", "DOUBLE"),):
+        con.execute(f"ALTER TABLE networks ADD COLUMN IF NOT EXISTS {col} {typ}").fetchall()
     con.execute("""
-        UPDATE networks SET inauthentic_share = s.share, mean_inauthenticity = s.mean_score,
-                            inauthentic = (networks.score >= ? AND s.share >= ?)
+        UPDATE networks SET inauthentic_share = s.share, mean_inauthenticity = s.mean_score
         FROM (SELECT m.network_id,
                      avg(CASE WHEN coalesce(a.inauthenticity_score, 0) >= ? THEN 1.0 ELSE 0.0
                          END) AS share,
@@ -95,7 +100,8 @@ def judge(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
               FROM memberships m LEFT JOIN account_scores a USING (account_id)
               GROUP BY m.network_id) s
         WHERE networks.network_id = s.network_id
-    """, [p.min_network_score, p.min_inauthentic_share, p.member_threshold]).fetchall()
+    """, [p.member_threshold]).fetchall()
+    _test_networks(con, p)
     con.execute(VERDICTS_DDL).fetchall()
     con.execute(f"""
         INSERT INTO verdicts
@@ -112,7 +118,7 @@ def judge(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
             GROUP BY m.account_id
         ),
         scored AS (
-            SELECT u.account_id, u.handle, m.network_id, m.role, m.joined_by,
+            SELECT u.account_id, u.handle, m.network_id, m.role, m.joined_by, m.attachment,
                    CASE WHEN m.network_id IS NULL THEN 0.0
                         ELSE n.score * m.attachment END AS coordination_score,
                    coalesce(s.inauthenticity_score, 0.0) AS inauthenticity_score,
@@ -133,12 +139,13 @@ def judge(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
         )
         SELECT account_id, handle, network_id, role, round(coordination_score, 6),
                round(inauthenticity_score, 6), round(score, 6),
-               coalesce(inauthentic, false) AND round(score, 6) >= ?,
+               coalesce(inauthentic, false)
+                   AND (attachment >= ? OR inauthenticity_score >= ?),
                nullif(concat_ws(';', traces,
                       CASE WHEN role IN ('seeder', 'hybrid') THEN '{AMPLIFIED}' END,
                       account_signals), '')
         FROM final ORDER BY account_id
-    """, [p.outside_factor, p.flag_threshold]).fetchall()
+    """, [p.outside_factor, p.min_attachment, p.member_threshold]).fetchall()
     con.execute("""
         UPDATE networks SET n_flagged = f.n
         FROM (SELECT n.network_id, count(v.account_id) FILTER (WHERE v.flagged) AS n
@@ -147,3 +154,30 @@ def judge(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
         WHERE networks.network_id = f.network_id
     """).fetchall()
     return int(con.execute("SELECT count(*) FROM verdicts WHERE flagged").fetchall()[0][0])
+
+
+def _test_networks(con: duckdb.DuckDBPyConnection, p: VerdictParams) -> None:
+    """Set `networks.inauthentic` and `inauthentic_p_value`: is the network's count of members
+    showing signs of inauthenticity above what authentic accounts show by chance?
+
+    The count k of n members at `member_threshold` is compared with Binomial(n, reference_rate)
+    (one-sided), Bonferroni-corrected over the networks. The reference rate comes from real
+    genuine populations, not from the case: a case that *is* an operation (a takedown archive)
+    has no authentic accounts to estimate it from.
+    """
+    rows = con.execute("""
+        SELECT n.network_id, count(m.account_id),
+               count(*) FILTER (WHERE coalesce(a.inauthenticity_score, 0) >= ?)
+        FROM networks n JOIN memberships m USING (network_id)
+        LEFT JOIN account_scores a USING (account_id)
+        GROUP BY n.network_id ORDER BY n.network_id
+    """, [p.member_threshold]).fetchall()
+    if not rows:
+        return
+    n_tests = len(rows)
+    values = []
+    for nid, n, k in rows:
+        pv = float(binom.sf(int(k) - 1, int(n), p.reference_rate)) if k else 1.0
+        values.append((nid, min(1.0, pv * n_tests), pv * n_tests <= p.alpha))
+    con.executemany("UPDATE networks SET inauthentic_p_value = ?, inauthentic = ? "
+                    "WHERE network_id = ?", [(pv, ok, nid) for nid, pv, ok in values])

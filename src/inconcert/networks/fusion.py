@@ -76,6 +76,9 @@ class FusionParams:
     co_mention: float = config.param(0.5, "weight of co-mention edges (same account mentioned)")
     co_image: float = config.param(1.0, "weight of co-image edges (perceptually equal images)")
     co_like: float = config.param(0.7, "weight of co-like edges (likes of the same post)")
+    collective: float = config.param(
+        1.0, "weight of a pair inside a group the group test found coordinated (its p-value is "
+             "the group's; see inconcert.collective)")
     other_traces: float = config.param(
         0.5, "weight of any trace not listed above (a new trace module)")
     significance_full: float = config.param(
@@ -104,15 +107,21 @@ def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
     ).fetchall()[0][0])
 
 
+_COLUMNS = "source, target, trace, weight, count, p_value, significant, first_ms, last_ms, examples"
+
+
 def _evidence_source(con: duckdb.DuckDBPyConnection) -> str | None:
-    """Every trace's tested pairs (candidates), or only its significant edges."""
+    """Every trace's tested pairs (candidates), or only its significant edges, and the pairs
+    inside the groups the group test found coordinated (`group_evidence`)."""
+    parts = []
     if _exists(con, "trace_candidates"):
-        return ("SELECT source, target, trace, weight, count, p_value, significant, first_ms, "
-                "last_ms, examples FROM trace_candidates")
-    if _exists(con, "trace_edges"):
-        return ("SELECT source, target, trace, weight, count, p_value, true AS significant, "
-                "first_ms, last_ms, examples FROM trace_edges")
-    return None
+        parts.append(f"SELECT {_COLUMNS} FROM trace_candidates")
+    elif _exists(con, "trace_edges"):
+        parts.append("SELECT source, target, trace, weight, count, p_value, true AS significant, "
+                     "first_ms, last_ms, examples FROM trace_edges")
+    if _exists(con, "group_evidence"):
+        parts.append(f"SELECT {_COLUMNS} FROM group_evidence")
+    return " UNION ALL ".join(parts) or None
 
 
 def _active_pairs(con: duckdb.DuckDBPyConnection) -> float:

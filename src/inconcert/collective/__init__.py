@@ -1,0 +1,390 @@
+"""Collective coordination: groups of accounts that co-act far more than chance.
+
+Pair tests need each pair to share several items inside one window, so they miss slow
+amplification (hours, not seconds), random squads (each post amplified by a few accounts drawn
+from hundreds, so a pair shares one post) and operations that are the whole data set. This stage
+works on groups:
+
+1. every bipartite view (`views`: reshared post, reshared author, replied/liked post, link,
+   hashtag, mention, copied text) is projected onto accounts with rarity (TF-IDF) weights and no
+   per-pair gate (`projection`);
+2. Leiden (seeded) finds communities of the summed projection;
+3. each community is tested as a whole (`grouptest`): against the degree-preserving
+   configuration null in each view, and against within-account time shuffling at several
+   scales, which also says at which time scale the group coordinates;
+4. the communities that pass become evidence for the fused account graph: every projected pair
+   inside a coordinated group is an evidence row of trace `collective` whose p-value is the
+   group's.
+
+Tables: `group_runs` (one row per view: incidences, items, accounts), `groups` (one row per tested
+community with every statistic and the decision), `group_members`, `group_evidence`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+from scipy.stats import poisson
+
+from .. import config
+from ..config import Config
+from ..networks.communities import NetworkParams, leiden_partition
+from .grouptest import ConfigTest, TimeTest, configuration_moments, member_time_excess, time_shuffle
+from .projection import build_actions, build_incidence, build_pairs
+from .views import views
+
+
+@config.section("collective")
+@dataclasses.dataclass
+class CollectiveParams:
+    """The group test (see `inconcert.collective`)."""
+
+    enabled: bool = config.param(True, "run the group test")
+    view_weights: dict = config.param(
+        {"reshared_post": 1.0, "reshared_author": 1.0, "replied_post": 0.7, "liked_post": 0.7,
+         "link": 0.7, "text": 1.0, "hashtag": 0.3, "mention": 0.3},
+        "weight of each view's cosine in the projection; 0 leaves a view out of the projection "
+        "(it is still tested). Hashtags and mentions are shared by whole publics, so they weigh "
+        "less (fusion weights of docs/detection.md)")
+    max_item_accounts: int = config.param(
+        200, "items acted on by more accounts than this are left out of the pairs (their idf is "
+             "small; same bound as the pair traces' hot-item guard)")
+    top_k: int = config.param(
+        25, "each account keeps its heaviest projected pairs, this many, for community detection")
+    resolution: float = config.param(1.0, "Leiden resolution (RB configuration, 1 = modularity)")
+    seed: int = config.param(42, "Leiden and shuffle seed (fixed: same input, same groups)")
+    min_size: int = config.param(3, "smallest community tested")
+    min_items: int = config.param(
+        3, "a group must co-act on at least this many distinct items in one view: one viral post "
+           "or one hashtag day is not coordination")
+    alpha: float = config.param(
+        0.01, "family-wise error rate over the tested communities (Bonferroni over communities, "
+              "views and scales)")
+    min_lift: float = config.param(
+        3.0, "the configuration test also needs observed co-action at least this many times the "
+             "expected (an effect size, so a huge organic community with a mild excess is not "
+             "called coordinated)")
+    scales_s: list = config.param(
+        [60, 600, 3600, 21600, 86400],
+        "time scales of the shuffle test: a minute, ten minutes, an hour, six hours, a day")
+    replicates: int = config.param(60, "within-account time shuffles per community")
+    max_shuffle_actions: int = config.param(
+        200000, "communities with more member actions than this are shuffle-tested on a "
+                "deterministic sample of their items (bounded time)")
+
+
+GROUPS_DDL = """
+CREATE OR REPLACE TABLE groups (
+    group_id BIGINT, size BIGINT, coordinated BOOLEAN, null_model VARCHAR, p_value DOUBLE,
+    best_view VARCHAR, observed DOUBLE, expected DOUBLE, lift DOUBLE, z DOUBLE, n_items BIGINT,
+    scale_s BIGINT, time_z VARCHAR, views VARCHAR)
+"""
+
+
+def run_collective(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
+    """(Re)create the group tables; returns the number of coordinated groups."""
+    p: CollectiveParams = cfg.section("collective")
+    con.execute(GROUPS_DDL).fetchall()
+    con.execute("CREATE OR REPLACE TABLE group_members (group_id BIGINT, account_id VARCHAR, "
+                "core BOOLEAN)").fetchall()
+    con.execute("CREATE OR REPLACE TABLE group_evidence (source VARCHAR, target VARCHAR, "
+                "trace VARCHAR, weight DOUBLE, count BIGINT, p_value DOUBLE, significant BOOLEAN, "
+                "first_ms BIGINT, last_ms BIGINT, examples VARCHAR)").fetchall()
+    con.execute("CREATE OR REPLACE TABLE group_runs (view VARCHAR, n_actions BIGINT, "
+                "n_items BIGINT, n_accounts BIGINT, n_kept_items BIGINT)").fetchall()
+    try:
+        return _run(con, p) if p.enabled else 0
+    finally:
+        for tmp in ("_cv_actions", "_cv_items", "_cv_acc", "_cv_kept", "_cv_pairs",
+                    "_trace_near_text"):
+            con.execute(f"DROP TABLE IF EXISTS {tmp}").fetchall()
+
+
+def _run(con: duckdb.DuckDBPyConnection, p: CollectiveParams) -> int:
+    present = build_actions(con, list(views().values()))
+    if not present:
+        return 0
+    build_incidence(con, p.max_item_accounts)
+    con.execute("""
+        INSERT INTO group_runs
+        SELECT i.view, sum(i.n), count(*), (SELECT count(*) FROM _cv_acc a WHERE a.view = i.view),
+               count(*) FILTER (WHERE i.kept)
+        FROM _cv_items i GROUP BY i.view ORDER BY i.view
+    """).fetchall()
+    weights = {v: float(p.view_weights.get(v, 0.5)) for v in present}
+    build_pairs(con, weights, p.top_k)
+    groups = _communities(con, p)
+    if not groups:
+        return 0
+    results = _test_groups(con, groups, present, p)
+    _store(con, groups, results)
+    return sum(1 for r in results if r["coordinated"])
+
+
+def _communities(con: duckdb.DuckDBPyConnection, p: CollectiveParams) -> list[list[int]]:
+    edges = [(int(u), int(v), float(w)) for u, v, w in con.execute(
+        "SELECT u, v, weight FROM _cv_pairs WHERE weight > 0 ORDER BY u, v").fetchall()]
+    nodes = sorted({a for u, v, _ in edges for a in (u, v)})
+    params = NetworkParams(resolution=p.resolution, seed=p.seed)
+    found = [g for g in leiden_partition(nodes, edges, params) if len(g) >= p.min_size]
+    return sorted(found, key=lambda g: (-len(g), g[0]))
+
+
+def _power_sums(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[float, float, float]]:
+    rows = con.execute("""
+        WITH m AS (SELECT view, sum(n) AS m FROM _cv_items GROUP BY view)
+        SELECT i.view, sum(pow(i.n / m.m, 2)), sum(pow(i.n / m.m, 3)), sum(pow(i.n / m.m, 4))
+        FROM _cv_items i JOIN m USING (view) WHERE i.kept GROUP BY i.view
+    """).fetchall()
+    return {v: (float(a or 0), float(b or 0), float(c or 0)) for v, a, b, c in rows}
+
+
+def _test_groups(con: duckdb.DuckDBPyConnection, groups: list[list[int]], present: list[str],
+                 p: CollectiveParams) -> list[dict]:
+    member = pa.table({"aid": pa.array([a for g in groups for a in g], pa.int64()),
+                       "gid": pa.array([i for i, g in enumerate(groups) for _ in g], pa.int64())})
+    con.register("_cv_member", member)
+    try:
+        act = con.sql("""
+            WITH m_v AS (SELECT view, sum(n) AS m FROM _cv_items GROUP BY view)
+            SELECT m.gid, k.view, k.aid, k.iid, k.t, i.n / m_v.m AS x, a.d
+            FROM _cv_kept k JOIN _cv_member m USING (aid)
+            JOIN _cv_items i USING (view, iid) JOIN m_v USING (view)
+            JOIN _cv_acc a USING (view, aid)
+            ORDER BY m.gid, k.view, k.iid, k.aid
+        """).to_arrow_table()
+        deg = con.sql("""
+            SELECT m.gid, a.view, a.d FROM _cv_acc a JOIN _cv_member m USING (aid)
+            ORDER BY m.gid, a.view, a.aid
+        """).to_arrow_table()
+    finally:
+        con.unregister("_cv_member")
+    sums = _power_sums(con)
+    gid_a = act.column("gid").to_numpy()
+    view_a = np.asarray(act.column("view").to_pylist(), dtype=object)
+    aid_a = act.column("aid").to_numpy()
+    iid_a = act.column("iid").to_numpy()
+    t_a = act.column("t").to_numpy()
+    x_a = act.column("x").to_numpy()
+    dd_a = act.column("d").to_numpy()
+    gid_d = deg.column("gid").to_numpy()
+    view_d = np.asarray(deg.column("view").to_pylist(), dtype=object)
+    d_d = deg.column("d").to_numpy()
+    a_bounds = np.searchsorted(gid_a, np.arange(len(groups) + 1))
+    d_bounds = np.searchsorted(gid_d, np.arange(len(groups) + 1))
+    n_tests = max(1, len(groups) * len(present))
+    n_time_tests = max(1, len(groups) * len(p.scales_s))
+    out = []
+    for g in range(len(groups)):
+        lo, hi = a_bounds[g], a_bounds[g + 1]
+        tests: dict[str, ConfigTest] = {}
+        for view in present:
+            sel = view_a[lo:hi] == view
+            iids = iid_a[lo:hi][sel]
+            _, counts = np.unique(iids, return_counts=True) if len(iids) else (None, np.zeros(0))
+            observed = float(np.sum(counts * (counts - 1) / 2))
+            dl, dh = d_bounds[g], d_bounds[g + 1]
+            d = d_d[dl:dh][view_d[dl:dh] == view]
+            if view not in sums or not len(d):
+                continue
+            mean, var = configuration_moments(d, *sums[view])
+            tests[view] = ConfigTest(observed, mean, var, int(np.sum(counts >= 2)))
+        core = _core_members(view_a[lo:hi], aid_a[lo:hi], iid_a[lo:hi], x_a[lo:hi],
+                             dd_a[lo:hi], groups[g], p)
+        eligible = {v: t for v, t in tests.items() if t.n_items >= p.min_items}
+        best = min(eligible.items(), key=lambda kv: (kv[1].p_value, -kv[1].lift, kv[0]),
+                   default=(None, None))
+        config_ok = bool(best[1] is not None and best[1].p_value * n_tests <= p.alpha
+                         and best[1].lift >= p.min_lift)
+        tt = _shuffle(view_a[lo:hi], aid_a[lo:hi], iid_a[lo:hi], t_a[lo:hi], p, g)
+        time_p = tt.p_values() if tt else [1.0] * len(p.scales_s)
+        sig_scales = [s for s, pv in zip(p.scales_s, time_p, strict=True)
+                      if pv * n_time_tests <= p.alpha]
+        time_ok = bool(sig_scales) and bool(eligible)
+        if time_ok:
+            # Where the configuration null cannot see a member (its popularities are the group's
+            # own behaviour, as in a takedown archive), its timing still can.
+            core = core + _core_by_time(view_a[lo:hi], aid_a[lo:hi], iid_a[lo:hi], t_a[lo:hi],
+                                 min(sig_scales, key=lambda s: time_p[p.scales_s.index(s)]),
+                                 len(groups[g]), p, g)
+            core = sorted(set(core))
+        null = ("configuration" if config_ok else "time shuffle" if time_ok else "none")
+        pv = min(1.0, best[1].p_value * n_tests) if best[1] is not None else 1.0
+        if time_ok:
+            pv = min(pv, min(time_p) * n_time_tests)
+        out.append({
+            "core": core,
+            "coordinated": (config_ok or time_ok) and len(core) >= p.min_size, "null": null,
+            "p_value": min(1.0, pv),
+            "best_view": best[0], "observed": best[1].observed if best[1] else None,
+            "expected": best[1].expected if best[1] else None,
+            "lift": best[1].lift if best[1] else None, "z": best[1].z if best[1] else None,
+            "n_items": best[1].n_items if best[1] else 0,
+            "scale_s": min(sig_scales) if sig_scales else None,
+            "time_z": json.dumps({str(s): round(z, 3) if np.isfinite(z) else "inf"
+                                  for s, z in zip(p.scales_s, tt.z(), strict=True)})
+            if tt else None,
+            "views": json.dumps({v: {"observed": t.observed, "expected": round(t.expected, 6),
+                                     "z": round(t.z, 3) if np.isfinite(t.z) else "inf",
+                                     "n_items": t.n_items} for v, t in sorted(tests.items())}),
+        })
+    return out
+
+
+def _core_members(view: np.ndarray, aid: np.ndarray, iid: np.ndarray, x: np.ndarray,
+                  d: np.ndarray, members: list[int], p: CollectiveParams) -> list[int]:
+    """The members that co-act with the rest of their group beyond chance, each on its own.
+
+    For member u, O_u = Σ (k_i − 1) over its items (how many other members acted on each), and
+    under the configuration null E_u = Σ (D1 − d_u) x_i, D1 the members' summed activity in the
+    item's view. A member is core when it shares at least `min_items` items with other members,
+    O_u ≥ `min_lift` · E_u and the Poisson tail P(X ≥ O_u | E_u) passes Bonferroni over the
+    members. Accounts that touched a campaign's viral post or mentioned its target once are
+    Leiden neighbours of a squad, not members of it.
+    """
+    if not len(iid):
+        return []
+    _, inv, counts = np.unique(iid, return_inverse=True, return_counts=True)
+    k = counts[inv]
+    _, vinv = np.unique(view, return_inverse=True)
+    d1 = np.zeros(vinv.max() + 1)
+    first = np.unique(np.stack([aid, vinv]), axis=1, return_index=True)[1]
+    np.add.at(d1, vinv[first], d[first].astype(np.float64))
+    e = (d1[vinv] - d) * x
+    accounts, ainv = np.unique(aid, return_inverse=True)
+    observed = np.bincount(ainv, weights=k - 1)
+    expected = np.bincount(ainv, weights=e)
+    shared = np.bincount(ainv, weights=(k >= 2).astype(np.float64))
+    pv = poisson.sf(observed - 1, np.maximum(expected, 1e-12))
+    ok = ((shared >= p.min_items) & (observed >= p.min_lift * expected)
+          & (pv * max(1, len(members)) <= p.alpha))
+    return sorted(int(a) for a in accounts[ok])
+
+
+def _core_by_time(view: np.ndarray, aid: np.ndarray, iid: np.ndarray, t: np.ndarray,
+                  tau_s: int, n_members: int, p: CollectiveParams, g: int) -> list[int]:
+    """Members whose co-actions within `tau_s` of other members exceed their own time-shuffled
+    expectation (same rules as `_core_members`: `min_items` shared items, `min_lift`, Poisson
+    tail with Bonferroni over the members)."""
+    _, inv, counts = np.unique(iid, return_inverse=True, return_counts=True)
+    shared = np.bincount(np.unique(aid, return_inverse=True)[1],
+                         weights=(counts[inv] >= 2).astype(np.float64))
+    _, vcode = np.unique(view, return_inverse=True)
+    accounts, observed, mean = member_time_excess(
+        aid, aid.astype(np.int64) * 64 + vcode, iid.astype(np.int64), t.astype(np.int64), tau_s,
+        p.replicates, p.seed + g)
+    pv = poisson.sf(observed - 1, np.maximum(mean, 1e-12))
+    ok = ((shared >= p.min_items) & (observed >= p.min_lift * mean)
+          & (pv * max(1, n_members) <= p.alpha))
+    return sorted(int(a) for a in accounts[ok])
+
+
+def _shuffle(view: np.ndarray, aid: np.ndarray, iid: np.ndarray, t: np.ndarray,
+             p: CollectiveParams, g: int) -> TimeTest | None:
+    if len(iid) < 2:
+        return None
+    if len(iid) > p.max_shuffle_actions:
+        # Keep whole items (a deterministic hash of the item id), so co-actions stay intact.
+        keep = (iid * 2654435761 % 2**32) < (2**32 * p.max_shuffle_actions / len(iid))
+        view, aid, iid, t = view[keep], aid[keep], iid[keep], t[keep]
+    _, vcode = np.unique(view, return_inverse=True)
+    unit = aid.astype(np.int64) * 64 + vcode
+    return time_shuffle(unit, iid.astype(np.int64), t.astype(np.int64), list(p.scales_s),
+                        p.replicates, p.seed + g)
+
+
+def _store(con: duckdb.DuckDBPyConnection, groups: list[list[int]], results: list[dict]) -> None:
+    rows = {k: [r[k] for r in results] for k in results[0]}
+    con.register("_cv_res", pa.table({
+        "group_id": pa.array(range(1, len(groups) + 1), pa.int64()),
+        "size": pa.array([len(g) for g in groups], pa.int64()),
+        "coordinated": pa.array(rows["coordinated"], pa.bool_()),
+        "null_model": pa.array(rows["null"], pa.string()),
+        "p_value": pa.array(rows["p_value"], pa.float64()),
+        "best_view": pa.array(rows["best_view"], pa.string()),
+        "observed": pa.array(rows["observed"], pa.float64()),
+        "expected": pa.array(rows["expected"], pa.float64()),
+        "lift": pa.array([None if x is None or not np.isfinite(x) else x for x in rows["lift"]],
+                         pa.float64()),
+        "z": pa.array([None if x is None or not np.isfinite(x) else x for x in rows["z"]],
+                      pa.float64()),
+        "n_items": pa.array(rows["n_items"], pa.int64()),
+        "scale_s": pa.array(rows["scale_s"], pa.int64()),
+        "time_z": pa.array(rows["time_z"], pa.string()),
+        "views": pa.array(rows["views"], pa.string())}))
+    cores = [set(r["core"]) for r in results]
+    con.register("_cv_gm", pa.table({
+        "group_id": pa.array([i + 1 for i, g in enumerate(groups) for _ in g], pa.int64()),
+        "aid": pa.array([a for g in groups for a in g], pa.int64()),
+        "core": pa.array([a in cores[i] for i, g in enumerate(groups) for a in g], pa.bool_())}))
+    try:
+        con.execute("INSERT INTO groups SELECT * FROM _cv_res ORDER BY group_id").fetchall()
+        con.execute("""
+            INSERT INTO group_members
+            SELECT DISTINCT gm.group_id, a.account, gm.core FROM _cv_gm gm
+            JOIN (SELECT DISTINCT aid, account FROM _cv_actions) a USING (aid)
+            ORDER BY 1, 2
+        """).fetchall()
+        # Every projected pair inside a coordinated group is evidence, with the group's p-value
+        # and up to five of the items the two share (rarest first).
+        con.execute("""
+            INSERT INTO group_evidence
+            WITH acc AS (SELECT DISTINCT aid, account FROM _cv_actions),
+            pairs AS (
+                SELECT pr.u, pr.v, pr.weight, pr.n_items, g.p_value
+                FROM _cv_pairs pr
+                JOIN _cv_gm a ON a.aid = pr.u AND a.core
+                JOIN _cv_gm b ON b.aid = pr.v AND b.group_id = a.group_id AND b.core
+                JOIN groups g ON g.group_id = a.group_id AND g.coordinated
+            ),
+            shared AS (
+                SELECT pairs.u, pairs.v, ka.iid, ka.idf2_u, least(ka.t, kb.t) AS t1,
+                       greatest(ka.t, kb.t) AS t2
+                FROM pairs JOIN _cv_kept ka ON ka.aid = pairs.u
+                JOIN _cv_kept kb ON kb.aid = pairs.v AND kb.iid = ka.iid
+            ),
+            ex AS (
+                SELECT s.u, s.v, min(s.t1) AS first_ms, max(s.t2) AS last_ms,
+                       to_json(list(it.item ORDER BY s.idf2_u DESC, it.item)[1:5]) AS examples
+                FROM shared s
+                JOIN (SELECT DISTINCT iid, item FROM _cv_actions) it USING (iid)
+                GROUP BY s.u, s.v
+            )
+            SELECT CASE WHEN au.account < av.account THEN au.account ELSE av.account END,
+                   CASE WHEN au.account < av.account THEN av.account ELSE au.account END,
+                   'collective', pairs.weight, pairs.n_items, pairs.p_value, true,
+                   ex.first_ms, ex.last_ms, ex.examples
+            FROM pairs JOIN acc au ON au.aid = pairs.u JOIN acc av ON av.aid = pairs.v
+            LEFT JOIN ex ON ex.u = pairs.u AND ex.v = pairs.v
+            ORDER BY 1, 2
+        """).fetchall()
+    finally:
+        con.unregister("_cv_res")
+        con.unregister("_cv_gm")
+
+
+def describe_networks(con: duckdb.DuckDBPyConnection) -> None:
+    """Add each network's group evidence to `networks`: the coordinated group that shares most
+    members with it, that group's p-value, the null model that decided it and the time scale at
+    which it coordinates (None when no coordinated group overlaps the network)."""
+    for col, typ in (("group_p_value", "DOUBLE"), ("null_model", "VARCHAR"),
+                     ("time_scale_s", "BIGINT")):
+        con.execute(f"ALTER TABLE networks ADD COLUMN IF NOT EXISTS {col} {typ}").fetchall()
+    con.execute("""
+        UPDATE networks SET group_p_value = b.p_value, null_model = b.null_model,
+                            time_scale_s = b.scale_s
+        FROM (
+            SELECT network_id, p_value, null_model, scale_s FROM (
+                SELECT m.network_id, g.p_value, g.null_model, g.scale_s,
+                       row_number() OVER (PARTITION BY m.network_id
+                                          ORDER BY count(*) DESC, g.p_value, g.group_id) AS r
+                FROM memberships m JOIN group_members gm USING (account_id)
+                JOIN groups g ON g.group_id = gm.group_id AND g.coordinated
+                GROUP BY m.network_id, g.group_id, g.p_value, g.null_model, g.scale_s)
+            WHERE r = 1) b
+        WHERE networks.network_id = b.network_id
+    """).fetchall()
