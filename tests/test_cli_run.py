@@ -14,10 +14,10 @@ TWEETS = str(FIXTURES / "io/campaign_tweets_csv_hashed.csv")
 def test_run_records_overridden_parameters_in_findings(tmp_path):
     out = tmp_path / "out"
     res = CliRunner().invoke(app, ["run", TWEETS, "--out", str(out),
-                                   "--set", "verdict.flag_threshold=0.9"])
+                                   "--set", "verdict.min_attachment=0.9"])
     assert res.exit_code == 0, res.output
     findings = json.loads((out / "findings.json").read_text())
-    assert findings["parameters"]["verdict"]["flag_threshold"] == 0.9
+    assert findings["parameters"]["verdict"]["min_attachment"] == 0.9
     for name in ("case.duckdb", "accounts.csv", "networks.csv", "edges.csv", "report.html"):
         assert (out / name).exists(), name
 

@@ -34,7 +34,7 @@ def test_detect_writes_the_four_outputs_with_overrides_recorded(tmp_path):
     db = _case(tmp_path)
     out = tmp_path / "out"
     r = CliRunner().invoke(app, ["detect", "--db", str(db), "--out", str(out),
-                                 "--set", "verdict.flag_threshold=0.5",
+                                 "--set", "verdict.min_attachment=0.5",
                                  "--set", "fusion.co_domain=0.1"])
     assert r.exit_code == 0, r.output
     with open(out / "accounts.csv", newline="", encoding="utf-8") as f:
@@ -43,7 +43,7 @@ def test_detect_writes_the_four_outputs_with_overrides_recorded(tmp_path):
         n_accounts = s.count("accounts")
     assert len(rows) >= n_accounts and {r["flagged"] for r in rows} == {"false"}
     doc = json.loads((out / "findings.json").read_text(encoding="utf-8"))
-    assert doc["parameters"]["verdict"]["flag_threshold"] == 0.5
+    assert doc["parameters"]["verdict"]["min_attachment"] == 0.5
     assert doc["parameters"]["fusion"]["co_domain"] == 0.1
     assert {t["trace"] for t in doc["trace_runs"]} >= {"co_reshare", "co_text"}
     assert (out / "networks.csv").read_text().startswith("network_id,size,score,traces,")

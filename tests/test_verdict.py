@@ -80,10 +80,32 @@ def test_signals_say_what_fired(tmp_path):
 
 
 def test_thresholds_come_from_config(tmp_path):
+    # At a reference rate of 0.9, five of nine members with signals is no excess at all.
     with _case(tmp_path) as s:
-        n, _ = _judge(s, config.load(overrides=["verdict.min_inauthentic_share=0.9"]))
+        n, _ = _judge(s, config.load(overrides=["verdict.reference_rate=0.9"]))
     assert n == 0
     with _case(tmp_path, "d.duckdb") as s:
-        n, v = _judge(s, config.load(overrides=["verdict.min_inauthentic_share=0.0",
+        n, v = _judge(s, config.load(overrides=["verdict.reference_rate=0.0001",
                                                 "verdict.member_threshold=0.01"]))
     assert all(v[a][7] for a in NEWSROOM)  # with the network guard off, the newsroom is hit
+
+
+def test_network_inauthentic_by_binomial_test_at_its_boundary(tmp_path):
+    """Five of nine campaign members at member_threshold against a reference rate r: the
+    network is inauthentic exactly when P(Binomial(9, r) >= 5) x (networks tested) <= alpha."""
+    from scipy.stats import binom
+
+    with _case(tmp_path) as s:
+        _judge(s)
+        n_nets = s.execute("SELECT count(*) FROM networks")[0][0]
+    # the reference rate at which the campaign's p-value equals alpha
+    lo, hi = 1e-6, 0.999
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if binom.sf(4, 9, mid) * n_nets <= 0.01 else (lo, mid)
+    for rate, expect in ((lo * 0.98, True), (hi * 1.02, False)):
+        with _case(tmp_path, f"r{rate}.duckdb") as s:
+            _judge(s, config.load(overrides=[f"verdict.reference_rate={rate}"]))
+            camp = s.execute("SELECT inauthentic FROM networks n JOIN memberships m "
+                             "USING (network_id) WHERE m.account_id = 'camp0'")[0][0]
+        assert camp is expect, rate
