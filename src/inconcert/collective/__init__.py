@@ -258,11 +258,20 @@ def _core_members(view: np.ndarray, aid: np.ndarray, iid: np.ndarray, x: np.ndar
     accounts, ainv = np.unique(aid, return_inverse=True)
     observed = np.bincount(ainv, weights=k - 1)
     expected = np.bincount(ainv, weights=e)
-    shared = np.bincount(ainv, weights=(k >= 2).astype(np.float64))
+    shared = _shared_in_one_view(ainv, vinv, k)
     pv = poisson.sf(observed - 1, np.maximum(expected, 1e-12))
     ok = ((shared >= p.min_items) & (observed >= p.min_lift * expected)
           & (pv * max(1, len(members)) <= p.alpha))
     return sorted(int(a) for a in accounts[ok])
+
+
+def _shared_in_one_view(ainv: np.ndarray, vinv: np.ndarray, k: np.ndarray) -> np.ndarray:
+    """Per account (ainv codes), the most items it shares with other members in any one view:
+    two reshares count twice across the post and author views, but are still two reshares."""
+    n_views = int(vinv.max()) + 1
+    per = np.bincount(ainv * n_views + vinv, weights=(k >= 2).astype(np.float64),
+                      minlength=(int(ainv.max()) + 1) * n_views)
+    return per.reshape(-1, n_views).max(axis=1)
 
 
 def _core_by_time(view: np.ndarray, aid: np.ndarray, iid: np.ndarray, t: np.ndarray,
@@ -271,9 +280,8 @@ def _core_by_time(view: np.ndarray, aid: np.ndarray, iid: np.ndarray, t: np.ndar
     expectation (same rules as `_core_members`: `min_items` shared items, `min_lift`, Poisson
     tail with Bonferroni over the members)."""
     _, inv, counts = np.unique(iid, return_inverse=True, return_counts=True)
-    shared = np.bincount(np.unique(aid, return_inverse=True)[1],
-                         weights=(counts[inv] >= 2).astype(np.float64))
     _, vcode = np.unique(view, return_inverse=True)
+    shared = _shared_in_one_view(np.unique(aid, return_inverse=True)[1], vcode, counts[inv])
     accounts, observed, mean = member_time_excess(
         aid, aid.astype(np.int64) * 64 + vcode, iid.astype(np.int64), t.astype(np.int64), tau_s,
         p.replicates, p.seed + g)
