@@ -33,7 +33,7 @@ OUTPUTS = ("accounts.csv", "networks.csv", "edges.csv", "findings.json")
 def _steps(con: duckdb.DuckDBPyConnection, cfg: Config,
            caps: dict[str, str]) -> list[tuple[str, Callable[[], object]]]:
     from .collective import describe_networks as describe_groups
-    from .collective import run_collective
+    from .collective import join_periphery, run_collective
     from .signals import run_signals
     from .traces import compute_traces
 
@@ -43,8 +43,8 @@ def _steps(con: duckdb.DuckDBPyConnection, cfg: Config,
         ("account signals", lambda: run_signals(con, cfg, caps, "account")),
         ("fused account graph", lambda: fuse_edges(con, cfg)),
         ("networks (Leiden)", lambda: find_networks(con, cfg)),
-        ("roles and seeders", lambda: (assign_roles(con, cfg), describe_networks(con, cfg),
-                                       describe_groups(con))),
+        ("roles and seeders", lambda: (assign_roles(con, cfg), join_periphery(con, cfg),
+                                       describe_networks(con, cfg), describe_groups(con))),
         ("network signals", lambda: run_signals(con, cfg, caps, "network")),
         ("verdict", lambda: judge(con, cfg)),
     ]

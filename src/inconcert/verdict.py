@@ -140,7 +140,8 @@ def judge(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
         SELECT account_id, handle, network_id, role, round(coordination_score, 6),
                round(inauthenticity_score, 6), round(score, 6),
                coalesce(inauthentic, false)
-                   AND (attachment >= ? OR inauthenticity_score >= ?),
+                   AND ((attachment >= ? AND joined_by IS DISTINCT FROM 'group')
+                        OR inauthenticity_score >= ?),
                nullif(concat_ws(';', traces,
                       CASE WHEN role IN ('seeder', 'hybrid') THEN '{AMPLIFIED}' END,
                       account_signals), '')

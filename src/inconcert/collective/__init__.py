@@ -90,7 +90,7 @@ def run_collective(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
     p: CollectiveParams = cfg.section("collective")
     con.execute(GROUPS_DDL).fetchall()
     con.execute("CREATE OR REPLACE TABLE group_members (group_id BIGINT, account_id VARCHAR, "
-                "core BOOLEAN)").fetchall()
+                "core BOOLEAN, strength DOUBLE)").fetchall()
     con.execute("CREATE OR REPLACE TABLE group_evidence (source VARCHAR, target VARCHAR, "
                 "trace VARCHAR, weight DOUBLE, count BIGINT, p_value DOUBLE, significant BOOLEAN, "
                 "first_ms BIGINT, last_ms BIGINT, examples VARCHAR)").fetchall()
@@ -333,8 +333,18 @@ def _store(con: duckdb.DuckDBPyConnection, groups: list[list[int]], results: lis
         con.execute("INSERT INTO groups SELECT * FROM _cv_res ORDER BY group_id").fetchall()
         con.execute("""
             INSERT INTO group_members
-            SELECT DISTINCT gm.group_id, a.account, gm.core FROM _cv_gm gm
+            WITH ends AS (SELECT u AS a, v AS b, weight FROM _cv_pairs
+                          UNION ALL SELECT v, u, weight FROM _cv_pairs),
+            tie AS (
+                SELECT gm.aid, list_sum(list(e.weight ORDER BY e.b)) AS strength
+                FROM _cv_gm gm JOIN ends e ON e.a = gm.aid
+                JOIN _cv_gm o ON o.aid = e.b AND o.group_id = gm.group_id AND o.core
+                GROUP BY gm.aid
+            )
+            SELECT DISTINCT gm.group_id, a.account, gm.core, coalesce(tie.strength, 0.0)
+            FROM _cv_gm gm
             JOIN (SELECT DISTINCT aid, account FROM _cv_actions) a USING (aid)
+            LEFT JOIN tie USING (aid)
             ORDER BY 1, 2
         """).fetchall()
         # Every projected pair inside a coordinated group is evidence, with the group's p-value
@@ -396,3 +406,44 @@ def describe_networks(con: duckdb.DuckDBPyConnection) -> None:
             WHERE r = 1) b
         WHERE networks.network_id = b.network_id
     """).fetchall()
+
+
+def join_periphery(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
+    """Add the non-core members of coordinated groups that no earlier step placed to the network
+    that holds most of their group's core (`joined_by = 'group'`, role 'amplifier': they co-act
+    with it), attached by their projected weight to the core. Runs after the roles step, so
+    seeders and amplifiers the network reshares join by what they do first.
+
+    They act with the group but not, each on its own, beyond chance; the verdict flags such a
+    member only when it shows signs of inauthenticity itself (its attachment stays low).
+    Returns the number of accounts added.
+    """
+    if not _exists(con, "group_members") or not _exists(con, "memberships"):
+        return 0
+    scale = float(cfg.section("network").attach_scale)
+    before = con.execute("SELECT count(*) FROM memberships").fetchall()[0][0]
+    con.execute("""
+        INSERT INTO memberships
+        WITH target AS (
+            SELECT group_id, network_id FROM (
+                SELECT gm.group_id, m.network_id,
+                       row_number() OVER (PARTITION BY gm.group_id
+                                          ORDER BY count(*) DESC, m.network_id) AS r
+                FROM group_members gm JOIN groups g ON g.group_id = gm.group_id AND g.coordinated
+                JOIN memberships m ON m.account_id = gm.account_id
+                WHERE gm.core GROUP BY gm.group_id, m.network_id)
+            WHERE r = 1
+        )
+        SELECT gm.account_id, t.network_id, 'group', gm.strength,
+               1 - exp(-gm.strength / ?), 'amplifier', 0, 0, 0, 0, 0
+        FROM group_members gm JOIN target t USING (group_id)
+        WHERE NOT gm.core
+          AND gm.account_id NOT IN (SELECT account_id FROM memberships)
+        ORDER BY gm.account_id
+    """, [scale]).fetchall()
+    return int(con.execute("SELECT count(*) FROM memberships").fetchall()[0][0] - before)
+
+
+def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    return bool(con.execute("SELECT count(*) FROM information_schema.tables "
+                            "WHERE table_name = ?", [table]).fetchall()[0][0])
