@@ -152,6 +152,10 @@ def simulate(out_dir: Annotated[Path, typer.Option("--out", help="Output directo
                  "--campaign/--no-campaign",
                  help="Plant the amplification campaign (without it: the same organic "
                       "platform).")] = True,
+             scenario: Annotated[str | None, typer.Option(
+                 help="Operation and background design: a preset (classic, small-blatant) "
+                      "and/or key=value,... with lag, squad, pool, mode, share, negatives, "
+                      "families (see docs/simulator.md).")] = None,
              ) -> None:
     """Write a synthetic platform (IO-archive layout) with a planted campaign, hard negatives
     and ground truth (labels.csv, campaign_posts.csv, simulation.json; see docs/simulator.md)."""
@@ -160,7 +164,7 @@ def simulate(out_dir: Annotated[Path, typer.Option("--out", help="Output directo
         from .simulate import input_files
         from .simulate import simulate as sim
 
-        files = sim(out_dir, seed=seed, scale=scale, campaign=campaign)
+        files = sim(out_dir, seed=seed, scale=scale, campaign=campaign, scenario=scenario)
         inputs = input_files(files)
         for p in files:
             what = "input" if p in inputs else "ground truth"

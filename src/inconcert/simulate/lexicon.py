@@ -241,3 +241,19 @@ HEADLINE_OBJECTS = ("new transit plan", "rate decision", "vaccine rollout", "bud
                     "election timetable", "trade talks", "wildfire response", "chip shortage")
 HEADLINE_TAILS = ("", "", ": what it means for you", " — live updates", ", sources say",
                   " after weeks of talks", " amid criticism", "; here's why")
+
+# Persona pools only operations draw from (the classic organic platform does not use them).
+_ME_FIRST = ("Omar", "Layla", "Yusuf", "Fatima", "Khalid", "Noor", "Hassan", "Mariam", "Tariq",
+             "Huda", "Karim", "Salma", "Faisal", "Rania")
+_ME_LAST = ("Al-Harbi", "Haddad", "Nasser", "Khoury", "Mansour", "Saleh", "Farouk", "Aziz",
+            "Hamdan", "Rahimi", "Qureshi", "Suleiman")
+_RU_FIRST = ("Dmitry", "Anna", "Sergey", "Olga", "Alexei", "Irina", "Nikolai", "Tatiana",
+             "Pavel", "Yulia", "Igor", "Svetlana")
+_RU_LAST = ("Ivanov", "Smirnova", "Kuznetsov", "Popova", "Volkov", "Sokolova", "Lebedev",
+            "Kozlova", "Novikov", "Morozova", "Petrov", "Orlova")
+EXTRA_REGIONS: tuple[Region, ...] = (
+    Region("middle_east", 180, 0.0, (("ar", 0.6), ("en", 0.4)), _ME_FIRST, _ME_LAST,
+           ("Riyadh", "Dubai, UAE", "Cairo, Egypt", "Amman", "Doha", "Kuwait")),
+    Region("russia", 180, 0.0, (("ru", 0.7), ("en", 0.3)), _RU_FIRST, _RU_LAST,
+           ("Moscow", "Санкт-Петербург", "Kazan", "Novosibirsk", "Россия")),
+)
