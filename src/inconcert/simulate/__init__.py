@@ -86,15 +86,14 @@ def parameters(scale: float, negatives: float = 1.0) -> dict[str, int]:
     accounts)."""
     s = scale
     g = negatives
-    floor = 1 if g > 0 else 0
     return {
         "organic_accounts": _n(3300 * s, 60), "external_accounts": _n(300 * s, 20),
         "external_posts": _n(2500 * s, 150), "organic_posts": _n(10_000 * s, 200),
-        "viral_events": _n(2 * s * g, floor), "viral_size": _n(350 * min(s, 1.0), 15),
-        "fandoms": _n(s * g, floor), "fans": _n(45 * min(s, 1.0), 8),
-        "newsrooms": _n(s * g, floor),
-        "hashtag_day_accounts": _n(250 * s * g, 10 * floor),
-        "returning_accounts": _n(15 * s * g, 2 * floor),
+        "viral_events": round(g * _n(2 * s, 1)), "viral_size": _n(350 * min(s, 1.0), 15),
+        "fandoms": round(g * _n(s, 1)), "fans": _n(45 * min(s, 1.0), 8),
+        "newsrooms": round(g * _n(s, 1)),
+        "hashtag_day_accounts": round(g * _n(250 * s, 10)),
+        "returning_accounts": round(g * _n(15 * s, 2)),
         "critic_posts_floor": _n(50 * min(s, 1.0), 5), "days": DAYS,
     }
 
