@@ -97,8 +97,10 @@ def summarise(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
         out.append({
             "cell": cell, "seeds": len(rs), "campaign": has_campaign,
             "mean_f1": mean(f1) if f1 else None, "min_f1": min(f1) if f1 else None,
-            "mean_auc": mean(auc) if auc else None, "mean_precision": m("precision"),
-            "mean_recall": m("recall"), "mean_flagged_share": m("flagged_share"),
+            "mean_auc": mean(auc) if auc else None,
+            "mean_precision": m("precision") if has_campaign else None,
+            "mean_recall": m("recall") if has_campaign else None,
+            "mean_flagged_share": m("flagged_share"),
             "mean_accounts": mean(r["accounts"] for r in rs),
             "mean_positives": mean(r["positives"] for r in rs),
             "mean_seconds": {k: round(mean(r["seconds"][k] for r in rs), 2)
