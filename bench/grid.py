@@ -27,6 +27,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "bench" / "out" / "grid"
+# A cell `embed=FOLDER[@region]`: a real IO archive inside a synthetic background whose people
+# come half from that region (simulate/embed.py).
+EMBED = "embed="
 
 
 @dataclass(frozen=True)
@@ -49,23 +52,33 @@ def run_one(cell: str, seed: int, scale: float, workdir: Path, config: str | Non
     from inconcert.simulate.scenario import cell as grid_cell
     from inconcert.store import Store
 
-    sc = grid_cell(cell)
     cfg = load(Path(config) if config else None, overrides)
-    base = workdir / f"{cell.replace(',', '_').replace('=', '-')}-s{seed}"
+    slug = "".join(c if c.isalnum() or c in "-_." else "-" for c in cell)[-60:]
+    base = workdir / f"{slug}-s{seed}"
     shutil.rmtree(base, ignore_errors=True)
     t0 = time.perf_counter()
-    files = simulate(base / "data", seed=seed, scale=scale, scenario=sc)
+    if cell.startswith(EMBED):
+        from inconcert.simulate.embed import archive_files, embed_archive
+
+        archive, _, home = cell[len(EMBED):].partition("@")
+        tw, us = archive_files([Path(archive)])
+        files = embed_archive(tw, us, base / "data", seed=seed, scale=scale, home=home or None)
+        inputs, scenario = files[:2], {"embed": archive, "home": home or None}
+    else:
+        sc = grid_cell(cell)
+        files = simulate(base / "data", seed=seed, scale=scale, scenario=sc)
+        inputs, scenario = input_files(files), sc.as_dict()
     t1 = time.perf_counter()
     db = base / "case.duckdb"
     with Store(db) as store:
-        ingest_paths(store, input_files(files))
+        ingest_paths(store, inputs)
     t2 = time.perf_counter()
     detect(db, base / "out", cfg)
     t3 = time.perf_counter()
     ev = evaluate(base / "out", base / "data" / "labels.csv")
     if not keep:
         shutil.rmtree(base, ignore_errors=True)
-    return {"cell": cell, "seed": seed, "scale": scale, "scenario": sc.as_dict(),
+    return {"cell": cell, "seed": seed, "scale": scale, "scenario": scenario,
             "accounts": ev.n_labelled, "positives": ev.n_positive, "flagged": ev.n_flagged,
             "true_positive": ev.true_positive, "precision": ev.precision, "recall": ev.recall,
             "f1": ev.f1 if ev.n_positive else None, "auc": ev.auc,
@@ -207,6 +220,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cells", help="comma-separated cell names (default: all). Cells: "
                     + "; ".join(names))
     ap.add_argument("--quick", action="store_true", help=f"only {', '.join(QUICK)}")
+    ap.add_argument("--embed", action="append", default=[], metavar="FOLDER[@REGION]",
+                    help="also run a real IO archive (folder with its tweets and users files) "
+                         "inside a synthetic background, e.g. "
+                         "../shared/data/thailand_io_092020@thailand (repeatable)")
     ap.add_argument("--seeds", type=int, default=5, help="seeds per cell (default 5)")
     ap.add_argument("--first-seed", type=int, default=1)
     ap.add_argument("--scale", type=float, default=1.0, help="platform size (default 1.0)")
@@ -222,7 +239,10 @@ def main(argv: list[str] | None = None) -> int:
                     help="largest flagged share of accounts on no-campaign cells (0.001 = 0.1%%)")
     a = ap.parse_args(argv)
     cells = list(QUICK) if a.quick else (_split_cells(a.cells, names) if a.cells else names)
-    unknown = [c for c in cells if c not in names]
+    if a.embed and not a.cells and not a.quick:
+        cells = []  # --embed alone: only the archives
+    cells += [EMBED + e for e in a.embed]
+    unknown = [c for c in cells if c not in names and not c.startswith(EMBED)]
     if unknown:
         print(f"python -m bench.grid: unknown cell(s) {', '.join(unknown)}", file=sys.stderr)
         return 2

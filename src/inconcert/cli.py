@@ -156,6 +156,13 @@ def simulate(out_dir: Annotated[Path, typer.Option("--out", help="Output directo
                  help="Operation and background design: a preset (classic, small-blatant) "
                       "and/or key=value,... with lag, squad, pool, mode, share, negatives, "
                       "families (see docs/simulator.md).")] = None,
+             embed: Annotated[list[Path] | None, typer.Option(
+                 help="Instead: place a real IO archive (its folder, or its tweets and users "
+                      "files) inside a synthetic background over its busiest 90 days; labels "
+                      "its accounts as positives.")] = None,
+             home: Annotated[str | None, typer.Option(
+                 help="With --embed: half of the background's people come from this region "
+                      "(e.g. thailand).")] = None,
              ) -> None:
     """Write a synthetic platform (IO-archive layout) with a planted campaign, hard negatives
     and ground truth (labels.csv, campaign_posts.csv, simulation.json; see docs/simulator.md)."""
@@ -164,8 +171,15 @@ def simulate(out_dir: Annotated[Path, typer.Option("--out", help="Output directo
         from .simulate import input_files
         from .simulate import simulate as sim
 
-        files = sim(out_dir, seed=seed, scale=scale, campaign=campaign, scenario=scenario)
-        inputs = input_files(files)
+        if embed:
+            from .simulate.embed import archive_files, embed_archive
+
+            files = embed_archive(*archive_files(embed), out_dir, seed=seed, scale=scale,
+                                  home=home)
+            inputs = files[:2]
+        else:
+            files = sim(out_dir, seed=seed, scale=scale, campaign=campaign, scenario=scenario)
+            inputs = input_files(files)
         for p in files:
             what = "input" if p in inputs else "ground truth"
             err.print(f"wrote {p} ({what})", highlight=False)

@@ -54,6 +54,7 @@ SUMMARY = "simulation.json"
 INPUTS = (TWEETS, USERS, MANIFEST)
 GROUND_TRUTH = (LABELS, CAMPAIGN_POSTS, SUMMARY)
 FIRST_DAY = day_number(2021, 3, 1)
+HASHTAG_DAY = 53  # days after the start: 2021-04-23, World Book Day, in the classic period
 DAYS = 90
 MAX_SCALE = 1000.0
 
@@ -132,13 +133,15 @@ def operation_sizes(sc: Scenario, scale: float) -> tuple[int, int, float]:
 def simulate(out_dir: Path, seed: int = 1, scale: float = 1.0, campaign: bool = True,
              scenario: Scenario | str | None = None,
              operator: dict[str, Any] | None = None,
-             organic: dict[str, Any] | None = None) -> list[Path]:
+             organic: dict[str, Any] | None = None, start: str | None = None
+             ) -> list[Path]:
     """Write a synthetic platform into out_dir; returns inputs first, then ground truth.
 
     `scenario` (a Scenario or the text of `--scenario`) chooses the operation and the strength
     of the hard negatives; without it the classic platform is written. `operator` and
     `organic` replace particulars of the randomised families (OperatorFamily and
-    OrganicFamily fields), for the scenario's operation and organic population.
+    OrganicFamily fields), for the scenario's operation and organic population. `start`
+    (YYYY-MM-DD, 2016 on) moves the 90-day period (default 2021-03-01).
     """
     if not 0 < scale <= MAX_SCALE:
         raise InputError(f"--scale must be above 0 and at most {MAX_SCALE:g} (got {scale:g})")
@@ -155,7 +158,8 @@ def simulate(out_dir: Path, seed: int = 1, scale: float = 1.0, campaign: bool = 
     if random:  # without the campaign too, so the control keeps the same organic platform
         n_seed, n_amp, org_scale = operation_sizes(sc, scale)
     p = parameters(org_scale, sc.negatives)
-    first, last = FIRST_DAY, FIRST_DAY + DAYS
+    first = _start_day(start)
+    last = first + DAYS
     acc, posts, handles = Accounts(), Posts(), Handles()
 
     r = _rng(seed, 0)
@@ -182,7 +186,7 @@ def simulate(out_dir: Path, seed: int = 1, scale: float = 1.0, campaign: bool = 
         neg.newsroom(r, acc, handles, posts, k, plain, first, last, min(org_scale, 1.0))
     free = plain[len(viral_pool):]
     free = free[[acc.cols["role"][a] == "organic" for a in free]]
-    day = day_number(2021, 4, 23)
+    day = first + HASHTAG_DAY
     if p["hashtag_day_accounts"]:
         neg.hashtag_day(r, acc, posts, free[: p["hashtag_day_accounts"]], day, "WorldBookDay")
     if p["returning_accounts"]:
@@ -197,8 +201,21 @@ def simulate(out_dir: Path, seed: int = 1, scale: float = 1.0, campaign: bool = 
         size = camp.size_for(n_org)
         camp.campaign(_rng(seed, 3), acc, handles, posts, size, critics, ext_posts, plain,
                       first, last)
-    files = _write(out_dir, seed, scale, sc.campaign, p, size, acc, posts, sc, op_fam, org_fam)
-    return files
+    return _write(out_dir, seed, scale, sc.campaign, p, size, acc, posts, sc, op_fam, org_fam,
+                  first)
+
+
+def _start_day(start: str | None) -> int:
+    if start is None:
+        return FIRST_DAY
+    try:
+        d = int(np.datetime64(start, "D").astype(np.int64))
+    except ValueError:
+        raise InputError(f"start {start!r} is not a date (YYYY-MM-DD)") from None
+    # hijacked and returning accounts have histories in 2011-2015, before the period
+    if not day_number(2016, 1, 1) <= d <= day_number(2035, 1, 1):
+        raise InputError(f"start {start} must be between 2016-01-01 and 2035-01-01")
+    return d
 
 
 def _critics_write_about_their_work(rng: np.random.Generator, posts: Posts,
@@ -215,8 +232,8 @@ def _critics_write_about_their_work(rng: np.random.Generator, posts: Posts,
 
 def _write(out_dir: Path, seed: int, scale: float, campaign: bool, p: dict[str, int],
            size: camp.CampaignSize | dict[str, int] | None, acc: Accounts, posts: Posts,
-           sc: Scenario, op_fam: OperatorFamily | None, org_fam: OrganicFamily | None
-           ) -> list[Path]:
+           sc: Scenario, op_fam: OperatorFamily | None, org_fam: OrganicFamily | None,
+           first: int) -> list[Path]:
     uid, ids = finish_ids(acc, posts)
     counts = engagement(_rng(seed, 5), acc, posts)
     tweets, users = out_dir / TWEETS, out_dir / USERS
@@ -228,8 +245,8 @@ def _write(out_dir: Path, seed: int, scale: float, campaign: bool, p: dict[str, 
     n_truth = write_campaign_posts(out_dir / CAMPAIGN_POSTS, posts, ids, order)
     files = [tweets, users, out_dir / MANIFEST, out_dir / LABELS, out_dir / CAMPAIGN_POSTS]
     summary = _summary(seed, scale, campaign, p, size, acc, posts, order, acc_order,
-                       n_manifest, n_truth, rows, out_dir, files)
-    if not sc.classic or sc.negatives != 1.0 or not sc.campaign:
+                       n_manifest, n_truth, rows, out_dir, files, first)
+    if replace(sc, campaign=True) != Scenario():
         summary["scenario"] = sc.as_dict()
     if op_fam is not None and sc.campaign:
         summary["operator_family"] = _plain(asdict(op_fam))
@@ -250,7 +267,7 @@ def _summary(seed: int, scale: float, campaign: bool, p: dict[str, int],
              order: np.ndarray,
              acc_order: np.ndarray, n_manifest: int, n_truth: int,
              rows: list[tuple[int, str, str, str]], out_dir: Path,
-             files: list[Path]) -> dict:
+             files: list[Path], first: int) -> dict:
     c = acc.cols
     labels = np.asarray(c["label"], dtype=object)
     author = posts.column("author")[order]
@@ -258,8 +275,8 @@ def _summary(seed: int, scale: float, campaign: bool, p: dict[str, int],
     media_files = sorted({r[1] for r in rows})
     return {
         "generator": "inconcert simulate", "seed": seed, "scale": scale, "campaign": campaign,
-        "period": {"first_day": str(np.datetime64(FIRST_DAY, "D")),
-                   "last_day": str(np.datetime64(FIRST_DAY + DAYS - 1, "D"))},
+        "period": {"first_day": str(np.datetime64(first, "D")),
+                   "last_day": str(np.datetime64(first + DAYS - 1, "D"))},
         "parameters": {**p, **(size if isinstance(size, dict) else
                                {"campaign_accounts": size.n, "seeders": size.seeders,
                                 "hybrids": size.hybrids, "hijacked": size.hijacked}

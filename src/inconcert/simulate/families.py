@@ -124,6 +124,12 @@ class OrganicFamily:
     clients: tuple[tuple[str, float], ...]
     office_share: float                          # accounts posting on office hours
     office_start: int                            # mean local start of their working day
+    extra_regions: tuple[tuple[str, float], ...] = ()  # lexicon.EXTRA_REGIONS keys, weights
+
+    def regions(self) -> tuple[tuple[lx.Region, float], ...]:
+        """Every region people come from, with its weight."""
+        return (tuple(zip(lx.REGIONS, self.region_weights, strict=True))
+                + tuple((region(k), w) for k, w in self.extra_regions))
 
 
 def organic_family(rng: np.random.Generator) -> OrganicFamily:

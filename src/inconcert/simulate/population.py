@@ -125,8 +125,9 @@ def organic_accounts(rng: np.random.Generator, acc: Accounts, handles: Handles, 
                      ) -> np.ndarray:
     """n ordinary people from the regions, with their profiles and habits (drawn from
     `family` when given: region mix, handle styles, clients, office workers)."""
-    regions = lx.REGIONS
-    rw = np.array(family.region_weights if family else [r.weight for r in regions])
+    pairs = family.regions() if family else tuple((r, r.weight) for r in lx.REGIONS)
+    regions = tuple(r for r, _ in pairs)
+    rw = np.array([w for _, w in pairs])
     reg = np.searchsorted(np.cumsum(rw) / rw.sum(), rng.random(n), side="right").clip(
         0, len(regions) - 1)
     created = creation_ms(rng, n, first_year=first_year, last_day=last_day)
