@@ -57,6 +57,8 @@ def test_archive_accounts_that_post_are_the_positives(embedded):
     hashed = dict(store.execute("""SELECT id_is_hashed, count(*) FROM accounts
         WHERE account_id NOT IN (SELECT unnest(?)) GROUP BY 1""", [sorted(pos)]))
     assert hashed[True] >= 0.9 * sum(hashed.values())
+    ids = [a for (a,) in store.execute("SELECT account_id FROM accounts WHERE id_is_hashed")]
+    assert all(36 <= len(a) <= 44 and a.endswith("=") and "/" not in a for a in ids)
     # the busiest 90 days of the archive are covered by the background
     lo, hi = store.execute("""SELECT min(created_ms), max(created_ms) FROM posts
         WHERE author_id NOT IN (SELECT unnest(?)) AND created_ms >= 1.5e12""",

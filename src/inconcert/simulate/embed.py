@@ -79,7 +79,10 @@ def busiest_period(times: pa.Array, days: int = 90) -> int:
 
 
 def _hash(uid: str, salt: str) -> str:
-    return base64.b64encode(hashlib.sha256((salt + uid).encode()).digest()).decode()
+    # the 2019-2020 releases' form: base64 of a SHA-256 digest with every `/` dropped
+    # (../shared/reference/formats.md §2.5), so the background's hashes look like the archive's
+    return base64.b64encode(hashlib.sha256((salt + uid).encode()).digest()).decode().replace(
+        "/", "")
 
 
 def embed_archive(tweets: Path, users: Path, out_dir: Path, seed: int = 1, scale: float = 1.0,
