@@ -82,6 +82,7 @@ GRID: tuple[tuple[str, Scenario], ...] = (
     ("slow-random-squads", replace(_BASE, lag="3h", squad="3-5")),
     ("slow-paraphrase", replace(_BASE, lag="30min", squad="3-5", mode="paraphrase")),
     ("translated-3h", replace(_BASE, lag="3h", mode="translated")),
+    ("fast-dense", replace(_BASE, lag="seconds", squad="25+", pool=50)),
     ("small-blatant", PRESETS["small-blatant"]),
     ("no-campaign", Scenario(families="random", campaign=False)),
     ("no-campaign,negatives=2", Scenario(families="random", campaign=False, negatives=2.0)),
