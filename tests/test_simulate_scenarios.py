@@ -286,3 +286,21 @@ def test_detection_code_does_not_import_the_simulator():
             if any(re.search(r"(^|\.)simulate(\.|$)", n) for n in names):
                 offenders.append(f"{path.relative_to(SRC)}:{node.lineno}")
     assert offenders == []
+
+
+def test_cli_takes_a_scenario_and_refuses_bad_ones_with_exit_2(tmp_path):
+    from typer.testing import CliRunner
+
+    from inconcert.cli import app
+
+    res = CliRunner().invoke(app, ["simulate", "--out", str(tmp_path / "ok"), "--scale", "0.1",
+                                   "--scenario", "lag=30min,squad=3-5,pool=50"])
+    assert res.exit_code == 0, res.output
+    summary = json.loads((tmp_path / "ok" / "simulation.json").read_text())
+    assert summary["scenario"] == {"lag": "30min", "squad": "3-5", "pool": 50,
+                                   "families": "random"}
+    for args in (["--scenario", "lag=4h"], ["--home", "thailand"],
+                 ["--embed", str(tmp_path), "--scenario", "lag=3h"]):
+        res = CliRunner().invoke(app, ["simulate", "--out", str(tmp_path / "bad"), *args])
+        assert res.exit_code == 2
+        assert len(res.output.strip().splitlines()) == 1

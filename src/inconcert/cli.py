@@ -171,8 +171,14 @@ def simulate(out_dir: Annotated[Path, typer.Option("--out", help="Output directo
         from .simulate import input_files
         from .simulate import simulate as sim
 
+        if home and not embed:
+            raise InputError("--home goes with --embed")
         if embed:
             from .simulate.embed import archive_files, embed_archive
+
+            if scenario or not campaign:
+                raise InputError("--embed writes an archive in an organic background: it takes "
+                                 "no --scenario or --no-campaign")
 
             files = embed_archive(*archive_files(embed), out_dir, seed=seed, scale=scale,
                                   home=home)

@@ -55,11 +55,6 @@ class Scenario:
         return {f.name: getattr(self, f.name) for f in fields(self)
                 if getattr(self, f.name) != getattr(default, f.name)}
 
-    def label(self) -> str:
-        """A short name: `key=value,...` of the parameters that differ from the default."""
-        return ",".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}"
-                        for k, v in self.as_dict().items()) or "classic"
-
 
 # Named designs. `small-blatant` is issue 10's "46-account network in a 250-account case".
 PRESETS: dict[str, Scenario] = {
