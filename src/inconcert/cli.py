@@ -152,6 +152,17 @@ def simulate(out_dir: Annotated[Path, typer.Option("--out", help="Output directo
                  "--campaign/--no-campaign",
                  help="Plant the amplification campaign (without it: the same organic "
                       "platform).")] = True,
+             scenario: Annotated[str | None, typer.Option(
+                 help="Operation and background design: a preset (classic, small-blatant) "
+                      "and/or key=value,... with lag, squad, pool, mode, share, negatives, "
+                      "families (see docs/simulator.md).")] = None,
+             embed: Annotated[list[Path] | None, typer.Option(
+                 help="Instead: place a real IO archive (its folder, or its tweets and users "
+                      "files) inside a synthetic background over its busiest 90 days; labels "
+                      "its accounts as positives.")] = None,
+             home: Annotated[str | None, typer.Option(
+                 help="With --embed: half of the background's people come from this region "
+                      "(e.g. thailand).")] = None,
              ) -> None:
     """Write a synthetic platform (IO-archive layout) with a planted campaign, hard negatives
     and ground truth (labels.csv, campaign_posts.csv, simulation.json; see docs/simulator.md)."""
@@ -160,8 +171,21 @@ def simulate(out_dir: Annotated[Path, typer.Option("--out", help="Output directo
         from .simulate import input_files
         from .simulate import simulate as sim
 
-        files = sim(out_dir, seed=seed, scale=scale, campaign=campaign)
-        inputs = input_files(files)
+        if home and not embed:
+            raise InputError("--home goes with --embed")
+        if embed:
+            from .simulate.embed import archive_files, embed_archive
+
+            if scenario or not campaign:
+                raise InputError("--embed writes an archive in an organic background: it takes "
+                                 "no --scenario or --no-campaign")
+
+            files = embed_archive(*archive_files(embed), out_dir, seed=seed, scale=scale,
+                                  home=home)
+            inputs = files[:2]
+        else:
+            files = sim(out_dir, seed=seed, scale=scale, campaign=campaign, scenario=scenario)
+            inputs = input_files(files)
         for p in files:
             what = "input" if p in inputs else "ground truth"
             err.print(f"wrote {p} ({what})", highlight=False)

@@ -46,7 +46,7 @@ _PINYIN_GIVEN = ("wei", "fang", "min", "jing", "lei", "yan", "jun", "hui", "xiao
 _ZH_DISPLAY = ("王伟", "李娜", "张敏", "刘洋", "陈静", "杨磊", "赵燕", "黄军", "周慧", "吴浩然",
                "和平使者", "真相", "小李飞刀", "爱中国")
 _ZH_BIOS = ("热爱生活，热爱和平", "真相只有一个", "", "中国加油", "做一个有良知的人", "")
-_STATE_SITES = ("globaltruthdaily.net", "peacevoice-news.com", "eastwindreport.org",
+STATE_SITES = ("globaltruthdaily.net", "peacevoice-news.com", "eastwindreport.org",
                 "newsilkroadtimes.com")
 
 
@@ -113,7 +113,7 @@ def campaign(rng: np.random.Generator, acc: Accounts, handles: Handles, posts: P
     _copy_paste(rng, acc, posts, who, roles, cells, start_day, seeds)
     _attack_critics(rng, acc, posts, who, roles, start_day, critics, zh_share)
     _cover(rng, acc, posts, who, start_day, last_day, ext_pool)
-    _reach(rng, acc, posts, seeds, audience)
+    reach(rng, acc, posts, seeds, audience)
 
 
 def _personas(rng: np.random.Generator, acc: Accounts, handles: Handles, n: int,
@@ -236,7 +236,7 @@ def _seeder_posts(rng: np.random.Generator, acc: Accounts, posts: Posts, who: np
         m = [int(critics[ci])] if f"@{critic_info[ci][1]}" in text else None
         url = None
         if rng.random() < 0.12:
-            site = str(rng.choice(_STATE_SITES))
+            site = str(rng.choice(STATE_SITES))
             url = [f"https://www.{site}/2021/{x.key.replace('_', '-')}-{i % 97}"]
             text += " " + links[i]
         cartoon = None
@@ -392,7 +392,7 @@ def _cover(rng: np.random.Generator, acc: Accounts, posts: Posts, who: np.ndarra
     posts.add(ms[~is_rt], who[o], ORIGINAL, texts, "en", [acc.cols["client"][who[j]] for j in o])
 
 
-def _reach(rng: np.random.Generator, acc: Accounts, posts: Posts, seeds: np.ndarray,
+def reach(rng: np.random.Generator, acc: Accounts, posts: Posts, seeds: np.ndarray,
            audience: np.ndarray) -> None:
     """Ordinary people who come across the talking points and reshare some, hours later."""
     n = rng.poisson(0.4, len(seeds))

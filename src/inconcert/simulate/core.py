@@ -62,7 +62,7 @@ ACCOUNT_DEFAULTS: dict[str, Any] = {
     "uid": 0, "handle": "", "name": "", "location": "", "bio": "", "url": "", "followers": 0,
     "following": 0, "created_ms": 0, "lang": "en", "written": True, "tz_min": 0,
     "client": "Twitter for iPhone", "popularity": 1.0, "label": "organic", "role": "organic",
-    "group": "", "traits": "",
+    "group": "", "traits": "", "rhythm": "human", "office_start": 9,
 }
 ACCOUNT_COLS = tuple(ACCOUNT_DEFAULTS)
 

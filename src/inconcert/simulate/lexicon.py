@@ -212,6 +212,12 @@ PHRASES = {
     "tl": {"open": ("Grabe", "Sa wakas"), "topic": ("traffic", "kape", "trabaho"),
            "close": ("sobrang saya", "nakakapagod"), "emoji": ("", " 😂"),
            "reply": ("Totoo", "Salamat")},
+    "th": {"open": ("วันนี้", "ในที่สุด", "บอกตรงๆ", "เฮ้อ", "ว้าว"),
+           "topic": ("รถติดมาก", "อากาศร้อน", "กาแฟแก้วนี้", "ละครเรื่องใหม่", "งานที่ออฟฟิศ",
+                     "บอลเมื่อคืน", "ข่าวการเมือง", "สภา", "ค่าครองชีพ", "รถไฟฟ้า"),
+           "close": ("ดีมาก", "เหนื่อยสุดๆ", "ตลกมาก", "แย่มาก", "ต้องไปดู"),
+           "emoji": ("", " 555", " 😂", " 🙏"),
+           "reply": ("เห็นด้วย", "จริง", "ขอบคุณค่ะ", "ขอบคุณครับ", "555")},
 }
 
 HASHTAGS = ("NowPlaying", "MondayMotivation", "TBT", "FridayFeeling", "COVID19", "WFH",
@@ -241,3 +247,27 @@ HEADLINE_OBJECTS = ("new transit plan", "rate decision", "vaccine rollout", "bud
                     "election timetable", "trade talks", "wildfire response", "chip shortage")
 HEADLINE_TAILS = ("", "", ": what it means for you", " — live updates", ", sources say",
                   " after weeks of talks", " amid criticism", "; here's why")
+
+# Persona pools only operations draw from (the classic organic platform does not use them).
+_ME_FIRST = ("Omar", "Layla", "Yusuf", "Fatima", "Khalid", "Noor", "Hassan", "Mariam", "Tariq",
+             "Huda", "Karim", "Salma", "Faisal", "Rania")
+_ME_LAST = ("Al-Harbi", "Haddad", "Nasser", "Khoury", "Mansour", "Saleh", "Farouk", "Aziz",
+            "Hamdan", "Rahimi", "Qureshi", "Suleiman")
+_RU_FIRST = ("Dmitry", "Anna", "Sergey", "Olga", "Alexei", "Irina", "Nikolai", "Tatiana",
+             "Pavel", "Yulia", "Igor", "Svetlana")
+_RU_LAST = ("Ivanov", "Smirnova", "Kuznetsov", "Popova", "Volkov", "Sokolova", "Lebedev",
+            "Kozlova", "Novikov", "Morozova", "Petrov", "Orlova")
+_TH_FIRST = ("Somchai", "Suda", "Nattapong", "Kanya", "Anan", "Ploy", "Thanakorn", "Siriporn",
+             "Kittisak", "Pimchanok", "Wichai", "Nok", "Arthit", "Mali")
+_TH_LAST = ("Saetang", "Wongsa", "Srisuk", "Chaiyaporn", "Boonmee", "Thongdee", "Jaidee",
+            "Suwan", "Rattana", "Kaewkla", "Phrom", "Intharat")
+EXTRA_REGIONS: tuple[Region, ...] = (
+    # Thai users: the background a Thai operation is embedded in (simulate/embed.py)
+    Region("thailand", 420, 0.0, (("th", 0.85), ("en", 0.15)), _TH_FIRST, _TH_LAST,
+           ("Bangkok", "กรุงเทพมหานคร", "Chiang Mai", "เชียงใหม่", "Khon Kaen", "Phuket",
+            "Thailand", "ประเทศไทย")),
+    Region("middle_east", 180, 0.0, (("ar", 0.6), ("en", 0.4)), _ME_FIRST, _ME_LAST,
+           ("Riyadh", "Dubai, UAE", "Cairo, Egypt", "Amman", "Doha", "Kuwait")),
+    Region("russia", 180, 0.0, (("ru", 0.7), ("en", 0.3)), _RU_FIRST, _RU_LAST,
+           ("Moscow", "Санкт-Петербург", "Kazan", "Novosibirsk", "Россия")),
+)

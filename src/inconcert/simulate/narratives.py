@@ -133,24 +133,46 @@ _TAILS_ZH = ("", "", "！", " 👍", " 🇨🇳", "！！")
 def render(rng: np.random.Generator, nar: Narrative, lang: str, critic: tuple[str, str, int]
            ) -> tuple[str, str, list[str]]:
     """One post of a narrative: (text, template id, hashtags). `critic` is (name, handle, i)."""
+    text, tid, tags, _ = point(rng, nar, lang, critic)
+    return text, tid, tags
+
+
+_LEAD_INS = ("Exactly.", "Read this:", "So true:", "This 👇", "Facts:", "Say it louder:",
+             "Well said.", "Agree 100%.", "Important:", "Nobody talks about this:")
+
+
+def point(rng: np.random.Generator, nar: Narrative, lang: str, critic: tuple[str, str, int],
+          template: int | None = None, picks: dict[str, int] | None = None,
+          paraphrase: bool = False) -> tuple[str, str, list[str], tuple[int, dict[str, int]]]:
+    """A talking point rendered in `lang`: (text, template id, hashtags, (template, slot picks)).
+
+    Given `template` and `picks` (of an earlier post) it says the same thing again: the same
+    slot values, in Chinese a translation of them; `paraphrase` rewords more (synonyms more
+    often, a lead-in now and then).
+    """
     templates = nar.zh if lang == "zh" else nar.en
-    t = int(rng.integers(0, len(templates)))
-    values = {}
+    t = int(rng.integers(0, len(templates))) if template is None else template % len(templates)
+    values: dict[str, str] = {}
+    chosen: dict[str, int] = {}
     for slot, (en, zh) in nar.slots.items():
-        k = int(rng.integers(0, len(en)))
+        k = int(rng.integers(0, len(en))) if picks is None else picks[slot]
+        chosen[slot] = k
         values[slot] = zh[k] if lang == "zh" else en[k]
         values[slot.capitalize()] = values[slot][:1].upper() + values[slot][1:]
     values["critic"] = CRITIC_ZH[critic[2] % len(CRITIC_ZH)] if lang == "zh" else critic[0]
     values["handle"] = critic[1]
     text = templates[t].format(**values)
+    p_syn = 0.6 if paraphrase else 0.3
     if lang != "zh":
         for a, b in _SYNONYMS:
-            if a in text and rng.random() < 0.3:
+            if a in text and rng.random() < p_syn:
                 text = text.replace(a, b)
+        if paraphrase and rng.random() < 0.5:
+            text = f"{_LEAD_INS[int(rng.integers(0, len(_LEAD_INS)))]} {text}"
         text += _TAILS_EN[int(rng.integers(0, len(_TAILS_EN)))]
     else:
         text += _TAILS_ZH[int(rng.integers(0, len(_TAILS_ZH)))]
     tags = [str(x) for x in nar.tags if rng.random() < 0.55]
     if tags:
         text += " " + " ".join(f"#{x}" for x in tags)
-    return text, f"{nar.key}.{lang}.{t}", tags
+    return text, f"{nar.key}.{lang}.{t}", tags, (t, chosen)

@@ -17,6 +17,7 @@ from .core import (
     DAY_MS,
     HUMAN_WEEKDAY,
     HUMAN_WEEKEND,
+    OFFICE_WEEKDAY,
     ORIGINAL,
     QUOTE,
     REPLY,
@@ -203,6 +204,13 @@ def organic_activity(rng: np.random.Generator, acc: Accounts, posts: Posts, who:
     tz = acc.array("tz_min")[author]
     shift = rng.normal(0, 60, len(who)).astype(np.int64)[owner]
     ms = local_times(rng, tz, lo[owner], hi[owner], HUMAN_WEEKDAY, HUMAN_WEEKEND, 1.1, shift)
+    office = np.asarray(acc.cols["rhythm"], dtype=object)[author] == "office"
+    if office.any():
+        # office workers post during their working day (start hour of their own), on weekdays
+        o = np.flatnonzero(office)
+        start = acc.array("office_start")[author[o]]
+        ms[o] = local_times(rng, tz[o], lo[owner[o]], hi[owner[o]], OFFICE_WEEKDAY,
+                            OFFICE_WEEKDAY, 0.15, (start - 9) * 60 + shift[o] // 2)
     ms = sessions(rng, owner, ms, 0.35, 240.0)
     ms = np.minimum(ms, last_day * DAY_MS - 1)
     mix = rng.dirichlet([4.0, 3.5, 2.0, 0.5], len(who))

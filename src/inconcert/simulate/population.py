@@ -6,10 +6,15 @@ over 2008-2021; follower counts are heavy-tailed and set how often others reshar
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from . import lexicon as lx
 from .core import DAY_MS, Accounts, day_number, pick, pick_weighted, user_ids
+
+if TYPE_CHECKING:
+    from .families import OrganicFamily
 
 _HANDLE_OK = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 _WORDS = ("sunny", "pixel", "coffee", "moon", "urban", "wild", "lazy", "happy", "cosmic", "salty",
@@ -116,19 +121,21 @@ def creation_ms(rng: np.random.Generator, n: int, first_year: int = 2008,
 
 def organic_accounts(rng: np.random.Generator, acc: Accounts, handles: Handles, n: int,
                      last_day: int, role: str = "organic", group: str = "",
-                     first_year: int = 2008) -> np.ndarray:
-    """n ordinary people from the regions, with their profiles and habits."""
-    regions = lx.REGIONS
-    rw = np.array([r.weight for r in regions])
+                     first_year: int = 2008, family: OrganicFamily | None = None
+                     ) -> np.ndarray:
+    """n ordinary people from the regions, with their profiles and habits (drawn from
+    `family` when given: region mix, handle styles, clients, office workers)."""
+    pairs = family.regions() if family else tuple((r, r.weight) for r in lx.REGIONS)
+    regions = tuple(r for r, _ in pairs)
+    rw = np.array([w for _, w in pairs])
     reg = np.searchsorted(np.cumsum(rw) / rw.sum(), rng.random(n), side="right").clip(
         0, len(regions) - 1)
     created = creation_ms(rng, n, first_year=first_year, last_day=last_day)
     followers = np.floor(rng.lognormal(5.0, 1.6, n)).astype(np.int64)
     following = np.floor(rng.lognormal(5.6, 1.0, n)).astype(np.int64)
-    styles = pick_weighted(rng, (("first_last", .47), ("word", .35), ("name_digits", .12),
-                                 ("plain", .06)), n)
+    styles = pick_weighted(rng, family.handle_styles if family else _STYLES, n)
     bio = bios(rng, n)
-    clients = pick_weighted(rng, lx.CLIENTS_NOW, n)
+    clients = pick_weighted(rng, family.clients if family else lx.CLIENTS_NOW, n)
     cols: dict[str, list] = {k: [] for k in ("handle", "name", "location", "lang", "url",
                                              "tz_min", "traits")}
     u = rng.random((n, 13))
@@ -154,10 +161,21 @@ def organic_accounts(rng: np.random.Generator, acc: Accounts, handles: Handles, 
         cols["url"].append(_profile_url(ui[12], h))
         cols["tz_min"].append(r.utc_offset_min)
         cols["traits"].append("name_digits_handle" if style == "name_digits" else "")
-    return acc.add(uid=user_ids(created, rng), created_ms=created, followers=followers,
+    rhythm, start = ["human"] * n, [9] * n
+    if family is not None:
+        # office workers: post on their working hours, on weekdays
+        for i in np.flatnonzero(rng.random(n) < family.office_share):
+            rhythm[i] = "office"
+            start[i] = family.office_start + int(rng.integers(-1, 2))
+            cols["traits"][i] = ";".join(t for t in (cols["traits"][i], "office_hours") if t)
+    return acc.add(rhythm=rhythm, office_start=start,
+                   uid=user_ids(created, rng), created_ms=created, followers=followers,
                    following=following, popularity=(followers + 1.0) ** 0.85, bio=bio,
                    client=clients, label=["organic"] * n, role=[role] * n, group=[group] * n,
                    **cols)
+
+
+_STYLES = (("first_last", .47), ("word", .35), ("name_digits", .12), ("plain", .06))
 
 
 def _profile_url(u: float, handle: str) -> str:
