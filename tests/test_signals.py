@@ -1,8 +1,9 @@
 """Account signals and the inauthenticity score, on small cases built row by row.
 
 Each case is written straight into the canonical tables (the contract the signals read), with
-times generated from stated rules (an office week in UTC+8, an everyday rhythm in UTC-5, ...),
-so every expectation below follows from how the case was built, not from the code under test.
+times generated from stated rules (a working week in UTC+3 or UTC+5:30, a person's day drawn from
+the measured human day at any offset, ...), so every expectation below follows from how the case
+was built and from each signal's definition, not from the code under test or the simulator.
 """
 
 from __future__ import annotations
@@ -94,29 +95,28 @@ def case(tmp_path):
     c.store.close()
 
 
-def office_times(rng: np.random.Generator, n: int, utc_offset: int, start: int) -> list[int]:
-    """n posts on weekdays 09:00-17:59 local time (UTC+utc_offset), from a Monday on."""
+def office_times(rng: np.random.Generator, n: int, utc_offset: float, start: int,
+                 first_h: int = 8, hours: int = 9) -> list[int]:
+    """n posts on local weekdays within `hours` hours from `first_h` local time (UTC+utc_offset,
+    half hours allowed), from a Monday on."""
     out = []
     while len(out) < n:
         day = int(rng.integers(0, 60))
-        if (day % 7) >= 5:
-            continue
-        local_h = int(rng.integers(9, 18))
-        out.append(start + day * DAY + (local_h - utc_offset) * HOUR
-                   + int(rng.integers(0, HOUR)))
+        local_h = first_h + int(rng.integers(0, hours))
+        t = start + day * DAY + int((local_h - utc_offset) * HOUR) + int(rng.integers(0, HOUR))
+        local_day = (t + int(utc_offset * HOUR) - start) // DAY
+        if local_day % 7 < 5:
+            out.append(t)
     return sorted(out)
 
 
-def everyday_times(rng: np.random.Generator, n: int, utc_offset: int, start: int) -> list[int]:
-    """n posts any day, local hours 08:00-23:59 weighted to the evening (UTC+utc_offset)."""
-    hours = np.arange(8, 24)
-    w = np.linspace(1, 3, len(hours))
-    out = []
-    for _ in range(n):
-        local_h = int(rng.choice(hours, p=w / w.sum()))
-        out.append(start + int(rng.integers(0, 60)) * DAY + (local_h - utc_offset) * HOUR
-                   + int(rng.integers(0, HOUR)))
-    return sorted(out)
+def human_times(rng: np.random.Generator, n: int, utc_offset: float, start: int) -> list[int]:
+    """n posts any day, local hours drawn from the measured human day (UTC+utc_offset)."""
+    from inconcert.signals.activity_rhythm import human_day
+
+    hours = rng.choice(24, size=n, p=human_day())
+    return sorted(start + int(rng.integers(0, 60)) * DAY + int((h - utc_offset) * HOUR)
+                  + int(rng.integers(0, HOUR)) for h in hours)
 
 
 # ---- batch creation ------------------------------------------------------------------------
@@ -175,7 +175,7 @@ def test_network_batch_creation_needs_networks_and_finds_small_cohorts(case):
 # ---- dormant, then reactivated -------------------------------------------------------------
 
 def _old_life(case: Case, acc: str, rng: np.random.Generator) -> None:
-    for t in everyday_times(rng, 30, -5, ms(2012, 3, 5)):
+    for t in human_times(rng, 30, -5, ms(2012, 3, 5)):
         case.post(acc, t, lang="en", client="Twitter for iPhone", hashtags=("nba",))
 
 
@@ -184,14 +184,14 @@ def test_dormant_fires_on_a_changed_return_not_on_a_plain_pause(case):
     for acc in ("hijacked", "returning", "brief"):
         case.account(acc, created_ms=ms(2011, 6, 1), created_precision="day")
     _old_life(case, "hijacked", rng)
-    for t in office_times(rng, 40, 8, ms(2019, 8, 5)):  # six years later, another person
-        case.post("hijacked", t, lang="zh", client="Twitter Web App", hashtags=("香港",))
+    for t in office_times(rng, 40, 3, ms(2019, 8, 5)):  # six years later, another person
+        case.post("hijacked", t, lang="ru", client="Twitter Web App", hashtags=("выборы",))
     _old_life(case, "returning", rng)
-    for t in everyday_times(rng, 40, -5, ms(2019, 8, 5)):  # same language, phone and hours
+    for t in human_times(rng, 40, -5, ms(2019, 8, 5)):  # same language, phone and hours
         case.post("returning", t, lang="en", client="Twitter for iPhone", hashtags=("nba",))
     case.post("brief", ms(2012, 1, 1))  # one old post is not an earlier life
-    for t in office_times(rng, 40, 8, ms(2019, 8, 5)):
-        case.post("brief", t, lang="zh", client="Twitter Web App")
+    for t in office_times(rng, 40, 3, ms(2019, 8, 5)):
+        case.post("brief", t, lang="ru", client="Twitter Web App")
     case.run()
     fired = case.fired("dormant_reactivated")
     assert set(fired) == {"hijacked"}
@@ -199,7 +199,7 @@ def test_dormant_fires_on_a_changed_return_not_on_a_plain_pause(case):
     assert set(ev["changes"]) == {"language", "client", "hours", "topic"}
     assert strength == 1.0 and ev["gap_days"] > 365 * 6
     assert ev["changes"]["language"]["before"] == {"en": 1.0}
-    assert ev["changes"]["language"]["after"] == {"zh": 1.0}
+    assert ev["changes"]["language"]["after"] == {"ru": 1.0}
 
 
 def test_permutation_test_is_deterministic_and_calibrated():
@@ -213,19 +213,33 @@ def test_permutation_test_is_deterministic_and_calibrated():
 
 # ---- activity rhythm -----------------------------------------------------------------------
 
-def test_time_zone_fits_the_shape_it_was_drawn_from():
-    rng = np.random.default_rng(2)
-    start = ms(2020, 1, 6)  # a Monday
-    office = np.zeros(168)
-    for t in office_times(rng, 200, 8, start):
-        office[(t // HOUR + 72) % 168] += 1
-    everyday = np.zeros(168)
-    for t in everyday_times(rng, 300, -5, start):
-        everyday[(t // HOUR + 72) % 168] += 1
-    fit = fit_time_zone(office)
-    assert (fit.offset_h, fit.template) == (8, "office_week")
-    fit = fit_time_zone(everyday)
-    assert fit.template == "human_day" and abs(fit.offset_h - -5) <= 1
+def _profile(times: list[int]) -> np.ndarray:
+    prof = np.zeros(168)
+    for t in times:
+        prof[(t // HOUR + 72) % 168] += 1
+    return prof
+
+
+@pytest.mark.parametrize("offset", [3, -5, 5.5, 8, -8, 0, 12, -3])
+def test_time_zone_of_a_person_at_any_offset(offset):
+    # A person's day is the measured human day; its offset is recovered within an hour (a half
+    # hour zone to either neighbour), and an everyday week is never an office week.
+    rng = np.random.default_rng(int(offset * 10) + 100)
+    fit = fit_time_zone(_profile(human_times(rng, 400, offset, ms(2021, 3, 1))))
+    assert fit.template == "human_day"
+    assert abs((fit.offset_h - offset + 12) % 24 - 12) <= 1, fit  # UTC+12 is UTC-12 a day on
+
+
+@pytest.mark.parametrize(("offset", "first_h"), [(3, 8), (-5, 9), (5.5, 10), (8, 8), (-3, 7),
+                                                 (1, 9)])
+def test_time_zone_of_a_working_week_at_any_offset(offset, first_h):
+    # Weekdays only, nine local hours from first_h: an office week whose busiest nine hours are
+    # taken to be centred on 13:00 local, so a day from first_h reads as offset + 13 - its centre.
+    rng = np.random.default_rng(int(offset * 10) + 200 + first_h)
+    fit = fit_time_zone(_profile(office_times(rng, 150, offset, ms(2021, 3, 1), first_h)))
+    assert fit.template == "office_week"
+    assert abs(fit.offset_h - (offset + 13 - (first_h + 4.5))) <= 1, fit
+    assert fit.weekday_share == 1.0 and fit.shift_share >= 0.95  # a half-hour zone spills over
 
 
 def test_activity_rhythm_office_shift_and_machine_regularity(case):
@@ -233,9 +247,9 @@ def test_activity_rhythm_office_shift_and_machine_regularity(case):
     start = ms(2020, 1, 6)
     for acc in ("office", "person", "bot"):
         case.account(acc)
-    for t in office_times(rng, 60, 8, start):
+    for t in office_times(rng, 60, 3, start):
         case.post("office", t)
-    for t in everyday_times(rng, 80, -5, start):
+    for t in human_times(rng, 80, -5, start):
         case.post("person", t)
     for i in range(200):  # every 15 minutes, to the second, around the clock
         case.post("bot", start + i * 900_000 + int(rng.integers(0, 1000)))
@@ -243,7 +257,8 @@ def test_activity_rhythm_office_shift_and_machine_regularity(case):
     fired = case.fired("activity_rhythm")
     assert set(fired) == {"office", "bot"}
     office = fired["office"][1]
-    assert set(office["findings"]) == {"office_hours"} and office["utc_offset"] == "UTC+8"
+    assert set(office["findings"]) == {"office_hours"}
+    assert office["utc_offset"] in ("UTC+2", "UTC+3", "UTC+4")
     assert {"regular_intervals", "round_the_clock"} <= set(fired["bot"][1]["findings"])
     rows = case.store.execute("SELECT account_id, disarm FROM account_signals "
                               "WHERE signal = 'activity_rhythm' ORDER BY 1")
@@ -267,26 +282,36 @@ def test_location_claims():
     assert location_claim("Beijing") is None
 
 
-def test_persona_mismatch_texan_posting_chinese_on_beijing_hours(case):
+def test_persona_mismatch_ohioan_posting_hindi_on_indian_office_hours(case):
     rng = np.random.default_rng(8)
-    start = ms(2020, 1, 6)
-    case.account("fake", handle="EmilyJohnson8342", display_name="Emily Johnson",
-                 location="Dallas, Texas")
-    case.account("texan", handle="bigtex", display_name="Emily Carter", location="Dallas, TX")
+    start = ms(2021, 3, 1)
+    case.account("claims", handle="buckeye_laura", display_name="Laura Becker",
+                 location="Columbus, Ohio")
+    case.account("ohioan", handle="laurab77", display_name="Laura Becker", location="Ohio")
     case.account("londoner", handle="jsmith", display_name="John Smith", location="London")
-    for i, t in enumerate(office_times(rng, 40, 8, start)):
-        case.post("fake", t, lang="zh" if i % 3 else "en")
-    for t in everyday_times(rng, 40, -6, start):
-        case.post("texan", t, lang="en")
-    for i, t in enumerate(everyday_times(rng, 40, 0, start)):
+    for i, t in enumerate(office_times(rng, 60, 5.5, start, first_h=10)):
+        case.post("claims", t, lang="hi" if i % 3 else "en")
+    for t in human_times(rng, 60, -5, start):
+        case.post("ohioan", t, lang="en")
+    for i, t in enumerate(human_times(rng, 60, 0, start)):
         case.post("londoner", t, lang="en" if i % 5 else "fr")
     case.run()
     fired = case.fired("persona_mismatch")
-    assert set(fired) == {"fake"}
-    ev = fired["fake"][1]
+    assert set(fired) == {"claims"}
+    ev = fired["claims"][1]
     assert ev["claim"]["regions"] == ["US"]
     assert set(ev["contradictions"]) == {"language", "office_hours_elsewhere"}
-    assert ev["contradictions"]["office_hours_elsewhere"]["utc_offset"] == "UTC+8"
+    assert ev["contradictions"]["office_hours_elsewhere"]["utc_offset"] in ("UTC+5", "UTC+6")
+
+
+@pytest.mark.parametrize(("name", "where"), [("Jennifer", "usa"), ("Luca", "italy"),
+                                             ("Mohammed", "arabia"), ("Wei", "china")])
+def test_a_first_name_claims_the_countries_where_it_is_common(name, where):
+    from inconcert.signals.persona_mismatch import name_claim
+
+    claim = name_claim(f"{name} Doe", None)
+    assert where in claim.regions and claim.source == "name"
+    assert name_claim("Xqzv Doe", "xqzv") is None
 
 
 def test_persona_mismatch_reads_the_script_of_untagged_posts(case):
@@ -303,12 +328,17 @@ def test_persona_mismatch_reads_the_script_of_untagged_posts(case):
 # ---- handles and profiles ------------------------------------------------------------------
 
 @pytest.mark.parametrize(("handle", "name", "shape"), [
-    ("EmilyJohnson8342", "Emily Johnson", "name_filler"),
-    ("JohnSmi63082573", "John Smith", "default_style"),
-    ("mullenmcpzl", "Tamala Mullen", "name_filler"),
-    ("KyleCooper94", "Kyle", None),  # two digits: a birth year
+    ("whitfieldhzbja", "Arnetta Whitfield", "name_filler"),  # name + random letters
+    ("RossiQkzv", "Marco Rossi", "name_filler"),
+    ("MarcoRossi48215903", "Marco Rossi", "default_style"),  # the platform's suggestion
+    ("john_smith1987", "John Smith", None),  # a birth year
+    ("maria2004", "Maria", None),
+    ("gamer420", "Gamer", None),
+    ("AnaSilva8342", "Ana Silva", None),  # people pick digits too: never filler alone
+    ("KyleCooper94", "Kyle", None),
     ("loganwilson", "Logan W.", None),
     ("jane_doe", "Jane Doe", None),
+    ("annabelle", "Anna Belle", None),  # the rest reads as a word
 ])
 def test_handle_shapes(handle, name, shape):
     got = handle_shape(handle, name)
@@ -415,7 +445,7 @@ def test_weights_given_replace_the_defaults_one_by_one(case):
     start = ms(2020, 1, 6)
     case.account("office")
     case.account("bot")
-    for t in office_times(rng, 60, 8, start):
+    for t in office_times(rng, 60, -5, start):
         case.post("office", t)
     for i in range(200):
         case.post("bot", start + i * 900_000)
