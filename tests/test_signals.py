@@ -202,6 +202,43 @@ def test_dormant_fires_on_a_changed_return_not_on_a_plain_pause(case):
     assert ev["changes"]["language"]["after"] == {"ru": 1.0}
 
 
+def test_dormant_fires_on_changed_company_and_links_alone(tmp_path):
+    # COMPA's axes, none required: same language, client and hours on both sides, but after the
+    # silence the account links to other sites and talks to other accounts (0.5 + 0.5 = 1).
+    # Another changes only its hashtags (0.5): interests drift, it does not fire.
+    c = Case(tmp_path)
+    rng = np.random.default_rng(5)
+    for acc in ("taken", "drifted"):
+        c.account(acc)
+    for acc in ("taken", "drifted"):
+        for i, t in enumerate(human_times(rng, 20, 1, ms(2015, 5, 4))):
+            c.post(acc, t, client="Twitter for Android", hashtags=("football",))
+            pid = c.posts[-1]["post_id"]
+            c.entities += [
+                {"platform": "x", "post_id": pid, "entity": "url", "position": 0,
+                 "value": f"https://localnews.example/a{i}",
+                 "normalized": f"localnews.example/a{i}"},
+                {"platform": "x", "post_id": pid, "entity": "mention", "position": 0,
+                 "value": "clubfan", "normalized": "clubfan"}]
+    for i, t in enumerate(human_times(rng, 20, 1, ms(2017, 9, 4))):
+        for acc in ("taken", "drifted"):
+            c.post(acc, t, client="Twitter for Android",
+                   hashtags=("football",) if acc == "taken" else ("cooking",))
+            pid = c.posts[-1]["post_id"]
+            site, who = (("pressfeed.example", "newsdesk") if acc == "taken"
+                         else ("localnews.example", "clubfan"))
+            c.entities += [
+                {"platform": "x", "post_id": pid, "entity": "url", "position": 0,
+                 "value": f"https://{site}/b{i}", "normalized": f"{site}/b{i}"},
+                {"platform": "x", "post_id": pid, "entity": "mention", "position": 0,
+                 "value": who, "normalized": who}]
+    c.run()
+    fired = c.fired("dormant_reactivated")
+    assert set(fired) == {"taken"}
+    assert set(fired["taken"][1]["changes"]) == {"links", "interaction"}
+    c.store.close()
+
+
 def test_permutation_test_is_deterministic_and_calibrated():
     same = permutation_p(["a", "b"] * 10, ["a", "b"] * 10, 999, 1)
     assert same[0] == 0.0 and same[1] == 1.0
