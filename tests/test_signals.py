@@ -440,29 +440,63 @@ def _insert_signals(store: Store, rows: list[tuple[str, str, float]]) -> None:
         store.execute("INSERT INTO account_signals VALUES (?, ?, ?, '{}', '')", [a, sig, st])
 
 
-def test_score_combines_by_noisy_or_and_one_weak_signal_stays_low(tmp_path):
+def _odds(p: float) -> float:
+    return p / (1 - p)
+
+
+def test_score_multiplies_the_prior_odds_by_each_signals_likelihood_ratio(tmp_path):
+    # Ratios given in the config, so the expectations follow from the definition alone:
+    # odds(score) = odds(prior) x product of the ratios, a family counted once (its largest).
+    ratios = ("signals.score.ratios={client_apps={fired=[2.0, 4.0, 8.0]}, "
+              "batch_creation={fired=[5.0, 10.0, 20.0], absent=0.5}, "
+              "handles_profiles={fired=[3.0, 3.0, 3.0], absent=0.25}}")
     with Store(tmp_path / "c.duckdb") as s:
-        s.upsert_accounts([{"platform": "x", "account_id": a} for a in ("one", "two", "none")])
+        s.upsert_accounts([{"platform": "x", "account_id": a, "created_ms": c} for a, c in (
+            ("one", None), ("two", None), ("none", None), ("dated", ms(2020, 1, 1)),
+            ("fam", None), ("new", None))])
         _insert_signals(s, [("one", "client_apps", 1.0),
-                            ("two", "client_apps", 1.0), ("two", "batch_creation", 0.5),
+                            ("two", "client_apps", 0.3), ("two", "batch_creation", 0.6),
                             ("fam", "batch_creation", 0.5),
-                            ("fam", "batch_creation_network", 1.0),
+                            ("fam", "batch_creation_network", 0.9),
                             ("new", "someone_elses_signal", 1.0)])
-        cfg = config.load()
-        assert inauthenticity_scores(s.con, cfg) == 5
+        cfg = config.load(overrides=[ratios, "signals.score.prior=0.2",
+                                     "signals.score.default_ratio=3.0"])
+        assert inauthenticity_scores(s.con, cfg) == 6
         got = {a: (sc, sig) for a, sc, sig in s.execute("SELECT * FROM account_scores")}
-        w = cfg.section("signals.score").weights
-        assert got["none"] == (0.0, "")
-        assert got["one"] == (round(w["client_apps"], 6), "client_apps")
-        assert got["one"][0] <= 0.25  # one weak signal alone does not look fake
-        both = 1 - (1 - w["client_apps"]) * (1 - 0.5 * w["batch_creation"])
-        assert got["two"] == (round(both, 6), "batch_creation;client_apps")
-        # a network-stage variant is the same evidence: the larger counts, once
-        assert got["fam"][0] == round(w["batch_creation"], 6)
-        assert got["new"][0] == cfg.section("signals.score").default_weight
+        prior = _odds(0.2)
+        assert got["none"] == (0.2, "")  # no run recorded: silence is not evidence
+        assert _odds(got["one"][0]) == pytest.approx(prior * 8.0, rel=1e-5)
+        assert got["one"][1] == "client_apps"
+        assert _odds(got["two"][0]) == pytest.approx(prior * 2.0 * 10.0, rel=1e-5)
+        assert got["two"][1] == "batch_creation;client_apps"
+        assert _odds(got["fam"][0]) == pytest.approx(prior * 20.0, rel=1e-5)
+        assert _odds(got["new"][0]) == pytest.approx(prior * 3.0, rel=1e-5)
         first = s.execute("SELECT * FROM account_scores")
         inauthenticity_scores(s.con, cfg)
         assert s.execute("SELECT * FROM account_scores") == first
+        # Once the profile and creation signals have run, their silence counts — creation only
+        # for accounts with a creation date, since it judged no other.
+        s.execute("CREATE TABLE signal_runs (signal VARCHAR, status VARCHAR)")
+        s.execute("INSERT INTO signal_runs VALUES ('handles_profiles', 'ok'), "
+                  "('batch_creation', 'ok'), ('client_apps', 'ok')")
+        inauthenticity_scores(s.con, cfg)
+        got = {a: sc for a, sc, _ in s.execute("SELECT * FROM account_scores")}
+        assert _odds(got["none"]) == pytest.approx(prior * 0.25, rel=1e-5)
+        assert _odds(got["dated"]) == pytest.approx(prior * 0.25 * 0.5, rel=1e-5)
+        assert _odds(got["one"]) == pytest.approx(prior * 8.0 * 0.25, rel=1e-5)
+
+
+def test_shipped_ratios_are_bounded_monotone_and_not_the_simulators_alone():
+    from inconcert.signals.score import measured
+
+    table = measured()
+    assert table["bins"] == sorted(table["bins"]) and table["bins"][0] == 0.0
+    for sig, entry in table["signals"].items():
+        fired = entry["fired"]
+        assert len(fired) == len(table["bins"]) and fired == sorted(fired), sig
+        assert all(0.01 <= x <= 100 for x in [*fired, entry["absent"]]), sig
+        if set(entry["measured_on"]) == {"sim"}:  # the simulator alone says little
+            assert max(fired) <= 3 and entry["absent"] >= 1 / 3, sig
 
 
 def test_disarm_ids_of_every_signal_are_v16_and_named():
