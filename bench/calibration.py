@@ -138,8 +138,8 @@ def collect(cache: Path, only: list[str] | None) -> None:
                 from inconcert.simulate import input_files, simulate
 
                 files = simulate(Path(tmp) / "sim", seed=spec["sim_seed"], scale=0.5)
-                fired, _, status, posts = _run_case(input_files(files),
-                                                    Path(tmp) / "case.duckdb")
+                fired, source, status, posts = _run_case(input_files(files),
+                                                         Path(tmp) / "case.duckdb")
                 with open(Path(tmp) / "sim/labels.csv", encoding="utf-8") as f:
                     labels = {r["account_id"]: int(r["label"] == "campaign")
                               for r in csv.DictReader(f)}
@@ -152,7 +152,8 @@ def collect(cache: Path, only: list[str] | None) -> None:
                                                          Path(tmp) / "case.duckdb")
                 by_name = {p.name: lab for p, lab in spec["files"].items()}
                 labels = {a: by_name[f] for a, f in source.items() if f in by_name}
-        rows = [{"account_id": a, "label": lab, "fold": _fold(a), "fired": fired.get(a, {})}
+        rows = [{"account_id": a, "label": lab, "fold": _fold(a), "fired": fired.get(a, {}),
+                 "source": source.get(a), "posts": posts.get(a, 0)}
                 for a, lab in sorted(labels.items())
                 if posts.get(a, 0) >= spec.get("min_posts", 0)]
         measures = sorted(status) if spec["measures"] == "all" else list(spec["measures"])

@@ -3,7 +3,7 @@
 - China 2019 rosters: the creation bursts of the real operation are found, and the old accounts
   of the second roster stand out against the random control sample;
 - Cresci 2015: the profile-based score separates bought fake followers from genuine accounts
-  (ROC AUC at least 0.95; the number is reported in docs/evaluation.md);
+  (ROC AUC at least 0.98; cross-validated numbers in docs/signals.md);
 - simulated platform: the hijacked dormant and batch-created campaign accounts are found, and
   returning organic accounts are not flagged by their pause alone.
 """
@@ -80,8 +80,8 @@ def test_china_creation_bursts_and_old_accounts_against_the_control(tmp_path):
     by_file = _scores_by_file(store)
     set2 = by_file["china_082019_2_users_csv_hashed.csv.gz"]
     control = by_file["random_users_control.csv.gz"]
-    share2 = sum(1 for _, sc, _ in set2 if sc > 0) / len(set2)
-    share_c = sum(1 for _, sc, _ in control if sc > 0) / len(control)
+    share2 = sum(1 for _, _, sig in set2 if sig) / len(set2)
+    share_c = sum(1 for _, _, sig in control if sig) / len(control)
     assert share2 >= 5 * share_c and share2 > 0.3
     assert roc_auc([s for _, s, _ in set2], [s for _, s, _ in control]) > 0.65
     store.close()
@@ -95,7 +95,7 @@ def test_cresci_profile_score_separates_bought_followers(tmp_path):
     fake = [s for _, s, _ in by_file["INT_fake_followers_users.csv.gz"]]
     genuine = [s for _, s, _ in by_file["E13_genuine_users.csv.gz"]]
     assert (len(fake), len(genuine)) == (1337, 1480)
-    assert roc_auc(fake, genuine) >= 0.95
+    assert roc_auc(fake, genuine) >= 0.98
     store.close()
 
 

@@ -8,9 +8,10 @@ accounts than on genuine ones —, starting from a stated **prior**:
 
 - a fired signal's ratio depends on its strength (`bins`: one ratio per strength band);
 - a signal that was computed and did *not* fire counts too (its `absent` ratio, usually below
-  1), but only where it judged every account: `handles_profiles` (every account with a profile)
-  and `batch_creation` (every account with a creation date). Rhythm, persona or dormancy signals
-  need enough posts or a claim, so their silence says nothing about accounts they could not judge;
+  1), but only where it judged every account and its silence means the same on every labelled
+  set: `handles_profiles`. Rhythm, persona or dormancy signals need enough posts or a claim, so
+  their silence says nothing about accounts they could not judge; and no creation burst says
+  nothing about operations that use old accounts;
 - a network-stage variant (`<signal>_network`) is the same evidence as its account-stage signal:
   the two count once (the larger ratio);
 - the ratios are *measured*, not chosen: `data/likelihood_ratios.json` is written by
@@ -41,8 +42,11 @@ from .base import SIGNALS_DDL
 from .features import has_table
 
 _DATA = Path(__file__).parent / "data" / "likelihood_ratios.json"
-# Signals that judge every account holding the field they read: their silence is evidence.
-JUDGED_WHERE = {"handles_profiles": "TRUE", "batch_creation": "created_ms IS NOT NULL"}
+# Signals that judge every account holding the field they read, and whose silence is evidence
+# across the labelled sets. Not batch_creation: bought followers come in bursts (Cresci: 80 %),
+# but operations that buy or take over old accounts do not (China 2019 set 2: 189 of 196 created
+# before 2016), so no burst says nothing.
+JUDGED_WHERE = {"handles_profiles": "TRUE"}
 
 
 @cache
