@@ -4,6 +4,7 @@ inauthenticity score they give (cross-validated: no set is scored by ratios fitt
     PYTHONPATH=src .venv/bin/python -m bench.calibration collect   # run the signals on each set
     PYTHONPATH=src .venv/bin/python -m bench.calibration fit       # write likelihood_ratios.json
     PYTHONPATH=src .venv/bin/python -m bench.calibration report    # reliability, AUC per set
+    PYTHONPATH=src .venv/bin/python -m bench.calibration firing --min-posts 5  # fired per set
 
 `collect` ingests each labelled set into a case under `--cache` (bench/out/calibration), runs
 the account signals and keeps, per account, its label and fired signals with their strengths.
@@ -270,6 +271,11 @@ def report(sets: dict[str, dict], prior: float | None, leave_set_out: bool = Fal
                 if r["fold"] == k:
                     pred[i] = score(r, table, prior or base, data["status"])
         rel, ece = reliability(pred, labels)
+        if name == "china":  # the second roster (old accounts) alone against the control
+            two = np.array([(r["source"] or "").startswith("china_082019_2") or not r["label"]
+                            for r in rows])
+            out["china set 2 vs control"] = {"auc": round(roc_auc(
+                pred[two & (labels == 1)].tolist(), pred[two & (labels == 0)].tolist()), 4)}
         out[name] = {"accounts": len(rows), "base_rate": round(base, 3),
                      "prior": round(prior or base, 3),
                      "auc": round(roc_auc(pred[labels == 1].tolist(),
@@ -279,13 +285,37 @@ def report(sets: dict[str, dict], prior: float | None, leave_set_out: bool = Fal
     return out
 
 
+def firing(sets: dict[str, dict], min_posts: int = 0) -> dict:
+    """Per set: accounts per class, and per signal how many of each class it fired on (only
+    accounts with at least `min_posts` posts)."""
+    out = {}
+    for name, data in sets.items():
+        rows = [r for r in data["rows"] if r.get("posts", 0) >= min_posts]
+        n = {lab: sum(1 for r in rows if r["label"] == lab) for lab in (0, 1)}
+        sigs = sorted({s for r in rows for s in r["fired"]})
+        out[name] = {"accounts": {"inauthentic": n[1], "genuine": n[0]},
+                     "any_signal": {"inauthentic": sum(1 for r in rows
+                                                       if r["label"] and r["fired"]),
+                                    "genuine": sum(1 for r in rows
+                                                   if not r["label"] and r["fired"])},
+                     "signals": {s: {"inauthentic": sum(1 for r in rows
+                                                        if r["label"] and s in r["fired"]),
+                                     "genuine": sum(1 for r in rows
+                                                    if not r["label"] and s in r["fired"])}
+                                 for s in sigs},
+                     "status": data["status"]}
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("what", choices=("collect", "fit", "report"))
+    ap.add_argument("what", choices=("collect", "fit", "report", "firing"))
     ap.add_argument("--cache", type=Path, default=ROOT / "bench" / "out" / "calibration")
     ap.add_argument("--sets", nargs="*", help="collect only these sets")
     ap.add_argument("--prior", type=float, default=None,
                     help="report: prior for every set (default: each set's base rate)")
+    ap.add_argument("--min-posts", type=int, default=0,
+                    help="firing: count only accounts with at least this many posts")
     ap.add_argument("--leave-set-out", action="store_true",
                     help="report: score each set with ratios from the other sets only")
     a = ap.parse_args()
@@ -302,6 +332,8 @@ def main() -> None:
                       "each set counts equally, add-0.5 smoothing.",
             "bins": BINS, "signals": table}, indent=1, sort_keys=True) + "\n", "utf-8")
         print(json.dumps(table, indent=1))
+    elif a.what == "firing":
+        print(json.dumps(firing(sets, a.min_posts), indent=1))
     else:
         print(json.dumps(report(sets, a.prior, a.leave_set_out), indent=1))
 
