@@ -7,19 +7,19 @@ The axes are those of COMPA (Egele et al., "COMPA: Detecting Compromised Account
 Networks", NDSS 2013), which found compromised accounts by a sudden departure from the account's
 own history in: the client it posts with ("message source"), the language, the hour of day, the
 topics, the links and the accounts it talks to ("direct interaction"). Each counts on its own
-evidence, none is required: language and client 1; the week's shape (an everyday rhythm became an
-office week, or the reverse) 1; hours alone, topics (no hashtag in common), links (no linked domain
-in common) and interaction (no mentioned account in common) `0.5` each, since people's hours,
-interests and company drift over years.
+evidence, none is required: language and client 1; hours (even when the week's shape changed: a
+new job does that), topics (no hashtag in common), links (no linked domain in common) and
+interaction (no mentioned account in common) `0.5` each, since people's hours, interests and
+company drift over years.
 
 For each account the longest gap of at least `min_gap_days` between consecutive posts splits its
 posts into before and after. It needs `min_before` posts before and a burst of `min_burst` posts
 within `burst_days` of the return. A change in language, client or hours is a difference in
 distribution (total variation distance at least `min_tvd`) that a permutation test says chance
 would rarely give (p below `alpha`; `permutations` shuffles, seeded by the account id so results
-repeat exactly). Language and client changes count 1; an hours change counts 1 when the week's
-shape changed too (the best-fitting shape of `activity_rhythm` differs before and after, each side
-with at least `min_rhythm_posts` posts) and `hours_weight` otherwise; topic, links and
+repeat exactly). Language and client changes count 1; an hours change counts `hours_weight`,
+its evidence naming the week's shape before and after (`activity_rhythm`'s fit, each side with at
+least `min_rhythm_posts` posts); topic, links and
 interaction changes count `topic_weight`, `links_weight` and `interaction_weight`. The signal
 fires when the changes add up to at least 1, with strength `0.3 + 0.25 × changes` (at most 1).
 """
@@ -64,7 +64,8 @@ class DormantReactivatedParams:
     interaction_weight: float = config.param(
         0.5, "weight of an interaction change (no mentioned account in common)")
     hours_weight: float = config.param(
-        0.5, "weight of an hours change without a change in the week's shape (with one: 1)")
+        0.5, "weight of an hours change (a new job changes the week's shape too, so a shape "
+             "change, named in the evidence, counts no more)")
     min_rhythm_posts: int = config.param(
         10, "posts needed on each side to compare the shape of the week")
 
@@ -193,9 +194,6 @@ class DormantReactivated(Signal):
                 if len(shapes) == 2 else None
         weights = {"topic": p.topic_weight, "links": p.links_weight,
                    "interaction": p.interaction_weight, "hours": p.hours_weight}
-        if changes.get("hours", {}).get("shape") and \
-                changes["hours"]["shape"]["before"] != changes["hours"]["shape"]["after"]:
-            weights["hours"] = 1.0
         score = sum(weights.get(k, 1.0) for k in changes)
         if score < 1.0:
             return None
