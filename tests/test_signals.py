@@ -267,6 +267,15 @@ def test_time_zone_of_a_person_at_any_offset(offset):
     assert abs((fit.offset_h - offset + 12) % 24 - 12) <= 1, fit  # UTC+12 is UTC-12 a day on
 
 
+def test_a_weekend_only_account_has_no_weekend_ratio_but_valid_json():
+    # Every post on a Saturday: no weekday posts, so posts per weekend day / per weekday is
+    # unbounded; the evidence says null rather than a number JSON cannot hold.
+    sat = ms(2021, 3, 6, 12)
+    fit = fit_time_zone(_profile([sat + i * 7 * DAY + (i % 5) * HOUR for i in range(30)]))
+    assert fit.template == "human_day" and fit.weekday_share == 0.0
+    assert json.loads(json.dumps(fit.evidence(), allow_nan=False))["weekend_ratio"] is None
+
+
 @pytest.mark.parametrize(("offset", "first_h"), [(3, 8), (-5, 9), (5.5, 10), (8, 8), (-3, 7),
                                                  (1, 9)])
 def test_time_zone_of_a_working_week_at_any_offset(offset, first_h):

@@ -107,7 +107,9 @@ class Fit:
         return {"utc_offset": f"UTC{self.offset_h:+d}", "shape": self.template,
                 "human_day_loglik_per_post": rounded(self.loglik_per_post, 3),
                 "weekday_share": rounded(self.weekday_share, 3),
-                "weekend_ratio": rounded(self.weekend_ratio, 3),
+                # no weekday post at all: the ratio is unbounded, written as null
+                "weekend_ratio": rounded(self.weekend_ratio, 3)
+                if np.isfinite(self.weekend_ratio) else None,
                 "busiest_9h_share": rounded(self.shift_share, 3),
                 "busiest_9h_local": f"{self.shift_start_h:02d}:00-"
                                     f"{(self.shift_start_h + SHIFT_HOURS) % 24:02d}:00"}
