@@ -363,7 +363,7 @@ def test_a_first_name_claims_the_countries_where_it_is_common(name, where):
 def test_persona_mismatch_reads_the_script_of_untagged_posts(case):
     case.account("p", handle="mike_w", display_name="Mike W", location="Ohio")
     for i in range(24):  # untagged: Han text is judged, Latin text is left unjudged
-        case.post("p", ms(2020, 2, 1 + i, 15), lang=None, text="香港的暴徒必须停止" if i % 2
+        case.post("p", ms(2020, 2, 1 + i, 15), lang=None, text="今天下午的会议很重要" if i % 2
                   else "Good morning Ohio")
     case.run()
     ev = case.fired("persona_mismatch")["p"][1]
