@@ -1,8 +1,9 @@
 """Account signals and the inauthenticity score, on small cases built row by row.
 
 Each case is written straight into the canonical tables (the contract the signals read), with
-times generated from stated rules (an office week in UTC+8, an everyday rhythm in UTC-5, ...),
-so every expectation below follows from how the case was built, not from the code under test.
+times generated from stated rules (a working week in UTC+3 or UTC+5:30, a person's day drawn from
+the measured human day at any offset, ...), so every expectation below follows from how the case
+was built and from each signal's definition, not from the code under test or the simulator.
 """
 
 from __future__ import annotations
@@ -94,29 +95,28 @@ def case(tmp_path):
     c.store.close()
 
 
-def office_times(rng: np.random.Generator, n: int, utc_offset: int, start: int) -> list[int]:
-    """n posts on weekdays 09:00-17:59 local time (UTC+utc_offset), from a Monday on."""
+def office_times(rng: np.random.Generator, n: int, utc_offset: float, start: int,
+                 first_h: int = 8, hours: int = 9) -> list[int]:
+    """n posts on local weekdays within `hours` hours from `first_h` local time (UTC+utc_offset,
+    half hours allowed), from a Monday on."""
     out = []
     while len(out) < n:
         day = int(rng.integers(0, 60))
-        if (day % 7) >= 5:
-            continue
-        local_h = int(rng.integers(9, 18))
-        out.append(start + day * DAY + (local_h - utc_offset) * HOUR
-                   + int(rng.integers(0, HOUR)))
+        local_h = first_h + int(rng.integers(0, hours))
+        t = start + day * DAY + int((local_h - utc_offset) * HOUR) + int(rng.integers(0, HOUR))
+        local_day = (t + int(utc_offset * HOUR) - start) // DAY
+        if local_day % 7 < 5:
+            out.append(t)
     return sorted(out)
 
 
-def everyday_times(rng: np.random.Generator, n: int, utc_offset: int, start: int) -> list[int]:
-    """n posts any day, local hours 08:00-23:59 weighted to the evening (UTC+utc_offset)."""
-    hours = np.arange(8, 24)
-    w = np.linspace(1, 3, len(hours))
-    out = []
-    for _ in range(n):
-        local_h = int(rng.choice(hours, p=w / w.sum()))
-        out.append(start + int(rng.integers(0, 60)) * DAY + (local_h - utc_offset) * HOUR
-                   + int(rng.integers(0, HOUR)))
-    return sorted(out)
+def human_times(rng: np.random.Generator, n: int, utc_offset: float, start: int) -> list[int]:
+    """n posts any day, local hours drawn from the measured human day (UTC+utc_offset)."""
+    from inconcert.signals.activity_rhythm import human_day
+
+    hours = rng.choice(24, size=n, p=human_day())
+    return sorted(start + int(rng.integers(0, 60)) * DAY + int((h - utc_offset) * HOUR)
+                  + int(rng.integers(0, HOUR)) for h in hours)
 
 
 # ---- batch creation ------------------------------------------------------------------------
@@ -175,7 +175,7 @@ def test_network_batch_creation_needs_networks_and_finds_small_cohorts(case):
 # ---- dormant, then reactivated -------------------------------------------------------------
 
 def _old_life(case: Case, acc: str, rng: np.random.Generator) -> None:
-    for t in everyday_times(rng, 30, -5, ms(2012, 3, 5)):
+    for t in human_times(rng, 30, -5, ms(2012, 3, 5)):
         case.post(acc, t, lang="en", client="Twitter for iPhone", hashtags=("nba",))
 
 
@@ -184,14 +184,14 @@ def test_dormant_fires_on_a_changed_return_not_on_a_plain_pause(case):
     for acc in ("hijacked", "returning", "brief"):
         case.account(acc, created_ms=ms(2011, 6, 1), created_precision="day")
     _old_life(case, "hijacked", rng)
-    for t in office_times(rng, 40, 8, ms(2019, 8, 5)):  # six years later, another person
-        case.post("hijacked", t, lang="zh", client="Twitter Web App", hashtags=("香港",))
+    for t in office_times(rng, 40, 3, ms(2019, 8, 5)):  # six years later, another person
+        case.post("hijacked", t, lang="ru", client="Twitter Web App", hashtags=("выборы",))
     _old_life(case, "returning", rng)
-    for t in everyday_times(rng, 40, -5, ms(2019, 8, 5)):  # same language, phone and hours
+    for t in human_times(rng, 40, -5, ms(2019, 8, 5)):  # same language, phone and hours
         case.post("returning", t, lang="en", client="Twitter for iPhone", hashtags=("nba",))
     case.post("brief", ms(2012, 1, 1))  # one old post is not an earlier life
-    for t in office_times(rng, 40, 8, ms(2019, 8, 5)):
-        case.post("brief", t, lang="zh", client="Twitter Web App")
+    for t in office_times(rng, 40, 3, ms(2019, 8, 5)):
+        case.post("brief", t, lang="ru", client="Twitter Web App")
     case.run()
     fired = case.fired("dormant_reactivated")
     assert set(fired) == {"hijacked"}
@@ -199,7 +199,44 @@ def test_dormant_fires_on_a_changed_return_not_on_a_plain_pause(case):
     assert set(ev["changes"]) == {"language", "client", "hours", "topic"}
     assert strength == 1.0 and ev["gap_days"] > 365 * 6
     assert ev["changes"]["language"]["before"] == {"en": 1.0}
-    assert ev["changes"]["language"]["after"] == {"zh": 1.0}
+    assert ev["changes"]["language"]["after"] == {"ru": 1.0}
+
+
+def test_dormant_fires_on_changed_company_and_links_alone(tmp_path):
+    # COMPA's axes, none required: same language, client and hours on both sides, but after the
+    # silence the account links to other sites and talks to other accounts (0.5 + 0.5 = 1).
+    # Another changes only its hashtags (0.5): interests drift, it does not fire.
+    c = Case(tmp_path)
+    rng = np.random.default_rng(5)
+    for acc in ("taken", "drifted"):
+        c.account(acc)
+    for acc in ("taken", "drifted"):
+        for i, t in enumerate(human_times(rng, 20, 1, ms(2015, 5, 4))):
+            c.post(acc, t, client="Twitter for Android", hashtags=("football",))
+            pid = c.posts[-1]["post_id"]
+            c.entities += [
+                {"platform": "x", "post_id": pid, "entity": "url", "position": 0,
+                 "value": f"https://localnews.example/a{i}",
+                 "normalized": f"localnews.example/a{i}"},
+                {"platform": "x", "post_id": pid, "entity": "mention", "position": 0,
+                 "value": "clubfan", "normalized": "clubfan"}]
+    for i, t in enumerate(human_times(rng, 20, 1, ms(2017, 9, 4))):
+        for acc in ("taken", "drifted"):
+            c.post(acc, t, client="Twitter for Android",
+                   hashtags=("football",) if acc == "taken" else ("cooking",))
+            pid = c.posts[-1]["post_id"]
+            site, who = (("pressfeed.example", "newsdesk") if acc == "taken"
+                         else ("localnews.example", "clubfan"))
+            c.entities += [
+                {"platform": "x", "post_id": pid, "entity": "url", "position": 0,
+                 "value": f"https://{site}/b{i}", "normalized": f"{site}/b{i}"},
+                {"platform": "x", "post_id": pid, "entity": "mention", "position": 0,
+                 "value": who, "normalized": who}]
+    c.run()
+    fired = c.fired("dormant_reactivated")
+    assert set(fired) == {"taken"}
+    assert set(fired["taken"][1]["changes"]) == {"links", "interaction"}
+    c.store.close()
 
 
 def test_permutation_test_is_deterministic_and_calibrated():
@@ -213,19 +250,42 @@ def test_permutation_test_is_deterministic_and_calibrated():
 
 # ---- activity rhythm -----------------------------------------------------------------------
 
-def test_time_zone_fits_the_shape_it_was_drawn_from():
-    rng = np.random.default_rng(2)
-    start = ms(2020, 1, 6)  # a Monday
-    office = np.zeros(168)
-    for t in office_times(rng, 200, 8, start):
-        office[(t // HOUR + 72) % 168] += 1
-    everyday = np.zeros(168)
-    for t in everyday_times(rng, 300, -5, start):
-        everyday[(t // HOUR + 72) % 168] += 1
-    fit = fit_time_zone(office)
-    assert (fit.offset_h, fit.template) == (8, "office_week")
-    fit = fit_time_zone(everyday)
-    assert fit.template == "human_day" and abs(fit.offset_h - -5) <= 1
+def _profile(times: list[int]) -> np.ndarray:
+    prof = np.zeros(168)
+    for t in times:
+        prof[(t // HOUR + 72) % 168] += 1
+    return prof
+
+
+@pytest.mark.parametrize("offset", [3, -5, 5.5, 8, -8, 0, 12, -3])
+def test_time_zone_of_a_person_at_any_offset(offset):
+    # A person's day is the measured human day; its offset is recovered within an hour (a half
+    # hour zone to either neighbour), and an everyday week is never an office week.
+    rng = np.random.default_rng(int(offset * 10) + 100)
+    fit = fit_time_zone(_profile(human_times(rng, 400, offset, ms(2021, 3, 1))))
+    assert fit.template == "human_day"
+    assert abs((fit.offset_h - offset + 12) % 24 - 12) <= 1, fit  # UTC+12 is UTC-12 a day on
+
+
+def test_a_weekend_only_account_has_no_weekend_ratio_but_valid_json():
+    # Every post on a Saturday: no weekday posts, so posts per weekend day / per weekday is
+    # unbounded; the evidence says null rather than a number JSON cannot hold.
+    sat = ms(2021, 3, 6, 12)
+    fit = fit_time_zone(_profile([sat + i * 7 * DAY + (i % 5) * HOUR for i in range(30)]))
+    assert fit.template == "human_day" and fit.weekday_share == 0.0
+    assert json.loads(json.dumps(fit.evidence(), allow_nan=False))["weekend_ratio"] is None
+
+
+@pytest.mark.parametrize(("offset", "first_h"), [(3, 8), (-5, 9), (5.5, 10), (8, 8), (-3, 7),
+                                                 (1, 9)])
+def test_time_zone_of_a_working_week_at_any_offset(offset, first_h):
+    # Weekdays only, nine local hours from first_h: an office week whose busiest nine hours are
+    # taken to be centred on 13:00 local, so a day from first_h reads as offset + 13 - its centre.
+    rng = np.random.default_rng(int(offset * 10) + 200 + first_h)
+    fit = fit_time_zone(_profile(office_times(rng, 150, offset, ms(2021, 3, 1), first_h)))
+    assert fit.template == "office_week"
+    assert abs(fit.offset_h - (offset + 13 - (first_h + 4.5))) <= 1, fit
+    assert fit.weekday_share == 1.0 and fit.shift_share >= 0.95  # a half-hour zone spills over
 
 
 def test_activity_rhythm_office_shift_and_machine_regularity(case):
@@ -233,9 +293,9 @@ def test_activity_rhythm_office_shift_and_machine_regularity(case):
     start = ms(2020, 1, 6)
     for acc in ("office", "person", "bot"):
         case.account(acc)
-    for t in office_times(rng, 60, 8, start):
+    for t in office_times(rng, 60, 3, start):
         case.post("office", t)
-    for t in everyday_times(rng, 80, -5, start):
+    for t in human_times(rng, 80, -5, start):
         case.post("person", t)
     for i in range(200):  # every 15 minutes, to the second, around the clock
         case.post("bot", start + i * 900_000 + int(rng.integers(0, 1000)))
@@ -243,7 +303,8 @@ def test_activity_rhythm_office_shift_and_machine_regularity(case):
     fired = case.fired("activity_rhythm")
     assert set(fired) == {"office", "bot"}
     office = fired["office"][1]
-    assert set(office["findings"]) == {"office_hours"} and office["utc_offset"] == "UTC+8"
+    assert set(office["findings"]) == {"office_hours"}
+    assert office["utc_offset"] in ("UTC+2", "UTC+3", "UTC+4")
     assert {"regular_intervals", "round_the_clock"} <= set(fired["bot"][1]["findings"])
     rows = case.store.execute("SELECT account_id, disarm FROM account_signals "
                               "WHERE signal = 'activity_rhythm' ORDER BY 1")
@@ -267,32 +328,42 @@ def test_location_claims():
     assert location_claim("Beijing") is None
 
 
-def test_persona_mismatch_texan_posting_chinese_on_beijing_hours(case):
+def test_persona_mismatch_ohioan_posting_hindi_on_indian_office_hours(case):
     rng = np.random.default_rng(8)
-    start = ms(2020, 1, 6)
-    case.account("fake", handle="EmilyJohnson8342", display_name="Emily Johnson",
-                 location="Dallas, Texas")
-    case.account("texan", handle="bigtex", display_name="Emily Carter", location="Dallas, TX")
+    start = ms(2021, 3, 1)
+    case.account("claims", handle="buckeye_laura", display_name="Laura Becker",
+                 location="Columbus, Ohio")
+    case.account("ohioan", handle="laurab77", display_name="Laura Becker", location="Ohio")
     case.account("londoner", handle="jsmith", display_name="John Smith", location="London")
-    for i, t in enumerate(office_times(rng, 40, 8, start)):
-        case.post("fake", t, lang="zh" if i % 3 else "en")
-    for t in everyday_times(rng, 40, -6, start):
-        case.post("texan", t, lang="en")
-    for i, t in enumerate(everyday_times(rng, 40, 0, start)):
+    for i, t in enumerate(office_times(rng, 60, 5.5, start, first_h=10)):
+        case.post("claims", t, lang="hi" if i % 3 else "en")
+    for t in human_times(rng, 60, -5, start):
+        case.post("ohioan", t, lang="en")
+    for i, t in enumerate(human_times(rng, 60, 0, start)):
         case.post("londoner", t, lang="en" if i % 5 else "fr")
     case.run()
     fired = case.fired("persona_mismatch")
-    assert set(fired) == {"fake"}
-    ev = fired["fake"][1]
+    assert set(fired) == {"claims"}
+    ev = fired["claims"][1]
     assert ev["claim"]["regions"] == ["US"]
     assert set(ev["contradictions"]) == {"language", "office_hours_elsewhere"}
-    assert ev["contradictions"]["office_hours_elsewhere"]["utc_offset"] == "UTC+8"
+    assert ev["contradictions"]["office_hours_elsewhere"]["utc_offset"] in ("UTC+5", "UTC+6")
+
+
+@pytest.mark.parametrize(("name", "where"), [("Jennifer", "usa"), ("Luca", "italy"),
+                                             ("Mohammed", "arabia"), ("Wei", "china")])
+def test_a_first_name_claims_the_countries_where_it_is_common(name, where):
+    from inconcert.signals.persona_mismatch import name_claim
+
+    claim = name_claim(f"{name} Doe", None)
+    assert where in claim.regions and claim.source == "name"
+    assert name_claim("Xqzv Doe", "xqzv") is None
 
 
 def test_persona_mismatch_reads_the_script_of_untagged_posts(case):
     case.account("p", handle="mike_w", display_name="Mike W", location="Ohio")
     for i in range(24):  # untagged: Han text is judged, Latin text is left unjudged
-        case.post("p", ms(2020, 2, 1 + i, 15), lang=None, text="香港的暴徒必须停止" if i % 2
+        case.post("p", ms(2020, 2, 1 + i, 15), lang=None, text="今天下午的会议很重要" if i % 2
                   else "Good morning Ohio")
     case.run()
     ev = case.fired("persona_mismatch")["p"][1]
@@ -303,12 +374,17 @@ def test_persona_mismatch_reads_the_script_of_untagged_posts(case):
 # ---- handles and profiles ------------------------------------------------------------------
 
 @pytest.mark.parametrize(("handle", "name", "shape"), [
-    ("EmilyJohnson8342", "Emily Johnson", "name_filler"),
-    ("JohnSmi63082573", "John Smith", "default_style"),
-    ("mullenmcpzl", "Tamala Mullen", "name_filler"),
-    ("KyleCooper94", "Kyle", None),  # two digits: a birth year
+    ("whitfieldhzbja", "Arnetta Whitfield", "name_filler"),  # name + random letters
+    ("RossiQkzv", "Marco Rossi", "name_filler"),
+    ("MarcoRossi48215903", "Marco Rossi", "default_style"),  # the platform's suggestion
+    ("john_smith1987", "John Smith", None),  # a birth year
+    ("maria2004", "Maria", None),
+    ("gamer420", "Gamer", None),
+    ("AnaSilva8342", "Ana Silva", None),  # people pick digits too: never filler alone
+    ("KyleCooper94", "Kyle", None),
     ("loganwilson", "Logan W.", None),
     ("jane_doe", "Jane Doe", None),
+    ("annabelle", "Anna Belle", None),  # the rest reads as a word
 ])
 def test_handle_shapes(handle, name, shape):
     got = handle_shape(handle, name)
@@ -373,29 +449,63 @@ def _insert_signals(store: Store, rows: list[tuple[str, str, float]]) -> None:
         store.execute("INSERT INTO account_signals VALUES (?, ?, ?, '{}', '')", [a, sig, st])
 
 
-def test_score_combines_by_noisy_or_and_one_weak_signal_stays_low(tmp_path):
+def _odds(p: float) -> float:
+    return p / (1 - p)
+
+
+def test_score_multiplies_the_prior_odds_by_each_signals_likelihood_ratio(tmp_path):
+    # Ratios given in the config, so the expectations follow from the definition alone:
+    # odds(score) = odds(prior) x product of the ratios, a family counted once (its largest).
+    ratios = ("signals.score.ratios={client_apps={fired=[2.0, 4.0, 8.0]}, "
+              "batch_creation={fired=[5.0, 10.0, 20.0], absent=0.5}, "
+              "handles_profiles={fired=[3.0, 3.0, 3.0], absent=0.25}}")
     with Store(tmp_path / "c.duckdb") as s:
-        s.upsert_accounts([{"platform": "x", "account_id": a} for a in ("one", "two", "none")])
+        s.upsert_accounts([{"platform": "x", "account_id": a, "created_ms": c} for a, c in (
+            ("one", None), ("two", None), ("none", None), ("dated", ms(2020, 1, 1)),
+            ("fam", None), ("new", None))])
         _insert_signals(s, [("one", "client_apps", 1.0),
-                            ("two", "client_apps", 1.0), ("two", "batch_creation", 0.5),
+                            ("two", "client_apps", 0.3), ("two", "batch_creation", 0.6),
                             ("fam", "batch_creation", 0.5),
-                            ("fam", "batch_creation_network", 1.0),
+                            ("fam", "batch_creation_network", 0.9),
                             ("new", "someone_elses_signal", 1.0)])
-        cfg = config.load()
-        assert inauthenticity_scores(s.con, cfg) == 5
+        cfg = config.load(overrides=[ratios, "signals.score.prior=0.2",
+                                     "signals.score.default_ratio=3.0"])
+        assert inauthenticity_scores(s.con, cfg) == 6
         got = {a: (sc, sig) for a, sc, sig in s.execute("SELECT * FROM account_scores")}
-        w = cfg.section("signals.score").weights
-        assert got["none"] == (0.0, "")
-        assert got["one"] == (round(w["client_apps"], 6), "client_apps")
-        assert got["one"][0] <= 0.25  # one weak signal alone does not look fake
-        both = 1 - (1 - w["client_apps"]) * (1 - 0.5 * w["batch_creation"])
-        assert got["two"] == (round(both, 6), "batch_creation;client_apps")
-        # a network-stage variant is the same evidence: the larger counts, once
-        assert got["fam"][0] == round(w["batch_creation"], 6)
-        assert got["new"][0] == cfg.section("signals.score").default_weight
+        prior = _odds(0.2)
+        assert got["none"] == (0.2, "")  # no run recorded: silence is not evidence
+        assert _odds(got["one"][0]) == pytest.approx(prior * 8.0, rel=1e-5)
+        assert got["one"][1] == "client_apps"
+        assert _odds(got["two"][0]) == pytest.approx(prior * 2.0 * 10.0, rel=1e-5)
+        assert got["two"][1] == "batch_creation;client_apps"
+        assert _odds(got["fam"][0]) == pytest.approx(prior * 20.0, rel=1e-5)
+        assert _odds(got["new"][0]) == pytest.approx(prior * 3.0, rel=1e-5)
         first = s.execute("SELECT * FROM account_scores")
         inauthenticity_scores(s.con, cfg)
         assert s.execute("SELECT * FROM account_scores") == first
+        # Once the profile signal has run, its silence counts; no creation burst does not (old,
+        # bought accounts have none).
+        s.execute("CREATE TABLE signal_runs (signal VARCHAR, status VARCHAR)")
+        s.execute("INSERT INTO signal_runs VALUES ('handles_profiles', 'ok'), "
+                  "('batch_creation', 'ok'), ('client_apps', 'ok')")
+        inauthenticity_scores(s.con, cfg)
+        got = {a: sc for a, sc, _ in s.execute("SELECT * FROM account_scores")}
+        assert _odds(got["none"]) == pytest.approx(prior * 0.25, rel=1e-5)
+        assert got["dated"] == got["none"]
+        assert _odds(got["one"]) == pytest.approx(prior * 8.0 * 0.25, rel=1e-5)
+
+
+def test_shipped_ratios_are_bounded_monotone_and_not_the_simulators_alone():
+    from inconcert.signals.score import measured
+
+    table = measured()
+    assert table["bins"] == sorted(table["bins"]) and table["bins"][0] == 0.0
+    for sig, entry in table["signals"].items():
+        fired = entry["fired"]
+        assert len(fired) == len(table["bins"]) and fired == sorted(fired), sig
+        assert all(0.01 <= x <= 100 for x in [*fired, entry["absent"]]), sig
+        if set(entry["measured_on"]) == {"sim"}:  # the simulator alone says little
+            assert max(fired) <= 3 and entry["absent"] >= 1 / 3, sig
 
 
 def test_disarm_ids_of_every_signal_are_v16_and_named():
@@ -415,7 +525,7 @@ def test_weights_given_replace_the_defaults_one_by_one(case):
     start = ms(2020, 1, 6)
     case.account("office")
     case.account("bot")
-    for t in office_times(rng, 60, 8, start):
+    for t in office_times(rng, 60, -5, start):
         case.post("office", t)
     for i in range(200):
         case.post("bot", start + i * 900_000)

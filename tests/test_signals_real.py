@@ -3,7 +3,7 @@
 - China 2019 rosters: the creation bursts of the real operation are found, and the old accounts
   of the second roster stand out against the random control sample;
 - Cresci 2015: the profile-based score separates bought fake followers from genuine accounts
-  (ROC AUC at least 0.95; the number is reported in docs/evaluation.md);
+  (ROC AUC at least 0.98; cross-validated numbers in docs/signals.md);
 - simulated platform: the hijacked dormant and batch-created campaign accounts are found, and
   returning organic accounts are not flagged by their pause alone.
 """
@@ -80,8 +80,8 @@ def test_china_creation_bursts_and_old_accounts_against_the_control(tmp_path):
     by_file = _scores_by_file(store)
     set2 = by_file["china_082019_2_users_csv_hashed.csv.gz"]
     control = by_file["random_users_control.csv.gz"]
-    share2 = sum(1 for _, sc, _ in set2 if sc > 0) / len(set2)
-    share_c = sum(1 for _, sc, _ in control if sc > 0) / len(control)
+    share2 = sum(1 for _, _, sig in set2 if sig) / len(set2)
+    share_c = sum(1 for _, _, sig in control if sig) / len(control)
     assert share2 >= 5 * share_c and share2 > 0.3
     assert roc_auc([s for _, s, _ in set2], [s for _, s, _ in control]) > 0.65
     store.close()
@@ -95,7 +95,7 @@ def test_cresci_profile_score_separates_bought_followers(tmp_path):
     fake = [s for _, s, _ in by_file["INT_fake_followers_users.csv.gz"]]
     genuine = [s for _, s, _ in by_file["E13_genuine_users.csv.gz"]]
     assert (len(fake), len(genuine)) == (1337, 1480)
-    assert roc_auc(fake, genuine) >= 0.95
+    assert roc_auc(fake, genuine) >= 0.98
     store.close()
 
 
@@ -126,13 +126,14 @@ def test_simulated_campaign_accounts_found_and_returning_accounts_spared(tmp_pat
     assert len(dormant & set(hijacked)) >= 0.7 * len(hijacked)
     assert len(fired.get("batch_creation", set()) & set(batch)) >= 0.95 * len(batch)
     # A pause alone never fires (tests/test_signals.py builds that case exactly). Some simulated
-    # returning accounts do come back changed: their old posts are all in their own language,
-    # and after the return a third to a half are in English. When the signal fires on one, the
-    # language change it names must be in the posts themselves.
+    # returning accounts do come back changed; when the signal fires on one for its language,
+    # the change it names must be in the posts themselves.
     assert len(dormant & set(returning)) <= len(returning) // 3
     for acc in dormant & set(returning):
         ev = evidence[acc]
-        assert "language" in ev["changes"], ev
+        assert sum(1.0 if k in ("language", "client") else 0.5 for k in ev["changes"]) >= 1
+        if "language" not in ev["changes"]:
+            continue
         before, after = (dict(store.execute(
             f"SELECT lang, count(*) FROM posts WHERE author_id = ? AND created_ms {op} ? "
             "GROUP BY lang", [acc, t])) for op, t in (

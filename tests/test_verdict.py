@@ -56,7 +56,10 @@ def test_campaign_flagged_fandom_and_newsroom_not(tmp_path):
     # A fake-looking account that coordinates with no one is ranked, not flagged.
     assert v["loner"][2] is None and not v["loner"][7]
     assert 0 < v["loner"][6] < min(v[a][6] for a in CAMPAIGN)
-    assert v["bystander"][6] == 0.0 and v["bystander"][2] is None
+    # No evidence leaves an account at the prior (signals.score.prior), scaled for loners.
+    prior = config.load().section("signals.score").prior
+    outside = config.load().section("verdict").outside_factor
+    assert v["bystander"][6] == round(outside * prior, 6) and v["bystander"][2] is None
     assert sum(1 for _, inauthentic, _ in nets if inauthentic) == 1
     assert sum(k for _, _, k in nets) == n
 
@@ -65,7 +68,7 @@ def test_members_without_own_signals_are_flagged_through_their_network(tmp_path)
     with _case(tmp_path) as s:
         _, v = _judge(s)
     quiet = v[CAMPAIGN[7]]
-    assert quiet[5] == 0.0 and quiet[7]
+    assert quiet[5] == config.load().section("signals.score").prior and quiet[7]
     assert quiet[6] < v[CAMPAIGN[0]][6]  # own evidence still ranks higher
 
 

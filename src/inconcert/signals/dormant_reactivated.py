@@ -2,21 +2,26 @@
 
 Hijacked and bought accounts keep their old owner's history: years of ordinary posting, a long
 silence, then a burst of campaign activity. A long pause alone is ordinary (people come back), so
-the signal fires only when the account, on its return, also *changed*: the language it posts in,
-the client it posts with, the shape of its week (an everyday rhythm became an office shift, or the
-reverse) or, as weaker evidence, its hours (UTC hour of day in 3-hour bins: people's hours drift
-over years) and its topics (no hashtag in common).
+the signal fires only when the account, on its return, also *changed* its behavioural profile.
+The axes are those of COMPA (Egele et al., "COMPA: Detecting Compromised Accounts on Social
+Networks", NDSS 2013), which found compromised accounts by a sudden departure from the account's
+own history in: the client it posts with ("message source"), the language, the hour of day, the
+topics, the links and the accounts it talks to ("direct interaction"). Each counts on its own
+evidence, none is required: language and client 1; hours (even when the week's shape changed: a
+new job does that), topics (no hashtag in common), links (no linked domain in common) and
+interaction (no mentioned account in common) `0.5` each, since people's hours, interests and
+company drift over years.
 
 For each account the longest gap of at least `min_gap_days` between consecutive posts splits its
 posts into before and after. It needs `min_before` posts before and a burst of `min_burst` posts
 within `burst_days` of the return. A change in language, client or hours is a difference in
 distribution (total variation distance at least `min_tvd`) that a permutation test says chance
 would rarely give (p below `alpha`; `permutations` shuffles, seeded by the account id so results
-repeat exactly). Language and client changes count 1; an hours change counts 1 when the week's
-shape changed too (the best-fitting shape of `activity_rhythm` differs before and after, each side
-with at least `min_rhythm_posts` posts) and `hours_weight` otherwise; a topic change counts
-`topic_weight`. The signal fires when the changes add up to at least 1, with strength
-`0.3 + 0.25 × changes` (at most 1).
+repeat exactly). Language and client changes count 1; an hours change counts `hours_weight`,
+its evidence naming the week's shape before and after (`activity_rhythm`'s fit, each side with at
+least `min_rhythm_posts` posts); topic, links and
+interaction changes count `topic_weight`, `links_weight` and `interaction_weight`. The signal
+fires when the changes add up to at least 1, with strength `0.3 + 0.25 × changes` (at most 1).
 """
 
 from __future__ import annotations
@@ -54,8 +59,13 @@ class DormantReactivatedParams:
         500, "posts compared on each side: the last ones before the silence, the first after")
     topic_weight: float = config.param(
         0.5, "weight of a topic change (no hashtag in common); language and client count 1")
+    links_weight: float = config.param(
+        0.5, "weight of a links change (no linked domain in common)")
+    interaction_weight: float = config.param(
+        0.5, "weight of an interaction change (no mentioned account in common)")
     hours_weight: float = config.param(
-        0.5, "weight of an hours change without a change in the week's shape (with one: 1)")
+        0.5, "weight of an hours change (a new job changes the week's shape too, so a shape "
+             "change, named in the evidence, counts no more)")
     min_rhythm_posts: int = config.param(
         10, "posts needed on each side to compare the shape of the week")
 
@@ -93,11 +103,11 @@ def _seed(account_id: str, what: str) -> int:
 
 @register
 class DormantReactivated(Signal):
-    """A long silence, then a burst, with a change of language, client, hours or topic."""
+    """A long silence, then a burst, with a change of behavioural profile (COMPA's axes)."""
 
     name = "dormant_reactivated"
     description = "silent for a long time, then a burst with a change of language, client, " \
-                  "hours or topic"
+                  "hours, topics, links or interactions"
     disarm = ("T0150.002", "T0150.005", "T0150.004")
     requires = ()
 
@@ -118,9 +128,16 @@ class DormantReactivated(Signal):
         resumed = {a: (r, g) for a, r, g in gaps}
         posts = rows(ctx.con, """
             SELECT p.author_id, p.post_id, p.created_ms, p.lang, p.client,
-                   list(e.normalized ORDER BY e.position) FILTER (WHERE e.normalized IS NOT NULL)
+                   list(e.normalized ORDER BY e.position)
+                       FILTER (WHERE e.entity = 'hashtag' AND e.normalized IS NOT NULL),
+                   list(CASE WHEN e.entity = 'url' THEN split_part(e.normalized, '/', 1)
+                             ELSE e.normalized END ORDER BY e.position)
+                       FILTER (WHERE e.entity IN ('url', 'domain') AND e.normalized IS NOT NULL),
+                   list(e.normalized ORDER BY e.position)
+                       FILTER (WHERE e.entity = 'mention' AND e.normalized IS NOT NULL)
             FROM posts p LEFT JOIN post_entities e
-                 ON e.platform = p.platform AND e.post_id = p.post_id AND e.entity = 'hashtag'
+                 ON e.platform = p.platform AND e.post_id = p.post_id
+                    AND e.entity IN ('hashtag', 'url', 'domain', 'mention')
             WHERE p.author_id IN (SELECT unnest(?))
             GROUP BY ALL ORDER BY p.author_id, p.created_ms, p.post_id""", [sorted(resumed)])
         per: dict[str, list[tuple]] = defaultdict(list)
@@ -161,22 +178,22 @@ class DormantReactivated(Signal):
                                  "tvd": rounded(d, 3), "p_value": rounded(pv, 4)}
             else:
                 unchanged.append(what)
-        tags_b = Counter(t for i in before for t in (i[4] or []))
-        tags_a = Counter(t for i in after for t in (i[4] or []))
-        if sum(tags_b.values()) >= p.min_side and sum(tags_a.values()) >= p.min_side:
-            if not set(tags_b) & set(tags_a):
-                changes["topic"] = {"before": shares(tags_b), "after": shares(tags_a)}
-            else:
-                unchanged.append("topic")
+        # What an account talks about, links to and talks to: no value in common before and after.
+        for what, col in (("topic", 4), ("links", 5), ("interaction", 6)):
+            vb = Counter(t for i in before for t in (i[col] or []))
+            va = Counter(t for i in after for t in (i[col] or []))
+            if sum(vb.values()) >= p.min_side and sum(va.values()) >= p.min_side:
+                if not set(vb) & set(va):
+                    changes[what] = {"before": shares(vb), "after": shares(va)}
+                else:
+                    unchanged.append(what)
         if "hours" in changes:
             shapes = [fit_time_zone(_week(side)).template for side in (before, after)
                       if len(side) >= p.min_rhythm_posts]
             changes["hours"]["shape"] = {"before": shapes[0], "after": shapes[1]} \
                 if len(shapes) == 2 else None
-        weights = {"topic": p.topic_weight, "hours": p.hours_weight}
-        if changes.get("hours", {}).get("shape") and \
-                changes["hours"]["shape"]["before"] != changes["hours"]["shape"]["after"]:
-            weights["hours"] = 1.0
+        weights = {"topic": p.topic_weight, "links": p.links_weight,
+                   "interaction": p.interaction_weight, "hours": p.hours_weight}
         score = sum(weights.get(k, 1.0) for k in changes)
         if score < 1.0:
             return None

@@ -1,8 +1,9 @@
 """Persona mismatch: a profile claims one place, the behaviour says another.
 
 The claim comes from the profile: a location naming a Western place (a US state or city, the UK,
-Canada, Australia, ... — `data/personas.json`), or, more weakly, a common English first name in the
-display name or handle. Each claim carries the languages a resident would post in and the UTC
+Canada, Australia, ... — `data/personas.json`), or, more weakly, a first name in the display name
+or handle, which claims the countries where that name is common (a published name dictionary, see
+`bench/persona_names.py`). Each claim carries the languages a resident would post in and the UTC
 offsets of the place (standard to daylight time). The behaviour contradicts it when:
 
 - `language`: at least `min_foreign_share` of the account's posts (at least `min_posts` with a
@@ -58,7 +59,7 @@ class PersonaMismatchParams:
     offset_tolerance_h: int = config.param(
         2, "hours the working time zone may lie outside the place's UTC offsets")
     name_claim_factor: float = config.param(
-        0.6, "strength factor when the only claim is a Western first name")
+        0.6, "strength factor when the only claim is a first name (names cross borders)")
     weights: dict = config.param(
         WEIGHTS, "strength of each contradiction (combined by noisy-OR; entries given replace the "
                  "defaults one by one); a working time zone elsewhere counts more when the shape "
@@ -108,9 +109,10 @@ def location_claim(location: str | None) -> Claim | None:
 
 
 def name_claim(display_name: str | None, handle: str | None) -> Claim | None:
-    """A common English first name opening the display name (or the handle), or None."""
-    names = set(_personas()["western_first_names"])
-    spec = _personas()["western_name_claim"]
+    """The countries where the first name opening the display name (or the handle) is common,
+    or None (`data/personas.json`: `first_names`, from a published name dictionary)."""
+    names = _personas()["first_names"]
+    countries = _personas()["name_countries"]
     for value in (display_name, handle):
         if not value:
             continue
@@ -118,12 +120,14 @@ def name_claim(display_name: str | None, handle: str | None) -> Claim | None:
         if not first:
             continue
         word = first.group(0).lower()
-        # Handles run names together (EmilyJohnson8342): try the capitalised first word too.
+        # Handles run names together (MaryParker77): try the capitalised first word too.
         camel = re.match(r"[A-Z]?[a-z]+", value.strip().lstrip("@"))
-        for w in {word, camel.group(0).lower() if camel else word}:
+        for w in sorted({word, camel.group(0).lower() if camel else word}):
             if w in names:
-                return Claim("name", value, ("Western",), frozenset(spec["langs"]),
-                             (tuple(spec["utc"]),))
+                where = names[w]
+                return Claim("name", value, tuple(where),
+                             frozenset(lg for c in where for lg in countries[c]["langs"]),
+                             tuple(sorted({tuple(countries[c]["utc"]) for c in where})))
     return None
 
 
@@ -153,7 +157,7 @@ def hours_outside(offset: int, ranges: tuple[tuple[int, int], ...]) -> int:
 
 @register
 class PersonaMismatch(Signal):
-    """A Western name or location, but posting language or working hours from elsewhere."""
+    """A name or a Western location, but posting language or working hours from elsewhere."""
 
     name = "persona_mismatch"
     description = "profile claims one place; posting language or working hours say another"
