@@ -90,7 +90,7 @@ def run_collective(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
     p: CollectiveParams = cfg.section("collective")
     con.execute(GROUPS_DDL).fetchall()
     con.execute("CREATE OR REPLACE TABLE group_members (group_id BIGINT, account_id VARCHAR, "
-                "core BOOLEAN, strength DOUBLE)").fetchall()
+                "core BOOLEAN, shared BIGINT, strength DOUBLE)").fetchall()
     con.execute("CREATE OR REPLACE TABLE group_evidence (source VARCHAR, target VARCHAR, "
                 "trace VARCHAR, weight DOUBLE, count BIGINT, p_value DOUBLE, significant BOOLEAN, "
                 "first_ms BIGINT, last_ms BIGINT, examples VARCHAR)").fetchall()
@@ -195,6 +195,7 @@ def _test_groups(con: duckdb.DuckDBPyConnection, groups: list[list[int]], presen
             tests[view] = ConfigTest(observed, mean, var, int(np.sum(counts >= 2)))
         core = _core_members(view_a[lo:hi], aid_a[lo:hi], iid_a[lo:hi], x_a[lo:hi],
                              dd_a[lo:hi], groups[g], p)
+        shared = _member_shared(view_a[lo:hi], aid_a[lo:hi], iid_a[lo:hi])
         eligible = {v: t for v, t in tests.items() if t.n_items >= p.min_items}
         best = min(eligible.items(), key=lambda kv: (kv[1].p_value, -kv[1].lift, kv[0]),
                    default=(None, None))
@@ -217,7 +218,7 @@ def _test_groups(con: duckdb.DuckDBPyConnection, groups: list[list[int]], presen
         if time_ok:
             pv = min(pv, min(time_p) * n_time_tests)
         out.append({
-            "core": core,
+            "core": core, "shared": shared,
             "coordinated": (config_ok or time_ok) and len(core) >= p.min_size, "null": null,
             "p_value": min(1.0, pv),
             "best_view": best[0], "observed": best[1].observed if best[1] else None,
@@ -263,6 +264,17 @@ def _core_members(view: np.ndarray, aid: np.ndarray, iid: np.ndarray, x: np.ndar
     ok = ((shared >= p.min_items) & (observed >= p.min_lift * expected)
           & (pv * max(1, len(members)) <= p.alpha))
     return sorted(int(a) for a in accounts[ok])
+
+
+def _member_shared(view: np.ndarray, aid: np.ndarray, iid: np.ndarray) -> dict[int, int]:
+    """Per member, the most items it shares with other members in any one view."""
+    if not len(iid):
+        return {}
+    _, inv, counts = np.unique(iid, return_inverse=True, return_counts=True)
+    _, vinv = np.unique(view, return_inverse=True)
+    accounts, ainv = np.unique(aid, return_inverse=True)
+    per = _shared_in_one_view(ainv, vinv, counts[inv])
+    return {int(a): int(n) for a, n in zip(accounts, per, strict=True)}
 
 
 def _shared_in_one_view(ainv: np.ndarray, vinv: np.ndarray, k: np.ndarray) -> np.ndarray:
@@ -328,7 +340,9 @@ def _store(con: duckdb.DuckDBPyConnection, groups: list[list[int]], results: lis
     con.register("_cv_gm", pa.table({
         "group_id": pa.array([i + 1 for i, g in enumerate(groups) for _ in g], pa.int64()),
         "aid": pa.array([a for g in groups for a in g], pa.int64()),
-        "core": pa.array([a in cores[i] for i, g in enumerate(groups) for a in g], pa.bool_())}))
+        "core": pa.array([a in cores[i] for i, g in enumerate(groups) for a in g], pa.bool_()),
+        "shared": pa.array([results[i]["shared"].get(a, 0) for i, g in enumerate(groups)
+                            for a in g], pa.int64())}))
     try:
         con.execute("INSERT INTO groups SELECT * FROM _cv_res ORDER BY group_id").fetchall()
         con.execute("""
@@ -341,7 +355,8 @@ def _store(con: duckdb.DuckDBPyConnection, groups: list[list[int]], results: lis
                 JOIN _cv_gm o ON o.aid = e.b AND o.group_id = gm.group_id AND o.core
                 GROUP BY gm.aid
             )
-            SELECT DISTINCT gm.group_id, a.account, gm.core, coalesce(tie.strength, 0.0)
+            SELECT DISTINCT gm.group_id, a.account, gm.core, gm.shared,
+                   coalesce(tie.strength, 0.0)
             FROM _cv_gm gm
             JOIN (SELECT DISTINCT aid, account FROM _cv_actions) a USING (aid)
             LEFT JOIN tie USING (aid)
@@ -414,7 +429,9 @@ def join_periphery(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
     with it), attached by their projected weight to the core. Runs after the roles step, so
     seeders and amplifiers the network reshares join by what they do first.
 
-    They act with the group but not, each on its own, beyond chance; the verdict flags such a
+    Only members that share at least `min_items` items with the group in one view join (an
+    account that reshared two of a squad's posts engaged with it; it is not part of it). They
+    act with the group but not, each on its own, beyond chance; the verdict flags such a
     member only when it shows signs of inauthenticity itself (its attachment stays low).
     Returns the number of accounts added.
     """
@@ -437,10 +454,10 @@ def join_periphery(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
         SELECT gm.account_id, t.network_id, 'group', gm.strength,
                1 - exp(-gm.strength / ?), 'amplifier', 0, 0, 0, 0, 0
         FROM group_members gm JOIN target t USING (group_id)
-        WHERE NOT gm.core
+        WHERE NOT gm.core AND gm.shared >= ?
           AND gm.account_id NOT IN (SELECT account_id FROM memberships)
         ORDER BY gm.account_id
-    """, [scale]).fetchall()
+    """, [scale, int(cfg.section("collective").min_items)]).fetchall()
     return int(con.execute("SELECT count(*) FROM memberships").fetchall()[0][0] - before)
 
 
