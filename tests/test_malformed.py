@@ -39,6 +39,7 @@ SAMPLES = {
     "media-manifest": "media/manifest.csv",
     "mib-users": "signals/mib_users.csv",
     "handle-counts": "signals/handle_counts.csv",
+    "telegram": "telegram/all_chats.json",
 }
 # Row-level cases for the tabular readers: (a required column, the id column, the time column).
 TABLES = {
