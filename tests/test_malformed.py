@@ -40,6 +40,7 @@ SAMPLES = {
     "mib-users": "signals/mib_users.csv",
     "handle-counts": "signals/handle_counts.csv",
     "telegram": "telegram/all_chats.json",
+    "bluesky-jetstream": "bluesky/jetstream.jsonl",
 }
 # Row-level cases for the tabular readers: (a required column, the id column, the time column).
 TABLES = {
