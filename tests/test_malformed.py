@@ -41,6 +41,7 @@ SAMPLES = {
     "handle-counts": "signals/handle_counts.csv",
     "telegram": "telegram/all_chats.json",
     "bluesky-jetstream": "bluesky/jetstream.jsonl",
+    "mastodon": "mastodon/statuses.json",
 }
 # Row-level cases for the tabular readers: (a required column, the id column, the time column).
 TABLES = {
