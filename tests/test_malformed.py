@@ -42,6 +42,7 @@ SAMPLES = {
     "telegram": "telegram/all_chats.json",
     "bluesky-jetstream": "bluesky/jetstream.jsonl",
     "mastodon": "mastodon/statuses.json",
+    "reddit": "reddit/dump.ndjson",
 }
 # Row-level cases for the tabular readers: (a required column, the id column, the time column).
 TABLES = {
