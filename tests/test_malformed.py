@@ -43,6 +43,8 @@ SAMPLES = {
     "bluesky-jetstream": "bluesky/jetstream.jsonl",
     "mastodon": "mastodon/statuses.json",
     "reddit": "reddit/dump.ndjson",
+    "youtube-api": "youtube/videos_channels.jsonl",
+    "youtube-data-tools": "youtube/videoinfo_dQw4w9WgXcQ_2024_05_01-12_00_00_comments.csv",
 }
 # Row-level cases for the tabular readers: (a required column, the id column, the time column).
 TABLES = {
@@ -55,6 +57,7 @@ TABLES = {
     "ira-nbc-users": ("screen_name", "screen_name", "created_at"),
     "coortweet": ("timestamp_share", "content_id", "timestamp_share"),
     "coortweet-objects": ("post_id", None, "timestamp"),
+    "youtube-data-tools": ("authorChannelId", "id", "publishedAt"),
 }
 GOOD = FIXTURES / "ira/nbc_users.csv"  # ingested first: a failure must leave it untouched
 TABLE_NAMES = ("datasets", "accounts", "posts", "post_entities", "interactions", "quarantine")
