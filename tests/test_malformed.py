@@ -45,6 +45,10 @@ SAMPLES = {
     "reddit": "reddit/dump.ndjson",
     "youtube-api": "youtube/videos_channels.jsonl",
     "youtube-data-tools": "youtube/videoinfo_dQw4w9WgXcQ_2024_05_01-12_00_00_comments.csv",
+    "meta-content-library": "meta/mcl_facebook_posts.csv",
+    "meta-content-library-json": "meta/mcl_comments.jsonl",
+    "crowdtangle": "meta/crowdtangle_pages.csv",
+    "crowdtangle-instagram": "meta/crowdtangle_instagram.csv",
 }
 # Row-level cases for the tabular readers: (a required column, the id column, the time column).
 TABLES = {
@@ -58,6 +62,7 @@ TABLES = {
     "coortweet": ("timestamp_share", "content_id", "timestamp_share"),
     "coortweet-objects": ("post_id", None, "timestamp"),
     "youtube-data-tools": ("authorChannelId", "id", "publishedAt"),
+    "meta-content-library": ("creation_time", "id", "creation_time"),
 }
 GOOD = FIXTURES / "ira/nbc_users.csv"  # ingested first: a failure must leave it untouched
 TABLE_NAMES = ("datasets", "accounts", "posts", "post_entities", "interactions", "quarantine")
