@@ -49,6 +49,7 @@ SAMPLES = {
     "meta-content-library-json": "meta/mcl_comments.jsonl",
     "crowdtangle": "meta/crowdtangle_pages.csv",
     "crowdtangle-instagram": "meta/crowdtangle_instagram.csv",
+    "tiktok-research": "tiktok/videos.jsonl",
 }
 # Row-level cases for the tabular readers: (a required column, the id column, the time column).
 TABLES = {

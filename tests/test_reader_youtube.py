@@ -3,6 +3,8 @@ YouTube Data Tools' comments table; channel = account, comment = post acting on 
 reply = post acting on its parent. Fixtures written from the API resource docs and the tool's
 source (mod_video_comments.php)."""
 
+import json
+
 import duckdb
 
 from inconcert.ingest import ingest_paths
@@ -83,3 +85,20 @@ def test_a_renamed_tool_export_names_no_video(tmp_path):
     assert "not in the file name" in res[0].notes[0]
     assert con.execute("SELECT ref_post_id FROM posts WHERE post_id = 'UgzAAA'"
                        ).fetchone() == (None,)
+
+
+def test_a_response_larger_than_the_head_is_recognised(tmp_path):
+    page = json.loads((YT / "commentThreads.json").read_text(encoding="utf-8"))
+    thread = page["items"][0]
+    page["items"] = []
+    for i in range(400):
+        t = json.loads(json.dumps(thread))
+        t["snippet"]["topLevelComment"]["id"] = f"Ugz{i}"
+        t["replies"]["comments"] = t["replies"]["comments"][:1]
+        t["replies"]["comments"][0]["id"] = f"Ugz{i}.r"
+        page["items"].append(t)
+    big = tmp_path / "threads.json"
+    big.write_text(json.dumps(page, indent=2), encoding="utf-8")
+    assert big.stat().st_size > 256 * 1024  # beyond what recognition reads
+    _, res = _ingest(tmp_path, big)
+    assert (res[0].format, res[0].rows_in, res[0].rows_stored) == ("youtube-api", 800, 800)

@@ -24,6 +24,7 @@ from .x_json import Value, dicts, extra_json, get, head_values, iter_json, str_o
 PLATFORM = "youtube"
 _URL = re.compile(r"https?://[^\s<>\"]+")
 _HASHTAG = re.compile(r"(?<![\w&])#(\w{1,100})")
+_KIND = re.compile(r'^\s*[\[{]?\s*\{?\s*"kind"\s*:\s*"youtube#', re.MULTILINE)
 # YouTube Data Tools names its files videoinfo_[{channel id}_]{video id}_{Y_m_d-H_i_s}_comments
 _YTDT_NAME = re.compile(r"videoinfo_(?:UC[\w-]{22}_)?([\w-]{11})_\d{4}_\d\d_\d\d-")
 YTDT_COLUMNS = ("id", "replycount", "likecount", "publishedat", "authorname", "text",
@@ -181,7 +182,8 @@ class YouTubeApiReader(Reader):
             kind = v.get("kind") if isinstance(v, dict) else None
             if isinstance(kind, str) and kind.startswith("youtube#"):
                 return 95
-        return 0
+        # A response too large to decode from the head still names its kind near the top.
+        return 80 if _KIND.search(head.text[:4096]) else 0
 
     def read(self, src: Source, head: Head, ctx: ReadContext) -> Iterator[Record | Bad]:
         skipped: dict[str, int] = {}
