@@ -2,11 +2,15 @@
 sliced by UTF-8 bytes, identity and profile events, and malformed events; fixture written from
 the Jetstream event shape and the app.bsky lexicons."""
 
+import json
+
 import duckdb
 
+from inconcert import config
 from inconcert.ingest import ingest_paths
 from inconcert.ingest.readers.bluesky import tid_us, uri_did
 from inconcert.store import Store
+from inconcert.traces import compute_traces
 
 from .conftest import FIXTURES
 
@@ -83,3 +87,35 @@ def test_malformed_events_are_quarantined_with_line_and_reason(tmp_path):
     ds = con.execute("SELECT rows_in, rows_stored, rows_quarantined, notes "
                      "FROM datasets").fetchone()
     assert ds[0] == ds[1] + ds[2] and "1 deletes" in ds[3]
+
+
+def test_a_like_swarm_reaches_co_like_with_real_like_times(tmp_path):
+    """Likes are interactions with their own times, so co-like pairs accounts that never
+    repost: five accounts liking the same posts within seconds of each other."""
+    posts, lines = [], []
+    t0 = 1725911162000000
+    for k in range(8):
+        author = f"did:plc:seed{k}"
+        rkey = f"3l3qo2vr4w{k:02d}7"
+        posts.append(f"at://{author}/app.bsky.feed.post/{rkey}")
+        lines.append({"did": author, "time_us": t0 + k * 600_000_000, "kind": "commit",
+                      "commit": {"operation": "create", "collection": "app.bsky.feed.post",
+                                 "rkey": rkey, "record": {"text": f"post {k}",
+                                                          "createdAt": "2024-09-09T00:00:00Z"}}})
+    for k, uri in enumerate(posts):
+        for j in range(5):  # the swarm: within 10 s of each other, minutes after the post
+            lines.append({"did": f"did:plc:swarm{j}", "time_us": t0 + k * 600_000_000
+                          + 120_000_000 + j * 2_000_000, "kind": "commit", "commit": {
+                              "operation": "create", "collection": "app.bsky.feed.like",
+                              "rkey": f"lk{k}x{j}", "record": {"subject": {"uri": uri}}}})
+    path = tmp_path / "swarm.jsonl"
+    path.write_text("\n".join(json.dumps(x) for x in lines) + "\n", encoding="utf-8")
+    with Store(tmp_path / "c.duckdb") as s:
+        (res,) = ingest_paths(s, [path])
+        assert (res.rows_in, res.rows_stored) == (48, 48)
+        compute_traces(s.con, config.load(), s.capabilities())
+        pairs = s.execute("SELECT source, target, count FROM trace_candidates "
+                          "WHERE trace = 'co_like'")
+    swarm = {f"did:plc:swarm{j}" for j in range(5)}
+    assert {(a, b) for a, b, _ in pairs} == {(a, b) for a in swarm for b in swarm if a < b}
+    assert all(count == 8 for _, _, count in pairs)
