@@ -18,6 +18,7 @@ from ...timeutil import parse_time
 from ..common import entities
 from ..registry import Bad, ReadContext, Reader, Record, register
 from ..source import Head, Source
+from .values import in_range
 from .x_json import (
     Value,
     account_created,
@@ -258,11 +259,13 @@ class JetstreamReader(Reader):
         declared = None
         if isinstance(created, str) and created.strip():
             try:
-                declared = parse_time(created)[0]
+                declared = in_range(parse_time(created)[0])
             except ValueError:
                 declared = None
         if type(t_us) is int:
-            return t_us // 1000, "us", "received", declared
+            ms = in_range(t_us // 1000)
+            return (ms, "us", "received", declared) if ms is not None else \
+                f"time_us {t_us} out of range"
         tid = tid_us(rkey)
         if tid is not None:
             return tid // 1000, "us", "tid", declared

@@ -14,9 +14,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from ...timeutil import parse_time
-from ..common import csv_rows, entities, ident, raw_row, text, to_int
+from ..common import csv_rows, entities, ident, raw_row, text
 from ..registry import Bad, ReadContext, Reader, Record, register
 from ..source import Head, Source
+from .values import count, in_range
 from .x_json import extra_json
 
 _URL = re.compile(r"https?://[^\s<>\"]+")
@@ -44,7 +45,10 @@ def zoned_time(value: str) -> tuple[int, str]:
         if zone is None:
             raise ValueError(f"unknown time zone {m.group(2)!r}")
         v = m.group(1) + zone
-    return parse_time(v)
+    ms, prec = parse_time(v)
+    if in_range(ms) is None:
+        raise ValueError(f"time out of range {value!r}")
+    return ms, prec
 
 
 def _text_entities(platform: str, pid: str, body: str | None, links: list[str]) -> list[dict]:
@@ -112,15 +116,15 @@ class CrowdTangleReader(Reader):
             "platform": "facebook", "post_id": pid, "author_id": author, "created_ms": when[0],
             "time_precision": when[1], "time_source": "declared", "declared_ms": when[0],
             "text": body, "kind": "original", "source_line": line,
-            "like_count": to_int(row.get("likes")), "reshare_count": to_int(row.get("shares")),
-            "reply_count": to_int(row.get("comments")),
+            "like_count": count(row.get("likes")), "reshare_count": count(row.get("shares")),
+            "reply_count": count(row.get("comments")),
             "extra": extra_json({
                 "type": text(row.get("type")),
-                "total_interactions": to_int(row.get("total interactions")),
+                "total_interactions": count(row.get("total interactions")),
                 "image_text": text(row.get("image text")),
                 "link_text": text(row.get("link text")),
                 "description": text(row.get("description")),
-                "views": to_int(row.get("post views")),
+                "views": count(row.get("post views")),
                 "sponsor": text(row.get("sponsor name"))}),
         }
         links = [u for u in (text(row.get("link")), text(row.get("final link"))) if u]
@@ -138,7 +142,7 @@ class CrowdTangleReader(Reader):
                 "description": text(row.get("page description")),
                 "location": text(row.get("page admin top country")),
                 "created_ms": cms, "created_precision": cprec,
-                "followers": to_int(row.get("followers at posting")
+                "followers": count(row.get("followers at posting")
                                     or row.get("likes at posting")),
                 "extra": extra_json({"category": text(row.get("page category"))})})
         return Record(line, posts=[post], accounts=accounts,
@@ -181,10 +185,10 @@ class CrowdTangleInstagramReader(Reader):
             post = {"platform": "instagram", "post_id": pid, "author_id": author,
                     "created_ms": when[0], "time_precision": when[1], "time_source": "declared",
                     "declared_ms": when[0], "text": body, "kind": "original",
-                    "source_line": line, "like_count": to_int(row.get("likes")),
-                    "reply_count": to_int(row.get("comments")),
+                    "source_line": line, "like_count": count(row.get("likes")),
+                    "reply_count": count(row.get("comments")),
                     "extra": extra_json({"type": text(row.get("type")),
-                                         "views": to_int(row.get("views")),
+                                         "views": count(row.get("views")),
                                          "photo": text(row.get("photo"))})}
             accounts = []
             if author not in known:
@@ -192,7 +196,7 @@ class CrowdTangleInstagramReader(Reader):
                 accounts.append({"platform": "instagram", "account_id": author,
                                  "id_is_hashed": False, "handle": author,
                                  "display_name": text(row.get("account")),
-                                 "followers": to_int(row.get("followers at posting"))})
+                                 "followers": count(row.get("followers at posting"))})
             links = [u for u in (text(row.get("link")),) if u and u != pid]
             yield Record(line, posts=[post], accounts=accounts,
                          entities=_text_entities("instagram", pid, body, links), raw=raw_row(row))

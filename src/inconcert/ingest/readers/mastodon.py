@@ -15,10 +15,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ...timeutil import parse_time
-from ..common import entities, to_bool, to_int
+from ..common import entities, to_bool
 from ..registry import Bad, ReadContext, Reader, Record, register
 from ..source import Head, Source
 from .html_text import html_text
+from .values import count, in_range
 from .x_json import dicts, extra_json, get, head_values, iter_json, str_or_none
 
 PLATFORM = "mastodon"
@@ -47,6 +48,16 @@ def _key(acct: str, url: str | None) -> str | None:
             return None
         acct = f"{acct}@{host}"
     return acct.casefold()
+
+
+def _time_ms(v: Any) -> int | None:  # noqa: ANN401
+    """Epoch ms of an ISO 8601 time, or None when absent, not a string or not a time."""
+    if not isinstance(v, str) or not v.strip():
+        return None
+    try:
+        return in_range(parse_time(v)[0])
+    except ValueError:
+        return None
 
 
 def _ref(v: Any) -> str | None:  # noqa: ANN401
@@ -88,14 +99,9 @@ class _Index:
 
 def mastodon_account(acc: dict, key: str) -> dict[str, Any]:
     """The canonical account of a Mastodon `Account`."""
-    created_ms = None
-    created = str_or_none(acc.get("created_at"))
-    if created:
-        try:
-            # The server truncates created_at to midnight: day precision, whatever it shows.
-            created_ms = parse_time(created)[0] // DAY_MS * DAY_MS
-        except ValueError:
-            created_ms = None
+    # The server truncates created_at to midnight: day precision, whatever it shows.
+    created_ms = _time_ms(acc.get("created_at"))
+    created_ms = created_ms // DAY_MS * DAY_MS if created_ms is not None else None
     avatar = str_or_none(acc.get("avatar"))
     note, _ = html_text(acc.get("note") if isinstance(acc.get("note"), str) else None)
     acct = str_or_none(acc.get("acct")) or key
@@ -107,9 +113,9 @@ def mastodon_account(acc: dict, key: str) -> dict[str, Any]:
         "created_precision": "day" if created_ms is not None else None,
         "avatar_url": avatar,
         "default_profile_image": (_DEFAULT_AVATAR in avatar) if avatar else None,
-        "followers": to_int(acc.get("followers_count")),
-        "following": to_int(acc.get("following_count")),
-        "posts_count": to_int(acc.get("statuses_count")),
+        "followers": count(acc.get("followers_count")),
+        "following": count(acc.get("following_count")),
+        "posts_count": count(acc.get("statuses_count")),
         "extra": extra_json({
             "local_id": _ref(acc.get("id")), "bot": to_bool(acc.get("bot")),
             "locked": to_bool(acc.get("locked")), "group": to_bool(acc.get("group")),
@@ -190,12 +196,14 @@ class MastodonReader(Reader):
         if author is None or not isinstance(acc, dict):
             return f"status {uri} has no account with an acct"
         created = st.get("created_at")
+        if created is None:
+            return f"status {uri} has no created_at"
         try:
             ms, prec = parse_time(created) if isinstance(created, str) else (None, None)
         except ValueError:
+            ms = prec = None
+        if in_range(ms) is None or prec is None:
             return f"status {uri}: unparseable created_at {created!r}"
-        if ms is None or prec is None:
-            return f"status {uri} has no created_at"
         text, links = html_text(st.get("content") if isinstance(st.get("content"), str) else None)
         reply_id = _ref(st.get("in_reply_to_id"))
         reply_uri = idx.uris.get(reply_id) if reply_id else None
@@ -209,17 +217,14 @@ class MastodonReader(Reader):
             "text": text, "lang": str_or_none(st.get("language")),
             "client": str_or_none(get(st, "application", "name")), "kind": "original",
             "reply_to_post_id": reply_uri, "reply_to_author_id": reply_author,
-            "quoted_post_id": quoted, "like_count": to_int(st.get("favourites_count")),
-            "reshare_count": to_int(st.get("reblogs_count")),
-            "reply_count": to_int(st.get("replies_count")),
-            "quote_count": to_int(st.get("quotes_count")),
+            "quoted_post_id": quoted, "like_count": count(st.get("favourites_count")),
+            "reshare_count": count(st.get("reblogs_count")),
+            "reply_count": count(st.get("replies_count")),
+            "quote_count": count(st.get("quotes_count")),
         }
         boosted = st.get("reblog") if isinstance(st.get("reblog"), dict) else None
         if boosted is not None:
-            try:
-                ref_ms = parse_time(boosted["created_at"])[0]
-            except (KeyError, TypeError, ValueError):
-                ref_ms = None
+            ref_ms = _time_ms(boosted.get("created_at"))
             post.update(kind="reshare", ref_post_id=str_or_none(boosted.get("uri")),
                         ref_author_id=account_key(boosted.get("account")),
                         ref_author_handle=str_or_none(get(boosted, "account", "acct")),

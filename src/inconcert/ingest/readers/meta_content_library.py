@@ -16,9 +16,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ...timeutil import parse_time
-from ..common import csv_rows, entities, ident, parse_list, raw_row, to_bool, to_int
+from ..common import csv_rows, entities, ident, parse_list, raw_row, to_bool
 from ..registry import Bad, ReadContext, Reader, Record, register
 from ..source import Head, Source
+from .values import count, in_range
 from .x_json import extra_json, head_values, iter_json
 
 PLATFORMS = ("facebook", "instagram")
@@ -100,6 +101,8 @@ def mcl_post(row: dict[str, Any], line: int, default_platform: str
     try:
         ms, prec = parse_time(created)
     except ValueError:
+        ms = prec = None
+    if in_range(ms) is None or prec is None:
         return f"post {pid}: unparseable creation_time {created!r}"
     platform = _platform(row, default_platform)
     text = _cell(row.get("text"))
@@ -107,10 +110,10 @@ def mcl_post(row: dict[str, Any], line: int, default_platform: str
         "platform": platform, "post_id": pid, "author_id": author, "created_ms": ms,
         "time_precision": prec, "time_source": "declared", "declared_ms": ms, "text": text,
         "lang": _cell(row.get("lang")), "kind": "original", "source_line": line,
-        "like_count": to_int(_first(row, "statistics.like_count",
+        "like_count": count(_first(row, "statistics.like_count",
                                     "statistics.reaction_count")),
-        "reshare_count": to_int(row.get("statistics.share_count")),
-        "reply_count": to_int(row.get("statistics.comment_count")),
+        "reshare_count": count(row.get("statistics.share_count")),
+        "reply_count": count(row.get("statistics.comment_count")),
     }
     shared = ident(row.get("shared_post_id"))
     commented = ident(_first(row, *_COMMENTED))
@@ -128,8 +131,8 @@ def mcl_post(row: dict[str, Any], line: int, default_platform: str
         "surface_id": _cell(row.get("surface.id")), "surface_name": _cell(row.get("surface.name")),
         "surface_type": _cell(row.get("surface.type")),
         "image_text": _cell(row.get("image_text")),
-        "views": to_int(_first(row, "statistics.views", "statistics.view_count")),
-        "reactions": to_int(row.get("statistics.reaction_count")),
+        "views": count(_first(row, "statistics.views", "statistics.view_count")),
+        "reactions": count(row.get("statistics.reaction_count")),
         "modified_time": _cell(row.get("modified_time")),
         "is_branded_content": to_bool(row.get("is_branded_content")),
     })

@@ -13,9 +13,10 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from ..common import entities, ident, post_time, to_bool, to_int
+from ..common import entities, ident, post_time, to_bool
 from ..registry import Bad, ReadContext, Reader, Record, register
 from ..source import Head, Source
+from .values import count, in_range
 from .x_json import dicts, extra_json, head_values, iter_json, str_or_none
 
 PLATFORM = "reddit"
@@ -117,6 +118,8 @@ class RedditReader(Reader):
             ms, prec, source, declared = post_time(None, _seconds(created), snowflake=False)
         except ValueError:
             return f"{pid}: unparseable created_utc {created!r}"
+        if in_range(ms) is None:
+            return f"{pid}: created_utc {created!r} out of range"
         post: dict[str, Any] = {
             "platform": PLATFORM, "post_id": pid, "author_id": author, "created_ms": ms,
             "time_precision": prec, "time_source": source, "declared_ms": declared,
@@ -136,7 +139,7 @@ class RedditReader(Reader):
             title = str_or_none(obj.get("title")) or ""
             body = str_or_none(obj.get("selftext"))
             text = "\n\n".join(p for p in (title, body if body not in GONE else None) if p)
-            post.update(text=text or None, reply_count=to_int(obj.get("num_comments")))
+            post.update(text=text or None, reply_count=count(obj.get("num_comments")))
             url = str_or_none(obj.get("url"))
             if url and not to_bool(obj.get("is_self")):
                 links.append(url)
@@ -150,7 +153,7 @@ class RedditReader(Reader):
         post["extra"] = extra_json({
             "subreddit": str_or_none(obj.get("subreddit")),
             "subreddit_id": str_or_none(obj.get("subreddit_id")),
-            "score": to_int(obj.get("score")), "permalink": str_or_none(obj.get("permalink")),
+            "score": count(obj.get("score")), "permalink": str_or_none(obj.get("permalink")),
             "domain": str_or_none(obj.get("domain")),
             "removed": body in GONE if body else None,
             "over_18": to_bool(obj.get("over_18")),
@@ -166,6 +169,7 @@ class RedditReader(Reader):
                 else None
         except ValueError:
             created_ms = None
+        created_ms = in_range(created_ms)
         return {"platform": PLATFORM, "account_id": author, "id_is_hashed": False,
                 "handle": author, "created_ms": created_ms,
                 "created_precision": "s" if created_ms is not None else None,

@@ -18,6 +18,7 @@ from ...normalize import norm_handle, norm_text
 from ..common import entities
 from ..registry import Bad, ReadContext, Reader, Record, register
 from ..source import Head, Source
+from .values import in_range
 from .x_json import Value, _Stream, extra_json, str_or_none
 
 PLATFORM = "telegram"
@@ -32,7 +33,7 @@ def unix_seconds_ms(v: Any) -> int | None:  # noqa: ANN401 - any JSON value
     if isinstance(v, bool):
         return None
     if isinstance(v, int):
-        return v * 1000 if v >= 0 else None
+        return in_range(v * 1000) if v >= 0 else None
     if isinstance(v, str) and v.strip().isascii() and v.strip().isdigit() and len(v.strip()) < 13:
         return int(v.strip()) * 1000
     return None

@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ..common import entities, ident, to_bool, to_int
+from ..common import entities, ident, to_bool
 from ..registry import Bad, ReadContext, Reader, Record, register
 from ..source import Head, Source
+from .values import count, in_range
 from .x_json import Value, extra_json, get, head_values, iter_json, str_or_none, strings
 
 PLATFORM = "tiktok"
@@ -47,7 +48,7 @@ def _seconds_ms(v: Any) -> int | None:  # noqa: ANN401
     if isinstance(v, bool):
         return None
     if isinstance(v, int) and v >= 0:
-        return v * 1000
+        return in_range(v * 1000)
     if isinstance(v, str) and v.strip().isascii() and v.strip().isdigit():
         return int(v.strip()) * 1000
     return None
@@ -127,14 +128,14 @@ class TikTokResearchReader(Reader):
             "platform": PLATFORM, "post_id": vid, "author_id": author, "created_ms": ms,
             "time_precision": "s", "time_source": "declared", "declared_ms": ms,
             "text": body, "kind": "original", "source_line": item.line,
-            "like_count": to_int(v.get("like_count")),
-            "reshare_count": to_int(v.get("share_count")),
-            "reply_count": to_int(v.get("comment_count")),
+            "like_count": count(v.get("like_count")),
+            "reshare_count": count(v.get("share_count")),
+            "reply_count": count(v.get("comment_count")),
             "extra": extra_json({
                 "region_code": str_or_none(v.get("region_code")),
-                "music_id": ident(v.get("music_id")), "views": to_int(v.get("view_count")),
+                "music_id": ident(v.get("music_id")), "views": count(v.get("view_count")),
                 "voice_to_text": str_or_none(v.get("voice_to_text")),
-                "video_duration": to_int(v.get("video_duration")),
+                "video_duration": count(v.get("video_duration")),
                 "playlist_id": ident(v.get("playlist_id")),
                 "effect_ids": [ident(e) for e in v.get("effect_ids") or [] if ident(e)]
                 if isinstance(v.get("effect_ids"), list) else None,
@@ -165,6 +166,6 @@ class TikTokResearchReader(Reader):
                 "time_precision": "s", "time_source": "declared", "declared_ms": ms,
                 "text": str_or_none(c.get("text")), "kind": "reply" if reply else "comment",
                 "ref_post_id": target, "reply_to_post_id": target, "root_post_id": video,
-                "like_count": to_int(c.get("like_count")),
-                "reply_count": to_int(c.get("reply_count")), "source_line": item.line}
+                "like_count": count(c.get("like_count")),
+                "reply_count": count(c.get("reply_count")), "source_line": item.line}
         return Record(item.line, posts=[post], raw=item.raw)

@@ -15,11 +15,21 @@ from typing import Any
 
 from ...errors import InputError
 from ...timeutil import parse_time
-from ..common import entities, to_bool, to_int
+from ..common import entities, to_bool
 from ..registry import Bad, ReadContext, Reader, Record, register
 from ..source import Head, Source, has_bad_bytes
 from .html_text import html_text
-from .x_json import Value, dicts, extra_json, get, head_values, iter_json, str_or_none
+from .values import count, in_range
+from .x_json import (
+    Value,
+    dicts,
+    extra_json,
+    get,
+    head_values,
+    iter_json,
+    str_or_none,
+    strings,
+)
 
 PLATFORM = "youtube"
 _URL = re.compile(r"https?://[^\s<>\"]+")
@@ -36,9 +46,10 @@ def _when(value: Any) -> tuple[int, str] | None:  # noqa: ANN401 - any JSON valu
     if not isinstance(value, str) or not value.strip():
         return None
     try:
-        return parse_time(value)
+        ms, prec = parse_time(value)
     except ValueError:
         return None
+    return (ms, prec) if in_range(ms) is not None else None
 
 
 def text_entities(post_id: str, text: str | None) -> list[dict]:
@@ -92,7 +103,7 @@ def comment_post(c: dict, video: str | None, video_channel: str | None,
         "platform": PLATFORM, "post_id": cid, "author_id": acc["account_id"], "created_ms": ms,
         "time_precision": prec, "time_source": "declared", "declared_ms": ms, "text": text,
         "kind": "reply" if parent else "comment", "root_post_id": video,
-        "like_count": to_int(snip.get("likeCount")), "source_line": line,
+        "like_count": count(snip.get("likeCount")), "source_line": line,
     }
     target, target_author = (parent, parent_author) if parent else (video, video_channel)
     post.update(ref_post_id=target, reply_to_post_id=target, ref_author_id=target_author,
@@ -122,10 +133,10 @@ def video_post(v: dict, line: int) -> tuple[dict, list[dict]] | str:
         "time_precision": when[1], "time_source": "declared", "declared_ms": when[0],
         "text": text, "lang": str_or_none(snip.get("defaultAudioLanguage"))
         or str_or_none(snip.get("defaultLanguage")), "kind": "original",
-        "like_count": to_int(stats.get("likeCount")),
-        "reply_count": to_int(stats.get("commentCount")), "source_line": line,
-        "extra": extra_json({"views": to_int(stats.get("viewCount")),
-                             "tags": [t for t in snip.get("tags") or [] if isinstance(t, str)],
+        "like_count": count(stats.get("likeCount")),
+        "reply_count": count(stats.get("commentCount")), "source_line": line,
+        "extra": extra_json({"views": count(stats.get("viewCount")),
+                             "tags": strings(snip.get("tags")),
                              "category_id": str_or_none(snip.get("categoryId")),
                              "duration": str_or_none(get(v, "contentDetails", "duration"))}),
     }
@@ -149,9 +160,9 @@ def channel_account(ch: dict) -> dict[str, Any] | None:
         "location": str_or_none(snip.get("country")),
         "created_ms": when[0] if when else None, "created_precision": when[1] if when else None,
         "avatar_url": str_or_none(get(snip, "thumbnails", "default", "url")),
-        "followers": None if hidden else to_int(stats.get("subscriberCount")),
-        "posts_count": to_int(stats.get("videoCount")),
-        "extra": extra_json({"views": to_int(stats.get("viewCount")),
+        "followers": None if hidden else count(stats.get("subscriberCount")),
+        "posts_count": count(stats.get("videoCount")),
+        "extra": extra_json({"views": count(stats.get("viewCount")),
                              "subscribers_hidden": hidden}),
     }
 
@@ -232,7 +243,7 @@ class YouTubeApiReader(Reader):
                       item.raw)
             return
         out = comment_post(top, video, str_or_none(snip.get("channelId")), None, item.line)
-        yield _record(out, item, {"total_reply_count": to_int(snip.get("totalReplyCount"))})
+        yield _record(out, item, {"total_reply_count": count(snip.get("totalReplyCount"))})
         top_author = out[0]["author_id"] if isinstance(out, tuple) else None
         for reply in dicts(get(t, "replies", "comments")):
             yield _record(comment_post(reply, video, None, top_author, item.line), item)
@@ -311,7 +322,7 @@ class YouTubeDataToolsReader(Reader):
             return Bad(line, out, raw)
         post, ents, acc = out
         if not reply:
-            post["reply_count"] = to_int(row.get("replycount"))
+            post["reply_count"] = count(row.get("replycount"))
         elif parent is None:
             return Bad(line, f"reply {post['post_id']} names no isReplyTo", raw)
         return Record(line, posts=[post], accounts=[acc], entities=ents, raw=raw)
