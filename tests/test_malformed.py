@@ -39,6 +39,17 @@ SAMPLES = {
     "media-manifest": "media/manifest.csv",
     "mib-users": "signals/mib_users.csv",
     "handle-counts": "signals/handle_counts.csv",
+    "telegram": "telegram/all_chats.json",
+    "bluesky-jetstream": "bluesky/jetstream.jsonl",
+    "mastodon": "mastodon/statuses.json",
+    "reddit": "reddit/dump.ndjson",
+    "youtube-api": "youtube/videos_channels.jsonl",
+    "youtube-data-tools": "youtube/videoinfo_dQw4w9WgXcQ_2024_05_01-12_00_00_comments.csv",
+    "meta-content-library": "meta/mcl_facebook_posts.csv",
+    "meta-content-library-json": "meta/mcl_comments.jsonl",
+    "crowdtangle": "meta/crowdtangle_pages.csv",
+    "crowdtangle-instagram": "meta/crowdtangle_instagram.csv",
+    "tiktok-research": "tiktok/videos.jsonl",
 }
 # Row-level cases for the tabular readers: (a required column, the id column, the time column).
 TABLES = {
@@ -51,6 +62,8 @@ TABLES = {
     "ira-nbc-users": ("screen_name", "screen_name", "created_at"),
     "coortweet": ("timestamp_share", "content_id", "timestamp_share"),
     "coortweet-objects": ("post_id", None, "timestamp"),
+    "youtube-data-tools": ("authorChannelId", "id", "publishedAt"),
+    "meta-content-library": ("creation_time", "id", "creation_time"),
 }
 GOOD = FIXTURES / "ira/nbc_users.csv"  # ingested first: a failure must leave it untouched
 TABLE_NAMES = ("datasets", "accounts", "posts", "post_entities", "interactions", "quarantine")

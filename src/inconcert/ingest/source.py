@@ -18,13 +18,24 @@ from typing import IO
 
 from ..errors import InputError
 
+try:  # Reddit dumps (Pushshift, Arctic Shift) come as zstd streams
+    import zstandard
+except ImportError:  # pragma: no cover - a declared dependency
+    zstandard = None
+
 HEAD_BYTES = 256 * 1024
 # What reading a damaged gzip stream or zip member raises.
-BROKEN_STREAM = (EOFError, zlib.error, gzip.BadGzipFile, zipfile.BadZipFile)
+BROKEN_STREAM: tuple[type[Exception], ...] = (EOFError, zlib.error, gzip.BadGzipFile,
+                                              zipfile.BadZipFile)
+if zstandard is not None:
+    BROKEN_STREAM += (zstandard.ZstdError,)
 _LINE_END = re.compile(r"\r\n|\r|\n")
 _CONTROL_BYTES = [bytes([c]) for c in (*range(9), *range(14, 32))]
 _GZIP_MAGIC = b"\x1f\x8b"
 _ZIP_MAGIC = b"PK\x03\x04"
+_ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+# Pushshift and Arctic Shift compress with a 2 GiB window (zstd --long=31).
+_ZSTD_WINDOW = 1 << 31
 
 
 class CountingFile(io.RawIOBase):
@@ -66,7 +77,7 @@ class Source:
 
     path: Path
     member: str | None = None
-    compression: str = "none"  # none | gzip | zip
+    compression: str = "none"  # none | gzip | zip | zstd
     sha256: str = ""
     size: int = 0
     encoding: str = "utf-8"
@@ -83,7 +94,7 @@ class Source:
     def name(self) -> str:
         """File name without compression suffixes, lower-cased, for format hints."""
         n = (self.member or self.path.name).lower()
-        for suffix in (".gz", ".zip"):
+        for suffix in (".gz", ".zip", ".zst"):
             if n.endswith(suffix):
                 n = n[: -len(suffix)]
         return n
@@ -102,6 +113,8 @@ class Source:
         if self.compression == "zip":
             zf = zipfile.ZipFile(buffered)
             return zf.open(self.member or "")
+        if self.compression == "zstd":
+            return io.BufferedReader(_ZstdReader(buffered), buffer_size=1 << 20)
         return buffered
 
     def open_text(self) -> IO[str]:
@@ -109,6 +122,46 @@ class Source:
         that holds them instead of failing the whole file."""
         return io.TextIOWrapper(self.open_binary(), encoding=self.encoding,
                                 errors="surrogateescape", newline="")
+
+
+class _ZstdReader(io.RawIOBase):
+    """Decompressed zstd frames, one after another. zstandard's own stream reader ends quietly
+    where a truncated file ends; this one raises EOFError when the input stops inside a frame,
+    so a cut dump is reported as damaged, not read as shorter."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self._raw = raw
+        self._dctx = zstandard.ZstdDecompressor(max_window_size=_ZSTD_WINDOW)
+        self._obj = self._dctx.decompressobj()
+        self._in_frame = False
+        self._out = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:  # noqa: ANN001 - buffer protocol
+        while not self._out:
+            chunk = self._raw.read(1 << 18)
+            if not chunk:
+                if self._in_frame:
+                    raise EOFError("the zstd stream ends inside a frame")
+                return 0
+            while chunk:
+                self._in_frame = True
+                self._out += self._obj.decompress(chunk)
+                chunk = b""
+                if self._obj.eof:  # a frame ended: the rest starts the next one
+                    chunk = self._obj.unused_data
+                    self._obj = self._dctx.decompressobj()
+                    self._in_frame = False
+        n = min(len(b), len(self._out))
+        b[:n] = self._out[:n]
+        self._out = self._out[n:]
+        return n
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
 
 
 def has_bad_bytes(s: str) -> bool:
@@ -132,6 +185,11 @@ def sources_for(path: Path) -> list[Source]:
         magic = f.read(4)
     if magic.startswith(_GZIP_MAGIC):
         return [Source(path, None, "gzip", digest, size)]
+    if magic == _ZSTD_MAGIC:
+        if zstandard is None:
+            raise InputError("zstd-compressed: install the zstandard package to read it",
+                             str(path))
+        return [Source(path, None, "zstd", digest, size)]
     if magic == _ZIP_MAGIC:
         try:
             with zipfile.ZipFile(path) as zf:

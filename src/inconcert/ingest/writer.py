@@ -255,6 +255,14 @@ class DatasetWriter:
             return
         self.entities.extend(item.entities)
         self.interactions.extend(item.interactions)
+        # Event streams (Bluesky identity and profile events, YouTube channel lists) describe
+        # accounts in rows that hold no post.
+        for acc in item.accounts:
+            k = (acc["platform"], acc["account_id"])
+            if k in self.accounts:
+                _merge(self.accounts[k], acc)
+            else:
+                self.accounts[k] = dict(acc)
 
     def _primary(self, item: Record) -> list[dict]:
         if self.unit == "posts":
