@@ -60,6 +60,11 @@ class VerdictParams:
     alpha: float = config.param(
         0.01, "a network is inauthentic when its count of members at member_threshold is above "
               "reference_rate at this level (one-sided binomial test, Bonferroni over networks)")
+    self_amplification_share: float = config.param(
+        0.75, "a network is also inauthentic when at least this share of all reshares of its "
+              "members' posts come from its own members (an audience it made itself) ...")
+    self_amplification_seeders: int = config.param(
+        3, "... spread over at least this many of its members (a fandom amplifies one idol)")
     min_attachment: float = config.param(
         0.5, "members of an inauthentic network are flagged when attached at least this firmly "
              "(about one fully convincing edge) or when their own score reaches member_threshold")
@@ -175,10 +180,40 @@ def _test_networks(con: duckdb.DuckDBPyConnection, p: VerdictParams) -> None:
     """, [p.member_threshold]).fetchall()
     if not rows:
         return
+    selfamp = _self_amplification(con)
     n_tests = len(rows)
     values = []
     for nid, n, k in rows:
         pv = float(binom.sf(int(k) - 1, int(n), p.reference_rate)) if k else 1.0
-        values.append((nid, min(1.0, pv * n_tests), pv * n_tests <= p.alpha))
-    con.executemany("UPDATE networks SET inauthentic_p_value = ?, inauthentic = ? "
-                    "WHERE network_id = ?", [(pv, ok, nid) for nid, pv, ok in values])
+        by_members = pv * n_tests <= p.alpha
+        share, seeders = selfamp.get(nid, (None, 0))
+        by_self = (share is not None and share >= p.self_amplification_share
+                   and seeders >= p.self_amplification_seeders)
+        why = ";".join(w for w, ok in (("members", by_members), ("self-amplification", by_self))
+                       if ok) or None
+        values.append((min(1.0, pv * n_tests), by_members or by_self, share, seeders, why, nid))
+    con.executemany("UPDATE networks SET inauthentic_p_value = ?, inauthentic = ?, "
+                    "internal_share = ?, internal_seeders = ?, inauthentic_by = ? "
+                    "WHERE network_id = ?", values)
+
+
+def _self_amplification(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[float, int]]:
+    """Per network: the share of all reshares of its members' posts that members made, and how
+    many distinct members were reshared by other members."""
+    for col, typ in (("internal_share", "DOUBLE"), ("internal_seeders", "BIGINT"),
+                     ("inauthentic_by", "VARCHAR")):
+        con.execute(f"ALTER TABLE networks ADD COLUMN IF NOT EXISTS {col} {typ}").fetchall()
+    if not con.execute("SELECT count(*) FROM information_schema.tables "
+                       "WHERE table_name = 'reshares'").fetchall()[0][0]:
+        return {}
+    return {nid: (float(share), int(seeders)) for nid, share, seeders in con.execute("""
+        WITH rs AS (
+            SELECT ms.network_id, r.seeder, ma.network_id = ms.network_id AS inside
+            FROM reshares r JOIN memberships ms ON ms.account_id = r.seeder
+            LEFT JOIN memberships ma ON ma.account_id = r.amplifier
+            WHERE r.seeder <> r.amplifier
+        )
+        SELECT network_id, avg(CASE WHEN inside THEN 1.0 ELSE 0.0 END),
+               count(DISTINCT seeder) FILTER (WHERE inside)
+        FROM rs GROUP BY network_id ORDER BY network_id
+    """).fetchall()}
