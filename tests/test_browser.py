@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import shared_data
 from .test_report import PAYLOADS, hostile_case
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -175,3 +176,59 @@ def test_clicking_a_node_on_the_map_opens_its_evidence(visit):
     assert page.inner_text("#map-info").startswith(target["label"][:20])
     page.mouse.click(box["x"] + target["x"], box["y"] + target["y"])
     _until(page, f"document.getElementById('{target['anchor']}').open")
+
+
+# Every mark of every chart (bar, tick label, axis line) lies inside its chart's frame, with
+# every evidence panel open; returns the marks that do not, named by chart.
+_MARKS_OUTSIDE = """() => { const bad = [];
+  document.querySelectorAll('details').forEach(d => d.open = true);
+  document.querySelectorAll('svg.chart').forEach(svg => {
+    const f = svg.getBoundingClientRect();
+    svg.querySelectorAll('rect, text, line, circle, path, polyline').forEach(m => {
+      const b = m.getBoundingClientRect();
+      if (b.width === 0 && b.height === 0) return;
+      if (b.left < f.left - 1 || b.right > f.right + 1 || b.top < f.top - 1
+          || b.bottom > f.bottom + 1)
+        bad.push(svg.getAttribute('aria-label') + ': ' + m.tagName + ' at x '
+                 + Math.round(b.left - f.left) + ' in a frame ' + Math.round(f.width) + ' wide');
+    });
+  });
+  return bad; }"""
+
+
+def _pipeline_report(out: Path, inputs: list[Path]) -> Path:
+    from inconcert.ingest import ingest_paths
+    from inconcert.pipeline import run_pipeline
+    from inconcert.store import Store
+
+    with Store(out / "case.duckdb") as store:
+        ingest_paths(store, inputs)
+    run_pipeline(out / "case.duckdb", out)
+    return out / "report.html"
+
+
+@pytest.fixture(scope="module")
+def demo_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from inconcert.demo import run_demo
+
+    return run_demo(tmp_path_factory.mktemp("demo") / "out")
+
+
+@pytest.fixture(scope="module")
+def thai_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    data = shared_data("thailand_io_092020")
+    return _pipeline_report(tmp_path_factory.mktemp("thai"), sorted(data.glob("*.csv.gz")))
+
+
+@pytest.fixture(params=["demo_report", "thai_report"])
+def real_visit(request, browser):  # noqa: ANN001 - pytest request, playwright Browser
+    v = Visit(browser, request.getfixturevalue(request.param))
+    yield v
+    v.page.close()
+
+
+def test_every_chart_mark_lies_inside_its_chart(real_visit):
+    page = real_visit.page
+    assert page.evaluate("document.querySelectorAll('svg.chart rect').length") > 0
+    assert page.evaluate(_MARKS_OUTSIDE) == []
+    assert real_visit.errors == []

@@ -64,17 +64,16 @@ def bars(values: Sequence[Sequence[int]], labels: Sequence[str], label: str,
                             f'height="{_f(h)}" fill="{c}"/>')
         body.append("</g>")
         if i % tick_every == 0:
-            # A tick label near the right edge is anchored at its end so it is not cut off.
             # Near the right edge a label is anchored at its end so it is not cut off, and a
             # label that would overlap the previous one is left out.
             w = 6 * len(labels[i])
             end = x + w > width
-            left = x + bar_w - w if end else x
-            if left > prev_right + 6:
+            label_left = x + bar_w - w if end else x
+            if label_left > prev_right + 6:
                 anchor = ' text-anchor="end"' if end else ""
                 body.append(f'<text x="{_f(x + bar_w if end else x)}" y="{height - 6}" '
                             f'class="ax"{anchor}>{escape(labels[i])}</text>')
-                prev_right = left + w
+                prev_right = label_left + w
     return _svg(width, height, label, body)
 
 
