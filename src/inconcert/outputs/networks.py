@@ -38,5 +38,5 @@ def network_rows(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
 
 def write_networks(rows: list[dict[str, Any]], path: Path) -> Path:
     """Write networks.csv from `network_rows`."""
-    write_csv(path, HEADER, ([r[h] for h in HEADER] for r in rows))
+    write_csv(path, HEADER, ([r[h] for h in HEADER] for r in rows), ids=("network_id",))
     return path
