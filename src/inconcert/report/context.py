@@ -27,11 +27,12 @@ from . import networks as netdata
 from .confidence import ConfidenceParams, level, statement
 from .evidence import account_evidence, scope
 from .params import ReportParams
+from .stages import stage_sections
 from .tactics import case_tactics
 
-# Sections later stages add, each read from a table with a `network_id` column when it exists.
-EXTENSIONS = {"narratives": "narratives", "targets": "targets", "sources": "sources",
-              "matches": "matches"}
+# Sections later stages add, each read from a table with a `network_id` column when it exists
+# (narratives, targets and sources have their own readable sections: `stages`).
+EXTENSIONS = {"matches": "matches"}
 COARSE = ("minute", "hour", "day")
 
 
@@ -130,6 +131,7 @@ def build_context(store: Store, cfg: Config, graph: AccountGraph) -> dict[str, A
     con = store.con
     rp: ReportParams = cfg.section("report")
     cp: ConfidenceParams = cfg.section("report.confidence")
+    vp = cfg.section("verdict")
     caps = store.capabilities()
     items, digest = inputs(store)
     for d, ds in zip(items, sorted(store.datasets(), key=lambda d: (d["sha256"],
@@ -142,6 +144,8 @@ def build_context(store: Store, cfg: Config, graph: AccountGraph) -> dict[str, A
     tmin, tmax, n_posts = con.execute(
         "SELECT min(created_ms), max(created_ms), count(*) FROM posts").fetchall()[0]
 
+    core = dict(con.execute("SELECT network_id, count(*) FILTER (WHERE joined_by = 'community') "
+                            "FROM memberships GROUP BY 1").fetchall())
     networks = []
     items_by_net = {}
     for n in nets:
@@ -151,7 +155,9 @@ def build_context(store: Store, cfg: Config, graph: AccountGraph) -> dict[str, A
         if n["n_flagged"]:
             items_by_net[nid] = shared
         networks.append({
-            **n, "confidence": lvl, "statement": statement(n, lvl), "color": graph.color(nid),
+            **n, "confidence": lvl, "color": graph.color(nid),
+            "statement": statement(n, lvl, vp.min_inauthentic_share, vp.min_network_score),
+            "n_core": core.get(nid, n["size"]),
             "timeline": netdata.timeline(con, nid),
             "hour_of_week": netdata.hour_of_week(con, nid),
             "creation": netdata.creation_dates(con, nid),
@@ -162,6 +168,7 @@ def build_context(store: Store, cfg: Config, graph: AccountGraph) -> dict[str, A
             "members": [r[0] for r in con.execute(
                 "SELECT account_id FROM memberships WHERE network_id = ? ORDER BY account_id",
                 [nid]).fetchall()],
+            "stages": stage_sections(con, nid, rp.attacked_hostile_share),
             "extensions": {k: _extension(con, t, nid) for k, t in EXTENSIONS.items()}})
 
     in_scope = scope(con, rp.max_evidence_accounts)
@@ -223,6 +230,7 @@ def build_context(store: Store, cfg: Config, graph: AccountGraph) -> dict[str, A
         "map": _map(graph, anchors),
         "confidence_rule": dataclasses.asdict(cp),
         "layout_seed": rp.layout_seed,
+        "attacked_cut": rp.attacked_hostile_share,
     }
 
 
