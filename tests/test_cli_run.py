@@ -72,7 +72,7 @@ def test_run_reads_a_folder_of_inputs_beside_its_readme(tmp_path):
     datasets = (out / "datasets.csv").read_text()
     assert Path(TWEETS).name in datasets and Path(USERS).name in datasets
     assert "README.md" not in datasets
-    assert "coordinated network" in res.output and "report.html" in res.output
+    assert "coordinated" in res.output and "report.html" in res.output
 
 
 def test_a_users_only_run_says_that_no_posts_means_no_networks(tmp_path):
@@ -97,7 +97,7 @@ def test_demo_ends_with_a_summary_and_the_next_step(tmp_path):
     res = CliRunner().invoke(app, ["demo", "--out", str(out)])
     assert res.exit_code == 0, res.output
     tail = res.output.splitlines()[-3:]
-    assert "coordinated network" in tail[-2] and "flagged" in tail[-2]
+    assert "coordinated operation" in tail[-2] and "1 consistent with inauthentic" in tail[-2]
     assert f"inconcert evaluate {out} --labels {out / 'data' / 'labels.csv'}" in tail[-1]
     # The next step it names works.
     res = CliRunner().invoke(app, ["evaluate", str(out), "--labels",

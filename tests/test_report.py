@@ -146,7 +146,7 @@ def test_no_markup_from_the_data_only_our_own_tags(case_out):
     assert scripts == [{"type": "application/json", "id": "map-data"}, {}, {}]
     assert not [t for t, _ in tags if t in ("img", "iframe", "object", "embed", "foreignobject")]
     # The only SVG is our charts'.
-    assert {dict(a).get("class") for t, a in tags if t == "svg"} == {"chart"}
+    assert {dict(a).get("class") for t, a in tags if t == "svg"} <= {"chart", "chart spark"}
     for tag, attrs in tags:
         for name, value in attrs:
             assert not name.startswith("on"), (tag, name, value)

@@ -24,7 +24,7 @@ T = TypeVar("T")
 _SECTIONS: dict[str, type] = {}
 # Packages whose modules declare config sections; imported on load so every section registers.
 _PACKAGES = ("inconcert.traces", "inconcert.signals", "inconcert.networks",
-             "inconcert.narratives", "inconcert.report")
+             "inconcert.narratives", "inconcert.report", "inconcert.operations")
 
 
 def section(name: str) -> Callable[[type[T]], type[T]]:

@@ -17,13 +17,18 @@ def case_summary(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     flagged accounts of a detected case."""
     accounts = con.execute("SELECT count(DISTINCT account_id) FROM accounts").fetchall()[0][0]
     posts = con.execute("SELECT count(*) FROM posts").fetchall()[0][0]
-    nets = inauthentic = flagged = 0
+    nets = inauthentic = flagged = ops = bad_ops = 0
     if table_exists(con, "networks") and table_exists(con, "verdicts"):
         flagged = con.execute("SELECT count(*) FROM verdicts WHERE flagged").fetchall()[0][0]
         nets, inauthentic = con.execute(
             "SELECT count(*), count(*) FILTER (WHERE inauthentic) FROM networks").fetchall()[0]
+    if table_exists(con, "operations"):
+        ops, bad_ops = con.execute("SELECT count(*), count(*) FILTER "
+                                   "(WHERE n_inauthentic_networks > 0) FROM operations"
+                                   ).fetchall()[0]
     return {"accounts": accounts, "posts": posts, "networks": nets,
-            "inauthentic_networks": inauthentic, "flagged": flagged}
+            "inauthentic_networks": inauthentic, "flagged": flagged, "operations": ops,
+            "inauthentic_operations": bad_ops}
 
 
 def summary_lines(s: dict[str, Any]) -> list[str]:
@@ -38,7 +43,13 @@ def summary_lines(s: dict[str, Any]) -> list[str]:
                  "need posts, so no network can be found and only the account signals ran. "
                  "Add the posts file (for an IO archive, the *_tweets_csv_* file) to look for "
                  "coordination."]
-    lines.append(f"{n(s['networks'], 'coordinated network')} found, "
-                 f"{s['inauthentic_networks']} consistent with inauthentic behaviour; "
-                 f"{n(s['flagged'], 'account')} flagged.")
+    if s["operations"]:
+        lines.append(f"{n(s['operations'], 'coordinated operation')} found "
+                     f"({n(s['networks'], 'network')}): {s['inauthentic_operations']} consistent "
+                     f"with inauthentic behaviour, {s['operations'] - s['inauthentic_operations']}"
+                     f" open coordination; {n(s['flagged'], 'account')} flagged.")
+    else:
+        lines.append(f"{n(s['networks'], 'coordinated network')} found, "
+                     f"{s['inauthentic_networks']} consistent with inauthentic behaviour; "
+                     f"{n(s['flagged'], 'account')} flagged.")
     return lines

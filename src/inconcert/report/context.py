@@ -26,6 +26,7 @@ from ..timeutil import iso_utc
 from . import networks as netdata
 from .confidence import ConfidenceParams, level, statement
 from .evidence import account_evidence, scope
+from .operations import operation_rows
 from .params import ReportParams
 from .stages import stage_sections
 from .tactics import case_tactics
@@ -171,6 +172,12 @@ def build_context(store: Store, cfg: Config, graph: AccountGraph) -> dict[str, A
             "stages": stage_sections(con, nid, rp.attacked_hostile_share),
             "extensions": {k: _extension(con, t, nid) for k, t in EXTENSIONS.items()}})
 
+    operations = operation_rows(con, networks, cp, vp.min_inauthentic_share,
+                                vp.min_network_score)
+    op_of = {nid: op["operation_id"] for op in operations for nid in op["network_ids"]}
+    for net in networks:
+        net["operation_id"] = op_of.get(net["network_id"])
+
     in_scope = scope(con, rp.max_evidence_accounts)
     evidence = account_evidence(con, in_scope, rp.max_partners)
     anchors = {aid: f"a{i}" for i, aid in enumerate(in_scope)}
@@ -212,9 +219,13 @@ def build_context(store: Store, cfg: Config, graph: AccountGraph) -> dict[str, A
         "summary": {"accounts": len(accounts), "posts": n_posts, "networks": len(nets),
                     "inauthentic_networks": sum(1 for n in nets if n["inauthentic"]),
                     "members": sum(n["size"] for n in nets),
+                    "operations": len(operations),
+                    "inauthentic_operations": sum(1 for o in operations
+                                                  if o["n_inauthentic_networks"]),
                     "flagged": sum(1 for a in accounts if a["flagged"]),
                     "platforms": sorted({d["platform"] for d in items} - {"any"})},
         "networks": networks,
+        "operations": operations,
         "table": table, "table_total": len(accounts),
         "evidence": [{"account_id": aid, "anchor": anchors[aid], **role_of.get(aid, {}),
                       "profile": profiles.get(aid, {}), **evidence[aid],
