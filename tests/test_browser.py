@@ -232,3 +232,39 @@ def test_every_chart_mark_lies_inside_its_chart(real_visit):
     assert page.evaluate("document.querySelectorAll('svg.chart rect').length") > 0
     assert page.evaluate(_MARKS_OUTSIDE) == []
     assert real_visit.errors == []
+
+
+# With every panel open: ids (code cells, account links) that run past their table cell, and the
+# page's visible text (checked for epoch numbers and raw JSON).
+_READABLE = """() => {
+  document.querySelectorAll('details').forEach(d => d.open = true);
+  const wide = [];
+  document.querySelectorAll('td code, td a.acct').forEach(c => {
+    const b = c.getBoundingClientRect(), t = c.closest('td').getBoundingClientRect();
+    if (b.width > 0 && b.right > t.right + 1) wide.push(c.textContent.slice(0, 50));
+  });
+  return {text: document.body.innerText, wide: wide}; }"""
+EPOCH_MS = re.compile(r"(?<![\w.])1[0-9]{12}(?![\w.])")
+RAW_JSON = re.compile(r'[\[{]\s*"[^"\n]{1,40}"\s*:')
+
+
+def test_no_epoch_number_raw_json_or_overflowing_id(real_visit):
+    got = real_visit.page.evaluate(_READABLE)
+    assert got["wide"] == []
+    assert EPOCH_MS.findall(got["text"]) == []
+    assert RAW_JSON.findall(got["text"]) == []
+
+
+def test_the_demo_campaign_is_one_high_confidence_operation_above_the_rest(browser,
+                                                                          demo_report):
+    v = Visit(browser, demo_report)
+    try:
+        ops = v.page.evaluate("""Array.from(document.querySelectorAll('ol.operations > li'))
+            .map(li => ({badge: li.querySelector('.badge').textContent,
+                         nets: li.querySelectorAll('.subnets a').length,
+                         text: li.textContent}))""")
+    finally:
+        v.page.close()
+    assert ops[0]["badge"].startswith("high") and ops[0]["nets"] >= 2
+    assert "consistent with inauthentic behaviour" in ops[0]["text"]
+    assert all("openly" in o["text"] for o in ops[1:])

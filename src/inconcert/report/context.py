@@ -7,7 +7,6 @@ template renders; nothing here formats HTML. The same case and parameters give t
 from __future__ import annotations
 
 import dataclasses
-import json
 from pathlib import PurePath
 from typing import Any
 
@@ -26,6 +25,7 @@ from ..timeutil import iso_utc
 from . import networks as netdata
 from .confidence import ConfidenceParams, level, statement
 from .evidence import account_evidence, scope
+from .html import short_id
 from .operations import operation_rows
 from .params import ReportParams
 from .stages import stage_sections
@@ -209,8 +209,8 @@ def build_context(store: Store, cfg: Config, graph: AccountGraph) -> dict[str, A
         "inputs": items, "inputs_digest": digest,
         "capabilities": [{"name": k, "level": v, "description": model.CAPABILITIES.get(k, k)}
                          for k, v in caps.items()],
-        "parameters": [{"section": s, "json": json.dumps(v, sort_keys=True,
-                                                           ensure_ascii=False)}
+        "parameters": [{"section": s,
+                        "items": [(k, _param_text(x)) for k, x in sorted(v.items())]}
                        for s, v in cfg.as_dict().items()],
         "parameters_digest": cfg.digest(),
         "time_min": iso_utc(tmin), "time_max": iso_utc(tmax),
@@ -245,6 +245,17 @@ def build_context(store: Store, cfg: Config, graph: AccountGraph) -> dict[str, A
     }
 
 
+def _param_text(value: Any) -> str:
+    """A parameter value as plain text (tables as `key=value` pairs, lists comma-separated)."""
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={_param_text(v)}" for k, v in sorted(value.items()))
+    if isinstance(value, list | tuple):
+        return ", ".join(_param_text(v) for v in value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
 def _group_indicators(rows: list[dict[str, str]]) -> list[dict[str, Any]]:
     """Indicator rows grouped by (tactic, technique, procedure) for the report's appendix."""
     groups: dict[tuple[str, str, str], list[str]] = {}
@@ -258,7 +269,8 @@ def _map(g: AccountGraph, anchors: dict[str, str]) -> dict[str, Any]:
     """Compact map data for the page: nodes [label, x, y, size, color, network, flagged,
     anchor] and edges [source index, target index, weight]."""
     index = {n["id"]: i for i, n in enumerate(g.nodes)}
-    return {"nodes": [[n["label"], n["x"], n["y"], n["size"], n["color"], n["network"],
-                       1 if n["flagged"] else 0, anchors.get(n["id"], "")] for n in g.nodes],
+    return {"nodes": [[short_id(n["label"], 12), n["x"], n["y"], n["size"], n["color"],
+                       n["network"], 1 if n["flagged"] else 0, anchors.get(n["id"], "")]
+                      for n in g.nodes],
             "edges": [[index[e["source"]], index[e["target"]], e["weight"]] for e in g.edges],
             "networks": [{"id": nid, "color": g.color(nid)} for nid in g.networks]}
