@@ -103,3 +103,51 @@ def test_demo_ends_with_a_summary_and_the_next_step(tmp_path):
     res = CliRunner().invoke(app, ["evaluate", str(out), "--labels",
                                    str(out / "data" / "labels.csv")])
     assert res.exit_code == 0 and "precision" in res.output
+
+
+def _simulated(tmp_path: Path) -> list[str]:
+    from inconcert.simulate import input_files, simulate
+
+    return [str(p) for p in input_files(simulate(tmp_path / "sim", seed=3, scale=0.3))]
+
+
+def test_run_compares_with_the_library_and_the_report_says_what_resembles(tmp_path,
+                                                                          monkeypatch):
+    monkeypatch.setenv("INCONCERT_LIBRARY", str(tmp_path / "no-library-here"))
+    data = _simulated(tmp_path)
+    first = tmp_path / "first"
+    assert CliRunner().invoke(app, ["run", *data, "--out", str(first)]).exit_code == 0
+    assert "Not compared: this run had no fingerprint library" in (
+        first / "report.html").read_text()
+    lib = tmp_path / "lib"
+    res = CliRunner().invoke(app, ["fingerprint", str(first), "--name", "earlier",
+                                   "--library", str(lib)])
+    assert res.exit_code == 0, res.output
+    again = tmp_path / "again"
+    res = CliRunner().invoke(app, ["run", *data, "--out", str(again), "--library", str(lib)])
+    assert res.exit_code == 0, res.output
+    html = (again / "report.html").read_text()
+    assert "Resemblance to earlier takedowns" in html and "<b>earlier / N001</b>" in html
+    # The default library is used when it holds fingerprints.
+    monkeypatch.setenv("INCONCERT_LIBRARY", str(lib))
+    third = tmp_path / "third"
+    assert CliRunner().invoke(app, ["run", *data, "--out", str(third)]).exit_code == 0
+    assert "<b>earlier / N001</b>" in (third / "report.html").read_text()
+    res = CliRunner().invoke(app, ["run", TWEETS, "--out", str(tmp_path / "x"),
+                                   "--library", str(tmp_path / "missing")])
+    assert res.exit_code == 2 and "no fingerprint library here" in res.output
+
+
+def test_match_says_no_resemblance_below_the_floor(tmp_path, monkeypatch):
+    monkeypatch.setenv("INCONCERT_LIBRARY", str(tmp_path / "none"))
+    run_dir = tmp_path / "run"
+    assert CliRunner().invoke(app, ["run", *_simulated(tmp_path), "--out",
+                                    str(run_dir)]).exit_code == 0
+    lib = tmp_path / "lib"
+    assert CliRunner().invoke(app, ["fingerprint", str(run_dir), "--name", "same",
+                                    "--library", str(lib)]).exit_code == 0
+    res = CliRunner().invoke(app, ["match", str(run_dir), "--library", str(lib),
+                                   "--set", "narratives.match.min_resemblance=1.01"],
+                             env={"COLUMNS": "200"})
+    assert res.exit_code == 0, res.output
+    assert "no resemblance" in res.output and "same/" not in res.output

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import json
 import os
 import sys
 import traceback
@@ -135,6 +136,22 @@ def _fresh_case(db: Path) -> Iterator[Path]:
         raise
 
 
+def _library_for_run(given: Path | None, configured: str) -> Path | None:
+    """The fingerprint library `run` matches against: --library (which must exist), else the
+    configured one, else the default library when it holds fingerprints; None for none."""
+    from .narratives.fingerprint import default_library
+
+    if given is not None:
+        if not given.is_dir():
+            raise InputError("no fingerprint library here (make one with `inconcert "
+                             "fingerprint`)", str(given))
+        return given
+    if configured:
+        return None  # the configuration names it already
+    default = default_library()
+    return default if default.is_dir() and any(default.glob("*/*.json")) else None
+
+
 def _print_summary(db: Path, next_step: str | None = None) -> None:
     """The run's summary on stdout: what was analysed and found, and where to look next."""
     from .outputs.summary import case_summary, summary_lines
@@ -192,7 +209,11 @@ def ingest(inputs: Annotated[list[Path], typer.Argument(help="Input files (plain
 def run(inputs: Annotated[list[Path], typer.Argument(help="Input files (plain, .gz, .zip).")],
         out_dir: Annotated[Path, typer.Option("--out", help="Output directory.")],
         fmt: FormatOpt = None, max_bad: MaxBadOpt = 0.2, avatars: AvatarsOpt = None,
-        config_file: ConfigOpt = None, overrides: SetOpt = None) -> None:
+        config_file: ConfigOpt = None, overrides: SetOpt = None,
+        library: Annotated[Path | None, typer.Option(
+            "--library", help="Fingerprint library to compare every network with (default: "
+                              "$INCONCERT_LIBRARY, else ~/.local/share/inconcert/fingerprints, "
+                              "when it holds fingerprints).")] = None) -> None:
     """Ingest the inputs and run every analysis, writing everything into the output directory."""
 
     def body() -> None:
@@ -200,6 +221,12 @@ def run(inputs: Annotated[list[Path], typer.Argument(help="Input files (plain, .
         from .pipeline import run_pipeline
 
         cfg = load(config_file, overrides or [])  # a bad parameter fails before any work
+        lib = _library_for_run(library, cfg.section("narratives.match").library)
+        if lib is not None:
+            cfg = load(config_file, [*(overrides or []),
+                                     f"narratives.match.library={json.dumps(str(lib))}"])
+            err.print(f"comparing networks with the fingerprint library {lib}",
+                      highlight=False)
         _out_dir(out_dir)
         files = _input_files(inputs)
         with _fresh_case(out_dir / "case.duckdb") as db:
@@ -506,13 +533,18 @@ def match(run_dir: Annotated[Path, typer.Argument(
         cfg = load(config_file, overrides or [])
         lib = library if library is not None else default_library()
         path, rows = match_run(run_dir, lib, cfg)
+        floor = cfg.section("narratives.match").min_resemblance
         table = Table("network", "fingerprint", "score", "coverage", "agreeing facets")
         for r in rows:
-            if r["rank"] == 1:
+            if r["rank"] == 1 and r["score"] >= floor:
                 table.add_row(escape(r["network_id"]),
                               escape(f"{r['library_name']}/{r['library_network_id']}"),
                               f"{r['score']:.3f}", f"{r['coverage']:.2f}",
                               escape(evidence_line(r)))
+            elif r["rank"] == 1:
+                table.add_row(escape(r["network_id"]), "no resemblance",
+                              f"{r['score']:.3f}", f"{r['coverage']:.2f}",
+                              f"best score below {floor}")
         out.print(table)
         err.print(f"wrote {path}", highlight=False)
 

@@ -28,12 +28,10 @@ from .evidence import account_evidence, scope
 from .html import short_id
 from .operations import operation_rows
 from .params import ReportParams
+from .resemblance import resemblance
 from .stages import stage_sections
 from .tactics import case_tactics
 
-# Sections later stages add, each read from a table with a `network_id` column when it exists
-# (narratives, targets and sources have their own readable sections: `stages`).
-EXTENSIONS = {"matches": "matches"}
 COARSE = ("minute", "hour", "day")
 
 
@@ -61,25 +59,6 @@ def _profiles(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, Any]]:
                     "first_post": iso_utc(first), "last_post": iso_utc(last),
                     "id_is_hashed": bool(hashed)}
     return out
-
-
-def _extension(con: duckdb.DuckDBPyConnection, table: str, nid: str) -> dict[str, Any]:
-    """Rows of a later stage's table for one network, or why there are none."""
-    if not table_exists(con, table):
-        return {"computed": False,
-                "why": f"not computed: this case has no `{table}` table (the stage that finds "
-                       f"{table} has not run on it)"}
-    cols = [c for (c,) in con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
-        "ORDER BY ordinal_position", [table]).fetchall()]
-    if "network_id" not in cols:
-        return {"computed": False, "why": f"`{table}` has no network_id column"}
-    shown = [c for c in cols if c != "network_id"]
-    rows = con.execute(f"SELECT {', '.join(f'{chr(34)}{c}{chr(34)}' for c in shown)} "
-                       f"FROM {table} WHERE network_id = ? ORDER BY ALL LIMIT 50",
-                       [nid]).fetchall()
-    return {"computed": True, "columns": shown,
-            "rows": [["" if v is None else str(v) for v in r] for r in rows]}
 
 
 def limitations(con: duckdb.DuckDBPyConnection, caps: dict[str, str]) -> list[dict[str, str]]:
@@ -133,6 +112,7 @@ def build_context(store: Store, cfg: Config, graph: AccountGraph) -> dict[str, A
     rp: ReportParams = cfg.section("report")
     cp: ConfidenceParams = cfg.section("report.confidence")
     vp = cfg.section("verdict")
+    mp = cfg.section("narratives.match")
     caps = store.capabilities()
     items, digest = inputs(store)
     for d, ds in zip(items, sorted(store.datasets(), key=lambda d: (d["sha256"],
@@ -170,7 +150,7 @@ def build_context(store: Store, cfg: Config, graph: AccountGraph) -> dict[str, A
                 "SELECT account_id FROM memberships WHERE network_id = ? ORDER BY account_id",
                 [nid]).fetchall()],
             "stages": stage_sections(con, nid, rp.attacked_hostile_share),
-            "extensions": {k: _extension(con, t, nid) for k, t in EXTENSIONS.items()}})
+            "resemblance": resemblance(con, nid, mp)})
 
     operations = operation_rows(con, networks, cp, vp.min_inauthentic_share,
                                 vp.min_network_score)
