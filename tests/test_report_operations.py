@@ -74,7 +74,7 @@ def test_operation_sentences_use_the_numbers_of_their_rows(demo):
         signs = round(op["inauthentic_share"] * size)
         assert (f"{signs} of its {size} accounts" in s) or (signs == 0 and "none of its" in s)
         if op["n_inauthentic_networks"]:
-            assert f"{op['n_inauthentic_networks']} of its {k} network" in s
+            assert k == 1 or f"{op['n_inauthentic_networks']} of its {k} networks" in s
             assert f"{op['n_flagged']} are flagged" in s
         else:
             assert "flagged" not in s or "none is flagged" in s or "flagging needs" in s

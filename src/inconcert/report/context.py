@@ -29,7 +29,7 @@ from .html import short_id
 from .operations import operation_rows
 from .params import ReportParams
 from .resemblance import resemblance
-from .stages import stage_sections
+from .stages import human_date, stage_sections
 from .tactics import case_tactics
 
 COARSE = ("minute", "hour", "day")
@@ -194,6 +194,7 @@ def build_context(store: Store, cfg: Config, graph: AccountGraph) -> dict[str, A
                        for s, v in cfg.as_dict().items()],
         "parameters_digest": cfg.digest(),
         "time_min": iso_utc(tmin), "time_max": iso_utc(tmax),
+        "human_time_min": human_date(tmin), "human_time_max": human_date(tmax),
         "trace_runs": _runs(con, "trace_runs", "trace"),
         "signal_runs": _runs(con, "signal_runs", "signal"),
         "summary": {"accounts": len(accounts), "posts": n_posts, "networks": len(nets),

@@ -64,6 +64,16 @@ def short_id(value: str | None, keep: int = 10) -> str:
     return v if len(v) <= keep + 6 else v[:keep] + "…"
 
 
+def when(iso: str | None) -> str:
+    """'6 Feb 2020 03:15' for an ISO UTC time ('' stays '')."""
+    if not iso:
+        return ""
+    from .stages import MONTHS
+
+    y, m, d = iso[:10].split("-")
+    return f"{int(d)} {MONTHS[int(m) - 1]} {y} {iso[11:16]}".rstrip()
+
+
 def _env() -> Environment:
     env = Environment(loader=PackageLoader("inconcert.report", "templates"), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
@@ -72,6 +82,7 @@ def _env() -> Environment:
     env.filters["pct"] = lambda x: "" if x is None else f"{100 * x:.0f}%"
     env.filters["num"] = lambda x, d=3: "" if x is None else f"{x:.{d}f}"
     env.filters["short_id"] = short_id
+    env.filters["when"] = when
     env.globals["charts"] = charts
     return env
 

@@ -94,8 +94,10 @@ def statement(op: dict[str, Any], min_share: float = 0.3, min_score: float = 0.4
     if bad:
         return (f"We assess with {op['confidence']} confidence that operation "
                 f"{op['operation_id']} ({what}) is coordinated activity consistent with "
-                f"inauthentic behaviour: {bad} of its {k} network{'' if k == 1 else 's'} "
-                f"{'is' if bad == 1 else 'are'} consistent with it, {signs} of its {size} "
+                f"inauthentic behaviour: "
+                + (f"{bad} of its {k} networks {'is' if bad == 1 else 'are'} consistent with "
+                   "it, " if k > 1 else "")
+                + f"{signs} of its {size} "
                 f"accounts ({share}%) show signs of inauthentic accounts on their own, and "
                 f"{op['n_flagged']} are flagged.{linked}")
     head = (f"We assess with {op['confidence']} confidence that operation "
