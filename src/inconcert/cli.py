@@ -485,6 +485,42 @@ def compat_cnt(
     _guard(body)
 
 
+@app.command()
+def export(run_dir: Annotated[Path, typer.Argument(
+               help="Output directory of `inconcert run` (holds case.duckdb).")],
+           disclosure: Annotated[Path, typer.Option(
+               "--disclosure", help="Folder for the flagged accounts and their posts in the "
+                                    "IO-archive layout, pseudonymised as platforms do.")],
+           salt: Annotated[str | None, typer.Option(
+               "--salt", help="Secret mixed into the hashes (the same salt gives the same "
+                              "hashes; default: a new random one, printed).")] = None,
+           name: Annotated[str, typer.Option(
+               "--name", help="File name prefix.")] = "disclosure") -> None:
+    """Write a disclosure of the flagged accounts and their posts in the information-operations
+    archive layout (users and tweets CSV). Ids, handles and names of accounts under 5,000
+    followers are replaced by salted SHA-256 hashes, as in the platforms' releases; `inconcert
+    ingest` reads the files back (docs/report.md)."""
+
+    def body() -> None:
+        import secrets
+
+        from .exports.disclosure import write_disclosure
+        from .narratives.fingerprint import case_db
+        from .store import Store
+
+        _out_dir(disclosure)
+        key = salt
+        if key is None:
+            key = secrets.token_hex(16)
+            err.print(f"salt (keep it secret; pass --salt {key} to repeat these hashes)",
+                      highlight=False)
+        with Store(case_db(run_dir), read_only=True) as store:
+            for p in write_disclosure(store.con, disclosure, key, name):
+                err.print(f"wrote {p}", highlight=False)
+
+    _guard(body)
+
+
 LibraryOpt = Annotated[Path | None, typer.Option(
     "--library", help="Fingerprint library folder (default: $INCONCERT_LIBRARY, else "
                       "~/.local/share/inconcert/fingerprints).")]
