@@ -95,3 +95,26 @@ def test_open_coordination_is_never_called_authentic_when_its_share_is_high():
 def test_operation_parameters_are_config_parameters():
     cfg = config.load(overrides=["operations.min_kinds=2"])
     assert cfg.section("operations").min_kinds == 2
+
+
+def test_reach_counts_outside_engagement_and_places_it_on_the_breakout_scale(demo):
+    ops, member_net = _ops(demo)
+    campaign = ops[0]
+    r = campaign["reach"]
+    # The simulator has organic accounts reshare the campaign: they are its reach.
+    labels = _labels(demo)
+    assert r["n_accounts"] > 0 and r["n_unaffiliated"] > 0
+    assert dict(r["how"])["reshared"] > 0
+    assert r["platforms"] == ["x"] and r["communities"] >= 2 and r["category"] == 2
+    with Store(demo / "case.duckdb", read_only=True) as s:
+        resharers = {a for (a,) in s.execute(
+            "SELECT DISTINCT author_id FROM posts WHERE kind = 'reshare' AND ref_author_id IN "
+            "(SELECT account_id FROM memberships WHERE network_id IN (SELECT unnest(?)))",
+            [campaign["network_ids"]])}
+    outside = {a for a in resharers if member_net.get(a) not in campaign["network_ids"]}
+    assert dict(r["how"])["reshared"] == len(outside)
+    # Mostly organic accounts; campaign accounts detection left out of the operation count too.
+    assert sum(labels[a][0] == "organic" for a in outside) > len(outside) / 2
+    html = (demo / "report.html").read_text(encoding="utf-8")
+    assert f"{r['n_accounts']:,} accounts outside the operation engaged" in html
+    assert "Breakout Scale category 2" in html

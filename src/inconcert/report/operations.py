@@ -20,6 +20,7 @@ import duckdb
 
 from ..exports.graph import table_exists
 from .confidence import ConfidenceParams, level
+from .reach import reach
 from .stages import human_date
 
 LEVELS = ("low", "moderate", "high")
@@ -141,6 +142,7 @@ def operation_rows(con: duckdb.DuckDBPyConnection, networks: list[dict[str, Any]
         op["statement"] = statement(op, min_share, min_score)
         accounts = [a for n in op["network_ids"] for a in members.get(n, [])]
         op["summaries"] = _summaries(con, accounts, op["size"])
+        op["reach"] = reach(con, accounts, op["network_ids"])
         op["first"], op["last"] = human_date(op["first_ms"]), human_date(op["last_ms"])
         out.append(op)
     return out
