@@ -250,7 +250,9 @@ def _map(g: AccountGraph, anchors: dict[str, str]) -> dict[str, Any]:
     """Compact map data for the page: nodes [label, x, y, size, color, network, flagged,
     anchor] and edges [source index, target index, weight]."""
     index = {n["id"]: i for i, n in enumerate(g.nodes)}
-    return {"nodes": [[short_id(n["label"], 12), n["x"], n["y"], n["size"], n["color"],
+    # A hashed id standing in for a handle is cut so labels do not overlap; handles stay whole.
+    return {"nodes": [[short_id(n["label"], 12) if n["label"] == n["id"] else n["label"],
+                       n["x"], n["y"], n["size"], n["color"],
                        n["network"], 1 if n["flagged"] else 0, anchors.get(n["id"], "")]
                       for n in g.nodes],
             "edges": [[index[e["source"]], index[e["target"]], e["weight"]] for e in g.edges],
