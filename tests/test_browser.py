@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import shared_data
 from .test_report import PAYLOADS, hostile_case
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -175,3 +176,95 @@ def test_clicking_a_node_on_the_map_opens_its_evidence(visit):
     assert page.inner_text("#map-info").startswith(target["label"][:20])
     page.mouse.click(box["x"] + target["x"], box["y"] + target["y"])
     _until(page, f"document.getElementById('{target['anchor']}').open")
+
+
+# Every mark of every chart (bar, tick label, axis line) lies inside its chart's frame, with
+# every evidence panel open; returns the marks that do not, named by chart.
+_MARKS_OUTSIDE = """() => { const bad = [];
+  document.querySelectorAll('details').forEach(d => d.open = true);
+  document.querySelectorAll('svg.chart').forEach(svg => {
+    const f = svg.getBoundingClientRect();
+    svg.querySelectorAll('rect, text, line, circle, path, polyline').forEach(m => {
+      const b = m.getBoundingClientRect();
+      if (b.width === 0 && b.height === 0) return;
+      if (b.left < f.left - 1 || b.right > f.right + 1 || b.top < f.top - 1
+          || b.bottom > f.bottom + 1)
+        bad.push(svg.getAttribute('aria-label') + ': ' + m.tagName + ' at x '
+                 + Math.round(b.left - f.left) + ' in a frame ' + Math.round(f.width) + ' wide');
+    });
+  });
+  return bad; }"""
+
+
+def _pipeline_report(out: Path, inputs: list[Path]) -> Path:
+    from inconcert.ingest import ingest_paths
+    from inconcert.pipeline import run_pipeline
+    from inconcert.store import Store
+
+    with Store(out / "case.duckdb") as store:
+        ingest_paths(store, inputs)
+    run_pipeline(out / "case.duckdb", out)
+    return out / "report.html"
+
+
+@pytest.fixture(scope="module")
+def demo_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from inconcert.demo import run_demo
+
+    return run_demo(tmp_path_factory.mktemp("demo") / "out")
+
+
+@pytest.fixture(scope="module")
+def thai_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    data = shared_data("thailand_io_092020")
+    return _pipeline_report(tmp_path_factory.mktemp("thai"), sorted(data.glob("*.csv.gz")))
+
+
+@pytest.fixture(params=["demo_report", "thai_report"])
+def real_visit(request, browser):  # noqa: ANN001 - pytest request, playwright Browser
+    v = Visit(browser, request.getfixturevalue(request.param))
+    yield v
+    v.page.close()
+
+
+def test_every_chart_mark_lies_inside_its_chart(real_visit):
+    page = real_visit.page
+    assert page.evaluate("document.querySelectorAll('svg.chart rect').length") > 0
+    assert page.evaluate(_MARKS_OUTSIDE) == []
+    assert real_visit.errors == []
+
+
+# With every panel open: ids (code cells, account links) that run past their table cell, and the
+# page's visible text (checked for epoch numbers and raw JSON).
+_READABLE = """() => {
+  document.querySelectorAll('details').forEach(d => d.open = true);
+  const wide = [];
+  document.querySelectorAll('td code, td a.acct').forEach(c => {
+    const b = c.getBoundingClientRect(), t = c.closest('td').getBoundingClientRect();
+    if (b.width > 0 && b.right > t.right + 1) wide.push(c.textContent.slice(0, 50));
+  });
+  return {text: document.body.innerText, wide: wide}; }"""
+EPOCH_MS = re.compile(r"(?<![\w.])1[0-9]{12}(?![\w.])")
+RAW_JSON = re.compile(r'[\[{]\s*"[^"\n]{1,40}"\s*:')
+
+
+def test_no_epoch_number_raw_json_or_overflowing_id(real_visit):
+    got = real_visit.page.evaluate(_READABLE)
+    assert got["wide"] == []
+    assert EPOCH_MS.findall(got["text"]) == []
+    assert RAW_JSON.findall(got["text"]) == []
+
+
+def test_the_demo_campaign_is_one_high_confidence_operation_above_the_rest(browser,
+                                                                          demo_report):
+    v = Visit(browser, demo_report)
+    try:
+        ops = v.page.evaluate("""Array.from(document.querySelectorAll('ol.operations > li'))
+            .map(li => ({badge: li.querySelector('.badge').textContent,
+                         nets: li.querySelectorAll('.subnets a').length,
+                         text: li.textContent}))""")
+    finally:
+        v.page.close()
+    assert ops[0]["badge"].startswith("high") and ops[0]["nets"] >= 2
+    assert "consistent with inauthentic behaviour" in ops[0]["text"]
+    assert all("openly" in o["text"] for o in ops[1:])

@@ -187,3 +187,45 @@ def test_indicators_csv_layout_defanged_and_safe(out):
 ])
 def test_defang(raw, want):
     assert defang(raw) == want
+
+
+def test_disclosure_round_trips_through_ingest_with_small_accounts_hashed(out, tmp_path):
+    from typer.testing import CliRunner
+
+    from inconcert.cli import app
+    from inconcert.exports.disclosure import MIN_PUBLIC_FOLLOWERS, pseudonym
+
+    disc = tmp_path / "disclosure"
+    res = CliRunner().invoke(app, ["export", str(out), "--disclosure", str(disc),
+                                   "--salt", "test-salt"])
+    assert res.exit_code == 0, res.output
+    users, tweets = sorted(disc.iterdir())[1], sorted(disc.iterdir())[0]
+    with Store(out / "case.duckdb", read_only=True) as s:
+        flagged = dict(s.execute("""SELECT v.account_id, max(a.followers) FROM verdicts v
+            JOIN accounts a USING (account_id) WHERE v.flagged GROUP BY 1"""))
+        posts = {r[0]: r[1:] for r in s.execute(
+            "SELECT post_id, author_id, text, created_ms // 60000, kind, ref_post_id FROM posts "
+            "WHERE author_id IN (SELECT account_id FROM verdicts WHERE flagged)")}
+    assert flagged and posts
+    shown = {a: (a if (f or 0) >= MIN_PUBLIC_FOLLOWERS else pseudonym("test-salt", a))
+             for a, f in flagged.items()}
+    back = tmp_path / "back.duckdb"
+    res = CliRunner().invoke(app, ["ingest", str(users), str(tweets), "--db", str(back)])
+    assert res.exit_code == 0, res.output
+    with Store(back, read_only=True) as s:
+        accounts = dict(s.execute("SELECT account_id, any_value(handle) FROM accounts "
+                                  "GROUP BY 1"))
+        got = {r[0]: r[1:] for r in s.execute(
+            "SELECT post_id, author_id, text, created_ms // 60000, kind, ref_post_id FROM posts")}
+    assert set(accounts) == set(shown.values())
+    # Hashed accounts keep no name: not the original handle, not the hash either.
+    assert all(accounts[shown[a]] is None for a in shown if shown[a] != a)
+    assert set(got) == set(posts)
+    for pid, (author, text, minute, kind, ref) in posts.items():
+        assert got[pid] == (shown[author], text, minute, kind, ref), pid
+    # Same salt, same bytes; another salt, other hashes.
+    again = tmp_path / "again"
+    CliRunner().invoke(app, ["export", str(out), "--disclosure", str(again), "--salt",
+                             "test-salt"])
+    assert (again / tweets.name).read_bytes() == tweets.read_bytes()
+    assert pseudonym("other", next(iter(flagged))) not in tweets.read_text(encoding="utf-8")

@@ -15,6 +15,7 @@ from inconcert.outputs.accounts import account_rows, write_accounts
 from inconcert.outputs.edges import edge_rows, write_edges
 from inconcert.outputs.findings import write_findings
 from inconcert.outputs.networks import network_rows, write_networks
+from inconcert.safecsv import write_csv
 from inconcert.verdict import judge
 
 from .conftest import FIXTURES
@@ -58,7 +59,10 @@ def test_accounts_csv_contract_exact_ids_and_neutralised_cells(tmp_path):
                                  "flagged", "signals"]
     by_id = {r["account_id"]: r for r in rows}
     assert BIG_ID in by_id  # exact, never through a float
-    assert "'+hashedid=" in by_id  # a formula-looking id is neutralised, not altered otherwise
+    # A hashed id that begins with '+' joins back to the archive: written exactly.
+    assert "+hashedid=" in by_id and "'+hashedid=" not in by_id
+    edges = _csv(paths[2])
+    assert "+hashedid=" in {e["source"] for e in edges} | {e["target"] for e in edges}
     assert by_id[BIG_ID]["handle"] == "'=cmd|' /C calc'!A0"
     assert by_id[BIG_ID]["flagged"] == "true" and by_id[BIG_ID]["network_id"] == "N001"
     assert by_id["c2"]["signals"].split(";") == ["co_reshare", "co_text", "batch_creation",
@@ -101,3 +105,14 @@ def test_same_input_and_parameters_give_identical_bytes(tmp_path):
     first = [p.read_bytes() for p in _write(tmp_path, "one")]
     second = [p.read_bytes() for p in _write(tmp_path, "two")]
     assert first == second
+
+
+def test_id_columns_stay_exact_only_when_they_cannot_run(tmp_path):
+    path = tmp_path / "ids.csv"
+    rows = [["+abc/def==", "+abc/def=="], ["=cmd|' /C calc'!A0", "=cmd|' /C calc'!A0"],
+            ["=A1", "-12"], ["@handle", "@handle"]]
+    write_csv(path, ("account_id", "text"), rows, ids=("account_id",))
+    got = [(r["account_id"], r["text"]) for r in _csv(path)]
+    assert got == [("+abc/def==", "'+abc/def=="),
+                   ("'=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"),
+                   ("'=A1", "-12"), ("'@handle", "'@handle")]

@@ -146,7 +146,7 @@ def test_no_markup_from_the_data_only_our_own_tags(case_out):
     assert scripts == [{"type": "application/json", "id": "map-data"}, {}, {}]
     assert not [t for t, _ in tags if t in ("img", "iframe", "object", "embed", "foreignobject")]
     # The only SVG is our charts'.
-    assert {dict(a).get("class") for t, a in tags if t == "svg"} == {"chart"}
+    assert {dict(a).get("class") for t, a in tags if t == "svg"} <= {"chart", "chart spark"}
     for tag, attrs in tags:
         for name, value in attrs:
             assert not name.startswith("on"), (tag, name, value)
@@ -238,9 +238,16 @@ def test_confidence_follows_the_evidence():
 def test_statement_separates_coordination_from_inauthenticity():
     s = statement(_net(), "high")
     assert s.startswith("We assess with high confidence") and "inauthentic behaviour" in s
+    assert "8 of its 10 members (80%)" in statement(_net(size=10, n_flagged=10), "high")
     open_coord = statement(_net(inauthentic=False, inauthentic_share=0.0, n_flagged=0), "low")
-    assert "few signs of inauthenticity" in open_coord
+    assert "None of its members shows signs of inauthenticity" in open_coord
     assert "no account of it is flagged" in open_coord
+    # A high share without flags is explained by the weak coordination, never called authentic.
+    weak = statement(_net(inauthentic=False, inauthentic_share=0.8, n_flagged=0, score=0.35),
+                     "low", min_share=0.3, min_score=0.4)
+    assert "80%" in weak and "0.35 is below the 0.40" in weak and "authentic coord" not in weak
+    few = statement(_net(inauthentic=False, inauthentic_share=0.25, n_flagged=0), "moderate")
+    assert "Only 3 of its 12 members (25%)" in few and "fewer than the 30%" in few
 
 
 def test_confidence_thresholds_are_config_parameters():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+import json
 import os
 import sys
 import traceback
@@ -20,8 +22,10 @@ from .errors import InputError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Expose coordinated inauthentic behaviour in social-media data you hold.")
-err = Console(stderr=True)
-out = Console()
+# Lines are never hard-wrapped (a pasted path or message stays one line) and data never reads
+# as rich markup; the one styled line asks for markup itself.
+err = Console(stderr=True, soft_wrap=True, markup=False)
+out = Console(soft_wrap=True, markup=False)
 T = TypeVar("T")
 
 
@@ -81,6 +85,84 @@ def _ingest(db: Path, inputs: list[Path], fmt: str | None, max_bad: float) -> li
     return results
 
 
+def _out_dir(path: Path) -> None:
+    """Refuse an --out that names a file (before any work): one line, exit 2."""
+    if path.exists() and not path.is_dir():
+        raise InputError("--out names an existing file; give a directory (it is created when "
+                         "missing)", str(path))
+
+
+def _input_files(paths: list[Path]) -> list[Path]:
+    """The input files: each path as given, a folder replaced by the files in it (recursively,
+    by name, hidden files and documentation skipped). A missing path fails here, before any
+    output is created."""
+    files: list[Path] = []
+    for p in paths:
+        if not p.exists():
+            raise InputError("no such file or folder", str(p))
+        if not p.is_dir():
+            files.append(p)
+            continue
+        found = [f for f in sorted(p.rglob("*")) if f.is_file()
+                 and not any(part.startswith(".") for part in f.relative_to(p).parts)
+                 and f.suffix.lower() not in _NOT_INPUT]
+        if not found:
+            raise InputError("folder holds no input files", str(p))
+        files.extend(found)
+    return files
+
+
+# Files a data folder commonly holds beside its data (READMEs, licences, notes, images).
+_NOT_INPUT = frozenset({".md", ".txt", ".pdf", ".html", ".png", ".jpg", ".jpeg", ".gif",
+                        ".webp", ".rst"})
+
+
+@contextmanager
+def _fresh_case(db: Path) -> Iterator[Path]:
+    """A case database to ingest into; when ingesting fails, a database (and a folder) this
+    call created is removed again, so a bad input leaves no empty case behind."""
+    folder = db.parent
+    created_dir = not folder.exists()
+    existed = db.exists()
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        yield db
+    except BaseException:
+        if not existed:
+            for f in (db, db.with_name(db.name + ".wal")):
+                f.unlink(missing_ok=True)
+        if created_dir and not any(folder.iterdir()):
+            folder.rmdir()
+        raise
+
+
+def _library_for_run(given: Path | None, configured: str) -> Path | None:
+    """The fingerprint library `run` matches against: --library (which must exist), else the
+    configured one, else the default library when it holds fingerprints; None for none."""
+    from .narratives.fingerprint import default_library
+
+    if given is not None:
+        if not given.is_dir():
+            raise InputError("no fingerprint library here (make one with `inconcert "
+                             "fingerprint`)", str(given))
+        return given
+    if configured:
+        return None  # the configuration names it already
+    default = default_library()
+    return default if default.is_dir() and any(default.glob("*/*.json")) else None
+
+
+def _print_summary(db: Path, next_step: str | None = None) -> None:
+    """The run's summary on stdout: what was analysed and found, and where to look next."""
+    from .outputs.summary import case_summary, summary_lines
+    from .store import Store
+
+    with Store(db, read_only=True) as store:
+        lines = summary_lines(case_summary(store.con))
+    for line in lines + ([next_step] if next_step else []):
+        out.print(line, highlight=False, markup=False, soft_wrap=True)
+
+
 FormatOpt = Annotated[str | None, typer.Option("--format", "-f",
                       help="Force a reader instead of recognising the format "
                            "(see `inconcert formats`).")]
@@ -106,8 +188,12 @@ def ingest(inputs: Annotated[list[Path], typer.Argument(help="Input files (plain
     """Read input files into a case database; malformed rows are quarantined and counted."""
 
     def body() -> None:
-        _ingest(db, inputs, fmt, max_bad)
-        _add_avatars(db, avatars)
+        files = _input_files(inputs)
+        if db.is_dir():
+            raise InputError("--db names a folder; give a .duckdb file", str(db))
+        with _fresh_case(db):
+            _ingest(db, files, fmt, max_bad)
+            _add_avatars(db, avatars)
         from .outputs.quarantine import write_quarantine
         from .store import Store
 
@@ -123,7 +209,11 @@ def ingest(inputs: Annotated[list[Path], typer.Argument(help="Input files (plain
 def run(inputs: Annotated[list[Path], typer.Argument(help="Input files (plain, .gz, .zip).")],
         out_dir: Annotated[Path, typer.Option("--out", help="Output directory.")],
         fmt: FormatOpt = None, max_bad: MaxBadOpt = 0.2, avatars: AvatarsOpt = None,
-        config_file: ConfigOpt = None, overrides: SetOpt = None) -> None:
+        config_file: ConfigOpt = None, overrides: SetOpt = None,
+        library: Annotated[Path | None, typer.Option(
+            "--library", help="Fingerprint library to compare every network with (default: "
+                              "$INCONCERT_LIBRARY, else ~/.local/share/inconcert/fingerprints, "
+                              "when it holds fingerprints).")] = None) -> None:
     """Ingest the inputs and run every analysis, writing everything into the output directory."""
 
     def body() -> None:
@@ -131,13 +221,21 @@ def run(inputs: Annotated[list[Path], typer.Argument(help="Input files (plain, .
         from .pipeline import run_pipeline
 
         cfg = load(config_file, overrides or [])  # a bad parameter fails before any work
-        out_dir.mkdir(parents=True, exist_ok=True)
-        db = out_dir / "case.duckdb"
-        _ingest(db, inputs, fmt, max_bad)
-        _add_avatars(db, avatars)
+        lib = _library_for_run(library, cfg.section("narratives.match").library)
+        if lib is not None:
+            cfg = load(config_file, [*(overrides or []),
+                                     f"narratives.match.library={json.dumps(str(lib))}"])
+            err.print(f"comparing networks with the fingerprint library {lib}",
+                      highlight=False)
+        _out_dir(out_dir)
+        files = _input_files(inputs)
+        with _fresh_case(out_dir / "case.duckdb") as db:
+            _ingest(db, files, fmt, max_bad)
+            _add_avatars(db, avatars)
         written = run_pipeline(db, out_dir, console=err, cfg=cfg)
         for p in written:
-            err.print(f"wrote {p}", highlight=False)
+            err.print(f"wrote {p}", highlight=False, soft_wrap=True)
+        _print_summary(db, f"Open {out_dir / 'report.html'} in a browser.")
 
     _guard(body)
 
@@ -171,6 +269,7 @@ def simulate(out_dir: Annotated[Path, typer.Option("--out", help="Output directo
         from .simulate import input_files
         from .simulate import simulate as sim
 
+        _out_dir(out_dir)
         if home and not embed:
             raise InputError("--home goes with --embed")
         if embed:
@@ -200,9 +299,15 @@ def demo(out_dir: Annotated[Path, typer.Option("--out", help="Output directory."
 
     def body() -> None:
         from .demo import run_demo
+        from .simulate import LABELS
 
+        _out_dir(out_dir)
         report = run_demo(out_dir, console=err)
         out.print(f"report: {report}", highlight=False)
+        _print_summary(out_dir / "case.duckdb",
+                       f"Next: open {report} in a browser, and measure the run against the "
+                       f"planted campaign with `inconcert evaluate {out_dir} --labels "
+                       f"{out_dir / 'data' / LABELS}`.")
 
     _guard(body)
 
@@ -250,6 +355,7 @@ def detect(db: Annotated[Path, typer.Option("--db", help="Case database (.duckdb
         from .detect import detect as run_detect
 
         cfg = load(config_file, overrides or [])
+        _out_dir(out_dir)
         for p in run_detect(db, out_dir, cfg, console=err):
             err.print(f"wrote {p}", highlight=False)
 
@@ -403,6 +509,42 @@ def compat_cnt(
     _guard(body)
 
 
+@app.command()
+def export(run_dir: Annotated[Path, typer.Argument(
+               help="Output directory of `inconcert run` (holds case.duckdb).")],
+           disclosure: Annotated[Path, typer.Option(
+               "--disclosure", help="Folder for the flagged accounts and their posts in the "
+                                    "IO-archive layout, pseudonymised as platforms do.")],
+           salt: Annotated[str | None, typer.Option(
+               "--salt", help="Secret mixed into the hashes (the same salt gives the same "
+                              "hashes; default: a new random one, printed).")] = None,
+           name: Annotated[str, typer.Option(
+               "--name", help="File name prefix.")] = "disclosure") -> None:
+    """Write a disclosure of the flagged accounts and their posts in the information-operations
+    archive layout (users and tweets CSV). Ids, handles and names of accounts under 5,000
+    followers are replaced by salted SHA-256 hashes, as in the platforms' releases; `inconcert
+    ingest` reads the files back (docs/report.md)."""
+
+    def body() -> None:
+        import secrets
+
+        from .exports.disclosure import write_disclosure
+        from .narratives.fingerprint import case_db
+        from .store import Store
+
+        _out_dir(disclosure)
+        key = salt
+        if key is None:
+            key = secrets.token_hex(16)
+            err.print(f"salt (keep it secret; pass --salt {key} to repeat these hashes)",
+                      highlight=False)
+        with Store(case_db(run_dir), read_only=True) as store:
+            for p in write_disclosure(store.con, disclosure, key, name):
+                err.print(f"wrote {p}", highlight=False)
+
+    _guard(body)
+
+
 LibraryOpt = Annotated[Path | None, typer.Option(
     "--library", help="Fingerprint library folder (default: $INCONCERT_LIBRARY, else "
                       "~/.local/share/inconcert/fingerprints).")]
@@ -451,14 +593,33 @@ def match(run_dir: Annotated[Path, typer.Argument(
         cfg = load(config_file, overrides or [])
         lib = library if library is not None else default_library()
         path, rows = match_run(run_dir, lib, cfg)
+        floor = cfg.section("narratives.match").min_resemblance
         table = Table("network", "fingerprint", "score", "coverage", "agreeing facets")
         for r in rows:
-            if r["rank"] == 1:
+            if r["rank"] == 1 and r["score"] >= floor:
                 table.add_row(escape(r["network_id"]),
                               escape(f"{r['library_name']}/{r['library_network_id']}"),
                               f"{r['score']:.3f}", f"{r['coverage']:.2f}",
                               escape(evidence_line(r)))
+            elif r["rank"] == 1:
+                table.add_row(escape(r["network_id"]), "no resemblance",
+                              f"{r['score']:.3f}", f"{r['coverage']:.2f}",
+                              f"best score below {floor}")
         out.print(table)
         err.print(f"wrote {path}", highlight=False)
 
     _guard(body)
+
+
+def _unwrap_help(*apps: typer.Typer) -> None:
+    """Help text from the docstrings with their source line breaks removed: rich keeps single
+    line breaks, which would cut `--help` lines mid-sentence; the terminal wraps instead."""
+    for a in apps:
+        for info in a.registered_commands:
+            doc = info.help or (info.callback.__doc__ if info.callback else None)
+            if doc:
+                info.help = "\n\n".join(" ".join(p.split())
+                                        for p in inspect.cleandoc(doc).split("\n\n"))
+
+
+_unwrap_help(app, compat_app)

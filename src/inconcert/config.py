@@ -23,8 +23,9 @@ from .errors import InputError
 T = TypeVar("T")
 _SECTIONS: dict[str, type] = {}
 # Packages whose modules declare config sections; imported on load so every section registers.
-_PACKAGES = ("inconcert.traces", "inconcert.collective", "inconcert.signals", "inconcert.networks",
-             "inconcert.narratives", "inconcert.report")
+_PACKAGES = ("inconcert.traces", "inconcert.collective", "inconcert.signals",
+             "inconcert.networks", "inconcert.narratives", "inconcert.report",
+             "inconcert.operations")
 
 
 def section(name: str) -> Callable[[type[T]], type[T]]:

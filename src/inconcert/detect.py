@@ -1,8 +1,10 @@
 """`inconcert detect`: from a case database to networks, roles, verdicts and their outputs.
 
 Order: traces → account signals → fused graph → networks → roles → network-stage signals →
-verdict → accounts.csv, networks.csv, edges.csv, findings.json. Every step (re)creates its tables
-in the case database, so a run can be inspected with SQL and repeated with other parameters.
+verdict → operations (networks sharing seeders, content or creation cohorts grouped; see
+`inconcert.operations`) → accounts.csv, networks.csv, edges.csv, findings.json. Every step
+(re)creates its tables in the case database, so a run can be inspected with SQL and repeated
+with other parameters.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from .errors import InputError
 from .narratives.stage import drop_tables as drop_narrative_tables
 from .networks import assign_roles, find_networks, fuse_edges
 from .networks.communities import describe_networks
+from .operations import find_operations
 from .outputs.accounts import account_rows, write_accounts
 from .outputs.edges import edge_rows, write_edges
 from .outputs.findings import write_findings
@@ -47,6 +50,7 @@ def _steps(con: duckdb.DuckDBPyConnection, cfg: Config,
                                        describe_networks(con, cfg), describe_groups(con))),
         ("network signals", lambda: run_signals(con, cfg, caps, "network")),
         ("verdict", lambda: judge(con, cfg)),
+        ("operations", lambda: find_operations(con, cfg)),
     ]
 
 

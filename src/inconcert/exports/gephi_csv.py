@@ -18,8 +18,9 @@ def write_gephi_csv(g: AccountGraph, out_dir: Path, stem: str = "network") -> li
     """Write `<stem>_nodes.csv` and `<stem>_edges.csv`; returns both paths."""
     nodes, edges = out_dir / f"{stem}_nodes.csv", out_dir / f"{stem}_edges.csv"
     write_csv(nodes, NODE_HEADER, ([n["id"], n["label"], *(n[a] for a, _ in NODE_ATTRS),
-                                    n["color"], n["size"], n["x"], n["y"]] for n in g.nodes))
+                                    n["color"], n["size"], n["x"], n["y"]] for n in g.nodes),
+              ids=("Id",))
     write_csv(edges, EDGE_HEADER, ([e["source"], e["target"], "Undirected", i, e["kind"],
                                     e["weight"], *(e[a] for a, _ in EDGE_ATTRS)]
-                                   for i, e in enumerate(g.edges)))
+                                   for i, e in enumerate(g.edges)), ids=("Source", "Target"))
     return [nodes, edges]

@@ -29,7 +29,8 @@ from .. import config
 from ..networks.communities import NetworkParams, leiden_partition
 from ..normalize import norm_text
 from ..signals.features import day_iso, rows
-from ..traces.co_text import CJK, text_length
+from ..textseg import words
+from ..traces.co_text import text_length
 from .content import Item
 from .embed import Embedder, choose, clean_text
 from .tables import replace_table
@@ -118,8 +119,6 @@ STOPWORDS = frozenset((
     "rt", "amp", "via"
 ))
 _HASHTAG = re.compile(r"[#＃]\w+")
-_WORD = re.compile(r"[^\W\d_]{2,}")
-_CJK_RUN = re.compile(f"(?:{CJK.pattern})+")
 MAX_TEXT = 280
 
 
@@ -185,15 +184,10 @@ def communities(n: int, edges: list[tuple[int, int, float]], p: NarrativeParams
 
 
 def terms(text: str) -> set[str]:
-    """Words of a text for describing a narrative: letters-only words of two or more letters
-    (English function words left out), and character pairs of Chinese/Japanese/Korean runs."""
+    """Words of a text for describing a narrative: words of two or more letters (English
+    function words left out), segmented by `textseg.words` (ICU for Thai, Chinese ...)."""
     t = _HASHTAG.sub(" ", norm_text(text))
-    out = set()
-    for run in _CJK_RUN.findall(t):
-        out.update(run[i:i + 2] for i in range(len(run) - 1))
-    t = _CJK_RUN.sub(" ", t)
-    out.update(w for w in _WORD.findall(t) if w not in STOPWORDS)
-    return out
+    return {w for w in words(t) if len(w) >= 2 and w not in STOPWORDS}
 
 
 def top_terms(doc_terms: list[set[str]], cluster: list[int], df: Counter[str], n_docs: int,

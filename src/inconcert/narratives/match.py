@@ -62,6 +62,11 @@ class MatchParams:
     w_bios: float = config.param(0.5, "weight of the bio-template overlap")
     w_rhythm: float = config.param(0.5, "weight of the hour-of-week correlation")
     w_creation: float = config.param(0.5, "weight of the creation-month overlap")
+    min_resemblance: float = config.param(
+        0.06, "match score below which a network resembles no fingerprint (the report and "
+              "`inconcert match` say 'no resemblance'): unrelated sets scored at most 0.037 "
+              "against the Thailand library, the same operation's other half 0.07-0.34 "
+              "(docs/evaluation.md)")
     image_distance: int = config.param(8, "bits within which two image hashes are the same")
     max_matches: int = config.param(5, "library fingerprints listed per network, best first")
     evidence_items: int = config.param(10, "overlapping values listed per facet")

@@ -50,7 +50,8 @@ def output_rows(con: duckdb.DuckDBPyConnection, table: str) -> list[dict[str, An
 
 def write_output(rows: list[dict[str, Any]], columns: list[str], path: Path) -> Path:
     """Write stage rows to a spreadsheet-safe CSV file (header even when there are no rows)."""
-    write_csv(path, columns, ([r[c] for c in columns] for r in rows))
+    write_csv(path, columns, ([r[c] for c in columns] for r in rows),
+              ids=[c for c in columns if c.endswith("_id")])
     return path
 
 

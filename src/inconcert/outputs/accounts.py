@@ -45,5 +45,6 @@ def account_rows(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
 
 def write_accounts(rows: list[dict[str, Any]], path: Path) -> Path:
     """Write accounts.csv from `account_rows`."""
-    write_csv(path, HEADER, ([r[h] for h in HEADER] for r in rows))
+    write_csv(path, HEADER, ([r[h] for h in HEADER] for r in rows),
+              ids=("account_id", "handle", "network_id"))
     return path

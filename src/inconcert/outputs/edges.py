@@ -51,5 +51,5 @@ def edge_rows(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
 def write_edges(rows: list[dict[str, Any]], path: Path) -> Path:
     """Write edges.csv from `edge_rows` (examples joined with `;`)."""
     write_csv(path, HEADER, ([";".join(r[h]) if h == "examples" else r[h] for h in HEADER]
-                             for r in rows))
+                             for r in rows), ids=("source", "target", "network_id"))
     return path

@@ -7,6 +7,7 @@ from typing import Any
 
 import duckdb
 
+from ..exports.graph import table_exists
 from ..safecsv import write_csv
 from ..timeutil import iso_utc
 from .accounts import num
@@ -14,7 +15,7 @@ from .accounts import num
 HEADER = ("network_id", "size", "score", "traces", "first_seen", "last_seen", "top_hashtags",
           "top_domains", "n_seeders", "n_amplifiers", "n_hybrid", "n_flagged", "inauthentic",
           "inauthentic_share", "mean_inauthenticity", "density", "strength", "significance",
-          "diversity", "synchrony", "n_edges")
+          "diversity", "synchrony", "n_edges", "operation_id")
 _FLOATS = ("score", "inauthentic_share", "mean_inauthenticity", "density", "strength",
            "significance", "diversity", "synchrony")
 _SOURCE = {"first_seen": "first_ms", "last_seen": "last_ms"}
@@ -22,8 +23,13 @@ _SOURCE = {"first_seen": "first_ms", "last_seen": "last_ms"}
 
 def network_rows(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """Every network with its scores and summary, ordered by network id."""
-    cols = [_SOURCE.get(h, h) for h in HEADER]
-    rows = con.execute(f"SELECT {', '.join(cols)} FROM networks ORDER BY network_id").fetchall()
+    cols = [f"n.{_SOURCE.get(h, h)}" for h in HEADER if h != "operation_id"]
+    # The operation each network belongs to (inconcert.operations), empty before that stage.
+    op = ("o.operation_id" if table_exists(con, "operation_networks") else "NULL")
+    join = ("LEFT JOIN operation_networks o USING (network_id)"
+            if table_exists(con, "operation_networks") else "")
+    rows = con.execute(f"SELECT {', '.join(cols)}, {op} FROM networks n {join} "
+                       "ORDER BY n.network_id").fetchall()
     out = []
     for r in rows:
         d = dict(zip(HEADER, r, strict=True))
@@ -38,5 +44,6 @@ def network_rows(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
 
 def write_networks(rows: list[dict[str, Any]], path: Path) -> Path:
     """Write networks.csv from `network_rows`."""
-    write_csv(path, HEADER, ([r[h] for h in HEADER] for r in rows))
+    write_csv(path, HEADER, ([r[h] for h in HEADER] for r in rows),
+              ids=("network_id", "operation_id"))
     return path

@@ -64,17 +64,16 @@ def bars(values: Sequence[Sequence[int]], labels: Sequence[str], label: str,
                             f'height="{_f(h)}" fill="{c}"/>')
         body.append("</g>")
         if i % tick_every == 0:
-            # A tick label near the right edge is anchored at its end so it is not cut off.
             # Near the right edge a label is anchored at its end so it is not cut off, and a
             # label that would overlap the previous one is left out.
             w = 6 * len(labels[i])
             end = x + w > width
-            left = x + bar_w - w if end else x
-            if left > prev_right + 6:
+            label_left = x + bar_w - w if end else x
+            if label_left > prev_right + 6:
                 anchor = ' text-anchor="end"' if end else ""
                 body.append(f'<text x="{_f(x + bar_w if end else x)}" y="{height - 6}" '
                             f'class="ax"{anchor}>{escape(labels[i])}</text>')
-                prev_right = left + w
+                prev_right = label_left + w
     return _svg(width, height, label, body)
 
 
@@ -118,3 +117,23 @@ def hbars(items: Sequence[tuple[str, int]], label: str, color: str = "#0072B2",
         body.append(f'<text x="{_f(name_w + max(w, 1) + 6)}" y="{y + 15}" class="ax">{n} '
                     f"({_f(100 * n / total)}%)</text>")
     return _svg(width, len(items) * row + 4, label, body)
+
+
+def sparkline(values: Sequence[int], label: str, color: str = "#0072B2", width: int = 240,
+              height: int = 36) -> Markup:
+    """A small bar sparkline (one bar per bin, height by count) with its peak count."""
+    if not values:
+        return Markup("")
+    peak = max(values) or 1
+    step = (width - 2) / len(values)
+    bar = max(step * 0.8, 0.5)
+    body = [f'<line x1="1" y1="{height - 1}" x2="{width - 1}" y2="{height - 1}" '
+            f'stroke="{GRID}"/>']
+    for i, v in enumerate(values):
+        if v:
+            h = (height - 4) * v / peak
+            body.append(f'<rect x="{_f(1 + i * step)}" y="{_f(height - 1 - h)}" '
+                        f'width="{_f(bar)}" height="{_f(h)}" fill="{color}"/>')
+    return Markup(f'<svg class="chart spark" viewBox="0 0 {width} {height}" role="img" '
+                  f'aria-label="{escape(label)}" preserveAspectRatio="none">'
+                  + "".join(body) + "</svg>")

@@ -58,17 +58,41 @@ def level(net: dict[str, Any], p: ConfidenceParams) -> str:
     return "low"
 
 
-def statement(net: dict[str, Any], lvl: str) -> str:
-    """The key-finding sentence for a network, in the assessment style of published reports."""
+def inauthentic_members(net: dict[str, Any]) -> int:
+    """How many members count as inauthentic on their own (the count behind
+    `inauthentic_share`, which is that count over the network's size)."""
+    return round((net.get("inauthentic_share") or 0.0) * net["size"])
+
+
+def statement(net: dict[str, Any], lvl: str, min_share: float = 0.3,
+              min_score: float = 0.4) -> str:
+    """The key-finding sentence for a network, in the assessment style of published reports.
+
+    Every number in it is a column of networks.csv (size, inauthentic_share, n_flagged, score)
+    or follows from one; `min_share` and `min_score` are the verdict's thresholds
+    (`verdict.min_inauthentic_share`, `verdict.min_network_score`), so the sentence says why
+    members are or are not flagged.
+    """
     n = net["size"]
     traces = ", ".join(t.replace("_", "-") for t in (net.get("traces") or "").split(";") if t)
     coordinated = (f"We assess with {lvl} confidence that the {n} accounts of network "
                    f"{net['network_id']} acted in coordination ({traces or 'no single trace'})")
+    k = inauthentic_members(net)
+    share = round(100 * (net.get("inauthentic_share") or 0.0))
+    flagged = net.get("n_flagged") or 0
+    signs = f"{k} of its {n} members ({share}%) show signs of inauthentic accounts on their own"
     if net.get("inauthentic"):
-        share = round(100 * (net.get("inauthentic_share") or 0.0))
         return (f"{coordinated}, and that the activity is consistent with coordinated "
-                f"inauthentic behaviour: {share}% of its members show independent signs of "
-                f"inauthentic accounts, and {net.get('n_flagged', 0)} are flagged.")
-    return (f"{coordinated}. Its accounts show few signs of inauthenticity, so this may be "
-            "open, authentic coordination (a fandom, a campaign team, a newsroom's accounts); "
-            "no account of it is flagged.")
+                f"inauthentic behaviour: {signs}, and {flagged} of {n} are flagged (belonging "
+                "to a network with that share counts as evidence against each member).")
+    if share >= round(100 * min_share):
+        return (f"{coordinated}. {signs}, but its network score {net.get('score') or 0:.2f} "
+                f"is below the {min_score:.2f} that flagging needs, so no account of it is "
+                "flagged.")
+    open_coord = ("so this may be open, authentic coordination (a fandom, a campaign team, a "
+                  "newsroom's accounts); no account of it is flagged.")
+    if k == 0:
+        return (f"{coordinated}. None of its members shows signs of inauthenticity on its own, "
+                f"{open_coord}")
+    return (f"{coordinated}. Only {signs}, fewer than the {round(100 * min_share)}% that "
+            f"flagging needs, {open_coord}")

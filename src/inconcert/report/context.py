@@ -7,7 +7,6 @@ template renders; nothing here formats HTML. The same case and parameters give t
 from __future__ import annotations
 
 import dataclasses
-import json
 from pathlib import PurePath
 from typing import Any
 
@@ -26,12 +25,13 @@ from ..timeutil import iso_utc
 from . import networks as netdata
 from .confidence import ConfidenceParams, level, statement
 from .evidence import account_evidence, scope
+from .html import short_id
+from .operations import operation_rows
 from .params import ReportParams
+from .resemblance import resemblance
+from .stages import human_date, stage_sections
 from .tactics import case_tactics
 
-# Sections later stages add, each read from a table with a `network_id` column when it exists.
-EXTENSIONS = {"narratives": "narratives", "targets": "targets", "sources": "sources",
-              "matches": "matches"}
 COARSE = ("minute", "hour", "day")
 
 
@@ -59,25 +59,6 @@ def _profiles(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, Any]]:
                     "first_post": iso_utc(first), "last_post": iso_utc(last),
                     "id_is_hashed": bool(hashed)}
     return out
-
-
-def _extension(con: duckdb.DuckDBPyConnection, table: str, nid: str) -> dict[str, Any]:
-    """Rows of a later stage's table for one network, or why there are none."""
-    if not table_exists(con, table):
-        return {"computed": False,
-                "why": f"not computed: this case has no `{table}` table (the stage that finds "
-                       f"{table} has not run on it)"}
-    cols = [c for (c,) in con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
-        "ORDER BY ordinal_position", [table]).fetchall()]
-    if "network_id" not in cols:
-        return {"computed": False, "why": f"`{table}` has no network_id column"}
-    shown = [c for c in cols if c != "network_id"]
-    rows = con.execute(f"SELECT {', '.join(f'{chr(34)}{c}{chr(34)}' for c in shown)} "
-                       f"FROM {table} WHERE network_id = ? ORDER BY ALL LIMIT 50",
-                       [nid]).fetchall()
-    return {"computed": True, "columns": shown,
-            "rows": [["" if v is None else str(v) for v in r] for r in rows]}
 
 
 def limitations(con: duckdb.DuckDBPyConnection, caps: dict[str, str]) -> list[dict[str, str]]:
@@ -130,6 +111,8 @@ def build_context(store: Store, cfg: Config, graph: AccountGraph) -> dict[str, A
     con = store.con
     rp: ReportParams = cfg.section("report")
     cp: ConfidenceParams = cfg.section("report.confidence")
+    vp = cfg.section("verdict")
+    mp = cfg.section("narratives.match")
     caps = store.capabilities()
     items, digest = inputs(store)
     for d, ds in zip(items, sorted(store.datasets(), key=lambda d: (d["sha256"],
@@ -142,6 +125,8 @@ def build_context(store: Store, cfg: Config, graph: AccountGraph) -> dict[str, A
     tmin, tmax, n_posts = con.execute(
         "SELECT min(created_ms), max(created_ms), count(*) FROM posts").fetchall()[0]
 
+    core = dict(con.execute("SELECT network_id, count(*) FILTER (WHERE joined_by = 'community') "
+                            "FROM memberships GROUP BY 1").fetchall())
     networks = []
     items_by_net = {}
     for n in nets:
@@ -151,7 +136,9 @@ def build_context(store: Store, cfg: Config, graph: AccountGraph) -> dict[str, A
         if n["n_flagged"]:
             items_by_net[nid] = shared
         networks.append({
-            **n, "confidence": lvl, "statement": statement(n, lvl), "color": graph.color(nid),
+            **n, "confidence": lvl, "color": graph.color(nid),
+            "statement": statement(n, lvl, vp.min_inauthentic_share, vp.min_network_score),
+            "n_core": core.get(nid, n["size"]),
             "timeline": netdata.timeline(con, nid),
             "hour_of_week": netdata.hour_of_week(con, nid),
             "creation": netdata.creation_dates(con, nid),
@@ -162,7 +149,14 @@ def build_context(store: Store, cfg: Config, graph: AccountGraph) -> dict[str, A
             "members": [r[0] for r in con.execute(
                 "SELECT account_id FROM memberships WHERE network_id = ? ORDER BY account_id",
                 [nid]).fetchall()],
-            "extensions": {k: _extension(con, t, nid) for k, t in EXTENSIONS.items()}})
+            "stages": stage_sections(con, nid, rp.attacked_hostile_share),
+            "resemblance": resemblance(con, nid, mp)})
+
+    operations = operation_rows(con, networks, cp, vp.min_inauthentic_share,
+                                vp.min_network_score)
+    op_of = {nid: op["operation_id"] for op in operations for nid in op["network_ids"]}
+    for net in networks:
+        net["operation_id"] = op_of.get(net["network_id"])
 
     in_scope = scope(con, rp.max_evidence_accounts)
     evidence = account_evidence(con, in_scope, rp.max_partners)
@@ -195,19 +189,24 @@ def build_context(store: Store, cfg: Config, graph: AccountGraph) -> dict[str, A
         "inputs": items, "inputs_digest": digest,
         "capabilities": [{"name": k, "level": v, "description": model.CAPABILITIES.get(k, k)}
                          for k, v in caps.items()],
-        "parameters": [{"section": s, "json": json.dumps(v, sort_keys=True,
-                                                           ensure_ascii=False)}
+        "parameters": [{"section": s,
+                        "items": [(k, _param_text(x)) for k, x in sorted(v.items())]}
                        for s, v in cfg.as_dict().items()],
         "parameters_digest": cfg.digest(),
         "time_min": iso_utc(tmin), "time_max": iso_utc(tmax),
+        "human_time_min": human_date(tmin), "human_time_max": human_date(tmax),
         "trace_runs": _runs(con, "trace_runs", "trace"),
         "signal_runs": _runs(con, "signal_runs", "signal"),
         "summary": {"accounts": len(accounts), "posts": n_posts, "networks": len(nets),
                     "inauthentic_networks": sum(1 for n in nets if n["inauthentic"]),
                     "members": sum(n["size"] for n in nets),
+                    "operations": len(operations),
+                    "inauthentic_operations": sum(1 for o in operations
+                                                  if o["n_inauthentic_networks"]),
                     "flagged": sum(1 for a in accounts if a["flagged"]),
                     "platforms": sorted({d["platform"] for d in items} - {"any"})},
         "networks": networks,
+        "operations": operations,
         "table": table, "table_total": len(accounts),
         "evidence": [{"account_id": aid, "anchor": anchors[aid], **role_of.get(aid, {}),
                       "profile": profiles.get(aid, {}), **evidence[aid],
@@ -223,7 +222,19 @@ def build_context(store: Store, cfg: Config, graph: AccountGraph) -> dict[str, A
         "map": _map(graph, anchors),
         "confidence_rule": dataclasses.asdict(cp),
         "layout_seed": rp.layout_seed,
+        "attacked_cut": rp.attacked_hostile_share,
     }
+
+
+def _param_text(value: Any) -> str:
+    """A parameter value as plain text (tables as `key=value` pairs, lists comma-separated)."""
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={_param_text(v)}" for k, v in sorted(value.items()))
+    if isinstance(value, list | tuple):
+        return ", ".join(_param_text(v) for v in value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 def _group_indicators(rows: list[dict[str, str]]) -> list[dict[str, Any]]:
@@ -239,7 +250,10 @@ def _map(g: AccountGraph, anchors: dict[str, str]) -> dict[str, Any]:
     """Compact map data for the page: nodes [label, x, y, size, color, network, flagged,
     anchor] and edges [source index, target index, weight]."""
     index = {n["id"]: i for i, n in enumerate(g.nodes)}
-    return {"nodes": [[n["label"], n["x"], n["y"], n["size"], n["color"], n["network"],
-                       1 if n["flagged"] else 0, anchors.get(n["id"], "")] for n in g.nodes],
+    # A hashed id standing in for a handle is cut so labels do not overlap; handles stay whole.
+    return {"nodes": [[short_id(n["label"], 12) if n["label"] == n["id"] else n["label"],
+                       n["x"], n["y"], n["size"], n["color"],
+                       n["network"], 1 if n["flagged"] else 0, anchors.get(n["id"], "")]
+                      for n in g.nodes],
             "edges": [[index[e["source"]], index[e["target"]], e["weight"]] for e in g.edges],
             "networks": [{"id": nid, "color": g.color(nid)} for nid in g.networks]}

@@ -18,6 +18,7 @@ from ..exports.graph import table_exists
 from ..outputs.accounts import num, sig_digits
 from ..signals import disarm
 from ..timeutil import iso_utc
+from .signal_text import sentences
 from .tactics import KILL_CHAIN, evidence_ids
 
 # Trace -> which kind of item its examples name (how to find each account's time on the item).
@@ -135,6 +136,7 @@ def account_evidence(con: duckdb.DuckDBPyConnection, accounts: list[str],
             "signal": signal, "strength": num(strength),
             "disarm": disarm.describe(evidence_ids(signal, ids)),
             "kill_chain": KILL_CHAIN.get(signal.removesuffix("_network"), ""),
+            "sentences": sentences(signal, json.loads(ev) if ev else {}),
             "evidence": _flatten(json.loads(ev) if ev else {})})
     return out
 

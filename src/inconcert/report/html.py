@@ -57,6 +57,23 @@ def safe_href(url: str | None) -> str | None:
     return u if re.match(r"^https?://[^\s\"'<>]+$", u, re.IGNORECASE) else None
 
 
+def short_id(value: str | None, keep: int = 10) -> str:
+    """A long id (a 44-character hash) cut to its first `keep` characters and an ellipsis,
+    for labels; the full id stays in the id column, the tooltip and the CSVs."""
+    v = value or ""
+    return v if len(v) <= keep + 6 else v[:keep] + "…"
+
+
+def when(iso: str | None) -> str:
+    """'6 Feb 2020 03:15' for an ISO UTC time ('' stays '')."""
+    if not iso:
+        return ""
+    from .stages import MONTHS
+
+    y, m, d = iso[:10].split("-")
+    return f"{int(d)} {MONTHS[int(m) - 1]} {y} {iso[11:16]}".rstrip()
+
+
 def _env() -> Environment:
     env = Environment(loader=PackageLoader("inconcert.report", "templates"), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
@@ -64,6 +81,8 @@ def _env() -> Environment:
     env.filters["defang"] = defang
     env.filters["pct"] = lambda x: "" if x is None else f"{100 * x:.0f}%"
     env.filters["num"] = lambda x, d=3: "" if x is None else f"{x:.{d}f}"
+    env.filters["short_id"] = short_id
+    env.filters["when"] = when
     env.globals["charts"] = charts
     return env
 

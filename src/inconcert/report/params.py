@@ -26,3 +26,6 @@ class ReportParams:
     layout_iterations: int = config.param(
         500, "Fruchterman-Reingold iterations of the map layout (graphs up to 3,000 nodes; "
              "larger graphs use DrL)")
+    attacked_hostile_share: float = config.param(
+        0.3, "a target counts as attacked when at least this share of the network's posts about "
+             "it use hostile wording; the others are listed as amplified or addressed")

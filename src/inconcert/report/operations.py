@@ -1,0 +1,148 @@
+"""Operations as the report tells them: confidence, the key-finding sentence and what their
+accounts are (hijacked, created in bursts, GAN faces), from the `operations` tables
+(`inconcert.operations`) and the networks' rows.
+
+Confidence of an operation is that of its best-evidenced network (`confidence.level`), one
+level higher when two or more of its networks are linked by at least two kinds of shared
+evidence (seeders, content, creation days): separate clusters that independently share an
+operator's fingerprints corroborate each other. Every number in a sentence is a column of the
+operation's row or a count of the rows listed beside it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from statistics import median
+from typing import Any
+
+import duckdb
+
+from ..exports.graph import table_exists
+from .confidence import ConfidenceParams, level
+from .reach import reach
+from .stages import human_date
+
+LEVELS = ("low", "moderate", "high")
+KIND_WORDS = {"seeders": "accounts they reshare", "content": "hashtags and links",
+              "cohorts": "account-creation days"}
+MIN_BURST = 3  # accounts created on one day that make a creation burst
+
+
+def _signal_accounts(con: duckdb.DuckDBPyConnection, signal: str) -> dict[str, str]:
+    return dict(con.execute("SELECT account_id, any_value(evidence) FROM account_signals "
+                            "WHERE signal = ? GROUP BY 1", [signal]).fetchall())
+
+
+def _summaries(con: duckdb.DuckDBPyConnection, members: list[str], size: int
+               ) -> list[str]:
+    """Sentences on what the operation's accounts are, each with its numbers."""
+    out = []
+    ids = set(members)
+    dormant = {a: e for a, e in _signal_accounts(con, "dormant_reactivated").items() if a in ids}
+    if dormant:
+        gaps = [json.loads(e or "{}").get("gap_days") for e in dormant.values()]
+        gaps = [g for g in gaps if isinstance(g, int | float)]
+        silence = f", silent for a median {median(gaps) / 365.25:.1f} years first" if gaps else ""
+        out.append(f"{len(dormant)} of its {size} accounts are dormant accounts that came back "
+                   f"to life with a new client, schedule or topic{silence} — consistent with "
+                   "hijacked or bought accounts.")
+    created = Counter(d for (d,) in con.execute(
+        "SELECT min(created_ms) // 86400000 FROM accounts WHERE account_id IN "
+        "(SELECT unnest(?)) AND created_ms IS NOT NULL GROUP BY account_id",
+        [sorted(ids)]).fetchall())
+    bursts = sorted(((n, d) for d, n in created.items() if n >= MIN_BURST),
+                    key=lambda t: (-t[0], t[1]))
+    if bursts:
+        n_in = sum(n for n, _ in bursts)
+        days = ", ".join(f"{n} on {human_date(d * 86_400_000)}" for n, d in bursts[:4])
+        more = f" and {len(bursts) - 4} more days" if len(bursts) > 4 else ""
+        out.append(f"{n_in} of its {size} accounts were created in "
+                   f"{len(bursts)} burst{'' if len(bursts) == 1 else 's'} of {MIN_BURST} or "
+                   f"more on one day: {days}{more}.")
+    faces = [a for a in _signal_accounts(con, "gan_face") if a in ids]
+    reused = [a for a in _signal_accounts(con, "avatar_reuse") if a in ids]
+    if faces:
+        out.append(f"{len(faces)} of its {size} accounts have a profile photo consistent with "
+                   "a GAN-generated face (eye positions; never proof).")
+    if reused:
+        out.append(f"{len(reused)} of its {size} accounts share a profile photo with another "
+                   "account.")
+    return out
+
+
+def _shared(links: list[dict[str, Any]]) -> str:
+    best: dict[str, int] = {}
+    for lk in links:
+        for k in KIND_WORDS:
+            if k in lk:
+                best[k] = max(best.get(k, 0), lk[k]["shared"])
+    parts = [f"{KIND_WORDS[k]} (up to {n} in common)" for k, n in best.items()]
+    return ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1] if parts else ""
+
+
+def statement(op: dict[str, Any], min_share: float = 0.3, min_score: float = 0.4) -> str:
+    """The key-finding sentence of an operation (`min_share`, `min_score`: the verdict's
+    thresholds, so the sentence says why its accounts are or are not flagged)."""
+    k, size = op["n_networks"], op["size"]
+    nets = ", ".join(op["network_ids"])
+    what = (f"{'network' if k == 1 else f'{k} networks'} {nets}, {size} accounts")
+    signs = round(op["inauthentic_share"] * size)
+    share = round(100 * op["inauthentic_share"])
+    linked = (f" Its networks share {_shared(op['links'])}, so we treat them as one operation."
+              if op["links"] else "")
+    bad = op["n_inauthentic_networks"]
+    if bad:
+        return (f"We assess with {op['confidence']} confidence that operation "
+                f"{op['operation_id']} ({what}) is coordinated activity consistent with "
+                f"inauthentic behaviour: "
+                + (f"{bad} of its {k} networks {'is' if bad == 1 else 'are'} consistent with "
+                   "it, " if k > 1 else "")
+                + f"{signs} of its {size} "
+                f"accounts ({share}%) show signs of inauthentic accounts on their own, and "
+                f"{op['n_flagged']} are flagged.{linked}")
+    head = (f"We assess with {op['confidence']} confidence that operation "
+            f"{op['operation_id']} ({what}) is coordinated")
+    if share >= round(100 * min_share):
+        return (f"{head}: {signs} of its {size} accounts ({share}%) show signs of inauthentic "
+                f"accounts, but its best network score {op['score']:.2f} is below the "
+                f"{min_score:.2f} that flagging needs, so none is flagged.{linked}")
+    if signs == 0:
+        return (f"{head}, but openly: none of its {size} accounts shows signs of inauthentic "
+                f"accounts (a fandom, a campaign team, a newsroom's accounts).{linked}")
+    return (f"{head}, but openly: {signs} of its {size} accounts ({share}%) show signs of "
+            f"inauthentic accounts, fewer than the {round(100 * min_share)}% that flagging "
+            f"needs (a fandom, a campaign team, a newsroom's accounts).{linked}")
+
+
+def operation_rows(con: duckdb.DuckDBPyConnection, networks: list[dict[str, Any]],
+                   cp: ConfidenceParams, min_share: float = 0.3,
+                   min_score: float = 0.4) -> list[dict[str, Any]]:
+    """The case's operations in evidence order, each with its confidence, sentence,
+    summaries and networks; [] when the operations stage has not run."""
+    if not table_exists(con, "operations"):
+        return []
+    by_id = {n["network_id"]: n for n in networks}
+    members: dict[str, list[str]] = {}
+    for aid, nid in con.execute("SELECT account_id, network_id FROM memberships "
+                                "WHERE network_id IS NOT NULL ORDER BY 1").fetchall():
+        members.setdefault(nid, []).append(aid)
+    cur = con.execute("SELECT * FROM operations ORDER BY operation_id")
+    names = [d[0] for d in cur.description]
+    out = []
+    for r in cur.fetchall():
+        op = dict(zip(names, r, strict=True))
+        op["network_ids"] = [n for n in (op["networks"] or "").split(";") if n]
+        op["links"] = json.loads(op["links"] or "[]")
+        base = max((LEVELS.index(level(by_id[n], cp)) for n in op["network_ids"]
+                    if n in by_id), default=0)
+        corroborated = any(sum(1 for k in KIND_WORDS if k in lk) >= 2 for lk in op["links"])
+        op["confidence"] = LEVELS[min(base + corroborated, len(LEVELS) - 1)]
+        op["corroborated"] = corroborated
+        op["statement"] = statement(op, min_share, min_score)
+        accounts = [a for n in op["network_ids"] for a in members.get(n, [])]
+        op["summaries"] = _summaries(con, accounts, op["size"])
+        op["reach"] = reach(con, accounts, op["network_ids"])
+        op["first"], op["last"] = human_date(op["first_ms"]), human_date(op["last_ms"])
+        out.append(op)
+    return out

@@ -1,0 +1,120 @@
+"""Operations on the demo platform: the planted campaign, which community detection splits into
+several networks, is one operation (high confidence, first), apart from the authentic newsroom
+and fandom; and every number in an operation's sentence is the one its table row holds."""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import pytest
+
+from inconcert import config
+from inconcert.demo import run_demo
+from inconcert.report.confidence import ConfidenceParams
+from inconcert.report.operations import operation_rows, statement
+from inconcert.store import Store
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("demo") / "out"
+    run_demo(out)
+    return out
+
+
+def _labels(out: Path) -> dict[str, tuple[str, str]]:
+    """account id → (label, role) of the simulator's ground truth."""
+    with open(out / "data" / "labels.csv", newline="", encoding="utf-8") as f:
+        return {r["account_id"]: (r["label"], r["role"]) for r in csv.DictReader(f)}
+
+
+def _ops(out: Path) -> tuple[list[dict], dict[str, str]]:
+    from inconcert.outputs.networks import network_rows
+
+    with Store(out / "case.duckdb", read_only=True) as s:
+        nets = network_rows(s.con)
+        ops = operation_rows(s.con, nets, ConfidenceParams())
+        member_net = dict(s.execute("SELECT account_id, network_id FROM memberships"))
+    return ops, member_net
+
+
+def test_the_campaign_is_one_operation_above_the_newsroom_and_fandom(demo):
+    ops, member_net = _ops(demo)
+    labels = _labels(demo)
+    campaign = {a for a, (lab, _) in labels.items() if lab == "campaign" and a in member_net}
+    op_of = {nid: op["operation_id"] for op in ops for nid in op["network_ids"]}
+    campaign_ops = {op_of[member_net[a]] for a in campaign}
+    assert len(campaign_ops) == 1
+    first = ops[0]
+    assert first["operation_id"] in campaign_ops and first["confidence"] == "high"
+    assert first["n_networks"] >= 2 and first["corroborated"]
+    # The authentic networks are operations of their own, below it and not inauthentic.
+    for group in ("newsroom", "fan"):
+        nets = {member_net[a] for a, (_, role) in labels.items()
+                if role == group and a in member_net}
+        assert nets and not {op_of[n] for n in nets} & campaign_ops
+        for op in ops:
+            if set(op["network_ids"]) & nets:
+                assert op["n_inauthentic_networks"] == 0 and op["n_flagged"] == 0
+    # The campaign's summaries name its hijacked accounts and creation bursts with numbers.
+    assert any(re.match(r"\d+ of its \d+ accounts are dormant accounts", s)
+               for s in first["summaries"])
+    assert any("created in" in s and "burst" in s for s in first["summaries"])
+
+
+def test_operation_sentences_use_the_numbers_of_their_rows(demo):
+    ops, _ = _ops(demo)
+    html = (demo / "report.html").read_text(encoding="utf-8")
+    for op in ops:
+        s = op["statement"]
+        k, size = op["n_networks"], op["size"]
+        assert f"{size} accounts" in s
+        signs = round(op["inauthentic_share"] * size)
+        assert (f"{signs} of its {size} accounts" in s) or (signs == 0 and "none of its" in s)
+        if op["n_inauthentic_networks"]:
+            assert k == 1 or f"{op['n_inauthentic_networks']} of its {k} networks" in s
+            assert f"{op['n_flagged']} are flagged" in s
+        else:
+            assert "flagged" not in s or "none is flagged" in s or "flagging needs" in s
+        assert all(n in s for n in op["network_ids"])
+        assert f"{op['confidence']} confidence that operation {op['operation_id']}" in s
+        assert s.replace("'", "&#39;") in html
+
+
+def test_open_coordination_is_never_called_authentic_when_its_share_is_high():
+    op = {"operation_id": "OP09", "n_networks": 1, "network_ids": ["N010"], "size": 5,
+          "inauthentic_share": 0.8, "n_inauthentic_networks": 0, "n_flagged": 0, "score": 0.38,
+          "links": [], "confidence": "low"}
+    s = statement(op, min_share=0.3, min_score=0.4)
+    assert "4 of its 5 accounts (80%)" in s and "0.38 is below the 0.40" in s
+    assert "openly" not in s
+
+
+def test_operation_parameters_are_config_parameters():
+    cfg = config.load(overrides=["operations.min_kinds=2"])
+    assert cfg.section("operations").min_kinds == 2
+
+
+def test_reach_counts_outside_engagement_and_places_it_on_the_breakout_scale(demo):
+    ops, member_net = _ops(demo)
+    campaign = ops[0]
+    r = campaign["reach"]
+    # The simulator has organic accounts reshare the campaign: they are its reach.
+    labels = _labels(demo)
+    assert r["n_accounts"] > 0 and r["n_unaffiliated"] > 0
+    assert dict(r["how"])["reshared"] > 0
+    assert r["platforms"] == ["x"] and r["communities"] >= 2 and r["category"] == 2
+    with Store(demo / "case.duckdb", read_only=True) as s:
+        resharers = {a for (a,) in s.execute(
+            "SELECT DISTINCT author_id FROM posts WHERE kind = 'reshare' AND ref_author_id IN "
+            "(SELECT account_id FROM memberships WHERE network_id IN (SELECT unnest(?)))",
+            [campaign["network_ids"]])}
+    outside = {a for a in resharers if member_net.get(a) not in campaign["network_ids"]}
+    assert dict(r["how"])["reshared"] == len(outside)
+    # Mostly organic accounts; campaign accounts detection left out of the operation count too.
+    assert sum(labels[a][0] == "organic" for a in outside) > len(outside) / 2
+    html = (demo / "report.html").read_text(encoding="utf-8")
+    assert f"{r['n_accounts']:,} accounts outside the operation engaged" in html
+    assert "Breakout Scale category 2" in html
