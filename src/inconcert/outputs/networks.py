@@ -10,31 +10,43 @@ import duckdb
 from ..exports.graph import table_exists
 from ..safecsv import write_csv
 from ..timeutil import iso_utc
-from .accounts import num
+from .accounts import num, sig_digits
 
 HEADER = ("network_id", "size", "score", "traces", "first_seen", "last_seen", "top_hashtags",
           "top_domains", "n_seeders", "n_amplifiers", "n_hybrid", "n_flagged", "inauthentic",
           "inauthentic_share", "mean_inauthenticity", "density", "strength", "significance",
-          "diversity", "synchrony", "n_edges", "operation_id")
+          "diversity", "synchrony", "n_edges", "operation_id", "time_scale_s", "null_model",
+          "group_p_value", "inauthentic_by", "inauthentic_p_value", "internal_share",
+          "internal_seeders")
 _FLOATS = ("score", "inauthentic_share", "mean_inauthenticity", "density", "strength",
-           "significance", "diversity", "synchrony")
+           "significance", "diversity", "synchrony", "internal_share")
+_PVALUES = ("group_p_value", "inauthentic_p_value")
+# Filled by the group test and the verdict; a networks table made without them reads as empty.
+_LATER = ("time_scale_s", "null_model", "group_p_value", "inauthentic_by", "inauthentic_p_value",
+          "internal_share", "internal_seeders")
 _SOURCE = {"first_seen": "first_ms", "last_seen": "last_ms"}
 
 
 def network_rows(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """Every network with its scores and summary, ordered by network id."""
-    cols = [f"n.{_SOURCE.get(h, h)}" for h in HEADER if h != "operation_id"]
+    present = {r[0] for r in con.execute("DESCRIBE networks").fetchall()}
+    cols = [f"n.{_SOURCE.get(h, h)}" if h not in _LATER or h in present else "NULL"
+            for h in HEADER if h != "operation_id"]
     # The operation each network belongs to (inconcert.operations), empty before that stage.
     op = ("o.operation_id" if table_exists(con, "operation_networks") else "NULL")
     join = ("LEFT JOIN operation_networks o USING (network_id)"
             if table_exists(con, "operation_networks") else "")
-    rows = con.execute(f"SELECT {', '.join(cols)}, {op} FROM networks n {join} "
+    i = HEADER.index("operation_id")
+    cols.insert(i, op)
+    rows = con.execute(f"SELECT {', '.join(cols)} FROM networks n {join} "
                        "ORDER BY n.network_id").fetchall()
     out = []
     for r in rows:
         d = dict(zip(HEADER, r, strict=True))
         for k in _FLOATS:
             d[k] = num(d[k])
+        for k in _PVALUES:
+            d[k] = sig_digits(d[k])
         d["first_seen"] = iso_utc(d["first_seen"])
         d["last_seen"] = iso_utc(d["last_seen"])
         d["inauthentic"] = bool(d["inauthentic"])
