@@ -203,6 +203,28 @@ def test_operator_name_pool_is_followed(tmp_path, pool):
     store.close()
 
 
+def test_operator_clients_languages_and_weekends_are_followed(tmp_path):
+    store, _ = _platform(tmp_path, scale=0.1, scenario="pool=40",
+                         operator={"clients": (("Hootsuite Inc.", 1.0),), "zh_share": 1.0,
+                                   "rhythm": "shifts", "start_hour": 8, "hours": 12,
+                                   "weekend_factor": 1.0, "hijacked_share": 0.0})
+    rows = store.execute("""SELECT p.client, p.lang, isodow(to_timestamp(p.created_ms / 1000))
+        FROM posts p JOIN labels l ON l.account_id = p.author_id
+        AND l.label = 'campaign' WHERE p.created_ms >= 1614556800000""")
+    assert {c for c, _, _ in rows} <= {"Hootsuite Inc.", "Twitter for iPhone",
+                                       "Twitter for Android", "Twitter Web App"}
+    assert sum(1 for c, _, _ in rows if c == "Hootsuite Inc.") >= 0.85 * len(rows)
+    talking = _local_hours(store, 0)  # seeder talking points
+    zh = store.execute("""SELECT avg(CASE WHEN p.lang = 'zh' THEN 1 ELSE 0 END) FROM posts p
+        JOIN labels l ON l.account_id = p.author_id AND l.role = 'seeder'
+        WHERE p.post_id IN (SELECT post_id FROM read_csv(?, all_varchar = true))""",
+                       [str(store.path.parent / "data" / "campaign_posts.csv")])[0][0]
+    assert talking and zh == 1.0
+    # shift work goes on at weekends
+    weekend = sum(1 for _, _, d in rows if d >= 6) / len(rows)
+    assert weekend >= 0.2
+
+
 def test_no_creation_burst_when_the_family_has_none(tmp_path):
     store, _ = _platform(tmp_path, scale=0.1, scenario="pool=60",
                          operator={"batch_share": 0.0, "hijacked_share": 0.0})
