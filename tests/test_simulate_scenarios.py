@@ -282,6 +282,13 @@ def test_scenario_text_is_parsed_and_bad_values_are_usage_errors():
             parse(bad)
 
 
+def test_a_scenario_object_with_an_operation_key_plants_an_operation(tmp_path):
+    files = simulate(tmp_path, seed=1, scale=0.1, scenario=Scenario(pool=30, lag="seconds"))
+    summary = json.loads(files[-1].read_text())
+    assert summary["scenario"]["families"] == "random"
+    assert summary["parameters"]["amplifiers"] == 30
+
+
 def test_grid_cells_are_named_once_and_quick_cells_exist():
     names = [n for n, _ in GRID]
     assert len(names) == len(set(names))

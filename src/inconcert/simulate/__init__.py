@@ -32,7 +32,7 @@ from .population import (
     organic_accounts,
 )
 from .scenario import GRID, Scenario
-from .scenario import check as check_scenario
+from .scenario import normalise as normalise_scenario
 from .scenario import parse as parse_scenario
 from .writer import (
     engagement,
@@ -146,8 +146,7 @@ def simulate(out_dir: Path, seed: int = 1, scale: float = 1.0, campaign: bool = 
     if not 0 < scale <= MAX_SCALE:
         raise InputError(f"--scale must be above 0 and at most {MAX_SCALE:g} (got {scale:g})")
     sc = parse_scenario(scenario, campaign) if not isinstance(scenario, Scenario) else (
-        scenario if campaign else replace(scenario, campaign=False))
-    check_scenario(sc)
+        normalise_scenario(scenario if campaign else replace(scenario, campaign=False)))
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     random = sc.families == "random"
