@@ -251,6 +251,22 @@ def test_organic_particulars_are_followed(tmp_path):
     store.close()
 
 
+def test_returning_accounts_drift_with_random_families(tmp_path):
+    store, _ = _platform(tmp_path, scale=0.5, scenario="families=random,negatives=3",
+                         campaign=False)
+    rows = store.execute("""
+        SELECT p.author_id,
+               list(DISTINCT p.client) FILTER (WHERE p.created_ms < 1451606400000),
+               list(DISTINCT p.client) FILTER (WHERE p.created_ms >= 1451606400000)
+        FROM posts p JOIN labels l ON l.account_id = p.author_id AND l.role = 'returning'
+        GROUP BY 1""")
+    both = [(old, new) for _, old, new in rows if old and new]
+    assert len(both) >= 15
+    # the old life was on the apps of its time, the new one is not
+    assert sum(1 for old, new in both if not set(old) & set(new)) >= 0.5 * len(both)
+    store.close()
+
+
 def test_families_differ_between_seeds():
     import numpy as np
 
