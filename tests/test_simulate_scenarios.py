@@ -4,6 +4,7 @@ of accounts, hard-negative strength), each particular of a family can be swapped
 generated platform follows it, and detection code does not import the simulator."""
 
 import ast
+import csv
 import json
 import re
 from pathlib import Path
@@ -349,3 +350,14 @@ def test_cli_takes_a_scenario_and_refuses_bad_ones_with_exit_2(tmp_path):
         res = CliRunner().invoke(app, ["simulate", "--out", str(tmp_path / "bad"), *args])
         assert res.exit_code == 2
         assert len(res.output.strip().splitlines()) == 1
+
+
+def test_no_campaign_control_of_a_scenario_keeps_its_organic_platform(tmp_path):
+    def organic(d):
+        with open(d / "labels.csv", newline="", encoding="utf-8") as f:
+            return sorted((r["account_id"], r["role"]) for r in csv.DictReader(f)
+                          if r["label"] == "organic")
+
+    simulate(tmp_path / "a", seed=6, scale=0.1, scenario="share=0.3")
+    simulate(tmp_path / "b", seed=6, scale=0.1, scenario="share=0.3", campaign=False)
+    assert organic(tmp_path / "a") == organic(tmp_path / "b")
