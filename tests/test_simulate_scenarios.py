@@ -4,6 +4,7 @@ of accounts, hard-negative strength), each particular of a family can be swapped
 generated platform follows it, and detection code does not import the simulator."""
 
 import ast
+import csv
 import json
 import re
 from pathlib import Path
@@ -203,6 +204,28 @@ def test_operator_name_pool_is_followed(tmp_path, pool):
     store.close()
 
 
+def test_operator_clients_languages_and_weekends_are_followed(tmp_path):
+    store, _ = _platform(tmp_path, scale=0.1, scenario="pool=40",
+                         operator={"clients": (("Hootsuite Inc.", 1.0),), "zh_share": 1.0,
+                                   "rhythm": "shifts", "start_hour": 8, "hours": 12,
+                                   "weekend_factor": 1.0, "hijacked_share": 0.0})
+    rows = store.execute("""SELECT p.client, p.lang, isodow(to_timestamp(p.created_ms / 1000))
+        FROM posts p JOIN labels l ON l.account_id = p.author_id
+        AND l.label = 'campaign' WHERE p.created_ms >= 1614556800000""")
+    assert {c for c, _, _ in rows} <= {"Hootsuite Inc.", "Twitter for iPhone",
+                                       "Twitter for Android", "Twitter Web App"}
+    assert sum(1 for c, _, _ in rows if c == "Hootsuite Inc.") >= 0.85 * len(rows)
+    talking = _local_hours(store, 0)  # seeder talking points
+    zh = store.execute("""SELECT avg(CASE WHEN p.lang = 'zh' THEN 1 ELSE 0 END) FROM posts p
+        JOIN labels l ON l.account_id = p.author_id AND l.role = 'seeder'
+        WHERE p.post_id IN (SELECT post_id FROM read_csv(?, all_varchar = true))""",
+                       [str(store.path.parent / "data" / "campaign_posts.csv")])[0][0]
+    assert talking and zh == 1.0
+    # shift work goes on at weekends
+    weekend = sum(1 for _, _, d in rows if d >= 6) / len(rows)
+    assert weekend >= 0.2
+
+
 def test_no_creation_burst_when_the_family_has_none(tmp_path):
     store, _ = _platform(tmp_path, scale=0.1, scenario="pool=60",
                          operator={"batch_share": 0.0, "hijacked_share": 0.0})
@@ -226,6 +249,22 @@ def test_organic_particulars_are_followed(tmp_path):
         WHERE l.role = 'organic' AND l.traits LIKE '%office_hours%'
         AND p.created_ms >= 1614556800000""")[0][0]
     assert share >= 0.8
+    store.close()
+
+
+def test_returning_accounts_drift_with_random_families(tmp_path):
+    store, _ = _platform(tmp_path, scale=0.5, scenario="families=random,negatives=3",
+                         campaign=False)
+    rows = store.execute("""
+        SELECT p.author_id,
+               list(DISTINCT p.client) FILTER (WHERE p.created_ms < 1451606400000),
+               list(DISTINCT p.client) FILTER (WHERE p.created_ms >= 1451606400000)
+        FROM posts p JOIN labels l ON l.account_id = p.author_id AND l.role = 'returning'
+        GROUP BY 1""")
+    both = [(old, new) for _, old, new in rows if old and new]
+    assert len(both) >= 15
+    # the old life was on the apps of its time, the new one is not
+    assert sum(1 for old, new in both if not set(old) & set(new)) >= 0.5 * len(both)
     store.close()
 
 
@@ -258,6 +297,13 @@ def test_scenario_text_is_parsed_and_bad_values_are_usage_errors():
     for bad in ("lag=4h", "squad=2", "share=1.5", "pool=x", "colour=red", "nope", "mode="):
         with pytest.raises(InputError):
             parse(bad)
+
+
+def test_a_scenario_object_with_an_operation_key_plants_an_operation(tmp_path):
+    files = simulate(tmp_path, seed=1, scale=0.1, scenario=Scenario(pool=30, lag="seconds"))
+    summary = json.loads(files[-1].read_text())
+    assert summary["scenario"]["families"] == "random"
+    assert summary["parameters"]["amplifiers"] == 30
 
 
 def test_grid_cells_are_named_once_and_quick_cells_exist():
@@ -304,3 +350,14 @@ def test_cli_takes_a_scenario_and_refuses_bad_ones_with_exit_2(tmp_path):
         res = CliRunner().invoke(app, ["simulate", "--out", str(tmp_path / "bad"), *args])
         assert res.exit_code == 2
         assert len(res.output.strip().splitlines()) == 1
+
+
+def test_no_campaign_control_of_a_scenario_keeps_its_organic_platform(tmp_path):
+    def organic(d):
+        with open(d / "labels.csv", newline="", encoding="utf-8") as f:
+            return sorted((r["account_id"], r["role"]) for r in csv.DictReader(f)
+                          if r["label"] == "organic")
+
+    simulate(tmp_path / "a", seed=6, scale=0.1, scenario="share=0.3")
+    simulate(tmp_path / "b", seed=6, scale=0.1, scenario="share=0.3", campaign=False)
+    assert organic(tmp_path / "a") == organic(tmp_path / "b")

@@ -32,7 +32,7 @@ from .population import (
     organic_accounts,
 )
 from .scenario import GRID, Scenario
-from .scenario import check as check_scenario
+from .scenario import normalise as normalise_scenario
 from .scenario import parse as parse_scenario
 from .writer import (
     engagement,
@@ -146,8 +146,7 @@ def simulate(out_dir: Path, seed: int = 1, scale: float = 1.0, campaign: bool = 
     if not 0 < scale <= MAX_SCALE:
         raise InputError(f"--scale must be above 0 and at most {MAX_SCALE:g} (got {scale:g})")
     sc = parse_scenario(scenario, campaign) if not isinstance(scenario, Scenario) else (
-        scenario if campaign else replace(scenario, campaign=False))
-    check_scenario(sc)
+        normalise_scenario(scenario if campaign else replace(scenario, campaign=False)))
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     random = sc.families == "random"
@@ -180,17 +179,22 @@ def simulate(out_dir: Path, seed: int = 1, scale: float = 1.0, campaign: bool = 
     for k in range(p["viral_events"]):
         neg.viral(r, acc, posts, viral_pool, k, min(p["viral_size"], len(viral_pool) // 2),
                   first, last)
+    # The classic platform's first newsroom is the UTC+8 one (its office hours overlap
+    # Beijing's); with random families, which idol and newsroom come first is drawn.
+    fan0, news0 = (int(x) for x in _rng(seed, 12).integers(0, 3, 2)) if random else (0, 0)
     for k in range(p["fandoms"]):
-        neg.fandom(r, acc, handles, posts, k, p["fans"], ext_posts, first, last)
+        neg.fandom(r, acc, handles, posts, fan0 + k, p["fans"], ext_posts, first, last)
     for k in range(p["newsrooms"]):
-        neg.newsroom(r, acc, handles, posts, k, plain, first, last, min(org_scale, 1.0))
+        neg.newsroom(r, acc, handles, posts, news0 + k, plain, first, last,
+                     min(org_scale, 1.0))
     free = plain[len(viral_pool):]
     free = free[[acc.cols["role"][a] == "organic" for a in free]]
     day = first + HASHTAG_DAY
     if p["hashtag_day_accounts"]:
         neg.hashtag_day(r, acc, posts, free[: p["hashtag_day_accounts"]], day, "WorldBookDay")
     if p["returning_accounts"]:
-        neg.returning(r, acc, handles, posts, p["returning_accounts"], ext_posts, first, last)
+        neg.returning(r, acc, handles, posts, p["returning_accounts"], ext_posts, first, last,
+                      drift=random)
 
     size: camp.CampaignSize | dict[str, int] | None = None
     if sc.campaign and op_fam is not None:

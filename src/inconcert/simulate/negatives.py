@@ -260,8 +260,12 @@ def old_history(rng: np.random.Generator, acc: Accounts, posts: Posts, who: np.n
 
 
 def returning(rng: np.random.Generator, acc: Accounts, handles: Handles, posts: Posts, n: int,
-              pool_extra: np.ndarray, first_day: int, last_day: int) -> None:
-    """Old accounts that paused for years and came back with the same language, app and hours."""
+              pool_extra: np.ndarray, first_day: int, last_day: int, drift: bool = False
+              ) -> None:
+    """Old accounts that paused for years and came back with the same language, app and hours.
+
+    With `drift`, as people do over 5-9 years: the old life was on the apps of its time
+    (Web Client, BlackBerry, ...), and a fifth of them have moved to another time zone."""
     who = organic_accounts(rng, acc, handles, n, day_number(2012, 6, 1), "returning",
                            "returning", first_year=2009)
     for a in who:
@@ -270,8 +274,13 @@ def returning(rng: np.random.Generator, acc: Accounts, handles: Handles, posts: 
     start = np.maximum(created // DAY_MS + 1, FIRST_SNOWFLAKE_DAY)
     end = start + rng.integers(300, 1400, n)
     counts = np.ceil(rng.lognormal(3.3, 0.7, n)).astype(np.int64)
-    old_history(rng, acc, posts, who, start, end, counts,
-                [acc.cols["client"][a] for a in who])
+    old_clients = (pick_weighted(rng, lx.CLIENTS_OLD, n) if drift
+                   else [acc.cols["client"][a] for a in who])
+    old_history(rng, acc, posts, who, start, end, counts, old_clients)
+    if drift:
+        zones = sorted({r.utc_offset_min for r in lx.REGIONS})
+        for a in who[rng.random(n) < 0.2]:
+            acc.cols["tz_min"][a] = int(rng.choice(zones))
     comeback = first_day + rng.integers(0, max((last_day - first_day) * 2 // 3, 1), n)
     organic_activity(rng, acc, posts, who, 24 * n, first_day, last_day, pool_extra,
                      windows=(comeback, np.full(n, last_day)))

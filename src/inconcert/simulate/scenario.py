@@ -111,10 +111,15 @@ def parse(text: str | None, campaign: bool = True) -> Scenario:
         values[key] = _value(key, raw)
     if not campaign:
         values["campaign"] = False
-    sc = replace(sc, **values)
-    if not sc.classic and sc.families == "classic":
-        sc = replace(sc, families="random")
+    return normalise(replace(sc, **values))
+
+
+def normalise(sc: Scenario) -> Scenario:
+    """The scenario checked, with families made random when it plants an operation (an
+    operation is always drawn from the families). Raises InputError on bad values."""
     check(sc)
+    if not sc.classic and sc.families == "classic":
+        return replace(sc, families="random")
     return sc
 
 
