@@ -154,20 +154,25 @@ def neighbours_within(item: np.ndarray, t: np.ndarray, tau_ms: int) -> np.ndarra
 
 
 def member_time_excess(account: np.ndarray, unit: np.ndarray, item: np.ndarray, t: np.ndarray,
-                       tau_s: int, replicates: int, seed: int
+                       scales_s: list[int], replicates: int, seed: int
                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per account: co-actions with other members within `tau_s` (observed) and their mean over
-    within-unit time shuffles. Returns (accounts, observed, mean)."""
-    tau_ms = int(tau_s) * 1000
+    """Per account and scale: co-actions with other members within the scale (observed) and
+    their mean over within-unit time shuffles. Returns (accounts, observed, mean), the last two
+    of shape (accounts, scales)."""
+    taus = [int(s) * 1000 for s in scales_s]
     accounts, ainv = np.unique(account, return_inverse=True)
-    observed = np.bincount(ainv, weights=neighbours_within(item, t, tau_ms))
+
+    def counts(times: np.ndarray) -> np.ndarray:
+        return np.stack([np.bincount(ainv, weights=neighbours_within(item, times, tau),
+                                     minlength=len(accounts)) for tau in taus], axis=1)
+
+    observed = counts(t)
     rng = np.random.default_rng(seed)
     by_unit = np.argsort(unit, kind="stable")
-    total = np.zeros(len(accounts))
+    total = np.zeros_like(observed)
     for _ in range(replicates):
         perm = np.lexsort((rng.random(len(unit)), unit))
         shuffled = np.empty_like(t)
         shuffled[by_unit] = t[perm]
-        total += np.bincount(ainv, weights=neighbours_within(item, shuffled, tau_ms),
-                             minlength=len(accounts))
+        total += counts(shuffled)
     return accounts, observed, total / max(1, replicates)
