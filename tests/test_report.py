@@ -242,12 +242,18 @@ def test_statement_separates_coordination_from_inauthenticity():
     open_coord = statement(_net(inauthentic=False, inauthentic_share=0.0, n_flagged=0), "low")
     assert "None of its members shows signs of inauthenticity" in open_coord
     assert "no account of it is flagged" in open_coord
-    # A high share without flags is explained by the weak coordination, never called authentic.
-    weak = statement(_net(inauthentic=False, inauthentic_share=0.8, n_flagged=0, score=0.35),
-                     "low", min_share=0.3, min_score=0.4)
-    assert "80%" in weak and "0.35 is below the 0.40" in weak and "authentic coord" not in weak
-    few = statement(_net(inauthentic=False, inauthentic_share=0.25, n_flagged=0), "moderate")
-    assert "Only 3 of its 12 members (25%)" in few and "fewer than the 30%" in few
+    few = statement(_net(inauthentic=False, inauthentic_share=0.25, n_flagged=0), "moderate",
+                    reference_rate=0.12)
+    assert "Only 3 of its 12 members (25%)" in few and "no more than the 12%" in few
+    # Each rule that made a network inauthentic is said, with its numbers.
+    selfamp = statement(_net(inauthentic=True, inauthentic_by="self-amplification",
+                             internal_share=0.86, internal_seeders=4, inauthentic_share=0.1,
+                             size=10, n_flagged=7), "high")
+    assert "86% of the reshares of its members' posts" in selfamp and "4 reshared" in selfamp
+    assert "7 of 10 are flagged" in selfamp
+    both = statement(_net(inauthentic_by="members;self-amplification", internal_share=1.0,
+                          internal_seeders=9), "high", reference_rate=0.12)
+    assert "more than the 12% of authentic accounts" in both and "100% of the reshares" in both
 
 
 def test_confidence_thresholds_are_config_parameters():

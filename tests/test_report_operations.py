@@ -77,19 +77,19 @@ def test_operation_sentences_use_the_numbers_of_their_rows(demo):
             assert k == 1 or f"{op['n_inauthentic_networks']} of its {k} networks" in s
             assert f"{op['n_flagged']} are flagged" in s
         else:
-            assert "flagged" not in s or "none is flagged" in s or "flagging needs" in s
+            assert "are flagged" not in s
         assert all(n in s for n in op["network_ids"])
         assert f"{op['confidence']} confidence that operation {op['operation_id']}" in s
         assert s.replace("'", "&#39;") in html
 
 
-def test_open_coordination_is_never_called_authentic_when_its_share_is_high():
+def test_open_coordination_says_why_its_share_is_not_enough():
     op = {"operation_id": "OP09", "n_networks": 1, "network_ids": ["N010"], "size": 5,
-          "inauthentic_share": 0.8, "n_inauthentic_networks": 0, "n_flagged": 0, "score": 0.38,
+          "inauthentic_share": 0.2, "n_inauthentic_networks": 0, "n_flagged": 0, "score": 0.38,
           "links": [], "confidence": "low"}
-    s = statement(op, min_share=0.3, min_score=0.4)
-    assert "4 of its 5 accounts (80%)" in s and "0.38 is below the 0.40" in s
-    assert "openly" not in s
+    s = statement(op, reference_rate=0.12)
+    assert "1 of its 5 accounts (20%)" in s and "no more than the 12%" in s
+    assert "openly" in s
 
 
 def test_operation_parameters_are_config_parameters():

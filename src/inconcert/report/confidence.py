@@ -64,14 +64,13 @@ def inauthentic_members(net: dict[str, Any]) -> int:
     return round((net.get("inauthentic_share") or 0.0) * net["size"])
 
 
-def statement(net: dict[str, Any], lvl: str, min_share: float = 0.3,
-              min_score: float = 0.4) -> str:
+def statement(net: dict[str, Any], lvl: str, reference_rate: float = 0.12) -> str:
     """The key-finding sentence for a network, in the assessment style of published reports.
 
-    Every number in it is a column of networks.csv (size, inauthentic_share, n_flagged, score)
-    or follows from one; `min_share` and `min_score` are the verdict's thresholds
-    (`verdict.min_inauthentic_share`, `verdict.min_network_score`), so the sentence says why
-    members are or are not flagged.
+    Every number in it is a column of networks.csv (size, inauthentic_share, n_flagged,
+    inauthentic_by, internal_share, internal_seeders) or follows from one; `reference_rate` is
+    the verdict's (`verdict.reference_rate`), so the sentence says why members are or are not
+    flagged.
     """
     n = net["size"]
     traces = ", ".join(t.replace("_", "-") for t in (net.get("traces") or "").split(";") if t)
@@ -80,19 +79,26 @@ def statement(net: dict[str, Any], lvl: str, min_share: float = 0.3,
     k = inauthentic_members(net)
     share = round(100 * (net.get("inauthentic_share") or 0.0))
     flagged = net.get("n_flagged") or 0
+    ref = f"{100 * reference_rate:g}%"
     signs = f"{k} of its {n} members ({share}%) show signs of inauthentic accounts on their own"
+    why = (net.get("inauthentic_by") or "").split(";")
     if net.get("inauthentic"):
+        reasons = []
+        if "members" in why:
+            reasons.append(f"{signs}, more than the {ref} of authentic accounts that do")
+        if "self-amplification" in why:
+            reasons.append(
+                f"{round(100 * (net.get('internal_share') or 0.0))}% of the reshares of its "
+                f"members' posts come from its own members, spread over "
+                f"{net.get('internal_seeders') or 0} reshared members (an audience it made "
+                "itself)")
         return (f"{coordinated}, and that the activity is consistent with coordinated "
-                f"inauthentic behaviour: {signs}, and {flagged} of {n} are flagged (belonging "
-                "to a network with that share counts as evidence against each member).")
-    if share >= round(100 * min_share):
-        return (f"{coordinated}. {signs}, but its network score {net.get('score') or 0:.2f} "
-                f"is below the {min_score:.2f} that flagging needs, so no account of it is "
+                f"inauthentic behaviour: {'; '.join(reasons) or signs}. {flagged} of {n} are "
                 "flagged.")
     open_coord = ("so this may be open, authentic coordination (a fandom, a campaign team, a "
                   "newsroom's accounts); no account of it is flagged.")
     if k == 0:
         return (f"{coordinated}. None of its members shows signs of inauthenticity on its own, "
                 f"{open_coord}")
-    return (f"{coordinated}. Only {signs}, fewer than the {round(100 * min_share)}% that "
-            f"flagging needs, {open_coord}")
+    return (f"{coordinated}. Only {signs}, no more than the {ref} of authentic accounts that do "
+            f"by chance would explain, {open_coord}")

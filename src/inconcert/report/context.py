@@ -137,7 +137,7 @@ def build_context(store: Store, cfg: Config, graph: AccountGraph) -> dict[str, A
             items_by_net[nid] = shared
         networks.append({
             **n, "confidence": lvl, "color": graph.color(nid),
-            "statement": statement(n, lvl, vp.min_inauthentic_share, vp.min_network_score),
+            "statement": statement(n, lvl, vp.reference_rate),
             "n_core": core.get(nid, n["size"]),
             "timeline": netdata.timeline(con, nid),
             "hour_of_week": netdata.hour_of_week(con, nid),
@@ -152,8 +152,7 @@ def build_context(store: Store, cfg: Config, graph: AccountGraph) -> dict[str, A
             "stages": stage_sections(con, nid, rp.attacked_hostile_share),
             "resemblance": resemblance(con, nid, mp)})
 
-    operations = operation_rows(con, networks, cp, vp.min_inauthentic_share,
-                                vp.min_network_score)
+    operations = operation_rows(con, networks, cp, vp.reference_rate)
     op_of = {nid: op["operation_id"] for op in operations for nid in op["network_ids"]}
     for net in networks:
         net["operation_id"] = op_of.get(net["network_id"])

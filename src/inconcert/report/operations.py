@@ -81,9 +81,9 @@ def _shared(links: list[dict[str, Any]]) -> str:
     return ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1] if parts else ""
 
 
-def statement(op: dict[str, Any], min_share: float = 0.3, min_score: float = 0.4) -> str:
-    """The key-finding sentence of an operation (`min_share`, `min_score`: the verdict's
-    thresholds, so the sentence says why its accounts are or are not flagged)."""
+def statement(op: dict[str, Any], reference_rate: float = 0.12) -> str:
+    """The key-finding sentence of an operation (`reference_rate`: the verdict's, so the
+    sentence says why its accounts are or are not flagged)."""
     k, size = op["n_networks"], op["size"]
     nets = ", ".join(op["network_ids"])
     what = (f"{'network' if k == 1 else f'{k} networks'} {nets}, {size} accounts")
@@ -103,21 +103,17 @@ def statement(op: dict[str, Any], min_share: float = 0.3, min_score: float = 0.4
                 f"{op['n_flagged']} are flagged.{linked}")
     head = (f"We assess with {op['confidence']} confidence that operation "
             f"{op['operation_id']} ({what}) is coordinated")
-    if share >= round(100 * min_share):
-        return (f"{head}: {signs} of its {size} accounts ({share}%) show signs of inauthentic "
-                f"accounts, but its best network score {op['score']:.2f} is below the "
-                f"{min_score:.2f} that flagging needs, so none is flagged.{linked}")
     if signs == 0:
         return (f"{head}, but openly: none of its {size} accounts shows signs of inauthentic "
                 f"accounts (a fandom, a campaign team, a newsroom's accounts).{linked}")
     return (f"{head}, but openly: {signs} of its {size} accounts ({share}%) show signs of "
-            f"inauthentic accounts, fewer than the {round(100 * min_share)}% that flagging "
-            f"needs (a fandom, a campaign team, a newsroom's accounts).{linked}")
+            f"inauthentic accounts, no more than the {100 * reference_rate:g}% of authentic "
+            "accounts that do by chance would explain, and none makes its own audience (a "
+            f"fandom, a campaign team, a newsroom's accounts).{linked}")
 
 
 def operation_rows(con: duckdb.DuckDBPyConnection, networks: list[dict[str, Any]],
-                   cp: ConfidenceParams, min_share: float = 0.3,
-                   min_score: float = 0.4) -> list[dict[str, Any]]:
+                   cp: ConfidenceParams, reference_rate: float = 0.12) -> list[dict[str, Any]]:
     """The case's operations in evidence order, each with its confidence, sentence,
     summaries and networks; [] when the operations stage has not run."""
     if not table_exists(con, "operations"):
@@ -139,7 +135,7 @@ def operation_rows(con: duckdb.DuckDBPyConnection, networks: list[dict[str, Any]
         corroborated = any(sum(1 for k in KIND_WORDS if k in lk) >= 2 for lk in op["links"])
         op["confidence"] = LEVELS[min(base + corroborated, len(LEVELS) - 1)]
         op["corroborated"] = corroborated
-        op["statement"] = statement(op, min_share, min_score)
+        op["statement"] = statement(op, reference_rate)
         accounts = [a for n in op["network_ids"] for a in members.get(n, [])]
         op["summaries"] = _summaries(con, accounts, op["size"])
         op["reach"] = reach(con, accounts, op["network_ids"])
