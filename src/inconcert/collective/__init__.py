@@ -313,17 +313,16 @@ def _shared_in_one_view(ainv: np.ndarray, vinv: np.ndarray, k: np.ndarray) -> np
 def _core_by_time(view: np.ndarray, aid: np.ndarray, iid: np.ndarray, t: np.ndarray,
                   scales_s: list[int], n_members: int, p: CollectiveParams, g: int) -> list[int]:
     """Members whose co-actions with other members within one of the group's significant scales
-    exceed their own time-shuffled expectation (same rules as `_core_members`: `min_items`
-    shared items, `min_lift`, Poisson tail with Bonferroni over the members and scales). Each
+    exceed their own time-shuffled expectation (same rules as `_core_members`: co-actions
+    within the scale on at least `min_items` items, `min_lift`, Poisson tail with Bonferroni over
+    the members and scales). Each
     scale is tested: a slow squad inside a group that also holds fast fans co-acts at hours."""
-    _, inv, counts = np.unique(iid, return_inverse=True, return_counts=True)
     _, vcode = np.unique(view, return_inverse=True)
-    shared = _shared_in_one_view(np.unique(aid, return_inverse=True)[1], vcode, counts[inv])
-    accounts, observed, mean = member_time_excess(
+    accounts, observed, mean, items = member_time_excess(
         aid, aid.astype(np.int64) * 64 + vcode, iid.astype(np.int64), t.astype(np.int64),
         scales_s, p.replicates, p.seed + g)
     pv = poisson.sf(observed - 1, np.maximum(mean, 1e-12))
-    ok = ((shared[:, None] >= p.min_items) & (observed >= p.min_lift * mean)
+    ok = ((items >= p.min_items) & (observed >= p.min_lift * mean)
           & (pv * max(1, n_members) * len(scales_s) <= p.alpha))
     return sorted(int(a) for a in accounts[ok.any(axis=1)])
 

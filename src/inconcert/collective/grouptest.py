@@ -155,10 +155,11 @@ def neighbours_within(item: np.ndarray, t: np.ndarray, tau_ms: int) -> np.ndarra
 
 def member_time_excess(account: np.ndarray, unit: np.ndarray, item: np.ndarray, t: np.ndarray,
                        scales_s: list[int], replicates: int, seed: int
-                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per account and scale: co-actions with other members within the scale (observed) and
-    their mean over within-unit time shuffles. Returns (accounts, observed, mean), the last two
-    of shape (accounts, scales)."""
+                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per account and scale: co-actions with other members within the scale (observed), their
+    mean over within-unit time shuffles, and on how many distinct items the account had such a
+    co-action. Returns (accounts, observed, mean, items), the last three of shape
+    (accounts, scales)."""
     taus = [int(s) * 1000 for s in scales_s]
     accounts, ainv = np.unique(account, return_inverse=True)
 
@@ -167,6 +168,9 @@ def member_time_excess(account: np.ndarray, unit: np.ndarray, item: np.ndarray, 
                                      minlength=len(accounts)) for tau in taus], axis=1)
 
     observed = counts(t)
+    # one action per (account, item), so an action with a neighbour is an item with one
+    items = np.stack([np.bincount(ainv, weights=neighbours_within(item, t, tau) > 0,
+                                  minlength=len(accounts)) for tau in taus], axis=1)
     rng = np.random.default_rng(seed)
     by_unit = np.argsort(unit, kind="stable")
     total = np.zeros_like(observed)
@@ -175,4 +179,4 @@ def member_time_excess(account: np.ndarray, unit: np.ndarray, item: np.ndarray, 
         shuffled = np.empty_like(t)
         shuffled[by_unit] = t[perm]
         total += counts(shuffled)
-    return accounts, observed, total / max(1, replicates)
+    return accounts, observed, total / max(1, replicates), items
