@@ -10,7 +10,7 @@ from .. import model
 from ..errors import InputError
 from ..store import Store
 from . import registry
-from .common import SlowPath
+from .csvread import SlowPath
 from .registry import Bad, ReadContext, Reader, Record, choose, register
 from .source import BROKEN_STREAM, Head, Source, broken_stream, read_head, sources_for
 from .writer import Batch, DatasetWriter, IngestResult

@@ -21,10 +21,11 @@ import pyarrow as pa
 from ..errors import InputError
 from ..faces.images import find_images
 from ..store import Store
-from .common import csv_rows, ident, raw_row, text
+from .csvread import csv_rows, raw_row
 from .readers.media_manifest import phash_file
 from .registry import Bad, ReadContext, Reader, Record
 from .source import Head, Source, sources_for
+from .values import ident, text
 from .writer import DatasetWriter, IngestResult
 
 

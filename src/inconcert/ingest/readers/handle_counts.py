@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ...normalize import norm_handle
-from ..common import csv_rows, raw_row, text, to_int
+from ..csvread import csv_rows, raw_row
 from ..registry import Bad, ReadContext, Reader, Record, register
 from ..source import Head, Source
+from ..values import text, to_int
 
 _HANDLE = {"screen_name": "screen_name", "username": "screen_name", "handle": "screen_name",
            "user_screen_name": "screen_name"}

@@ -17,23 +17,12 @@ import pyarrow.compute as pc
 
 from ...normalize import rt_handle
 from ...timeutil import parse_time, snowflake_ms
-from ..common import (
-    CsvBatch,
-    batch_times,
-    csv_batches,
-    csv_rows,
-    entity_table,
-    ident,
-    idents,
-    is_hashed,
-    per_value,
-    raw_row,
-    text,
-    to_bool,
-    to_int,
-)
+from ..csvread import CsvBatch, csv_batches, csv_rows, raw_row
+from ..entities import entity_table
 from ..registry import Bad, ReadContext, Reader, Record, register
 from ..source import Head, Source
+from ..times import batch_times
+from ..values import ident, idents, is_hashed, per_value, text, to_bool, to_int
 from ..writer import Batch
 
 PLATFORM = "x"

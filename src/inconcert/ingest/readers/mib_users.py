@@ -13,9 +13,10 @@ import json
 from collections.abc import Iterator
 
 from ...timeutil import parse_time
-from ..common import csv_rows, ident, raw_row, text, to_bool, to_int
+from ..csvread import csv_rows, raw_row
 from ..registry import Bad, ReadContext, Reader, Record, register
 from ..source import Head, Source
+from ..values import ident, text, to_bool, to_int
 
 _MAPPED = {"id", "name", "screen_name", "statuses_count", "followers_count", "friends_count",
            "favourites_count", "listed_count", "created_at", "url", "lang", "location",

@@ -21,9 +21,11 @@ from typing import IO, Any
 from ...errors import InputError
 from ...normalize import norm_handle
 from ...timeutil import parse_time
-from ..common import entities, ident, post_time
+from ..entities import entities
 from ..registry import Bad
 from ..source import Head, Source, has_bad_bytes, iter_lines
+from ..times import post_time
+from ..values import ident
 
 PLATFORM = "x"
 CHUNK = 1 << 20

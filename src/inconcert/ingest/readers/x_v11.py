@@ -18,9 +18,10 @@ from typing import Any
 
 from ...normalize import rt_handle
 from ...timeutil import snowflake_ms
-from ..common import entities, to_bool, to_int
+from ..entities import entities
 from ..registry import Bad, ReadContext, Reader, Record, register
 from ..source import Head, Source
+from ..values import to_bool, to_int
 from .x_json import (
     PLATFORM,
     Tally,
