@@ -17,7 +17,8 @@ from inconcert.safecsv import safe_cell, write_csv
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "inconcert"
 # Pieces hostile senders put in names, bios and texts.
-PIECES = ["=", "+", "-", "@", "\t", "\r", "\n", "\r\n", '"', ",", ";", "'", " ", "=cmd|' /C calc'!A0",
+PIECES = ["=", "+", "-", "@", "\t", "\r", "\n", "\r\n", '"', ",", ";", "'", " ",
+          "=cmd|' /C calc'!A0",
           "＝", "＋", "－", "＠", "﹦", "\u202e", "\u2066", "\x00", "1", "-1", "2.5", "é", "漢",
           "\ufeff", "a", "HYPERLINK(", "\\", "\x0b", "\x85", "\u2028"]
 FORMULA = ("=", "+", "-", "@", "\t", "\r", "\n")
