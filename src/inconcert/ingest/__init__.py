@@ -11,13 +11,15 @@ from ..errors import InputError
 from ..store import Store
 from . import registry
 from .csvread import SlowPath
+from .limits import Limits
 from .registry import Bad, ReadContext, Reader, Record, choose, register
 from .source import BROKEN_STREAM, Head, Source, broken_stream, read_head, sources_for
+from .values import BadValue
 from .writer import Batch, DatasetWriter, IngestResult
 
 # `readers()` stays in `registry`: a function named like the `readers` subpackage would be
 # rebound to the module by the first import of any reader.
-__all__ = ["Bad", "Batch", "IngestResult", "Reader", "Record", "capability_matrix",
+__all__ = ["Bad", "Batch", "IngestResult", "Limits", "Reader", "Record", "capability_matrix",
            "ingest_paths", "register"]
 
 Progress = Callable[[str, int, int], None]  # (label, bytes done, bytes total)
@@ -25,16 +27,18 @@ Progress = Callable[[str, int, int], None]  # (label, bytes done, bytes total)
 
 def ingest_paths(store: Store, paths: Sequence[str | Path], fmt: str | None = None,
                  max_bad_fraction: float = 0.2,
-                 progress: Progress | None = None) -> list[IngestResult]:
+                 progress: Progress | None = None,
+                 limits: Limits | None = None) -> list[IngestResult]:
     """Ingest every input path (plain, gzip or zip) into the store.
 
     Each source is stored in its own transaction: a source that fails leaves nothing behind, and
     a source already ingested (same content digest) is skipped, so repeating an ingest never
-    duplicates rows. Raises InputError for a source that cannot be read.
+    duplicates rows. Raises InputError for a source that cannot be read or breaks one of
+    `limits` (defaults: `Limits()`).
     """
     results = []
     for p in paths:
-        for src in sources_for(Path(p)):
+        for src in sources_for(Path(p), limits):
             results.append(_ingest_source(store, src, fmt, max_bad_fraction, progress))
     return results
 
@@ -91,6 +95,13 @@ def _read_into(store: Store, src: Source, head: Head, reader: Reader, max_bad_fr
     except UnicodeError as e:
         store.execute("ROLLBACK")
         raise InputError(f"cannot decode text ({e})", src.display, line + 1) from None
+    except (ValueError, OverflowError, RecursionError) as e:
+        # A value no reader rule caught (an integer beyond any range, nesting beyond the
+        # parser's depth): the input is bad, not the program.
+        store.execute("ROLLBACK")
+        problem = str(e) if isinstance(e, BadValue) else f"{type(e).__name__}: {e}"
+        raise InputError(f"cannot read a value ({problem[:300]})", src.display,
+                         line + 1) from None
     except BaseException:
         store.execute("ROLLBACK")
         raise

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,13 +18,14 @@ import pyarrow.csv as pacsv
 from ..errors import InputError
 from .registry import Bad
 from .source import BROKEN_STREAM, Source, broken_stream
-
-csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+from .values import BadValue, per_value, to_int
 
 BATCH_ROWS = 50_000  # records per batch on the row-by-row (precise) path
 FAST_BLOCK = 8 << 20  # bytes per block on the fast path; a longer record falls back
 # A record spanning this many lines probably holds an unclosed quote that swallowed the rest.
 _SWALLOWED_LINES = 50
+# The csv module refuses (and the file fails) a field this many times longer than max_field.
+_FIELD_SLACK = 8
 _BAD_CHARS = re.compile("[\x00\ud800-\udfff]")
 
 
@@ -72,9 +72,14 @@ def _header_names(header: list[str], src: Source, required: Sequence[str],
 
 # -- CSV: row by row --------------------------------------------------------------------------
 def _records(src: Source, required: Sequence[str], header_aliases: dict[str, str] | None,
-             positional: Sequence[str] | None, is_header: Callable[[list[str]], bool] | None
+             positional: Sequence[str] | None, is_header: Callable[[list[str]], bool] | None,
+             ints: Sequence[str] = ()
              ) -> tuple[list[str], Iterator[tuple[int, list[str] | Bad]]]:
-    """Column names, and (start line, fields) or a Bad for every record after the header."""
+    """Column names, and (start line, fields) or a Bad for every record after the header
+    (malformed, or holding a value `screen_cells` refuses)."""
+    # A field far beyond max_field is refused by the csv module before it is held in memory
+    # (the whole file then fails); one up to that bound is read and its row quarantined.
+    csv.field_size_limit(src.limits.max_field * _FIELD_SLACK)
     f = src.open_text()
     reader = csv.reader(f)
     try:
@@ -89,20 +94,47 @@ def _records(src: Source, required: Sequence[str], header_aliases: dict[str, str
     names = _header_names(first if header_row else [""] * len(first), src, required,
                           header_aliases, positional)
     n = len(names)
+    int_cols = [(names.index(c), c) for c in ints if c in names]
+    max_field = src.limits.max_field
+
+    def screened(start: int, rec: list[str], end: int
+                 ) -> Iterator[tuple[int, list[str] | Bad]]:
+        for line, r in _check(start, rec, n, positional is not None, end):
+            if not isinstance(r, Bad):
+                problem = screen_cells(r, int_cols, max_field)
+                if problem:
+                    r = Bad(line, problem, _raw(r))
+            yield line, r
 
     def rows() -> Iterator[tuple[int, list[str] | Bad]]:
         with f:
             prev = reader.line_num
             if not header_row:
-                yield from _check(1, first, n, positional is not None, reader.line_num)
+                yield from screened(1, first, reader.line_num)
             for rec in reader:
                 start = prev + 1
                 prev = reader.line_num
                 if not rec or (len(rec) == 1 and not rec[0].strip()):
                     continue
-                yield from _check(start, rec, n, positional is not None, prev)
+                yield from screened(start, rec, prev)
 
     return names, rows()
+
+
+def screen_cells(rec: Sequence[str], int_cols: Sequence[tuple[int, str]],
+                 max_field: int) -> str | None:
+    """Why a record's cells cannot be stored (a field longer than `max_field` characters, an
+    integer column out of range), or None."""
+    longest = max(map(len, rec), default=0)
+    if longest > max_field:
+        return (f"a field of {longest:,} characters, more than {max_field:,} (raise it with "
+                "--limit max_field=N)")
+    for i, name in int_cols:
+        try:
+            to_int(rec[i])
+        except BadValue as e:
+            return f"{name}: {e}"
+    return None
 
 
 def _check(start: int, rec: list[str], n: int, pad: bool,
@@ -127,15 +159,18 @@ def csv_rows(src: Source, required: Sequence[str] = (),
              header_aliases: dict[str, str] | None = None,
              positional: Sequence[str] | None = None,
              is_header: Callable[[list[str]], bool] | None = None,
+             ints: Sequence[str] = (),
              ) -> Iterator[tuple[int, dict[str, str] | Bad]]:
     """(start line, row dict) for each CSV record, or a Bad for a record that is malformed.
 
     The header maps names to fields (case- and space-insensitive; aliases allowed). With
     `positional`, names are ignored and columns are taken in that order (the coordination-network-
     toolkit layout); `is_header(first record)` then says whether the file has a header at all.
-    Raises InputError when a required column is missing.
+    Raises InputError when a required column is missing. A record with a field longer than
+    `src.limits.max_field`, or an integer out of range in one of the `ints` columns (the
+    reader's counts), is a Bad with the reason.
     """
-    names, rows = _records(src, required, header_aliases, positional, is_header)
+    names, rows = _records(src, required, header_aliases, positional, is_header, ints)
     for line, rec in rows:
         yield line, (rec if isinstance(rec, Bad) else dict(zip(names, rec, strict=True)))
 
@@ -194,17 +229,20 @@ def csv_batches(src: Source, required: Sequence[str] = (),
                 header_aliases: dict[str, str] | None = None,
                 positional: Sequence[str] | None = None,
                 is_header: Callable[[list[str]], bool] | None = None,
+                ints: Sequence[str] = (),
                 ) -> Iterator[CsvBatch]:
-    """The records of a CSV source in columnar batches (same header rules as `csv_rows`).
+    """The records of a CSV source in columnar batches (same header and screening rules as
+    `csv_rows`: refused records are in each batch's `bad`).
 
     Clean UTF-8 input is parsed by Arrow's CSV reader, far faster than row by row; anything it
     cannot read exactly raises SlowPath, and the framework reads the source again row by row
     (`src.fast_csv` is then False), which quarantines each malformed record with its line.
     """
     if src.fast_csv and src.encoding in ("utf-8", "utf-8-sig"):
-        yield from _fast_batches(src, required, header_aliases, positional, is_header)
+        for cb in _fast_batches(src, required, header_aliases, positional, is_header):
+            yield _screen_batch(cb, ints, src.limits.max_field)
         return
-    names, rows = _records(src, required, header_aliases, positional, is_header)
+    names, rows = _records(src, required, header_aliases, positional, is_header, ints)
     recs: list[list[str]] = []
     lines: list[int] = []
     bad: list[Bad] = []
@@ -219,6 +257,39 @@ def csv_batches(src: Source, required: Sequence[str] = (),
             recs, lines, bad = [], [], []
     if recs or bad:
         yield _batch(names, recs, lines, bad)
+
+
+def _screen_batch(cb: CsvBatch, ints: Sequence[str], max_field: int) -> CsvBatch:
+    """The batch without the records `screen_cells` refuses, which join its `bad`; decided
+    column-wise, so a clean batch costs one length scan per column."""
+    problems: dict[int, str] = {}
+    for name in cb.names:
+        lens = pc.utf8_length(cb.column(name)).to_numpy(zero_copy_only=False)
+        for i in np.flatnonzero(lens > max_field).tolist():
+            problems.setdefault(i, screen_cells([cb.table.column(name)[i].as_py()], (),
+                                                max_field) or "")
+    for name in ints:
+        if name not in cb.names:
+            continue
+        reasons = per_value(cb.column(name), _int_problem)
+        for i, why in enumerate(reasons):
+            if why:
+                problems.setdefault(i, f"{name}: {why}")
+    if not problems:
+        return cb
+    keep = [i for i in range(len(cb)) if i not in problems]
+    lines = cb.lines.tolist()
+    bad = [*cb.bad, *(Bad(lines[i], why, cb.raw(i)) for i, why in sorted(problems.items()))]
+    kept = cb.take(keep)
+    return CsvBatch(cb.names, kept.table, kept.lines, bad)
+
+
+def _int_problem(cell: str) -> str | None:
+    try:
+        to_int(cell)
+    except BadValue as e:
+        return str(e)
+    return None
 
 
 def _batch(names: list[str], recs: list[list[str]], lines: list[int],

@@ -23,7 +23,7 @@ from ..timeutil import (
 )
 from .csvread import CsvBatch
 from .registry import Bad
-from .values import per_value
+from .values import BadValue, per_value
 
 
 @dataclass
@@ -110,6 +110,8 @@ def batch_times(cb: CsvBatch, required: Sequence[tuple[str, Sequence[str | None]
 
 def _time_problem(cb: CsvBatch, time_column: str, i: int) -> str:
     cell = cb.table.column(time_column)[i].as_py()
+    if _declared_cached(cell) is _OUT_OF_RANGE:
+        return f"{time_column} {cell[:40]!r} is out of range"
     return f"unparseable {time_column} {cell!r}" if cell.strip() else f"empty {time_column}"
 
 
@@ -207,7 +209,7 @@ def _declared_column(col: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray,
         parsed = per_value(col.take(pa.array(rest)), _declared_cached)
         for i, d in zip(rest.tolist(), parsed, strict=True):
             v, p = d
-            if d is _UNPARSEABLE:
+            if d is _UNPARSEABLE or d is _OUT_OF_RANGE:
                 continue  # status stays _BAD
             if v is None:
                 status[i] = _NONE
@@ -258,10 +260,7 @@ def batch_times_rows(cb: CsvBatch, required: Sequence[tuple[str, Sequence[str | 
         try:
             ms, prec, source, declared_ms = _choose(post_ids[i], d, snowflake)
         except ValueError:
-            cell = cb.table.column(time_column)[i].as_py()
-            what = (f"unparseable {time_column} {cell!r}" if cell.strip()
-                    else f"empty {time_column}")
-            out.bad.append(Bad(lines[i], what, cb.raw(i)))
+            out.bad.append(Bad(lines[i], _time_problem(cb, time_column, i), cb.raw(i)))
             continue
         out.keep.append(i)
         out.created_ms.append(ms)
@@ -272,6 +271,8 @@ def batch_times_rows(cb: CsvBatch, required: Sequence[tuple[str, Sequence[str | 
 
 
 _UNPARSEABLE = (None, "unparseable")
+# A time no 64-bit millisecond count holds (Unix seconds 1e300): a bad value, not a time.
+_OUT_OF_RANGE = (None, "out of range")
 
 
 def _declared(cell: str | None) -> tuple[int | None, str | None]:
@@ -280,9 +281,12 @@ def _declared(cell: str | None) -> tuple[int | None, str | None]:
     if cell is None or not cell.strip():
         return None, None
     try:
-        return parse_time(cell)
+        ms, precision = parse_time(cell)
     except ValueError:
         return _UNPARSEABLE
+    except OverflowError:  # parse_epoch of a float beyond any integer (1e999 is inf)
+        return _OUT_OF_RANGE
+    return (ms, precision) if -_SAFE_MS < ms < _SAFE_MS else _OUT_OF_RANGE
 
 
 def _choose(post_id: str | None, declared: tuple[int | None, str | None],
@@ -290,6 +294,8 @@ def _choose(post_id: str | None, declared: tuple[int | None, str | None],
     declared_ms, prec = declared
     if declared is _UNPARSEABLE:
         raise ValueError("unparseable time")
+    if declared is _OUT_OF_RANGE:
+        raise BadValue("time out of range")
     if not snowflake:
         if declared_ms is None:
             raise ValueError("no time")

@@ -12,6 +12,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .limits import INT64_MAX, INT64_MIN
+
 NULLS = frozenset({"", "absent", "none", "null", "nan", "n/a"})
 
 
@@ -50,25 +52,52 @@ def idents(cells: Iterable[str]) -> list[str | None]:
     return [ident(v) if v else None for v in cells]
 
 
+class BadValue(ValueError):
+    """A value of the right kind outside the range the case store holds (an integer beyond 64
+    bits, a time before `--limit earliest`, an id longer than `--limit max_id` ...). Its text
+    is the quarantine reason of the row that holds it."""
+
+
 def to_int(v: Any) -> int | None:  # noqa: ANN401 - cells and JSON values alike
-    """An integer count from a cell (`1,234`, `12.0`, empty, `absent`), or None."""
-    if type(v) is str and v.isascii() and v.isdigit():
+    """An integer count from a cell (`1,234`, `12.0`, empty, `absent`), or None when it holds
+    no number. Raises BadValue for a number outside the signed 64-bit range (a 20-digit
+    follower count, `1e300`), which the store cannot hold."""
+    if type(v) is str and v.isascii() and v.isdigit() and len(v) <= 18:
         return int(v)
     if v is None or isinstance(v, bool):
         return None
     if isinstance(v, int):
-        return v
+        return _int64(v, v)
     s = str(v).strip().replace(",", "")
     if s.lower() in NULLS:
         return None
     try:
-        return int(s)
+        # Only short strings go to int(): a 5,000-digit one would raise Python's own limit.
+        if len(s) <= 24:
+            return _int64(int(s), v)
     except ValueError:
-        try:
-            f = float(s)
-        except ValueError:
-            return None
-        return int(f) if f == f and abs(f) < 2**63 else None
+        pass
+    try:
+        f = float(s)
+    except ValueError:
+        return None
+    if f != f:
+        return None
+    if not abs(f) < 2**63:
+        raise BadValue(f"{shown_value(v)} is outside the 64-bit integer range")
+    return int(f)
+
+
+def _int64(n: int, v: Any) -> int:  # noqa: ANN401 - the value as given, for the reason
+    if not INT64_MIN <= n <= INT64_MAX:
+        raise BadValue(f"{shown_value(v)} is outside the 64-bit integer range")
+    return n
+
+
+def shown_value(v: Any) -> str:  # noqa: ANN401 - any value
+    """A value as a quarantine reason quotes it: short, and never a 5,000-digit number."""
+    s = str(v) if not isinstance(v, int) or v.bit_length() < 10_000 else "a huge integer"
+    return repr(s if len(s) <= 40 else s[:20] + f"...({len(s)} characters)")
 
 
 def to_bool(v: Any) -> bool | None:  # noqa: ANN401 - cells and JSON values alike

@@ -42,7 +42,8 @@ class HandleCountsReader(Reader):
     def read(self, src: Source, head: Head, ctx: ReadContext) -> Iterator[Record | Bad]:
         aliases = {**_HANDLE, **_COUNTS}
         ctx.notes.append("no account ids in this file: the case-folded handle is the account id")
-        for line, row in csv_rows(src, required=("screen_name",), header_aliases=aliases):
+        for line, row in csv_rows(src, required=("screen_name",), header_aliases=aliases,
+                                  ints=("followers", "following")):
             if isinstance(row, Bad):
                 yield row
                 continue

@@ -42,6 +42,9 @@ NBC_USERS = frozenset({"id", "location", "name", "followers_count", "statuses_co
                        "time_zone", "verified", "lang", "screen_name", "description",
                        "created_at", "favourites_count", "friends_count", "listed_count"})
 SYNTHETIC_PREFIX = "ira538:"
+# Count columns of the NBC users file: a value out of range quarantines its row.
+_NBC_INTS = ("followers_count", "friends_count", "statuses_count", "favourites_count",
+             "listed_count")
 UTC_NOTE = ("publish_date has minute precision and an undocumented time zone; read as UTC")
 # The files name languages in English; posts.lang holds codes elsewhere (ISO 639-1, as X does).
 LANGUAGES = {
@@ -130,7 +133,8 @@ class IraTweetsReader(Reader):
         ctx.notes.append(UTC_NOTE)
         n_posts = n_snowflake = handles = 0
         seen: set[str] = set()
-        for cb in csv_batches(src, required=("alt_external_id", "tweet_id", "publish_date")):
+        for cb in csv_batches(src, required=("alt_external_id", "tweet_id", "publish_date"),
+                              ints=("following", "followers", "updates")):
             batch = self._batch(cb, seen)
             n_posts += batch.posts.num_rows
             handles += pc.sum(pc.is_valid(batch.posts.column("ref_author_handle"))).as_py() or 0
@@ -216,7 +220,8 @@ class IraSplitReader(Reader):
                          "occurrence>; retweets name no target post")
         occurrences: dict[bytes, int] = {}
         handles = 0
-        for cb in csv_batches(src, required=("author_id", "content", "publish_date")):
+        for cb in csv_batches(src, required=("author_id", "content", "publish_date"),
+                              ints=("following", "followers", "updates")):
             batch = self._batch(cb, occurrences)
             handles += pc.sum(pc.is_valid(batch.posts.column("ref_author_handle"))).as_py() or 0
             yield batch
@@ -315,7 +320,7 @@ class NbcUsersReader(Reader):
         ctx.notes.append("accounts keyed by screen_name, as the IRA re-split keys its tweets "
                          "(author_id); NBC's numeric id is in extra.nbc_user_id (it repeats "
                          "across renamed handles)")
-        for line, row in csv_rows(src, required=("screen_name",)):
+        for line, row in csv_rows(src, required=("screen_name",), ints=_NBC_INTS):
             if isinstance(row, Bad):
                 yield row
                 continue

@@ -90,14 +90,13 @@ def _lines(src: Source) -> Iterator[Value | Bad]:
                       s.encode("utf-8", "replace").decode())
             continue
         try:
-            obj = json.loads(s)
+            obj = _fix_escaped_surrogates(json.loads(s), s)
         except ValueError as e:
             yield Bad(n, f"not valid JSON ({_msg(e)})", s)
             continue
         except RecursionError:
             yield Bad(n, "JSON nested too deeply", s)
             continue
-        obj = _fix_escaped_surrogates(obj, s)
         if isinstance(obj, list):
             for item in obj:
                 yield Value(n, item, s)
@@ -183,7 +182,10 @@ class _Stream:
         if not raw.isascii() and has_bad_bytes(raw):
             return Bad(start, "undecodable bytes (not UTF-8) in this value",
                        raw.encode("utf-8", "replace").decode())
-        return Value(start, _fix_escaped_surrogates(obj, raw), raw)
+        try:
+            return Value(start, _fix_escaped_surrogates(obj, raw), raw)
+        except RecursionError:
+            return Bad(start, "JSON nested too deeply", raw)
 
     def expect(self, chars: str, what: str) -> str:
         c = self.peek()
