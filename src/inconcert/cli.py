@@ -40,12 +40,30 @@ def _guard(fn: Callable[[], T]) -> T:
     except (typer.Exit, typer.Abort):
         raise
     except Exception as e:  # noqa: BLE001 - the contract: internal errors exit 1, one line
+        if _interrupted(e):
+            err.print("inconcert: interrupted")
+            raise typer.Exit(130) from None
         if os.environ.get("INCONCERT_DEBUG"):
             traceback.print_exc()
         err.print(f"inconcert: internal error: {type(e).__name__}: {e} "
                   "(set INCONCERT_DEBUG=1 for a traceback)", markup=False, highlight=False,
                   soft_wrap=True)
         raise typer.Exit(1) from None
+
+
+def _interrupted(e: BaseException) -> bool:
+    """True when Ctrl-C caused the error: DuckDB turns it into an InterruptException inside a
+    statement, and a rollback after it may fail with an error of its own that hides it."""
+    import duckdb
+
+    seen: set[int] = set()
+    cur: BaseException | None = e
+    while cur is not None and id(cur) not in seen:
+        if isinstance(cur, KeyboardInterrupt | duckdb.InterruptException):
+            return True
+        seen.add(id(cur))
+        cur = cur.__cause__ or cur.__context__
+    return False
 
 
 @contextmanager
@@ -57,10 +75,12 @@ def progress_bar() -> Iterator[Progress]:
         yield p
 
 
-def _ingest(db: Path, inputs: list[Path], fmt: str | None, max_bad: float) -> list:
-    from .ingest import ingest_paths
+def _ingest(db: Path, inputs: list[Path], fmt: str | None, max_bad: float,
+            limits: list[str] | None = None) -> list:
+    from .ingest import Limits, ingest_paths
     from .store import Store
 
+    parsed = Limits.parse(limits or [])  # a bad limit fails before the case is touched
     with Store(db) as store, progress_bar() as bar:
         tasks: dict[str, int] = {}
 
@@ -69,7 +89,8 @@ def _ingest(db: Path, inputs: list[Path], fmt: str | None, max_bad: float) -> li
                 tasks[label] = bar.add_task(f"ingest {Path(label).name}", total=total or None)
             bar.update(tasks[label], completed=done)
 
-        results = ingest_paths(store, inputs, fmt=fmt, max_bad_fraction=max_bad, progress=cb)
+        results = ingest_paths(store, inputs, fmt=fmt, max_bad_fraction=max_bad, progress=cb,
+                               limits=parsed)
         for r in results:
             if r.skipped:
                 err.print(f"{r.path}: skipped, {r.notes[0]}", highlight=False)
@@ -93,6 +114,11 @@ AvatarsOpt = Annotated[Path | None, typer.Option(
                       "or a CSV manifest account_id,path[,platform].")]
 
 
+InputsArg = Annotated[list[Path], typer.Argument(
+    help="Input files (plain, .gz, .zip), or - for standard input.")]
+LimitOpt = Annotated[list[str] | None, typer.Option(
+    "--limit", help="Override an input limit: name=value (repeatable; see docs/reliability.md), "
+                    "e.g. max_ratio=500, max_field=5000000, earliest=1990-01-01.")]
 ConfigOpt = Annotated[Path | None, typer.Option(
     "--config", help="TOML file of parameters (see `inconcert config`).")]
 SetOpt = Annotated[list[str] | None, typer.Option(
@@ -100,13 +126,14 @@ SetOpt = Annotated[list[str] | None, typer.Option(
 
 
 @app.command()
-def ingest(inputs: Annotated[list[Path], typer.Argument(help="Input files (plain, .gz, .zip).")],
+def ingest(inputs: InputsArg,
            db: Annotated[Path, typer.Option("--db", help="Case database (.duckdb).")],
-           fmt: FormatOpt = None, max_bad: MaxBadOpt = 0.2, avatars: AvatarsOpt = None) -> None:
+           fmt: FormatOpt = None, max_bad: MaxBadOpt = 0.2, avatars: AvatarsOpt = None,
+           limits: LimitOpt = None) -> None:
     """Read input files into a case database; malformed rows are quarantined and counted."""
 
     def body() -> None:
-        _ingest(db, inputs, fmt, max_bad)
+        _ingest(db, inputs, fmt, max_bad, limits)
         _add_avatars(db, avatars)
         from .outputs.quarantine import write_quarantine
         from .store import Store
@@ -120,10 +147,10 @@ def ingest(inputs: Annotated[list[Path], typer.Argument(help="Input files (plain
 
 
 @app.command()
-def run(inputs: Annotated[list[Path], typer.Argument(help="Input files (plain, .gz, .zip).")],
+def run(inputs: InputsArg,
         out_dir: Annotated[Path, typer.Option("--out", help="Output directory.")],
         fmt: FormatOpt = None, max_bad: MaxBadOpt = 0.2, avatars: AvatarsOpt = None,
-        config_file: ConfigOpt = None, overrides: SetOpt = None) -> None:
+        config_file: ConfigOpt = None, overrides: SetOpt = None, limits: LimitOpt = None) -> None:
     """Ingest the inputs and run every analysis, writing everything into the output directory."""
 
     def body() -> None:
@@ -133,7 +160,7 @@ def run(inputs: Annotated[list[Path], typer.Argument(help="Input files (plain, .
         cfg = load(config_file, overrides or [])  # a bad parameter fails before any work
         out_dir.mkdir(parents=True, exist_ok=True)
         db = out_dir / "case.duckdb"
-        _ingest(db, inputs, fmt, max_bad)
+        _ingest(db, inputs, fmt, max_bad, limits)
         _add_avatars(db, avatars)
         written = run_pipeline(db, out_dir, console=err, cfg=cfg)
         for p in written:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 from collections.abc import Callable, Sequence
 from pathlib import Path
+
+import duckdb
 
 from .. import model
 from ..errors import InputError
@@ -82,31 +85,38 @@ def _read_into(store: Store, src: Source, head: Head, reader: Reader, max_bad_fr
                 progress(src.display, src.bytes_read, src.size)
         result = writer.finish(ctx)
     except InputError as e:
-        store.execute("ROLLBACK")
+        _rollback(store)
         if e.path is None:
             raise InputError(e.problem, src.display, e.line) from None
         raise
     except BROKEN_STREAM as e:
-        store.execute("ROLLBACK")
+        _rollback(store)
         raise broken_stream(src, e, line + 1) from None
     except csv.Error as e:
-        store.execute("ROLLBACK")
+        _rollback(store)
         raise InputError(f"malformed CSV ({e})", src.display, line + 1) from None
     except UnicodeError as e:
-        store.execute("ROLLBACK")
+        _rollback(store)
         raise InputError(f"cannot decode text ({e})", src.display, line + 1) from None
     except (ValueError, OverflowError, RecursionError) as e:
         # A value no reader rule caught (an integer beyond any range, nesting beyond the
         # parser's depth): the input is bad, not the program.
-        store.execute("ROLLBACK")
+        _rollback(store)
         problem = str(e) if isinstance(e, BadValue) else f"{type(e).__name__}: {e}"
         raise InputError(f"cannot read a value ({problem[:300]})", src.display,
                          line + 1) from None
     except BaseException:
-        store.execute("ROLLBACK")
+        _rollback(store)
         raise
     store.execute("COMMIT")
     return result
+
+
+def _rollback(store: Store) -> None:
+    """Undo the source's transaction. After Ctrl-C inside a statement DuckDB may have aborted
+    it already; the rollback's own error must not hide the reason the ingest stopped."""
+    with contextlib.suppress(duckdb.Error):
+        store.execute("ROLLBACK")
 
 
 def capability_matrix() -> str:

@@ -70,7 +70,12 @@ class MediaManifestReader(Reader):
             else:
                 p = Path(rel)
                 file = p if p.is_absolute() else folder / p
-                if not file.is_file():
+                try:
+                    found = file.is_file()  # never a device or pipe: it may never end
+                except OSError as e:  # a path the system refuses (too long, ...)
+                    yield Bad(line, f"unusable image path ({e.strerror})", raw_row(row))
+                    continue
+                if not found:
                     yield Bad(line, f"image not found: {rel}", raw_row(row))
                     continue
                 try:
