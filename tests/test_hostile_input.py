@@ -293,3 +293,43 @@ def test_zip_member_breaking_off_names_the_member(tmp_path):
     result = _ingest(tmp_path, str(bad))
     assert result.exit_code == 2, result.output
     assert "a.zip!tweets.csv" in result.stderr
+
+
+def test_report_html_isolates_every_override(tmp_path_factory):
+    """In a full run on poisoned data (tests/test_report.py), every U+202E of the data sits
+    inside an isolate that closes before the report's own text goes on."""
+    from .test_report import hostile_case
+
+    html = (hostile_case(tmp_path_factory) / "report.html").read_text(encoding="utf-8")
+    assert "\u202e" in html
+    depth = 0
+    open_override = False
+    for ch in html:
+        if ch == "\u2068":
+            depth += 1
+        elif ch == "\u2069":
+            depth -= 1
+            open_override = open_override and depth > 0
+        elif ch == "\u202e":
+            assert depth > 0, "an override outside any isolate"
+            open_override = True
+    assert depth == 0 and not open_override
+
+
+def test_quarantine_goes_to_the_store_as_it_grows(tmp_path, monkeypatch):
+    """A file of repeated rows does not hold its quarantine in memory: it is flushed to the
+    store as it grows, and the counts and the failure rule stay exact."""
+    from inconcert.ingest import writer
+
+    monkeypatch.setattr(writer, "QUARANTINE_FLUSH", 3)
+    header, rows = _rows(IO_TWEETS)
+    dup = _write(tmp_path / "dups.csv", header, [rows[0]] * 20 + rows[1:])
+    refused = _ingest(tmp_path, str(dup))
+    assert refused.exit_code == 2 and "19 of 23 rows" in refused.stderr, refused.output
+    assert _counts(tmp_path / "case.duckdb") == dict.fromkeys(TABLE_NAMES, 0)
+    kept = _ingest(tmp_path, str(dup), "--max-bad", "0.9", db="b.duckdb")
+    assert kept.exit_code == 0, kept.output
+    with Store(tmp_path / "b.duckdb") as s:
+        assert s.count("quarantine") == 19
+        assert s.execute("SELECT rows_in, rows_stored, rows_quarantined FROM datasets") == [
+            (23, 4, 19)]
