@@ -32,7 +32,7 @@ class Limits:
     max_field: int = 1_000_000
     max_id: int = 256
     # Files in one zip archive.
-    max_members: int = 10_000
+    max_members: int = 1_000
     # Post times (and account creation times) outside [earliest, now + future_days] are
     # quarantined: a year-0 or year-33658 time is a broken value, not a post.
     earliest: str = "2000-01-01"

@@ -17,7 +17,7 @@ import sys
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -84,6 +84,9 @@ class Source:
     label: str | None = None
     limits: Limits = field(default_factory=Limits)
     _counter: CountingFile | None = field(default=None, repr=False)
+    # The open archive of a zip member, shared by all members of the archive: opening the
+    # archive again reads its whole central directory (quadratic in the number of members).
+    _archive: zipfile.ZipFile | None = field(default=None, repr=False)
 
     @property
     def display(self) -> str:
@@ -105,6 +108,10 @@ class Source:
 
     def open_binary(self) -> IO[bytes]:
         """The decompressed byte stream; errors name the file and what is wrong with it."""
+        if self._archive is not None:
+            # Progress of a member: how far into the archive its reads have come.
+            self._counter = self._archive.fp  # type: ignore[assignment]
+            return self._archive.open(self.member or "")
         raw = open(self.path, "rb")  # noqa: SIM115 - returned to the caller
         self._counter = CountingFile(raw)
         buffered = io.BufferedReader(self._counter, buffer_size=1 << 20)
@@ -182,33 +189,37 @@ def _spool_stdin() -> Path:
 
 def _zip_sources(path: Path, size: int, limits: Limits, label: str | None) -> list[Source]:
     shown = label or str(path)
+    counter = CountingFile(open(path, "rb"))  # noqa: SIM115 - kept open by the sources
     try:
-        with zipfile.ZipFile(path) as zf:
-            infos = zf.infolist()
-            if len(infos) > limits.max_members:
-                raise InputError(f"zip archive holds {len(infos)} entries, more than "
-                                 f"{limits.max_members} (raise it with --limit "
-                                 "max_members=N)", shown)
-            members = sorted((i for i in infos
-                              if not i.is_dir() and not i.filename.startswith("__MACOSX/")),
-                             key=lambda i: i.filename)
-            if not members:
-                raise InputError("zip archive holds no files", shown)
-            out = []
-            # One open archive for every member: reopening it per member reads the central
-            # directory each time (quadratic in the number of members).
-            for info in members:
-                src = Source(path, info.filename, "zip", "", size, label=label, limits=limits)
-                src.sha256 = _content_digest(src, info.compress_size, limits,
-                                             lambda i=info: zf.open(i))
-                out.append(src)
-            return out
+        zf = zipfile.ZipFile(counter)
     except zipfile.BadZipFile as e:
+        counter.close()
         raise InputError(f"damaged zip archive ({e})", shown) from None
+    infos = zf.infolist()
+    if len(infos) > limits.max_members:
+        zf.close()
+        raise InputError(f"zip archive holds {len(infos)} entries, more than "
+                         f"{limits.max_members} (raise it with --limit max_members=N)", shown)
+    members = sorted((i for i in infos
+                      if not i.is_dir() and not i.filename.startswith("__MACOSX/")),
+                     key=lambda i: i.filename)
+    if not members:
+        zf.close()
+        raise InputError("zip archive holds no files", shown)
+    out = []
+    for info in members:
+        src = Source(path, info.filename, "zip", "", size, label=label, limits=limits,
+                     _archive=zf)
+        try:
+            src.sha256 = _content_digest(src, info.compress_size, limits)
+        except (InputError, zipfile.BadZipFile):
+            zf.close()
+            raise
+        out.append(src)
+    return out
 
 
-def _content_digest(src: Source, packed: int, limits: Limits,
-                    opener: Callable[[], IO[bytes]] | None = None) -> str:
+def _content_digest(src: Source, packed: int, limits: Limits) -> str:
     """SHA-256 of a source's decompressed content, read to the end: a compressed stream that
     breaks off, fails its check or inflates beyond `limits.max_ratio` raises InputError naming
     the byte of content (and line) where it happened."""
@@ -216,7 +227,7 @@ def _content_digest(src: Source, packed: int, limits: Limits,
     done = lines = 0
     cap = max(limits.max_ratio * max(packed, 1), limits.ratio_floor_bytes)
     try:
-        with (opener() if opener else src.open_binary()) as f:
+        with src.open_binary() as f:
             for chunk in iter(lambda: f.read(1 << 20), b""):
                 h.update(chunk)
                 done += len(chunk)
@@ -230,6 +241,8 @@ def _content_digest(src: Source, packed: int, limits: Limits,
     except BROKEN_STREAM as e:
         raise broken_stream(src, e, lines + 1, done) from None
     except NotImplementedError as e:  # a zip compression method Python cannot read
+        raise InputError(f"cannot read zip member ({e})", src.display) from None
+    except RuntimeError as e:  # an encrypted member
         raise InputError(f"cannot read zip member ({e})", src.display) from None
     return h.hexdigest()
 
