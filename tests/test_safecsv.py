@@ -89,3 +89,31 @@ def test_every_csv_writer_goes_through_safecsv():
     offenders = [str(p.relative_to(SRC)) for p in SRC.rglob("*.py")
                  if p not in allowed and re.search(r"csv\.(writer|DictWriter)\(", p.read_text())]
     assert offenders == []
+
+
+def test_every_csv_of_a_run_on_hostile_data_reads_back_whole(tmp_path_factory):
+    """Every CSV `inconcert run` writes on poisoned data (tests/test_report.py: scripts,
+    formulas, a carriage return before a formula, U+202E) has the same rows in Python's csv,
+    Arrow and DuckDB, and no cell that starts a formula."""
+    from .test_report import hostile_case
+
+    out = hostile_case(tmp_path_factory)
+    files = sorted(out.rglob("*.csv"))
+    assert any(p.name == "accounts.csv" for p in files) and len(files) >= 5
+    for path in files:
+        with open(path, newline="", encoding="utf-8") as f:
+            rows = list(csv.reader(f))
+        for row in rows[1:]:
+            for cell in row:
+                assert not _starts_formula(cell), (path.name, cell)
+        if len(rows) < 2:
+            continue
+        table = pacsv.read_csv(path, parse_options=pacsv.ParseOptions(newlines_in_values=True),
+                               read_options=pacsv.ReadOptions(autogenerate_column_names=False),
+                               convert_options=pacsv.ConvertOptions(
+                                   column_types=dict.fromkeys(rows[0], "string")))
+        assert table.num_rows == len(rows) - 1, path.name
+        n = duckdb.connect().execute(
+            "SELECT count(*) FROM read_csv(?, header=true, all_varchar=true, delim=',', "
+            "quote='\"', escape='\"', strict_mode=false)", [str(path)]).fetchall()[0][0]
+        assert n == len(rows) - 1, path.name
