@@ -9,6 +9,7 @@ import gzip
 import hashlib
 import io
 import os
+import signal
 import subprocess
 import sys
 import tracemalloc
@@ -231,6 +232,29 @@ def test_ctrl_c_inside_a_duckdb_statement_is_130(tmp_path, monkeypatch):
     result = _ingest(tmp_path, str(IO_TWEETS))
     assert result.exit_code == 130, result.output
     assert "interrupted" in result.stderr
+
+
+def test_ctrl_c_that_duckdb_turns_into_its_own_errors_is_130(tmp_path, monkeypatch):
+    """What a real Ctrl-C inside an INSERT does: the signal's KeyboardInterrupt becomes DuckDB's
+    RuntimeError("Query interrupted") with no trace of the interrupt; the command still says
+    "interrupted" and exits 130, keeping nothing."""
+    real = Store.insert_arrow
+
+    def interrupted(self, table, data):  # noqa: ANN001, ANN202
+        real(self, table, data)
+        try:
+            os.kill(os.getpid(), signal.SIGINT)  # runs the CLI's handler: KeyboardInterrupt
+        except KeyboardInterrupt:
+            pass  # DuckDB catches it in C: nothing of it stays attached to its own error
+        else:
+            raise AssertionError("the signal did not interrupt")
+        raise RuntimeError("Query interrupted")
+
+    monkeypatch.setattr(Store, "insert_arrow", interrupted)
+    result = _ingest(tmp_path, str(IO_TWEETS))
+    assert result.exit_code == 130, result.output
+    assert "interrupted" in result.stderr
+    assert _counts(tmp_path / "case.duckdb") == dict.fromkeys(TABLE_NAMES, 0)
 
 
 # -- memory of near-duplicate hashing ----------------------------------------------------------

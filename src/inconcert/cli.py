@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import sys
 import traceback
 from collections.abc import Callable, Iterator
@@ -27,6 +29,9 @@ T = TypeVar("T")
 
 def _guard(fn: Callable[[], T]) -> T:
     """Run a command body, turning errors into one line and the contract's exit codes."""
+    _SIGINT.clear()
+    with contextlib.suppress(ValueError):  # not the main thread: keep the default handler
+        signal.signal(signal.SIGINT, _on_sigint)
     try:
         return fn()
     except InputError as e:
@@ -51,11 +56,23 @@ def _guard(fn: Callable[[], T]) -> T:
         raise typer.Exit(1) from None
 
 
+# Set when Ctrl-C arrives: DuckDB turns the KeyboardInterrupt raised inside a statement into
+# an error of its own ("Query interrupted"), and the transaction error that follows hides even
+# that, so the exception alone cannot say the user stopped the command.
+_SIGINT: set[bool] = set()
+
+
+def _on_sigint(signum: int, frame: object) -> None:
+    _SIGINT.add(True)
+    signal.default_int_handler(signum, frame)
+
+
 def _interrupted(e: BaseException) -> bool:
-    """True when Ctrl-C caused the error: DuckDB turns it into an InterruptException inside a
-    statement, and a rollback after it may fail with an error of its own that hides it."""
+    """True when Ctrl-C caused the error (see `_SIGINT`), or DuckDB says it was interrupted."""
     import duckdb
 
+    if _SIGINT:
+        return True
     seen: set[int] = set()
     cur: BaseException | None = e
     while cur is not None and id(cur) not in seen:
