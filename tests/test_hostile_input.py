@@ -22,6 +22,7 @@ import pytest
 from typer.testing import CliRunner
 
 from inconcert.cli import app
+from inconcert.ingest import Limits
 from inconcert.report.bidi import isolate
 from inconcert.store import Store
 from inconcert.traces.near_text import MAX_HASH_CHARS, NearTextParams, signatures
@@ -357,3 +358,20 @@ def test_quarantine_goes_to_the_store_as_it_grows(tmp_path, monkeypatch):
         assert s.count("quarantine") == 19
         assert s.execute("SELECT rows_in, rows_stored, rows_quarantined FROM datasets") == [
             (23, 4, 19)]
+
+
+def test_a_snowflake_id_of_thousands_of_digits_has_no_time():
+    from inconcert.timeutil import snowflake_ms
+
+    assert snowflake_ms("9" * 5000) is None
+    assert snowflake_ms("0" * 30 + "1196659470232772609") == snowflake_ms("1196659470232772609")
+
+
+def test_reliability_doc_lists_every_limit_with_its_default():
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "reliability.md").read_text(
+        encoding="utf-8")
+    for name, value in Limits().__dict__.items():
+        row = next((ln for ln in doc.splitlines() if ln.startswith(f"| `{name}` |")), None)
+        assert row is not None, f"docs/reliability.md has no row for --limit {name}"
+        shown = row.split("|")[2].replace(",", "").split()[0]
+        assert shown == str(value).removesuffix(".0"), (name, shown, value)
