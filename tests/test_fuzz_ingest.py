@@ -3,13 +3,14 @@ senders mutate files, must end in exit 0 (the damage quarantined, every row coun
 (one line, nothing of the file kept) — never exit 1, never a traceback.
 
 The cases are drawn from a fixed seed, so a failure reproduces; `FUZZ_CASES` bounds the run
-(about a minute on a CI runner). docs/reliability.md reports the coverage
-(readers x mutations x cases run).
+(about a minute on a CI runner; set INCONCERT_FUZZ_CASES for a longer search).
+docs/reliability.md reports the coverage (readers x mutations x cases run).
 """
 
 from __future__ import annotations
 
 import gzip
+import os
 import random
 import re
 import shutil
@@ -26,7 +27,8 @@ from .conftest import FIXTURES
 from .test_malformed import SAMPLES, TABLE_NAMES
 
 SEED = 20261204
-FUZZ_CASES = 3  # seeded cases per reader and mutation
+# Seeded cases per reader and mutation; INCONCERT_FUZZ_CASES=N runs a deeper search locally.
+FUZZ_CASES = int(os.environ.get("INCONCERT_FUZZ_CASES", "3"))
 _DIGITS = re.compile(rb"\d+")
 _BAD_NUMBERS = (b"99999999999999999999", b"9" * 5000, b"1e300", b"-1e300", b"NaN",
                 b"-0", b"0x1F", b"33658-01-01T00:00:00Z", b"0000-01-01 00:00:00",
