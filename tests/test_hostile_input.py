@@ -375,3 +375,12 @@ def test_reliability_doc_lists_every_limit_with_its_default():
         assert row is not None, f"docs/reliability.md has no row for --limit {name}"
         shown = row.split("|")[2].replace(",", "").split()[0]
         assert shown == str(value).removesuffix(".0"), (name, shown, value)
+
+
+def test_a_flipped_bit_in_a_header_is_a_missing_column_not_a_crash(tmp_path):
+    # Found by the fuzz test (ira-nbc-users, flip): a column the reader reads was not required.
+    data = (FIXTURES / "ira/nbc_users.csv").read_bytes().replace(b'"created_at"', b'"cseated_at"')
+    path = tmp_path / "nbc.csv"
+    path.write_bytes(data)
+    result = _ingest(tmp_path, str(path), "--format", "ira-nbc-users")
+    assert result.exit_code == 2 and "'created_at'" in result.stderr, result.output

@@ -320,7 +320,7 @@ class NbcUsersReader(Reader):
         ctx.notes.append("accounts keyed by screen_name, as the IRA re-split keys its tweets "
                          "(author_id); NBC's numeric id is in extra.nbc_user_id (it repeats "
                          "across renamed handles)")
-        for line, row in csv_rows(src, required=("screen_name",), ints=_NBC_INTS):
+        for line, row in csv_rows(src, required=("screen_name", "created_at"), ints=_NBC_INTS):
             if isinstance(row, Bad):
                 yield row
                 continue
