@@ -6,7 +6,7 @@ import gzip
 import pytest
 
 from inconcert.errors import InputError
-from inconcert.ingest import common, ingest_paths
+from inconcert.ingest import csvread, ingest_paths
 from inconcert.store import Store
 
 from .conftest import FIXTURES
@@ -34,10 +34,10 @@ def _ingest(db, *paths, fmt=None):
 def _slow_only(monkeypatch):
     """Make the fast path give up at once, as it does on input it cannot read exactly."""
     def refuse(*args, **kwargs):
-        raise common.SlowPath("test")
+        raise csvread.SlowPath("test")
         yield  # pragma: no cover - a generator, like the real one
 
-    monkeypatch.setattr(common, "_fast_batches", refuse)
+    monkeypatch.setattr(csvread, "_fast_batches", refuse)
 
 
 INPUTS = [("io/campaign_tweets_csv_hashed.csv", None), ("cnt/messages.csv", None),
@@ -47,11 +47,11 @@ INPUTS = [("io/campaign_tweets_csv_hashed.csv", None), ("cnt/messages.csv", None
 
 @pytest.mark.parametrize(("name", "fmt"), INPUTS)
 def test_fast_and_row_by_row_paths_store_the_same(tmp_path, monkeypatch, name, fmt):
-    monkeypatch.setattr(common, "FAST_BLOCK", 256)  # many small Arrow blocks
+    monkeypatch.setattr(csvread, "FAST_BLOCK", 256)  # many small Arrow blocks
     fast = tmp_path / "fast.duckdb"
     _ingest(fast, FIXTURES / name, fmt=fmt)
     _slow_only(monkeypatch)
-    monkeypatch.setattr(common, "BATCH_ROWS", 2)
+    monkeypatch.setattr(csvread, "BATCH_ROWS", 2)
     slow = tmp_path / "slow.duckdb"
     _ingest(slow, FIXTURES / name, fmt=fmt)
     assert _dump(fast) == _dump(slow)
@@ -68,7 +68,7 @@ def _lines(db):
 
 
 def test_line_numbers_across_blocks(tmp_path, monkeypatch):
-    monkeypatch.setattr(common, "FAST_BLOCK", 1 << 10)
+    monkeypatch.setattr(csvread, "FAST_BLOCK", 1 << 10)
     f = tmp_path / "many.csv"
     f.write_text(CNT_HEADER + _cnt_rows(300), encoding="utf-8")
     db = tmp_path / "c.duckdb"

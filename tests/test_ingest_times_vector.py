@@ -10,8 +10,9 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from inconcert.ingest.common import BatchTimes, CsvBatch, batch_times, batch_times_rows
+from inconcert.ingest.csvread import CsvBatch
 from inconcert.ingest.registry import Bad
+from inconcert.ingest.times import BatchTimes, batch_times, batch_times_rows
 from inconcert.timeutil import MIN_SNOWFLAKE_ID, SNOWFLAKE_EPOCH_MS, parse_time
 
 NAMES = ["id", "user", "t"]

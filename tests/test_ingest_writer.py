@@ -71,7 +71,7 @@ class _Posts(Reader):
 
 
 def _post(pid, text, **kw):
-    return {"platform": "x", "post_id": pid, "author_id": "1", "created_ms": 1000,
+    return {"platform": "x", "post_id": pid, "author_id": "1", "created_ms": 1_600_000_000_000,
             "time_precision": "ms", "time_source": "declared", "kind": "original",
             "text": text, **kw}
 

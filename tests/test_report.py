@@ -36,6 +36,8 @@ PAYLOADS = (
     "<svg/onload=window.__pwned='svg'>",
     "=HYPERLINK(\"http://evil.example\",\"x\")",
     "\u2028'\"--><script>window.__pwned='u2028'</script>",
+    "\u202eN300 · amplifier",  # right-to-left override: must not reverse the report's text
+    "a\r=cmd|' /C calc'!A0",  # a bare carriage return, then a formula: must stay one cell
 )
 JS_URL = "javascript:window.__pwned='jsurl'"
 EVIL_URL = "https://evil.example/a?q=\"'><img src=x onerror=window.__pwned='url'>"

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import json
 import os
+import signal
 import sys
 import traceback
 from collections.abc import Callable, Iterator
@@ -31,6 +33,9 @@ T = TypeVar("T")
 
 def _guard(fn: Callable[[], T]) -> T:
     """Run a command body, turning errors into one line and the contract's exit codes."""
+    _SIGINT.clear()
+    with contextlib.suppress(ValueError):  # not the main thread: keep the default handler
+        signal.signal(signal.SIGINT, _on_sigint)
     try:
         return fn()
     except InputError as e:
@@ -44,12 +49,42 @@ def _guard(fn: Callable[[], T]) -> T:
     except (typer.Exit, typer.Abort):
         raise
     except Exception as e:  # noqa: BLE001 - the contract: internal errors exit 1, one line
+        if _interrupted(e):
+            err.print("inconcert: interrupted")
+            raise typer.Exit(130) from None
         if os.environ.get("INCONCERT_DEBUG"):
             traceback.print_exc()
         err.print(f"inconcert: internal error: {type(e).__name__}: {e} "
                   "(set INCONCERT_DEBUG=1 for a traceback)", markup=False, highlight=False,
                   soft_wrap=True)
         raise typer.Exit(1) from None
+
+
+# Set when Ctrl-C arrives: DuckDB turns the KeyboardInterrupt raised inside a statement into
+# an error of its own ("Query interrupted"), and the transaction error that follows hides even
+# that, so the exception alone cannot say the user stopped the command.
+_SIGINT: set[bool] = set()
+
+
+def _on_sigint(signum: int, frame: object) -> None:
+    _SIGINT.add(True)
+    signal.default_int_handler(signum, frame)
+
+
+def _interrupted(e: BaseException) -> bool:
+    """True when Ctrl-C caused the error (see `_SIGINT`), or DuckDB says it was interrupted."""
+    import duckdb
+
+    if _SIGINT:
+        return True
+    seen: set[int] = set()
+    cur: BaseException | None = e
+    while cur is not None and id(cur) not in seen:
+        if isinstance(cur, KeyboardInterrupt | duckdb.InterruptException):
+            return True
+        seen.add(id(cur))
+        cur = cur.__cause__ or cur.__context__
+    return False
 
 
 @contextmanager
@@ -61,10 +96,12 @@ def progress_bar() -> Iterator[Progress]:
         yield p
 
 
-def _ingest(db: Path, inputs: list[Path], fmt: str | None, max_bad: float) -> list:
-    from .ingest import ingest_paths
+def _ingest(db: Path, inputs: list[Path], fmt: str | None, max_bad: float,
+            limits: list[str] | None = None) -> list:
+    from .ingest import Limits, ingest_paths
     from .store import Store
 
+    parsed = Limits.parse(limits or [])  # a bad limit fails before the case is touched
     with Store(db) as store, progress_bar() as bar:
         tasks: dict[str, int] = {}
 
@@ -73,7 +110,8 @@ def _ingest(db: Path, inputs: list[Path], fmt: str | None, max_bad: float) -> li
                 tasks[label] = bar.add_task(f"ingest {Path(label).name}", total=total or None)
             bar.update(tasks[label], completed=done)
 
-        results = ingest_paths(store, inputs, fmt=fmt, max_bad_fraction=max_bad, progress=cb)
+        results = ingest_paths(store, inputs, fmt=fmt, max_bad_fraction=max_bad, progress=cb,
+                               limits=parsed)
         for r in results:
             if r.skipped:
                 err.print(f"{r.path}: skipped, {r.notes[0]}", highlight=False)
@@ -98,6 +136,9 @@ def _input_files(paths: list[Path]) -> list[Path]:
     output is created."""
     files: list[Path] = []
     for p in paths:
+        if str(p) == "-":  # standard input, named explicitly
+            files.append(p)
+            continue
         if not p.exists():
             raise InputError("no such file or folder", str(p))
         if not p.is_dir():
@@ -175,6 +216,11 @@ AvatarsOpt = Annotated[Path | None, typer.Option(
                       "or a CSV manifest account_id,path[,platform].")]
 
 
+InputsArg = Annotated[list[Path], typer.Argument(
+    help="Input files (plain, .gz, .zip), or - for standard input.")]
+LimitOpt = Annotated[list[str] | None, typer.Option(
+    "--limit", help="Override an input limit: name=value (repeatable; see docs/reliability.md), "
+                    "e.g. max_ratio=500, max_field=5000000, earliest=1990-01-01.")]
 ConfigOpt = Annotated[Path | None, typer.Option(
     "--config", help="TOML file of parameters (see `inconcert config`).")]
 SetOpt = Annotated[list[str] | None, typer.Option(
@@ -182,9 +228,10 @@ SetOpt = Annotated[list[str] | None, typer.Option(
 
 
 @app.command()
-def ingest(inputs: Annotated[list[Path], typer.Argument(help="Input files (plain, .gz, .zip).")],
+def ingest(inputs: InputsArg,
            db: Annotated[Path, typer.Option("--db", help="Case database (.duckdb).")],
-           fmt: FormatOpt = None, max_bad: MaxBadOpt = 0.2, avatars: AvatarsOpt = None) -> None:
+           fmt: FormatOpt = None, max_bad: MaxBadOpt = 0.2, avatars: AvatarsOpt = None,
+           limits: LimitOpt = None) -> None:
     """Read input files into a case database; malformed rows are quarantined and counted."""
 
     def body() -> None:
@@ -192,7 +239,7 @@ def ingest(inputs: Annotated[list[Path], typer.Argument(help="Input files (plain
         if db.is_dir():
             raise InputError("--db names a folder; give a .duckdb file", str(db))
         with _fresh_case(db):
-            _ingest(db, files, fmt, max_bad)
+            _ingest(db, files, fmt, max_bad, limits)
             _add_avatars(db, avatars)
         from .outputs.quarantine import write_quarantine
         from .store import Store
@@ -206,10 +253,10 @@ def ingest(inputs: Annotated[list[Path], typer.Argument(help="Input files (plain
 
 
 @app.command()
-def run(inputs: Annotated[list[Path], typer.Argument(help="Input files (plain, .gz, .zip).")],
+def run(inputs: InputsArg,
         out_dir: Annotated[Path, typer.Option("--out", help="Output directory.")],
         fmt: FormatOpt = None, max_bad: MaxBadOpt = 0.2, avatars: AvatarsOpt = None,
-        config_file: ConfigOpt = None, overrides: SetOpt = None,
+        config_file: ConfigOpt = None, overrides: SetOpt = None, limits: LimitOpt = None,
         library: Annotated[Path | None, typer.Option(
             "--library", help="Fingerprint library to compare every network with (default: "
                               "$INCONCERT_LIBRARY, else ~/.local/share/inconcert/fingerprints, "
@@ -230,7 +277,7 @@ def run(inputs: Annotated[list[Path], typer.Argument(help="Input files (plain, .
         _out_dir(out_dir)
         files = _input_files(inputs)
         with _fresh_case(out_dir / "case.duckdb") as db:
-            _ingest(db, files, fmt, max_bad)
+            _ingest(db, files, fmt, max_bad, limits)
             _add_avatars(db, avatars)
         written = run_pipeline(db, out_dir, console=err, cfg=cfg)
         for p in written:

@@ -109,6 +109,8 @@ def snowflake_ms(post_id: str | None) -> int | None:
     """Milliseconds encoded in an X/Twitter Snowflake id, or None for non-Snowflake ids."""
     if not post_id or not (post_id.isascii() and post_id.isdigit()):
         return None
+    if len(post_id.lstrip("0")) > 19:  # beyond 2**63 (and int() refuses 4,300+ digits)
+        return None
     n = int(post_id)
     if n < MIN_SNOWFLAKE_ID or n >= 1 << 63:
         return None

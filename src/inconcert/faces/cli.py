@@ -6,13 +6,12 @@ Contract: header `path,faces,eye_distance,gan_like`, one row per image, `gan_lik
 
 from __future__ import annotations
 
-import csv
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from ..safecsv import safe_cell
+from ..safecsv import SafeWriter
 from . import assess_file
 from .backends import load_backend
 from .ganed import THRESHOLD
@@ -30,14 +29,14 @@ def write_faces_csv(paths: Sequence[Path], out: TextIO, backend: str = "dlib",
     """
     engine = load_backend(backend, cnn_fallback)
     images = find_images(paths)
-    w = csv.writer(out, lineterminator="\n")
+    w = SafeWriter(out)
     w.writerow(HEADER)
     counts: Counter[str] = Counter()
     for path in images:
         a = assess_file(engine, path, threshold)
         counts[a.gan_like] += 1
         dist = "" if a.eye_distance is None else f"{a.eye_distance:.4f}"
-        w.writerow([safe_cell(str(path)), safe_cell(a.faces), dist, a.gan_like])
+        w.writerow([str(path), a.faces, dist, a.gan_like])
         out.flush()
     return counts
 

@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 from collections.abc import Callable, Sequence
 from pathlib import Path
+
+import duckdb
 
 from .. import model
 from ..errors import InputError
 from ..store import Store
 from . import registry
-from .common import SlowPath
+from .csvread import SlowPath
+from .limits import Limits
 from .registry import Bad, ReadContext, Reader, Record, choose, register
 from .source import BROKEN_STREAM, Head, Source, broken_stream, read_head, sources_for
+from .values import BadValue
 from .writer import Batch, DatasetWriter, IngestResult
 
 # `readers()` stays in `registry`: a function named like the `readers` subpackage would be
 # rebound to the module by the first import of any reader.
-__all__ = ["Bad", "Batch", "IngestResult", "Reader", "Record", "capability_matrix",
+__all__ = ["Bad", "Batch", "IngestResult", "Limits", "Reader", "Record", "capability_matrix",
            "ingest_paths", "register"]
 
 Progress = Callable[[str, int, int], None]  # (label, bytes done, bytes total)
@@ -25,16 +30,18 @@ Progress = Callable[[str, int, int], None]  # (label, bytes done, bytes total)
 
 def ingest_paths(store: Store, paths: Sequence[str | Path], fmt: str | None = None,
                  max_bad_fraction: float = 0.2,
-                 progress: Progress | None = None) -> list[IngestResult]:
+                 progress: Progress | None = None,
+                 limits: Limits | None = None) -> list[IngestResult]:
     """Ingest every input path (plain, gzip or zip) into the store.
 
     Each source is stored in its own transaction: a source that fails leaves nothing behind, and
     a source already ingested (same content digest) is skipped, so repeating an ingest never
-    duplicates rows. Raises InputError for a source that cannot be read.
+    duplicates rows. Raises InputError for a source that cannot be read or breaks one of
+    `limits` (defaults: `Limits()`).
     """
     results = []
     for p in paths:
-        for src in sources_for(Path(p)):
+        for src in sources_for(Path(p), limits):
             results.append(_ingest_source(store, src, fmt, max_bad_fraction, progress))
     return results
 
@@ -78,24 +85,38 @@ def _read_into(store: Store, src: Source, head: Head, reader: Reader, max_bad_fr
                 progress(src.display, src.bytes_read, src.size)
         result = writer.finish(ctx)
     except InputError as e:
-        store.execute("ROLLBACK")
+        _rollback(store)
         if e.path is None:
             raise InputError(e.problem, src.display, e.line) from None
         raise
     except BROKEN_STREAM as e:
-        store.execute("ROLLBACK")
+        _rollback(store)
         raise broken_stream(src, e, line + 1) from None
     except csv.Error as e:
-        store.execute("ROLLBACK")
+        _rollback(store)
         raise InputError(f"malformed CSV ({e})", src.display, line + 1) from None
     except UnicodeError as e:
-        store.execute("ROLLBACK")
+        _rollback(store)
         raise InputError(f"cannot decode text ({e})", src.display, line + 1) from None
+    except (ValueError, OverflowError, RecursionError) as e:
+        # A value no reader rule caught (an integer beyond any range, nesting beyond the
+        # parser's depth): the input is bad, not the program.
+        _rollback(store)
+        problem = str(e) if isinstance(e, BadValue) else f"{type(e).__name__}: {e}"
+        raise InputError(f"cannot read a value ({problem[:300]})", src.display,
+                         line + 1) from None
     except BaseException:
-        store.execute("ROLLBACK")
+        _rollback(store)
         raise
     store.execute("COMMIT")
     return result
+
+
+def _rollback(store: Store) -> None:
+    """Undo the source's transaction. After Ctrl-C inside a statement DuckDB may have aborted
+    it already; the rollback's own error must not hide the reason the ingest stopped."""
+    with contextlib.suppress(duckdb.Error):
+        store.execute("ROLLBACK")
 
 
 def capability_matrix() -> str:

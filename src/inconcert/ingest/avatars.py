@@ -21,10 +21,11 @@ import pyarrow as pa
 from ..errors import InputError
 from ..faces.images import find_images
 from ..store import Store
-from .common import csv_rows, ident, raw_row, text
+from .csvread import csv_rows, raw_row
 from .readers.media_manifest import phash_file
 from .registry import Bad, ReadContext, Reader, Record
 from .source import Head, Source, sources_for
+from .values import ident, text
 from .writer import DatasetWriter, IngestResult
 
 
@@ -89,7 +90,8 @@ class AvatarReader(Reader):
 
 def _phash(path: Path) -> str | None:
     try:
-        return phash_file(path)
+        # Never a device or pipe (a manifest may name /dev/zero): it may never end.
+        return phash_file(path) if path.is_file() else None
     except Exception:  # noqa: BLE001 - a hostile file may make any decoder raise anything
         return None
 
@@ -124,7 +126,7 @@ def _digest(first: str, base: Path, items: list[_Item]) -> tuple[str, int]:
         rel = it.path.relative_to(base) if it.path.is_relative_to(base) else it.path
         h.update(f"\0{it.account_id}\0{rel}\0".encode("utf-8", "surrogateescape"))
         try:
-            data = it.path.read_bytes()
+            data = it.path.read_bytes() if it.path.is_file() else b""
         except OSError:
             data = b""
         size += len(data)

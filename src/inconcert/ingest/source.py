@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import atexit
 import codecs
 import csv
 import gzip
 import hashlib
 import io
 import json
+import os
 import re
+import shutil
+import stat
+import sys
+import tempfile
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -17,6 +23,7 @@ from pathlib import Path
 from typing import IO
 
 from ..errors import InputError
+from .limits import Limits
 
 try:  # Reddit dumps (Pushshift, Arctic Shift) come as zstd streams
     import zstandard
@@ -84,11 +91,18 @@ class Source:
     # Readers of large tables may parse clean UTF-8 with Arrow; the framework clears this and
     # reads again row by row when that fast path meets something it cannot read exactly.
     fast_csv: bool = True
+    # What messages call a source read from standard input ("<stdin>").
+    label: str | None = None
+    limits: Limits = field(default_factory=Limits)
     _counter: CountingFile | None = field(default=None, repr=False)
+    # The open archive of a zip member, shared by all members of the archive: opening the
+    # archive again reads its whole central directory (quadratic in the number of members).
+    _archive: zipfile.ZipFile | None = field(default=None, repr=False)
 
     @property
     def display(self) -> str:
-        return f"{self.path}!{self.member}" if self.member else str(self.path)
+        base = self.label or str(self.path)
+        return f"{base}!{self.member}" if self.member else base
 
     @property
     def name(self) -> str:
@@ -105,6 +119,10 @@ class Source:
 
     def open_binary(self) -> IO[bytes]:
         """The decompressed byte stream; errors name the file and what is wrong with it."""
+        if self._archive is not None:
+            # Progress of a member: how far into the archive its reads have come.
+            self._counter = self._archive.fp  # type: ignore[assignment]
+            return self._archive.open(self.member or "")
         raw = open(self.path, "rb")  # noqa: SIM115 - returned to the caller
         self._counter = CountingFile(raw)
         buffered = io.BufferedReader(self._counter, buffer_size=1 << 20)
@@ -173,67 +191,130 @@ def has_bad_bytes(s: str) -> bool:
     return False
 
 
-def sources_for(path: Path) -> list[Source]:
-    """The input streams in a path: itself, or each file member of a zip archive."""
-    if not path.exists():
-        raise InputError("no such file", str(path))
-    if path.is_dir():
-        raise InputError("is a directory; name the files inside it", str(path))
-    size = path.stat().st_size
-    digest = _sha256(path)
+def sources_for(path: Path, limits: Limits | None = None) -> list[Source]:
+    """The input streams in a path: itself, or each file member of a zip archive; `-` is
+    standard input (read once into a temporary file).
+
+    Every stream is read through once here for its digest, which also checks a compressed
+    stream to its end (end-of-stream marker, CRC and length) and against `limits`, so a
+    truncated, damaged or bomb-like input is refused before any row of it is read.
+    """
+    limits = limits or Limits()
+    label = None
+    if str(path) == "-":
+        path, label = _spool_stdin(), "<stdin>"
+    shown = label or str(path)
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise InputError("no such file", shown) from None
+    except OSError as e:
+        raise InputError(f"cannot read ({e.strerror})", shown) from None
+    if stat.S_ISDIR(st.st_mode):
+        raise InputError("is a directory; name the files inside it", shown)
+    if not stat.S_ISREG(st.st_mode):
+        # A device (/dev/zero), FIFO or socket never ends, or ends differently on each read.
+        raise InputError("not a regular file (a device, pipe or socket); give a file, or - to "
+                         "read standard input", shown)
+    size = st.st_size
     with open(path, "rb") as f:
         magic = f.read(4)
     if magic.startswith(_GZIP_MAGIC):
-        return [Source(path, None, "gzip", digest, size)]
+        src = Source(path, None, "gzip", "", size, label=label, limits=limits)
+        src.sha256 = _content_digest(src, size, limits)
+        return [src]
     if magic == _ZSTD_MAGIC:
         if zstandard is None:
-            raise InputError("zstd-compressed: install the zstandard package to read it",
-                             str(path))
-        return [Source(path, None, "zstd", digest, size)]
+            raise InputError("zstd-compressed: install the zstandard package to read it", shown)
+        src = Source(path, None, "zstd", "", size, label=label, limits=limits)
+        src.sha256 = _content_digest(src, size, limits)
+        return [src]
     if magic == _ZIP_MAGIC:
-        try:
-            with zipfile.ZipFile(path) as zf:
-                members = [i.filename for i in zf.infolist()
-                           if not i.is_dir() and not i.filename.startswith("__MACOSX/")]
-        except zipfile.BadZipFile as e:
-            raise InputError(f"damaged zip archive ({e})", str(path)) from None
-        if not members:
-            raise InputError("zip archive holds no files", str(path))
-        out = []
-        for m in sorted(members):
-            out.append(Source(path, m, "zip", _member_sha256(path, m), size))
-        return out
-    return [Source(path, None, "none", digest, size)]
+        return _zip_sources(path, size, limits, label)
+    src = Source(path, None, "none", "", size, label=label, limits=limits)
+    src.sha256 = _content_digest(src, size, limits)
+    return [src]
 
 
-def broken_stream(src: Source, e: Exception, line: int) -> InputError:
-    """The error for a compressed stream that breaks off (or fails its check) in `line`."""
-    what = "zip archive member" if src.compression == "zip" else "compressed stream"
-    return InputError(f"damaged or truncated {what}: it breaks off in line {line} ({e})",
-                      src.display, line)
+def _spool_stdin() -> Path:
+    """Standard input copied to a temporary file (removed at exit): a reader may open its
+    input twice (the format is recognised from the head, then the rows are read)."""
+    fd, name = tempfile.mkstemp(prefix="inconcert-stdin-")
+    atexit.register(os.unlink, name)
+    with os.fdopen(fd, "wb") as out:
+        shutil.copyfileobj(sys.stdin.buffer, out, 1 << 20)
+    return Path(name)
 
 
-def _member_sha256(path: Path, member: str) -> str:
-    """Digest of a zip member; a damaged member is named with the line where it breaks."""
-    h = hashlib.sha256()
-    lines = 0
+def _zip_sources(path: Path, size: int, limits: Limits, label: str | None) -> list[Source]:
+    shown = label or str(path)
+    counter = CountingFile(open(path, "rb"))  # noqa: SIM115 - kept open by the sources
     try:
-        with zipfile.ZipFile(path) as zf, zf.open(member) as mf:
-            for chunk in iter(lambda: mf.read(1 << 20), b""):
-                h.update(chunk)
-                lines += chunk.count(b"\n")
-    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as e:
-        raise InputError(f"damaged zip archive member ({e}), found by line {lines + 1}",
-                         f"{path}!{member}", lines + 1) from None
-    return h.hexdigest()
+        zf = zipfile.ZipFile(counter)
+    except zipfile.BadZipFile as e:
+        counter.close()
+        raise InputError(f"damaged zip archive ({e})", shown) from None
+    infos = zf.infolist()
+    if len(infos) > limits.max_members:
+        zf.close()
+        raise InputError(f"zip archive holds {len(infos)} entries, more than "
+                         f"{limits.max_members} (raise it with --limit max_members=N)", shown)
+    members = sorted((i for i in infos
+                      if not i.is_dir() and not i.filename.startswith("__MACOSX/")),
+                     key=lambda i: i.filename)
+    if not members:
+        zf.close()
+        raise InputError("zip archive holds no files", shown)
+    out = []
+    for info in members:
+        src = Source(path, info.filename, "zip", "", size, label=label, limits=limits,
+                     _archive=zf)
+        try:
+            src.sha256 = _content_digest(src, info.compress_size, limits)
+        except (InputError, zipfile.BadZipFile):
+            zf.close()
+            raise
+        out.append(src)
+    return out
 
 
-def _sha256(path: Path) -> str:
+def _content_digest(src: Source, packed: int, limits: Limits) -> str:
+    """SHA-256 of a source's decompressed content, read to the end: a compressed stream that
+    breaks off, fails its check or inflates beyond `limits.max_ratio` raises InputError naming
+    the byte of content (and line) where it happened."""
     h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
+    done = lines = 0
+    cap = max(limits.max_ratio * max(packed, 1), limits.ratio_floor_bytes)
+    try:
+        with src.open_binary() as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
+                done += len(chunk)
+                lines += chunk.count(b"\n")
+                if src.compression != "none" and done > cap:
+                    raise InputError(
+                        f"decompresses to more than {done:,} bytes from {packed:,} "
+                        f"(over {limits.max_ratio:g} times its compressed size): refused as a "
+                        "decompression bomb (raise it with --limit max_ratio=N)",
+                        src.display)
+    except BROKEN_STREAM as e:
+        raise broken_stream(src, e, lines + 1, done) from None
+    except NotImplementedError as e:  # a zip compression method Python cannot read
+        raise InputError(f"cannot read zip member ({e})", src.display) from None
+    except RuntimeError as e:  # an encrypted member
+        raise InputError(f"cannot read zip member ({e})", src.display) from None
     return h.hexdigest()
+
+
+def broken_stream(src: Source, e: Exception, line: int, offset: int | None = None
+                  ) -> InputError:
+    """The error for a compressed stream that breaks off (or fails its check) in `line`, after
+    `offset` bytes of content when known."""
+    what = ("damaged zip archive member" if src.compression == "zip"
+            else "damaged or truncated compressed stream")
+    at = f" after byte {offset:,} of its content" if offset is not None else ""
+    return InputError(f"{what}: it breaks off{at}, in line {line} ({e}); nothing of it was "
+                      "kept", src.display, line)
 
 
 @dataclass
@@ -281,8 +362,6 @@ class Head:
 
 
 def _top_keys(text: str) -> list[str]:
-    import re
-
     return re.findall(r'^\s{0,4}"([A-Za-z_][\w.]*)"\s*:', text[:65536], re.MULTILINE)
 
 

@@ -22,11 +22,20 @@ import pyarrow.compute as pc
 
 from ..errors import InputError
 from ..store import Store, arrow_schema, once
+from ..timeutil import iso_utc
+from .limits import INT64_MAX, INT64_MIN
 from .registry import Bad, ReadContext, Reader, Record
 from .source import Source
+from .values import shown_value
 
 FLUSH_ROWS = 100_000
 RAW_LIMIT = 2000
+QUARANTINE_FLUSH = 10_000  # quarantined rows held before they go to the store
+# Columns holding ids: their values are held to `--limit max_id`, the others to max_field.
+_ID_COLUMNS = frozenset({"post_id", "author_id", "account_id", "interaction_id", "ref_post_id",
+                         "ref_author_id", "reply_to_post_id", "reply_to_author_id",
+                         "quoted_post_id", "source_id", "target_id"})
+_YEAR_1, _YEAR_9999 = 62_135_596_800_000, 253_402_300_799_000  # |ms| iso_utc can show
 
 
 @dataclass
@@ -111,11 +120,19 @@ class DatasetWriter:
         self.platforms: set[str] = set()
         self.check_db = (store.count("posts") > 0 if self.unit == "posts"
                          else store.count("interactions") > 0)
+        # Quarantined rows wait here and go to the store with each flush (in the source's
+        # transaction), so a file of millions of bad rows does not hold them all in memory.
         self.quarantine: list[tuple[int | None, str, str]] = []
+        self.n_bad = 0  # rows quarantined as malformed or duplicated (flushed or not)
+        self.first_bad: tuple[int | None, str, str] | None = None  # lowest line among them
+        limits = src.limits
+        self.limits = limits
+        self.window = (limits.earliest_ms, limits.latest_ms())
         # Rows quarantined because another file already stored their post: counted, but not
         # held against this file as malformed (collections overlap).
         self.known: list[tuple[int | None, str, str]] = []
         self.rows_in = 0
+        self.dropped_times = 0  # account creation times outside the window, left out
 
     # -- adding -------------------------------------------------------------------------------
     def add(self, item: Record | Bad | Batch) -> None:
@@ -124,9 +141,21 @@ class DatasetWriter:
             self._add_batch(item)
             return
         self.rows_in += 1
+        self._check_rows()
         if isinstance(item, Bad):
-            self.quarantine.append((item.line, item.reason, item.raw[:RAW_LIMIT]))
+            self._bad(item.line, item.reason, item.raw)
             return
+        problem = self._record_problem(item)
+        if problem is not None:
+            self._bad(item.line, problem, item.raw or json.dumps(
+                (item.posts or item.accounts or item.interactions or [{}])[0], default=str,
+                ensure_ascii=False))
+            return
+        if self.unit != "accounts":
+            for acc in item.accounts:
+                if self._time_problem("", acc.get("created_ms")):
+                    acc["created_ms"] = None
+                    self.dropped_times += 1
         if self.unit == "posts" and not item.posts:
             self._add_continuation(item)
             return
@@ -135,9 +164,8 @@ class DatasetWriter:
         for platform, uid in keys:
             first = self.seen.get(platform, {}).get(uid)
             if first is not None:
-                self.quarantine.append((item.line, f"duplicate {self._what()} id {uid!r} "
-                                        f"(first at line {first})",
-                                        (item.raw or json.dumps(primary, default=str))[:RAW_LIMIT]))
+                self._bad(item.line, f"duplicate {self._what()} id {uid!r} (first at line "
+                          f"{first})", item.raw or json.dumps(primary, default=str))
                 return
         for platform, uid in keys:
             self.seen.setdefault(platform, {})[uid] = item.line
@@ -176,10 +204,12 @@ class DatasetWriter:
     def _add_batch(self, batch: Batch) -> None:
         if self.unit != "posts":
             raise TypeError("a Batch holds posts; this reader's unit is " + self.unit)
-        n = batch.posts.num_rows
-        self.rows_in += n + len(batch.bad)
+        self.rows_in += batch.posts.num_rows + len(batch.bad)
+        self._check_rows()
         for b in batch.bad:
-            self.quarantine.append((b.line, b.reason, b.raw[:RAW_LIMIT]))
+            self._bad(b.line, b.reason, b.raw)
+        batch = self._screen_batch(batch)
+        n = batch.posts.num_rows
         if not n:
             return
         ids = batch.posts.column("post_id").to_pylist()
@@ -205,8 +235,7 @@ class DatasetWriter:
                 keep[i] = False
                 raw = batch.raw(i) if batch.raw else json.dumps(
                     batch.posts.slice(i, 1).to_pylist()[0], default=str)
-                self.quarantine.append((lines[i], f"duplicate post id {uid!r} "
-                                        f"(first at line {first})", raw[:RAW_LIMIT]))
+                self._bad(lines[i], f"duplicate post id {uid!r} (first at line {first})", raw)
         posts, ents = batch.posts, batch.entities
         if not keep.all():
             mask = pa.array(keep)
@@ -225,6 +254,109 @@ class DatasetWriter:
         self.pending += posts.num_rows + (ents.num_rows if ents is not None else 0)
         if self.pending >= FLUSH_ROWS:
             self.flush()
+
+    def _bad(self, line: int | None, reason: str, raw: str) -> None:
+        """Quarantine one row (as malformed or duplicated)."""
+        entry = (line, reason, raw[:RAW_LIMIT])
+        self.quarantine.append(entry)
+        self.n_bad += 1
+        if self.first_bad is None or (line or 0) < (self.first_bad[0] or 0):
+            self.first_bad = entry
+        if len(self.quarantine) >= QUARANTINE_FLUSH:
+            self._flush_quarantine()
+
+    def _check_rows(self) -> None:
+        if self.rows_in > self.limits.max_rows:
+            raise InputError(f"more than {self.limits.max_rows:,} rows (raise it with --limit "
+                             "max_rows=N)", self.src.display)
+
+    def _time_problem(self, what: str, ms: object) -> str | None:
+        """Why a time cannot be stored: outside the plausible window (`--limit earliest`,
+        `--limit future_days`) or not an integer the store holds."""
+        if ms is None:
+            return None
+        lo, hi = self.window
+        if type(ms) is int and lo <= ms <= hi:
+            return None
+        shown = iso_utc(ms) if type(ms) is int and -_YEAR_1 < ms < _YEAR_9999 else repr(ms)[:40]
+        return (f"{what} {shown} is outside {self.limits.earliest} .. now + "
+                f"{self.limits.future_days:g} days (see --limit earliest / future_days)")
+
+    def _record_problem(self, item: Record) -> str | None:
+        """Why a record's values cannot be stored (the checks every reader's values pass): an
+        integer beyond 64 bits, an over-long id or text, a time outside the window."""
+        max_id, max_field = self.limits.max_id, self.limits.max_field
+        for kind, rows in (("post", item.posts), ("account", item.accounts),
+                           ("interaction", item.interactions), ("entity", item.entities)):
+            for row in rows:
+                for k, v in row.items():
+                    if type(v) is int:
+                        if not INT64_MIN <= v <= INT64_MAX:
+                            return f"{kind} {k}: {shown_value(v)} is outside the 64-bit range"
+                    elif type(v) is str:
+                        limit = max_id if k in _ID_COLUMNS else max_field
+                        if len(v) > limit:
+                            return (f"{kind} {k}: {len(v):,} characters, more than {limit:,} "
+                                    f"(see --limit {'max_id' if limit == max_id else 'max_field'})")
+        for p in item.posts[:1]:
+            problem = self._time_problem("post time", p.get("created_ms"))
+            if problem:
+                return problem
+        for a in item.accounts[:1] if self.unit == "accounts" else ():
+            problem = self._time_problem("account creation time", a.get("created_ms"))
+            if problem:
+                return problem
+        return None
+
+    def _screen_batch(self, batch: Batch) -> Batch:
+        """The batch without posts whose ids are too long or whose time is outside the window
+        (quarantined with the reason); the batch's accounts lose creation times outside it."""
+        posts = batch.posts
+        lo, hi = self.window
+        created = posts.column("created_ms").cast(pa.int64())
+        bad = pc.or_(pc.less(created, lo), pc.greater(created, hi))
+        for col in ("post_id", "author_id"):
+            if col in posts.column_names:
+                ids = posts.column(col).cast(pa.string())  # all-null columns have no type
+                bad = pc.or_(bad, pc.greater(pc.utf8_length(ids), self.limits.max_id))
+        rows = np.flatnonzero(pc.fill_null(bad, False).to_numpy(zero_copy_only=False)).tolist()
+        for a in batch.accounts:
+            if self._time_problem("", a.get("created_ms")):
+                a["created_ms"] = None
+                self.dropped_times += 1
+        if not rows:
+            return batch
+        ids = posts.column("post_id")
+        for i in rows:
+            pid = ids[i].as_py() or ""
+            why = (f"post_id of {len(pid):,} characters, more than {self.limits.max_id}"
+                   if len(pid) > self.limits.max_id else
+                   self._time_problem("post time", created[i].as_py())
+                   or f"author_id longer than {self.limits.max_id} characters")
+            raw = batch.raw(i) if batch.raw else json.dumps(posts.slice(i, 1).to_pylist()[0],
+                                                            default=str)
+            self._bad(int(batch.lines[i]), why, raw)
+        keep = np.ones(posts.num_rows, dtype=bool)
+        keep[rows] = False
+        kept = np.flatnonzero(keep)
+        mask = pa.array(keep)
+        ents = batch.entities
+        if ents is not None:
+            # Entities point at their post by index: renumber them into the kept posts.
+            ents = ents.filter(mask.take(ents.column("_row").combine_chunks()))
+            renumber = np.full(posts.num_rows, -1, dtype=np.int64)
+            renumber[kept] = np.arange(len(kept))
+            ents = ents.set_column(ents.schema.get_field_index("_row"), "_row", pa.array(
+                renumber[ents.column("_row").to_numpy()]))
+        raw_of = batch.raw
+        return Batch(posts.filter(mask), np.asarray(batch.lines)[kept], ents, batch.accounts,
+                     [], (lambda j: raw_of(int(kept[j]))) if raw_of else None)
+
+    def _flush_quarantine(self) -> None:
+        self.store.insert_rows("quarantine", [
+            {"dataset_id": self.dataset_id, "path": self.src.display, "line": line,
+             "reason": reason, "raw": raw} for line, reason, raw in self.quarantine])
+        self.quarantine = []
 
     def _replace_aux(self, platform: str, post_id: str) -> None:
         """A file's own row for a post it earlier gave only as an expansion: the row wins, so
@@ -250,8 +382,8 @@ class DatasetWriter:
         missing = next((e["post_id"] for e in item.entities
                         if e["post_id"] not in self.seen.get(e["platform"], ())), None)
         if missing is not None:
-            self.quarantine.append((item.line, f"refers to post {missing!r}, which no earlier "
-                                    "row of this file gives", (item.raw or "")[:RAW_LIMIT]))
+            self._bad(item.line, f"refers to post {missing!r}, which no earlier row of this file "
+                      "gives", item.raw or "")
             return
         self.entities.extend(item.entities)
         self.interactions.extend(item.interactions)
@@ -361,18 +493,20 @@ class DatasetWriter:
             if self.unit == "accounts":
                 self.platforms.add(acc["platform"])
         self.store.upsert_accounts(list(self.accounts.values()))
-        self._check(self.rows_in - len(self.quarantine) - len(self.known))
-        self.quarantine.extend(self.known)
-        q = len(self.quarantine)
+        self._check(self.rows_in - self.n_bad - len(self.known))
+        q = self.n_bad + len(self.known)
         stored = self.rows_in - q
         caps = dict(self.reader.capabilities)
         caps.update(ctx.capabilities)
         caps = {k: v for k, v in sorted(caps.items()) if v in ("full", "partial")}
+        self.quarantine.extend(self.known)
         self.quarantine.sort(key=lambda x: (x[0] is None, x[0] or 0))
-        self.store.insert_rows("quarantine", [
-            {"dataset_id": self.dataset_id, "path": self.src.display, "line": line,
-             "reason": reason, "raw": raw} for line, reason, raw in self.quarantine])
+        self._flush_quarantine()
         notes = list(ctx.notes)
+        if self.dropped_times:
+            notes.append(f"{self.dropped_times} account creation times outside "
+                         f"{self.limits.earliest} .. now + {self.limits.future_days:g} days "
+                         "were left out")
         if self.known:
             notes.append(f"{len(self.known)} rows were already stored from other files "
                          "(quarantined as duplicates, not counted as malformed)")
@@ -392,12 +526,12 @@ class DatasetWriter:
         path = self.src.display
         if self.rows_in == 0:
             raise InputError(f"no rows after the header: no {self.unit} to read", path, 1)
-        if not self.quarantine:
+        first = self.first_bad
+        if first is None:
             return
-        first = min(self.quarantine, key=lambda x: x[0] or 0)
         if stored == 0:
             raise InputError(f"no row could be stored; first problem: {first[1]}", path, first[0])
-        malformed = len(self.quarantine)
+        malformed = self.n_bad
         if malformed > self.max_bad_fraction * (self.rows_in - len(self.known)):
             raise InputError(
                 f"{malformed} of {self.rows_in} rows are malformed or duplicated (more than "

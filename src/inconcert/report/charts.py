@@ -11,6 +11,8 @@ from collections.abc import Sequence
 
 from markupsafe import Markup, escape
 
+from .bidi import isolate
+
 # Reshare latency bins, seconds (lower edges).
 LATENCY_EDGES_S = (0, 1, 5, 10, 30, 60, 300, 900, 3600, 21600, 86400, 604800)
 LATENCY_LABELS = ("<1s", "1-5s", "5-10s", "10-30s", "30-60s", "1-5m", "5-15m", "15-60m",
@@ -111,7 +113,7 @@ def hbars(items: Sequence[tuple[str, int]], label: str, color: str = "#0072B2",
         w = (width - name_w - 90) * n / peak
         shown = name if len(name) <= 34 else name[:33] + "…"
         body.append(f'<text x="{name_w - 8}" y="{y + 15}" text-anchor="end" class="lbl">'
-                    f"<title>{escape(name)}</title>{escape(shown)}</text>")
+                    f"<title>{escape(isolate(name))}</title>{escape(isolate(shown))}</text>")
         body.append(f'<rect x="{name_w}" y="{y + 4}" width="{_f(max(w, 1))}" height="{row - 8}" '
                     f'rx="2" fill="{color}"/>')
         body.append(f'<text x="{_f(name_w + max(w, 1) + 6)}" y="{y + 15}" class="ax">{n} '

@@ -3,8 +3,11 @@
 Jinja2 with autoescape on (every name, bio, post, hashtag, URL and client name is attacker
 written). Data for the scripts travels as JSON inside `<script type="application/json">`, with
 `<`, `>`, `&`, U+2028 and U+2029 escaped, so no string can close the script element or start a
-comment. The page's JavaScript and CSS, and the vendored sigma.js and graphology (MIT; pinned,
-licences beside them in `vendor/`), are inlined: the page makes no request.
+comment. Every string from the data that holds right-to-left letters or bidirectional controls
+is printed inside a Unicode isolate (FSI ... PDI, what `<bdi>` does), so a name with U+202E
+cannot reverse the report's own sentences or the ids beside it. The page's JavaScript and CSS,
+and the vendored sigma.js and graphology (MIT; pinned, licences beside them in `vendor/`), are
+inlined: the page makes no request.
 """
 
 from __future__ import annotations
@@ -16,10 +19,11 @@ from importlib import resources
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from ..exports.defang import defang
 from . import charts
+from .bidi import isolate
 
 VENDOR = ("graphology-0.26.0/graphology.umd.min.js", "sigma-3.0.3/sigma.min.js")
 _SOURCE_MAP = re.compile(r"//[#@] sourceMappingURL=\S*")
@@ -51,10 +55,11 @@ def inline_script(names: tuple[str, ...]) -> Markup:
     return Markup("\n;\n".join(parts))
 
 
-def safe_href(url: str | None) -> str | None:
-    """An http(s) URL from the data, or None: no other scheme ever becomes a link."""
+def safe_href(url: str | None) -> Markup | None:
+    """An http(s) URL from the data, or None: no other scheme ever becomes a link. Escaped
+    here, as Markup, so that `isolate` leaves a link target as it is."""
     u = (url or "").strip()
-    return u if re.match(r"^https?://[^\s\"'<>]+$", u, re.IGNORECASE) else None
+    return escape(u) if re.match(r"^https?://[^\s\"'<>]+$", u, re.IGNORECASE) else None
 
 
 def short_id(value: str | None, keep: int = 10) -> str:
@@ -77,7 +82,7 @@ def when(iso: str | None) -> str:
 def _env() -> Environment:
     env = Environment(loader=PackageLoader("inconcert.report", "templates"), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                      keep_trailing_newline=True)
+                      keep_trailing_newline=True, finalize=isolate)
     env.filters["defang"] = defang
     env.filters["pct"] = lambda x: "" if x is None else f"{100 * x:.0f}%"
     env.filters["num"] = lambda x, d=3: "" if x is None else f"{x:.{d}f}"

@@ -43,6 +43,10 @@ class NearTextParams(TraceParams):
 
 _M32 = np.uint64(0xFFFFFFFF)
 _CHUNK = 1 << 16  # n-grams per block of the permutation step (x num_perm x 4 bytes)
+# Characters of a text that are hashed: a text's block of the permutation step is never split,
+# so one 12-million-character text would take gigabytes; past this many characters two texts
+# are compared on their starts (5 MB per text at 64 permutations).
+MAX_HASH_CHARS = 20_000
 
 
 def _fmix32(h: np.ndarray) -> np.ndarray:
@@ -83,14 +87,14 @@ def shingle_hashes(texts: list[str], n: int) -> tuple[np.ndarray, np.ndarray]:
 def signatures(texts: list[str], params: Any) -> np.ndarray:
     """MinHash signatures (num_perm uint32 per text), as datasketch's MinHash (seed 1, affine32
     scheme: min over n-grams of a * fmix32(h) + b mod 2^32) computes them, for all texts at
-    once."""
+    once. Only the first `MAX_HASH_CHARS` characters of a text are hashed."""
     a, b = (x.astype(np.uint32) for x in MinHash(num_perm=params.num_perm, seed=1).permutations)
     sig = np.empty((len(texts), params.num_perm), dtype=np.uint32)
     by_n: dict[int, list[int]] = {}
     for i, t in enumerate(texts):
         by_n.setdefault(gram_length(t, params), []).append(i)
     for n, idx in by_n.items():
-        hv, offsets = shingle_hashes([texts[i] for i in idx], n)
+        hv, offsets = shingle_hashes([texts[i][:MAX_HASH_CHARS] for i in idx], n)
         ends = np.append(offsets[1:], len(hv))
         lo = 0
         while lo < len(idx):  # blocks of whole texts, about _CHUNK shingles each

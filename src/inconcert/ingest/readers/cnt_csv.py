@@ -18,18 +18,12 @@ import pyarrow.compute as pc
 
 from ...normalize import rt_handle
 from ...timeutil import parse_time, snowflake_ms
-from ..common import (
-    CsvBatch,
-    batch_times,
-    csv_batches,
-    entity_table,
-    ident,
-    idents,
-    per_value,
-    text,
-)
+from ..csvread import CsvBatch, csv_batches
+from ..entities import entity_table
 from ..registry import ReadContext, Reader, register
 from ..source import Head, Source
+from ..times import batch_times
+from ..values import ident, idents, per_value, text
 from ..writer import Batch
 
 PLATFORM = "x"

@@ -20,9 +20,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from ...normalize import norm_hashtag, norm_url
-from ..common import csv_rows, entities, ident, post_time, raw_row
+from ..csvread import csv_rows, raw_row
+from ..entities import entities
 from ..registry import Bad, ReadContext, Reader, Record, register
 from ..source import Head, Source
+from ..times import post_time
+from ..values import ident
 
 GENERIC = ("object_id", "account_id", "content_id", "timestamp_share")
 OBJECTS = ("account_id", "post_id", "url_id", "hashtag_id", "domain_id", "phash_id",

@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ...normalize import norm_handle
-from ..common import csv_rows, raw_row, text, to_int
+from ..csvread import csv_rows, raw_row
 from ..registry import Bad, ReadContext, Reader, Record, register
 from ..source import Head, Source
+from ..values import text, to_int
 
 _HANDLE = {"screen_name": "screen_name", "username": "screen_name", "handle": "screen_name",
            "user_screen_name": "screen_name"}
@@ -41,7 +42,8 @@ class HandleCountsReader(Reader):
     def read(self, src: Source, head: Head, ctx: ReadContext) -> Iterator[Record | Bad]:
         aliases = {**_HANDLE, **_COUNTS}
         ctx.notes.append("no account ids in this file: the case-folded handle is the account id")
-        for line, row in csv_rows(src, required=("screen_name",), header_aliases=aliases):
+        for line, row in csv_rows(src, required=("screen_name",), header_aliases=aliases,
+                                  ints=("followers", "following")):
             if isinstance(row, Bad):
                 yield row
                 continue

@@ -17,26 +17,18 @@ import pyarrow.compute as pc
 
 from ...normalize import rt_handle
 from ...timeutil import parse_time, snowflake_ms
-from ..common import (
-    CsvBatch,
-    batch_times,
-    csv_batches,
-    csv_rows,
-    entity_table,
-    ident,
-    idents,
-    is_hashed,
-    per_value,
-    raw_row,
-    text,
-    to_bool,
-    to_int,
-)
+from ..csvread import CsvBatch, csv_batches, csv_rows, raw_row
+from ..entities import entity_table
 from ..registry import Bad, ReadContext, Reader, Record, register
 from ..source import Head, Source
+from ..times import batch_times
+from ..values import ident, idents, is_hashed, per_value, text, to_bool, to_int
 from ..writer import Batch
 
 PLATFORM = "x"
+# Count columns: a value out of range quarantines its row.
+_USER_INTS = ("follower_count", "following_count")
+_TWEET_INTS = ("like_count", "retweet_count", "reply_count", "quote_count")
 USER_COLUMNS = ("userid", "user_display_name", "user_screen_name", "user_reported_location",
                 "user_profile_description", "user_profile_url", "follower_count",
                 "following_count", "account_creation_date", "account_language")
@@ -90,7 +82,7 @@ class IOUsersReader(Reader):
 
     def read(self, src: Source, head: Head, ctx: ReadContext) -> Iterator[Record | Bad]:
         hashed = 0
-        for line, row in csv_rows(src, required=("userid",)):
+        for line, row in csv_rows(src, required=("userid",), ints=_USER_INTS):
             if isinstance(row, Bad):
                 yield row
                 continue
@@ -133,7 +125,8 @@ class IOTweetsReader(Reader):
     def read(self, src: Source, head: Head, ctx: ReadContext) -> Iterator[Batch]:
         n_snowflake = n_posts = hashed = 0
         seen_accounts: set[str] = set()
-        for cb in csv_batches(src, required=("tweetid", "userid", "tweet_time")):
+        for cb in csv_batches(src, required=("tweetid", "userid", "tweet_time"),
+                              ints=_USER_INTS + _TWEET_INTS):
             batch = self._batch(cb, seen_accounts)
             n_posts += batch.posts.num_rows
             n_snowflake += pc.sum(pc.equal(batch.posts.column("time_source"),

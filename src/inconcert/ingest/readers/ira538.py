@@ -21,22 +21,12 @@ import pyarrow.compute as pc
 
 from ...normalize import rt_handle
 from ...timeutil import parse_time
-from ..common import (
-    CsvBatch,
-    batch_times,
-    csv_batches,
-    csv_rows,
-    entity_table,
-    ident,
-    idents,
-    per_value,
-    raw_row,
-    text,
-    to_bool,
-    to_int,
-)
+from ..csvread import CsvBatch, csv_batches, csv_rows, raw_row
+from ..entities import entity_table
 from ..registry import Bad, ReadContext, Reader, Record, register
 from ..source import Head, Source
+from ..times import batch_times
+from ..values import ident, idents, per_value, text, to_bool, to_int
 from ..writer import Batch
 
 PLATFORM = "x"
@@ -52,6 +42,9 @@ NBC_USERS = frozenset({"id", "location", "name", "followers_count", "statuses_co
                        "time_zone", "verified", "lang", "screen_name", "description",
                        "created_at", "favourites_count", "friends_count", "listed_count"})
 SYNTHETIC_PREFIX = "ira538:"
+# Count columns of the NBC users file: a value out of range quarantines its row.
+_NBC_INTS = ("followers_count", "friends_count", "statuses_count", "favourites_count",
+             "listed_count")
 UTC_NOTE = ("publish_date has minute precision and an undocumented time zone; read as UTC")
 # The files name languages in English; posts.lang holds codes elsewhere (ISO 639-1, as X does).
 LANGUAGES = {
@@ -140,7 +133,8 @@ class IraTweetsReader(Reader):
         ctx.notes.append(UTC_NOTE)
         n_posts = n_snowflake = handles = 0
         seen: set[str] = set()
-        for cb in csv_batches(src, required=("alt_external_id", "tweet_id", "publish_date")):
+        for cb in csv_batches(src, required=("alt_external_id", "tweet_id", "publish_date"),
+                              ints=("following", "followers", "updates")):
             batch = self._batch(cb, seen)
             n_posts += batch.posts.num_rows
             handles += pc.sum(pc.is_valid(batch.posts.column("ref_author_handle"))).as_py() or 0
@@ -226,7 +220,8 @@ class IraSplitReader(Reader):
                          "occurrence>; retweets name no target post")
         occurrences: dict[bytes, int] = {}
         handles = 0
-        for cb in csv_batches(src, required=("author_id", "content", "publish_date")):
+        for cb in csv_batches(src, required=("author_id", "content", "publish_date"),
+                              ints=("following", "followers", "updates")):
             batch = self._batch(cb, occurrences)
             handles += pc.sum(pc.is_valid(batch.posts.column("ref_author_handle"))).as_py() or 0
             yield batch
@@ -325,7 +320,7 @@ class NbcUsersReader(Reader):
         ctx.notes.append("accounts keyed by screen_name, as the IRA re-split keys its tweets "
                          "(author_id); NBC's numeric id is in extra.nbc_user_id (it repeats "
                          "across renamed handles)")
-        for line, row in csv_rows(src, required=("screen_name",)):
+        for line, row in csv_rows(src, required=("screen_name", "created_at"), ints=_NBC_INTS):
             if isinstance(row, Bad):
                 yield row
                 continue

@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..common import csv_rows, raw_row, text
+from ..csvread import csv_rows, raw_row
 from ..registry import Bad, ReadContext, Reader, Record, register
 from ..source import Head, Source
+from ..values import text
 
 REQUIRED = ("post_id", "platform", "path")
 
@@ -69,7 +70,12 @@ class MediaManifestReader(Reader):
             else:
                 p = Path(rel)
                 file = p if p.is_absolute() else folder / p
-                if not file.is_file():
+                try:
+                    found = file.is_file()  # never a device or pipe: it may never end
+                except OSError as e:  # a path the system refuses (too long, ...)
+                    yield Bad(line, f"unusable image path ({e.strerror})", raw_row(row))
+                    continue
+                if not found:
                     yield Bad(line, f"image not found: {rel}", raw_row(row))
                     continue
                 try:

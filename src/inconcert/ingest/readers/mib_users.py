@@ -13,10 +13,13 @@ import json
 from collections.abc import Iterator
 
 from ...timeutil import parse_time
-from ..common import csv_rows, ident, raw_row, text, to_bool, to_int
+from ..csvread import csv_rows, raw_row
 from ..registry import Bad, ReadContext, Reader, Record, register
 from ..source import Head, Source
+from ..values import ident, text, to_bool, to_int
 
+# Count columns: a value out of range quarantines its row.
+_INTS = ("statuses_count", "followers_count", "friends_count", "favourites_count", "listed_count")
 _MAPPED = {"id", "name", "screen_name", "statuses_count", "followers_count", "friends_count",
            "favourites_count", "listed_count", "created_at", "url", "lang", "location",
            "default_profile", "default_profile_image", "profile_image_url_https", "verified",
@@ -46,7 +49,8 @@ class MIBUsersReader(Reader):
         return 0
 
     def read(self, src: Source, head: Head, ctx: ReadContext) -> Iterator[Record | Bad]:
-        for line, row in csv_rows(src, required=("id", "screen_name", "created_at")):
+        for line, row in csv_rows(src, required=("id", "screen_name", "created_at"),
+                                  ints=_INTS):
             if isinstance(row, Bad):
                 yield row
                 continue

@@ -18,9 +18,10 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from ..common import csv_rows, parse_list, raw_row, text
+from ..csvread import csv_rows, raw_row
 from ..registry import Bad, ReadContext, Reader, Record, register
 from ..source import Head, Source
+from ..values import parse_list, text
 from .x_json import PLATFORM, Tally, dicts, time_ms, x_id
 from .x_v2 import CAPABILITIES, REF_TYPES, Lookup, tweet_record
 

@@ -21,9 +21,11 @@ from typing import IO, Any
 from ...errors import InputError
 from ...normalize import norm_handle
 from ...timeutil import parse_time
-from ..common import entities, ident, post_time
+from ..entities import entities
 from ..registry import Bad
 from ..source import Head, Source, has_bad_bytes, iter_lines
+from ..times import post_time
+from ..values import ident
 
 PLATFORM = "x"
 CHUNK = 1 << 20
@@ -88,14 +90,13 @@ def _lines(src: Source) -> Iterator[Value | Bad]:
                       s.encode("utf-8", "replace").decode())
             continue
         try:
-            obj = json.loads(s)
+            obj = _fix_escaped_surrogates(json.loads(s), s)
         except ValueError as e:
             yield Bad(n, f"not valid JSON ({_msg(e)})", s)
             continue
         except RecursionError:
             yield Bad(n, "JSON nested too deeply", s)
             continue
-        obj = _fix_escaped_surrogates(obj, s)
         if isinstance(obj, list):
             for item in obj:
                 yield Value(n, item, s)
@@ -181,7 +182,10 @@ class _Stream:
         if not raw.isascii() and has_bad_bytes(raw):
             return Bad(start, "undecodable bytes (not UTF-8) in this value",
                        raw.encode("utf-8", "replace").decode())
-        return Value(start, _fix_escaped_surrogates(obj, raw), raw)
+        try:
+            return Value(start, _fix_escaped_surrogates(obj, raw), raw)
+        except RecursionError:
+            return Bad(start, "JSON nested too deeply", raw)
 
     def expect(self, chars: str, what: str) -> str:
         c = self.peek()

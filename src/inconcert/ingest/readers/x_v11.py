@@ -18,9 +18,10 @@ from typing import Any
 
 from ...normalize import rt_handle
 from ...timeutil import snowflake_ms
-from ..common import entities, to_bool, to_int
+from ..entities import entities
 from ..registry import Bad, ReadContext, Reader, Record, register
 from ..source import Head, Source
+from ..values import BadValue, to_bool, to_int
 from .x_json import (
     PLATFORM,
     Tally,
@@ -222,7 +223,14 @@ def _post(st: dict, line: int) -> tuple[dict[str, Any], list[dict], list[dict]] 
 
 def status_record(line: int, st: dict, tally: Tally) -> Record | Bad:
     """The record of one status: its post, the embedded statuses (auxiliary posts), their
-    entities and every account they carry."""
+    entities and every account they carry; a Bad when a value is out of range."""
+    try:
+        return _status_record(line, st, tally)
+    except BadValue as e:
+        return Bad(line, str(e), json.dumps(st, ensure_ascii=False))
+
+
+def _status_record(line: int, st: dict, tally: Tally) -> Record | Bad:
     res = _post(st, line)
     if isinstance(res, str):
         return Bad(line, res, json.dumps(st, ensure_ascii=False))

@@ -18,9 +18,10 @@ from typing import Any
 
 from ...normalize import rt_handle
 from ...timeutil import snowflake_ms
-from ..common import entities, to_bool, to_int
+from ..entities import entities
 from ..registry import Bad, ReadContext, Reader, Record, register
 from ..source import Head, Source
+from ..values import BadValue, to_bool, to_int
 from .x_json import (
     PLATFORM,
     Tally,
@@ -299,7 +300,14 @@ def _post(t: dict, lk: Lookup, line: int, tally: Tally | None
 
 def tweet_record(line: int, t: dict, lk: Lookup, tally: Tally, where: str = "") -> Record | Bad:
     """The record of one v2 tweet: its post, the referenced tweets the lookup holds (auxiliary
-    posts), their entities and the accounts they name."""
+    posts), their entities and the accounts they name; a Bad when a value is out of range."""
+    try:
+        return _tweet_record(line, t, lk, tally, where)
+    except BadValue as e:
+        return Bad(line, where + str(e), json.dumps(t, ensure_ascii=False))
+
+
+def _tweet_record(line: int, t: dict, lk: Lookup, tally: Tally, where: str) -> Record | Bad:
     res = _post(t, lk, line, tally)
     if isinstance(res, str):
         return Bad(line, where + res, json.dumps(t, ensure_ascii=False))
