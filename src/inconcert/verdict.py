@@ -60,6 +60,9 @@ class VerdictParams:
     alpha: float = config.param(
         0.01, "a network is inauthentic when its count of members at member_threshold is above "
               "reference_rate at this level (one-sided binomial test, Bonferroni over networks)")
+    min_inauthentic_share: float = config.param(
+        0.5, "... and when most of its members (at least this share) show those signs: a "
+             "network of mostly fake personas, not a fandom whose members share a bio template")
     self_amplification_share: float = config.param(
         0.75, "a network is also inauthentic when at least this share of all reshares of its "
               "members' posts come from its own members (an audience it made itself) ...")
@@ -185,7 +188,7 @@ def _test_networks(con: duckdb.DuckDBPyConnection, p: VerdictParams) -> None:
     values = []
     for nid, n, k in rows:
         pv = float(binom.sf(int(k) - 1, int(n), p.reference_rate)) if k else 1.0
-        by_members = pv * n_tests <= p.alpha
+        by_members = pv * n_tests <= p.alpha and k >= p.min_inauthentic_share * n
         share, seeders = selfamp.get(nid, (None, 0))
         by_self = (share is not None and share >= p.self_amplification_share
                    and seeders >= p.self_amplification_seeders)
