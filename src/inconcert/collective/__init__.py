@@ -206,9 +206,10 @@ def _test_groups(con: duckdb.DuckDBPyConnection, groups: list[list[int]], presen
         sig_scales = [s for s, pv in zip(p.scales_s, time_p, strict=True)
                       if pv * n_time_tests <= p.alpha]
         time_ok = bool(sig_scales) and bool(eligible)
-        if time_ok:
-            # Where the configuration null cannot see a member (its popularities are the group's
-            # own behaviour, as in a takedown archive), its timing still can.
+        if time_ok and not config_ok:
+            # The configuration null cannot see this group (its popularities are the group's own
+            # behaviour, as in a takedown archive, or a squad Leiden joined with its audience):
+            # its members' timing still can.
             core = core + _core_by_time(view_a[lo:hi], aid_a[lo:hi], iid_a[lo:hi], t_a[lo:hi],
                                         sig_scales, len(groups[g]), p, g)
             core = sorted(set(core))
