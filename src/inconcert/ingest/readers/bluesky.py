@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ...timeutil import parse_time
-from ..common import entities
+from ..entities import entities
 from ..registry import Bad, ReadContext, Reader, Record, register
 from ..source import Head, Source
 from .values import in_range

@@ -14,9 +14,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from ...timeutil import parse_time
-from ..common import csv_rows, entities, ident, raw_row, text
+from ..csvread import csv_rows, raw_row
+from ..entities import entities
 from ..registry import Bad, ReadContext, Reader, Record, register
 from ..source import Head, Source
+from ..values import ident, text
 from .values import count, in_range
 from .x_json import extra_json
 

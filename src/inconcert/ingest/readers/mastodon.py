@@ -15,9 +15,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ...timeutil import parse_time
-from ..common import entities, to_bool
+from ..entities import entities
 from ..registry import Bad, ReadContext, Reader, Record, register
 from ..source import Head, Source
+from ..values import to_bool
 from .html_text import html_text
 from .values import count, in_range
 from .x_json import dicts, extra_json, get, head_values, iter_json, str_or_none

@@ -16,9 +16,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ...timeutil import parse_time
-from ..common import csv_rows, entities, ident, parse_list, raw_row, to_bool
+from ..csvread import csv_rows, raw_row
+from ..entities import entities
 from ..registry import Bad, ReadContext, Reader, Record, register
 from ..source import Head, Source
+from ..values import ident, parse_list, to_bool
 from .values import count, in_range
 from .x_json import extra_json, head_values, iter_json
 

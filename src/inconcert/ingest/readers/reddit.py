@@ -13,9 +13,11 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from ..common import entities, ident, post_time, to_bool
+from ..entities import entities
 from ..registry import Bad, ReadContext, Reader, Record, register
 from ..source import Head, Source
+from ..times import post_time
+from ..values import ident, to_bool
 from .values import count, in_range
 from .x_json import dicts, extra_json, head_values, iter_json, str_or_none
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from ...errors import InputError
 from ...normalize import norm_handle, norm_text
-from ..common import entities
+from ..entities import entities
 from ..registry import Bad, ReadContext, Reader, Record, register
 from ..source import Head, Source
 from .values import in_range

@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ..common import entities, ident, to_bool
+from ..entities import entities
 from ..registry import Bad, ReadContext, Reader, Record, register
 from ..source import Head, Source
+from ..values import ident, to_bool
 from .values import count, in_range
 from .x_json import Value, extra_json, get, head_values, iter_json, str_or_none, strings
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..common import to_int
+from ..values import to_int
 
 # Far inside int64, so that later window arithmetic (t + W) cannot overflow either.
 MAX_MS = 1 << 62

@@ -15,9 +15,10 @@ from typing import Any
 
 from ...errors import InputError
 from ...timeutil import parse_time
-from ..common import entities, to_bool
+from ..entities import entities
 from ..registry import Bad, ReadContext, Reader, Record, register
 from ..source import Head, Source, has_bad_bytes
+from ..values import to_bool
 from .html_text import html_text
 from .values import count, in_range
 from .x_json import (
