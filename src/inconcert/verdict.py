@@ -202,21 +202,51 @@ def _test_networks(con: duckdb.DuckDBPyConnection, p: VerdictParams) -> None:
 
 def _self_amplification(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[float, int]]:
     """Per network: the share of all reshares of its members' posts that members made, and how
-    many distinct members were reshared by other members."""
+    many distinct members were reshared by other members.
+
+    An operation's seeders and amplifiers may form networks of their own (seeders linked by
+    what they post, amplifiers by what they reshare), so networks are measured together with
+    the networks that make most of their reshares (at least half, `roles.min_network_share`'s
+    majority) or most of whose reshares they make: one unit of amplification."""
     for col, typ in (("internal_share", "DOUBLE"), ("internal_seeders", "BIGINT"),
                      ("inauthentic_by", "VARCHAR")):
         con.execute(f"ALTER TABLE networks ADD COLUMN IF NOT EXISTS {col} {typ}").fetchall()
     if not con.execute("SELECT count(*) FROM information_schema.tables "
                        "WHERE table_name = 'reshares'").fetchall()[0][0]:
         return {}
-    return {nid: (float(share), int(seeders)) for nid, share, seeders in con.execute("""
-        WITH rs AS (
-            SELECT ms.network_id, r.seeder, ma.network_id = ms.network_id AS inside
-            FROM reshares r JOIN memberships ms ON ms.account_id = r.seeder
-            LEFT JOIN memberships ma ON ma.account_id = r.amplifier
-            WHERE r.seeder <> r.amplifier
-        )
-        SELECT network_id, avg(CASE WHEN inside THEN 1.0 ELSE 0.0 END),
-               count(DISTINCT seeder) FILTER (WHERE inside)
-        FROM rs GROUP BY network_id ORDER BY network_id
-    """).fetchall()}
+    flows = con.execute("""
+        SELECT ms.network_id, ma.network_id, r.seeder, count(*)
+        FROM reshares r JOIN memberships ms ON ms.account_id = r.seeder
+        LEFT JOIN memberships ma ON ma.account_id = r.amplifier
+        WHERE r.seeder <> r.amplifier
+        GROUP BY ALL ORDER BY ALL
+    """).fetchall()
+    received: dict[str, int] = {}
+    pair: dict[tuple[str, str], int] = {}
+    for ns, na, _, n in flows:
+        received[ns] = received.get(ns, 0) + n
+        if na is not None:
+            pair[(ns, na)] = pair.get((ns, na), 0) + n
+    parent = {nid: nid for nid in received}
+
+    def root(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            x = parent[x]
+        return x
+
+    for (ns, na), n in sorted(pair.items()):
+        if ns != na and 2 * n >= received[ns]:
+            a, b = sorted((root(ns), root(na)))
+            parent[b] = a
+    unit_in: dict[str, int] = {}
+    unit_all: dict[str, int] = {}
+    unit_seeders: dict[str, set] = {}
+    for ns, na, seeder, n in flows:
+        u = root(ns)
+        unit_all[u] = unit_all.get(u, 0) + n
+        if na is not None and root(na) == u:
+            unit_in[u] = unit_in.get(u, 0) + n
+            unit_seeders.setdefault(u, set()).add(seeder)
+    return {nid: (unit_in.get(root(nid), 0) / unit_all[root(nid)],
+                  len(unit_seeders.get(root(nid), ())))
+            for nid in received if unit_all.get(root(nid))}
