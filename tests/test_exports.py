@@ -194,6 +194,7 @@ def test_disclosure_round_trips_through_ingest_with_small_accounts_hashed(out, t
 
     from inconcert.cli import app
     from inconcert.exports.disclosure import MIN_PUBLIC_FOLLOWERS, pseudonym
+    from inconcert.safecsv import safe_cell
 
     disc = tmp_path / "disclosure"
     res = CliRunner().invoke(app, ["export", str(out), "--disclosure", str(disc),
@@ -222,7 +223,8 @@ def test_disclosure_round_trips_through_ingest_with_small_accounts_hashed(out, t
     assert all(accounts[shown[a]] is None for a in shown if shown[a] != a)
     assert set(got) == set(posts)
     for pid, (author, text, minute, kind, ref) in posts.items():
-        assert got[pid] == (shown[author], text, minute, kind, ref), pid
+        # the formula guard's apostrophe is the one change a text may carry
+        assert got[pid] == (shown[author], safe_cell(text), minute, kind, ref), pid
     # Same salt, same bytes; another salt, other hashes.
     again = tmp_path / "again"
     CliRunner().invoke(app, ["export", str(out), "--disclosure", str(again), "--salt",

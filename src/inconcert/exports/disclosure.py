@@ -11,14 +11,15 @@ anyone from hashing guessed ids to undo the pseudonyms: keep it secret; the same
 same hashes (and byte-identical files), so disclosures made with one salt can be joined.
 
 The files are an exchange format for tools (`inconcert ingest` reads them back: ids, times to the
-minute, texts, clients, replies, reshares, quotes, hashtags, URLs and mentions), written exactly
-— not through the spreadsheet formula guard, which would alter every reply starting with `@`.
+minute, texts, clients, replies, reshares, quotes, hashtags, URLs and mentions), and journalists
+open them in spreadsheets, so they go through the formula guard like every CSV the tool writes:
+ids are written exactly, a text that a spreadsheet would run (a reply starting with `@`, a
+payload starting with `=`) gains a leading apostrophe.
 """
 
 from __future__ import annotations
 
 import base64
-import csv
 import hashlib
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,7 +27,8 @@ from typing import Any
 
 import duckdb
 
-from ..simulate.writer import TWEET_COLUMNS, USER_COLUMNS, list_cell
+from ..io_layout import TWEET_COLUMNS, USER_COLUMNS, list_cell
+from ..safecsv import write_csv
 
 MIN_PUBLIC_FOLLOWERS = 5000
 
@@ -120,7 +122,6 @@ def _posts(con: duckdb.DuckDBPyConnection, authors: list[str]) -> list[dict[str,
 
 
 def _write(path: Path, header: tuple[str, ...], rows: list[list[str]]) -> None:
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f, quoting=csv.QUOTE_ALL, lineterminator="\n")
-        w.writerow(header)
-        w.writerows(rows)
+    ids = {"tweetid", "userid", "in_reply_to_userid", "in_reply_to_tweetid",
+           "quoted_tweet_tweetid", "retweet_userid", "retweet_tweetid"}
+    write_csv(path, header, rows, ids=ids)

@@ -11,26 +11,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
+from ..io_layout import TWEET_COLUMNS, USER_COLUMNS, list_cell
 from ..safecsv import write_csv
 from ..timeutil import SNOWFLAKE_EPOCH_MS
 from .core import DAY_MS, MINUTE_MS, QUOTE, REPLY, RESHARE, Accounts, Posts, rt_text, unique_ids
 
-TWEET_COLUMNS = (
-    "tweetid", "userid", "user_display_name", "user_screen_name", "user_reported_location",
-    "user_profile_description", "user_profile_url", "follower_count", "following_count",
-    "account_creation_date", "account_language", "tweet_language", "tweet_text", "tweet_time",
-    "tweet_client_name", "in_reply_to_userid", "in_reply_to_tweetid", "quoted_tweet_tweetid",
-    "is_retweet", "retweet_userid", "retweet_tweetid", "latitude", "longitude", "quote_count",
-    "reply_count", "like_count", "retweet_count", "hashtags", "urls", "user_mentions")
-# The users file's columns are the tweets file's account columns, in the same order.
-USER_COLUMNS = TWEET_COLUMNS[1:11]
 CHUNK = 100_000
 _OPTS = pcsv.WriteOptions(quoting_style="all_valid", batch_size=8192)
-
-
-def list_cell(values: list[str] | None) -> str:
-    """An IO-archive list cell: `[]` or `['a', 'b']`."""
-    return "['" + "', '".join(values) + "']" if values else "[]"
 
 
 def finish_ids(acc: Accounts, posts: Posts) -> tuple[np.ndarray, np.ndarray]:
