@@ -122,6 +122,9 @@ def _posts(con: duckdb.DuckDBPyConnection, authors: list[str]) -> list[dict[str,
 
 
 def _write(path: Path, header: tuple[str, ...], rows: list[list[str]]) -> None:
+    # Handles and display names hold the hash for small accounts, which the reader matches to
+    # the id: an id-like cell is written exactly (`id_cell`), anything else is guarded.
     ids = {"tweetid", "userid", "in_reply_to_userid", "in_reply_to_tweetid",
-           "quoted_tweet_tweetid", "retweet_userid", "retweet_tweetid"}
+           "quoted_tweet_tweetid", "retweet_userid", "retweet_tweetid", "user_screen_name",
+           "user_display_name"}
     write_csv(path, header, rows, ids=ids)
