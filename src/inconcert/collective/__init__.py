@@ -58,6 +58,10 @@ class CollectiveParams:
     resolution: float = config.param(1.0, "Leiden resolution (RB configuration, 1 = modularity)")
     seed: int = config.param(42, "Leiden and shuffle seed (fixed: same input, same groups)")
     min_size: int = config.param(3, "smallest community tested")
+    member_views: list = config.param(
+        ["reshared_post", "reshared_author", "replied_post", "liked_post", "link", "text"],
+        "views in which a member must show its own excess: hashtags and mentions are shared by "
+        "whole publics (everyone who names a campaign's target is not in the campaign)")
     min_items: int = config.param(
         3, "a group must co-act on at least this many distinct items in one view: one viral post "
            "or one hashtag day is not coordination")
@@ -193,8 +197,9 @@ def _test_groups(con: duckdb.DuckDBPyConnection, groups: list[list[int]], presen
                 continue
             mean, var = configuration_moments(d, *sums[view])
             tests[view] = ConfigTest(observed, mean, var, int(np.sum(counts >= 2)))
-        core = _core_members(view_a[lo:hi], aid_a[lo:hi], iid_a[lo:hi], x_a[lo:hi],
-                             dd_a[lo:hi], groups[g], p)
+        own = np.isin(view_a[lo:hi], list(p.member_views))
+        core = _core_members(view_a[lo:hi][own], aid_a[lo:hi][own], iid_a[lo:hi][own],
+                             x_a[lo:hi][own], dd_a[lo:hi][own], groups[g], p)
         shared = _member_shared(view_a[lo:hi], aid_a[lo:hi], iid_a[lo:hi])
         eligible = {v: t for v, t in tests.items() if t.n_items >= p.min_items}
         best = min(eligible.items(), key=lambda kv: (kv[1].p_value, -kv[1].lift, kv[0]),
@@ -210,8 +215,9 @@ def _test_groups(con: duckdb.DuckDBPyConnection, groups: list[list[int]], presen
             # The configuration null cannot see this group (its popularities are the group's own
             # behaviour, as in a takedown archive, or a squad Leiden joined with its audience):
             # its members' timing still can.
-            core = core + _core_by_time(view_a[lo:hi], aid_a[lo:hi], iid_a[lo:hi], t_a[lo:hi],
-                                        sig_scales, len(groups[g]), p, g)
+            core = core + _core_by_time(view_a[lo:hi][own], aid_a[lo:hi][own],
+                                        iid_a[lo:hi][own], t_a[lo:hi][own], sig_scales,
+                                        len(groups[g]), p, g)
             core = sorted(set(core))
         null = ("configuration" if config_ok else "time shuffle" if time_ok else "none")
         pv = min(1.0, best[1].p_value * n_tests) if best[1] is not None else 1.0
