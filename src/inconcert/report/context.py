@@ -15,7 +15,7 @@ import duckdb
 
 from .. import __version__, model
 from ..config import Config
-from ..exports.graph import AccountGraph, table_exists
+from ..exports.graph import AccountGraph, iso_sql, iso_text, table_exists
 from ..exports.indicators import indicator_rows
 from ..outputs.accounts import account_rows
 from ..outputs.findings import inputs
@@ -47,37 +47,47 @@ def _profiles(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, Any]]:
             FROM posts GROUP BY author_id
         )
         SELECT v.account_id, acc.platform, acc.handle, acc.display_name, acc.description,
-               acc.location, acc.url, acc.created_ms, acc.followers, acc.following,
-               COALESCE(act.n, 0), act.first, act.last, acc.id_is_hashed
+               acc.location, acc.url, acc.created_ms, {created}, acc.followers, acc.following,
+               COALESCE(act.n, 0), act.first, {first}, act.last, {last}, acc.id_is_hashed
         FROM verdicts v LEFT JOIN acc ON acc.account_id = v.account_id
-        LEFT JOIN act ON act.author_id = v.account_id""").fetchall():
-        (aid, platform, handle, name, bio, loc, url, created, fol, fing, n, first, last,
-         hashed) = r
+        LEFT JOIN act ON act.author_id = v.account_id""".format(
+            created=iso_sql("acc.created_ms"), first=iso_sql("act.first"),
+            last=iso_sql("act.last"))).fetchall():
+        (aid, platform, handle, name, bio, loc, url, created, created_iso, fol, fing, n, first,
+         first_iso, last, last_iso, hashed) = r
         out[aid] = {"platform": platform, "handle": handle, "display_name": name, "bio": bio,
-                    "location": loc, "url": url, "created": iso_utc(created)[:10],
+                    "location": loc, "url": url,
+                    "created": iso_text(created_iso, created)[:10],
                     "followers": fol, "following": fing, "n_posts": n,
-                    "first_post": iso_utc(first), "last_post": iso_utc(last),
-                    "id_is_hashed": bool(hashed)}
+                    "first_post": iso_text(first_iso, first),
+                    "last_post": iso_text(last_iso, last), "id_is_hashed": bool(hashed)}
     return out
 
 
-def _extension(con: duckdb.DuckDBPyConnection, table: str, nid: str) -> dict[str, Any]:
-    """Rows of a later stage's table for one network, or why there are none."""
+def _extension(con: duckdb.DuckDBPyConnection, table: str,
+               nids: list[str]) -> dict[str, dict[str, Any]]:
+    """Per network, the first 50 rows of a later stage's table (all columns in order), or
+    why there are none; one query for every network."""
     if not table_exists(con, table):
-        return {"computed": False,
-                "why": f"not computed: this case has no `{table}` table (the stage that finds "
-                       f"{table} has not run on it)"}
+        why = {"computed": False,
+               "why": f"not computed: this case has no `{table}` table (the stage that finds "
+                      f"{table} has not run on it)"}
+        return {nid: why for nid in nids}
     cols = [c for (c,) in con.execute(
         "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
         "ORDER BY ordinal_position", [table]).fetchall()]
     if "network_id" not in cols:
-        return {"computed": False, "why": f"`{table}` has no network_id column"}
+        return {nid: {"computed": False, "why": f"`{table}` has no network_id column"}
+                for nid in nids}
     shown = [c for c in cols if c != "network_id"]
-    rows = con.execute(f"SELECT {', '.join(f'{chr(34)}{c}{chr(34)}' for c in shown)} "
-                       f"FROM {table} WHERE network_id = ? ORDER BY ALL LIMIT 50",
-                       [nid]).fetchall()
-    return {"computed": True, "columns": shown,
-            "rows": [["" if v is None else str(v) for v in r] for r in rows]}
+    quoted = ", ".join(f'"{c}"' for c in shown)
+    rows: dict[str, list[list[str]]] = {nid: [] for nid in nids}
+    for nid, *r in con.execute(
+            f"SELECT network_id, {quoted} FROM {table} WHERE network_id IN (SELECT unnest(?)) "
+            f"QUALIFY row_number() OVER (PARTITION BY network_id ORDER BY {quoted}) <= 50 "
+            f"ORDER BY network_id, {quoted}", [nids]).fetchall():
+        rows[nid].append(["" if v is None else str(v) for v in r])
+    return {nid: {"computed": True, "columns": shown, "rows": rows[nid]} for nid in nids}
 
 
 def limitations(con: duckdb.DuckDBPyConnection, caps: dict[str, str]) -> list[dict[str, str]]:
@@ -144,25 +154,30 @@ def build_context(store: Store, cfg: Config, graph: AccountGraph) -> dict[str, A
 
     networks = []
     items_by_net = {}
+    # Each piece of network data in one query for every network.
+    nids = [n["network_id"] for n in nets]
+    shared_all = netdata.co_shared_items(con, rp.top_items)
+    timelines, hours = netdata.timelines(con), netdata.hours_of_week(con)
+    creation, latency = netdata.creation_dates(con), netdata.reshare_latencies(con)
+    clients = netdata.client_apps(con)
+    posts = netdata.representative_posts(con, rp.representative_posts)
+    members: dict[str, list[str]] = {nid: [] for nid in nids}
+    for nid, aid in con.execute("SELECT network_id, account_id FROM memberships "
+                                "ORDER BY network_id, account_id").fetchall():
+        members.setdefault(nid, []).append(aid)
+    extensions = {k: _extension(con, t, nids) for k, t in EXTENSIONS.items()}
     for n in nets:
         nid = n["network_id"]
         lvl = level(n, cp)
-        shared = netdata.co_shared_items(con, nid, rp.top_items)
+        shared = shared_all[nid]
         if n["n_flagged"]:
             items_by_net[nid] = shared
         networks.append({
             **n, "confidence": lvl, "statement": statement(n, lvl), "color": graph.color(nid),
-            "timeline": netdata.timeline(con, nid),
-            "hour_of_week": netdata.hour_of_week(con, nid),
-            "creation": netdata.creation_dates(con, nid),
-            "latency": netdata.reshare_latency(con, nid),
-            "clients": netdata.client_apps(con, nid),
-            "posts": netdata.representative_posts(con, nid, rp.representative_posts),
-            "items": shared,
-            "members": [r[0] for r in con.execute(
-                "SELECT account_id FROM memberships WHERE network_id = ? ORDER BY account_id",
-                [nid]).fetchall()],
-            "extensions": {k: _extension(con, t, nid) for k, t in EXTENSIONS.items()}})
+            "timeline": timelines[nid], "hour_of_week": hours[nid],
+            "creation": creation[nid], "latency": latency[nid], "clients": clients[nid],
+            "posts": posts[nid], "items": shared, "members": members[nid],
+            "extensions": {k: extensions[k][nid] for k in EXTENSIONS}})
 
     in_scope = scope(con, rp.max_evidence_accounts)
     evidence = account_evidence(con, in_scope, rp.max_partners)
