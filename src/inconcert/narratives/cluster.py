@@ -38,7 +38,7 @@ from ..normalize import norm_text
 from ..signals.features import day_iso, rows
 from ..traces.co_text import CJK
 from .content import Item
-from .embed import CharNgrams, Embedder, choose, clean_text, clean_texts
+from .embed import CharNgrams, Embedder, choose, clean_texts
 from .tables import replace_table
 
 
@@ -416,6 +416,12 @@ def write_narratives(con: duckdb.DuckDBPyConnection, items: Sequence[Item],
     out_rows = []
     for nr in found:
         by_net: dict[str, list[Item]] = {}
+        # A network's distinct texts in the narrative: the documents holding its posts (an
+        # item's normalised text is its document's key).
+        net_docs: dict[str, set[int]] = {}
+        for d in nr.docs:
+            for i in docs[d].items:
+                net_docs.setdefault(items[i].network_id, set()).add(d)
         for i in nr.items:
             by_net.setdefault(items[i].network_id, []).append(items[i])
         nets = Counter({k: len(v) for k, v in by_net.items()})
@@ -428,7 +434,7 @@ def write_narratives(con: duckdb.DuckDBPyConnection, items: Sequence[Item],
             out_rows.append((
                 nr.narrative_id, net, len(its), round(len(its) / net_posts[net], 6),
                 len({it.account_id for it in its}),
-                len({clean_text(it.text or "") for it in its}),
+                len(net_docs[net]),
                 _joined(Counter(it.lang or "und" for it in its)), min(times), max(times),
                 json.dumps(dict(sorted(Counter(day_iso(t) for t in times).items())),
                            separators=(",", ":")),
