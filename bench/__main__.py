@@ -6,7 +6,10 @@ reader and computes the exact co_retweet (`inconcert.compat.cnt`, DuckDB memory_
 the two edge sets must be identical, weights included. Then, at one size, the whole
 `inconcert run` against the peer computing only its four exact networks. Each step runs in its
 own process (wall time, CPU time and peak RSS of that process tree); ratios are of wall times
-taken in the same run, so machine load affects both sides alike. Results go to bench/out/.
+taken in the same run, so machine load affects both sides alike. The whole-run comparison runs
+on each workload of `--run-workloads` (bench/gen.py: normal, spam, hashtags, conversation,
+small-accounts, big-network), with the duration of each stage of the run. Results go to
+bench/out/.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import argparse
 import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -26,6 +30,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 NETWORKS = ("co_retweet", "co_tweet", "co_link", "co_reply")
+# A stage's duration as `inconcert run` prints it ("  label: 12.3 s").
+STEP_LINE = re.compile(r"^\s+(?P<label>[^:]+): (?P<s>[0-9.]+) s$")
 
 
 def parse_sizes(text: str) -> list[int]:
@@ -61,12 +67,13 @@ def run_step(kind: str, args: dict[str, Any], work: Path) -> dict[str, Any]:
     return out
 
 
-def _data(opts: argparse.Namespace, n: int, hot: bool) -> Path:
-    path = opts.out / "data" / f"cnt_{n}_{'hot' if hot else 'normal'}_seed{opts.seed}.csv"
+def _data(opts: argparse.Namespace, n: int, hot: bool, workload: str = "normal") -> Path:
+    kind = "hot" if hot else workload
+    path = opts.out / "data" / f"cnt_{n}_{kind}_seed{opts.seed}.csv"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        counts = run_step("generate", {"csv": str(path), "n": n, "seed": opts.seed, "hot": hot},
-                          path.parent)
+        counts = run_step("generate", {"csv": str(path), "n": n, "seed": opts.seed, "hot": hot,
+                                       "workload": workload}, path.parent)
         print(f"  generated {path.name} in {counts['generate_s']:.1f} s", flush=True)
     return path
 
@@ -111,14 +118,25 @@ def bench_co_retweet(opts: argparse.Namespace, n: int, hot: bool) -> dict[str, A
     return row
 
 
-def bench_run(opts: argparse.Namespace, n: int) -> dict[str, Any]:
+def stage_times(log: str, wall: float) -> dict[str, float]:
+    """Each stage's duration from `inconcert run`'s output; `ingest and setup` is the rest of
+    the wall time (ingest, datasets.csv, start-up)."""
+    out: dict[str, float] = {}
+    for line in log.splitlines():
+        m = STEP_LINE.match(line)
+        if m:
+            out[m["label"]] = out.get(m["label"], 0.0) + float(m["s"])
+    return {"ingest and setup": max(0.0, wall - sum(out.values())), **out}
+
+
+def bench_run(opts: argparse.Namespace, n: int, workload: str = "normal") -> dict[str, Any]:
     """The whole `inconcert run` against the peer computing its four exact networks."""
-    print(f"whole run, {_label(n)} messages", flush=True)
+    print(f"whole run, {_label(n)} messages, workload {workload}", flush=True)
     if importlib.util.find_spec("inconcert.detect") is None:
         print("  pending: inconcert.detect is not there yet", flush=True)
-        return {"messages": n, "pending": True}
-    csv = _data(opts, n, False)
-    work = opts.out / "work" / f"run_{n}"
+        return {"messages": n, "workload": workload, "pending": True}
+    csv = _data(opts, n, False, workload)
+    work = opts.out / "work" / f"run_{n}_{workload}"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     peer = run_step("peer", {"csv": str(csv), "db": str(work / "peer.db"),
@@ -136,13 +154,17 @@ def bench_run(opts: argparse.Namespace, n: int) -> dict[str, Any]:
     log.close()
     if status != 0:
         raise SystemExit(f"bench: inconcert run failed (status {status}), see {work}/run.log")
-    print(f"  inconcert run: {wall:.1f} s", flush=True)
+    stages = stage_times((work / "run.log").read_text(encoding="utf-8"), wall)
+    top = max(stages, key=stages.__getitem__)
+    print(f"  inconcert run: {wall:.1f} s ({peer_total / wall:.1f}× the peer); largest stage "
+          f"{top} {stages[top]:.1f} s ({stages[top] / wall:.0%})", flush=True)
     if not opts.keep:
         for name in ("peer.db", "peer.db-wal", "peer.db-shm", "run/case.duckdb"):
             (work / name).unlink(missing_ok=True)
-    return {"messages": n, "peer": peer, "peer_total_s": peer_total,
+    return {"messages": n, "workload": workload, "peer": peer, "peer_total_s": peer_total,
+            "load_avg": os.getloadavg(),
             "run": {"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime,
-                    "peak_rss_mb": usage.ru_maxrss / 1024}}
+                    "peak_rss_mb": usage.ru_maxrss / 1024, "stages": stages}}
 
 
 def _fmt_s(v: float | None) -> str:
@@ -153,7 +175,7 @@ def _ratio(a: float | None, b: float | None) -> str:
     return "–" if a is None or b is None or b == 0 else f"{a / b:.1f}×"
 
 
-def summary(rows: list[dict[str, Any]], run: dict[str, Any] | None) -> str:
+def summary(rows: list[dict[str, Any]], runs: list[dict[str, Any]]) -> str:
     """The results as Markdown tables."""
     lines = [
         "| messages | variant | window pairs | peer load s | peer co_retweet s | inconcert "
@@ -182,21 +204,37 @@ def summary(rows: list[dict[str, Any]], run: dict[str, Any] | None) -> str:
             f"{pairs / c['compute_s'] / 1e6:.1f} M | {peer_rate} | "
             f"{c['peak_rss_mb']:.0f} / {peer_rss} | {c['edges']:,} | "
             f"{r.get('identical', 'peer skipped')} |")
-    if run and not run.get("pending"):
-        p = run["peer"]
+    done = [r for r in runs if not r.get("pending")]
+    if done:
         lines += [
             "",
-            "| messages | peer load s | peer co_retweet / co_tweet / co_link / co_reply s | "
-            "peer total s | inconcert run s (ingest + every analysis + report) | ratio | "
-            "peak RSS inconcert / peer (MB) |",
-            "|---|---|---|---|---|---|---|",
-            f"| {_label(run['messages'])} | {_fmt_s(p['load_s'])} | "
-            + " / ".join(_fmt_s(p[f"{k}_s"]) for k in NETWORKS)
-            + f" | {_fmt_s(run['peer_total_s'])} | {_fmt_s(run['run']['wall_s'])} | "
-            f"{_ratio(run['peer_total_s'], run['run']['wall_s'])} | "
-            f"{run['run']['peak_rss_mb']:.0f} / {p['peak_rss_mb']:.0f} |"]
-    elif run:
-        lines += ["", f"Whole run at {_label(run['messages'])}: pending (no inconcert.detect)."]
+            "| messages | workload | peer load s | peer co_retweet / co_tweet / co_link / "
+            "co_reply s | peer total s | inconcert run s (ingest + every analysis + report) | "
+            "ratio | largest stage (share of the run) | peak RSS inconcert / peer (MB) |",
+            "|---|---|---|---|---|---|---|---|---|"]
+        for run in done:
+            p, stages = run["peer"], run["run"]["stages"]
+            top = max(stages, key=stages.__getitem__)
+            lines.append(
+                f"| {_label(run['messages'])} | {run['workload']} | {_fmt_s(p['load_s'])} | "
+                + " / ".join(_fmt_s(p[f"{k}_s"]) for k in NETWORKS)
+                + f" | {_fmt_s(run['peer_total_s'])} | {_fmt_s(run['run']['wall_s'])} | "
+                f"{_ratio(run['peer_total_s'], run['run']['wall_s'])} | {top} "
+                f"{_fmt_s(stages[top])} ({stages[top] / run['run']['wall_s']:.0%}) | "
+                f"{run['run']['peak_rss_mb']:.0f} / {p['peak_rss_mb']:.0f} |")
+        labels = list(dict.fromkeys(k for r in done for k in r["run"]["stages"]))
+        lines += ["", "Stages of `inconcert run`, seconds (share of the run):", "",
+                  "| workload | " + " | ".join(labels) + " |",
+                  "|---|" + "---|" * len(labels)]
+        for run in done:
+            st, wall = run["run"]["stages"], run["run"]["wall_s"]
+            lines.append(f"| {run['workload']} | " + " | ".join(
+                f"{_fmt_s(st[k])} ({st[k] / wall:.0%})" if k in st else "–" for k in labels)
+                + " |")
+    for run in runs:
+        if run.get("pending"):
+            lines += ["", f"Whole run at {_label(run['messages'])}: pending (no "
+                          "inconcert.detect)."]
     return "\n".join(lines)
 
 
@@ -212,6 +250,10 @@ def main() -> None:
                          "cores); the output says so")
     ap.add_argument("--run-size", type=float, default=1e6,
                     help="size of the whole-run comparison (0 to skip)")
+    ap.add_argument("--run-workloads", default="normal",
+                    help="workloads of the whole-run comparison, comma-separated, among "
+                         "bench.gen.WORKLOADS: normal, spam, hashtags, conversation, "
+                         "small-accounts, big-network (default normal)")
     ap.add_argument("--window", type=float, default=60.0, help="time window, s (default 60)")
     ap.add_argument("--min-weight", type=int, default=2, help="minimum edge weight (2)")
     ap.add_argument("--n-cpus", type=int, default=2, help="peer processes / DuckDB threads")
@@ -232,12 +274,13 @@ def main() -> None:
     print(f"bench: {env['cpus']} cpus, load average {env['load_avg_start']}", flush=True)
     rows = [bench_co_retweet(opts, n, False) for n in parse_sizes(opts.sizes)]
     rows += [bench_co_retweet(opts, n, True) for n in parse_sizes(opts.hot_sizes)]
-    run = bench_run(opts, int(opts.run_size)) if opts.run_size else None
+    workloads = [w.strip() for w in opts.run_workloads.split(",") if w.strip()]
+    runs = [bench_run(opts, int(opts.run_size), w) for w in workloads] if opts.run_size else []
     env["load_avg_end"] = os.getloadavg()
-    table = summary(rows, run)
+    table = summary(rows, runs)
     stamp = started.strftime("%Y%m%dT%H%M%SZ")
     (opts.out / f"results_{stamp}.json").write_text(
-        json.dumps({"env": env, "co_retweet": rows, "run": run}, indent=2), encoding="utf-8")
+        json.dumps({"env": env, "co_retweet": rows, "runs": runs}, indent=2), encoding="utf-8")
     (opts.out / f"summary_{stamp}.md").write_text(
         f"`python -m bench {' '.join(sys.argv[1:])}` — {env['started']}, {env['cpus']} cpus, "
         f"load average {env['load_avg_start']} → {env['load_avg_end']}\n\n{table}\n",

@@ -117,7 +117,8 @@ def generate(args: dict[str, Any]) -> dict[str, Any]:
     from .gen import generate as gen
 
     t = time.perf_counter()
-    counts = gen(Path(args["csv"]), args["n"], seed=args["seed"], hot=args["hot"])
+    counts = gen(Path(args["csv"]), args["n"], seed=args["seed"], hot=args["hot"],
+                 workload=args.get("workload", "normal"))
     return {**counts, "generate_s": time.perf_counter() - t}
 
 

@@ -10,6 +10,10 @@ import re
 import unicodedata
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
 _TRACKING = re.compile(r"^(utm_|fbclid$|gclid$|igshid$|mc_cid$|mc_eid$|ref_src$|s$|t$|si$)")
 _RT_PREFIX = re.compile(r"^\s*RT\s+@[\w.]+:?\s*", re.IGNORECASE)
 _MENTION = re.compile(r"(?<![\w@])@[\w.]+", re.UNICODE)
@@ -80,6 +84,73 @@ def norm_text(text: str) -> str:
     t = _URL.sub(" ", t)
     t = _MENTION.sub(" ", t)
     return _SPACE.sub(" ", t).strip().casefold()
+
+
+# `norm_text` in RE2 (Arrow): Python's `\s` and `\w` spelled out, since RE2's are ASCII-only, and
+# the mention look-behind (which RE2 lacks) as a captured preceding character put back.
+_WS = ("\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\x{1680}\\x{2000}-\\x{200a}\\x{2028}\\x{2029}"
+       "\\x{202f}\\x{205f}\\x{3000}")
+_W = "\\p{L}\\p{N}_"
+_RE2_RT_PREFIX = f"^[{_WS}]*(?i:RT)[{_WS}]+@[{_W}.]+:?[{_WS}]*"
+_RE2_URL = f"(?i:https?://[^{_WS}]+|www\\.[^{_WS}]+)"
+_RE2_MENTION = f"(^|[^{_W}@])@[{_W}.]+"
+_RE2_SPACE = f"[{_WS}]+"
+
+
+# Character -> whether Arrow treats it exactly as Python does (filled as texts show them).
+_AGREES: dict[str, bool] = {}
+
+
+def _disagreeing(chars: set[str]) -> list[str]:
+    """The characters on which Arrow (utf8proc, RE2) and Python differ in `norm_text`: NFKC
+    form, lower case against case folding (ß, ς), word and space classes. The libraries'
+    Unicode versions differ, so this is checked, not assumed."""
+    new = sorted(c for c in chars if c not in _AGREES and ord(c) >= 0x80)
+    if new:
+        nf = [unicodedata.normalize("NFKC", c) for c in new]
+        same_nf = pc.equal(pc.utf8_normalize(pa.array(new), "NFKC"), pa.array(nf))
+        same_case = pc.equal(pc.utf8_lower(pa.array(nf)), pa.array([x.casefold() for x in nf]))
+        flat = sorted({ch for x in nf for ch in x})
+        word = dict(zip(flat, pc.match_substring_regex(pa.array(flat), f"^[{_W}]$")
+                        .to_pylist(), strict=True))
+        space = dict(zip(flat, pc.match_substring_regex(pa.array(flat), f"^[{_WS}]$")
+                         .to_pylist(), strict=True))
+        classes = {ch: word[ch] == bool(re.fullmatch(r"\w", ch)) and space[ch] == ch.isspace()
+                   for ch in flat}
+        for c, x, a_, b_ in zip(new, nf, same_nf.to_pylist(), same_case.to_pylist(),
+                                strict=True):
+            _AGREES[c] = bool(a_ and b_) and all(classes[ch] for ch in x)
+    return sorted(c for c in chars if ord(c) >= 0x80 and not _AGREES[c])
+
+
+def norm_texts(texts: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """`norm_text` of every text of a string column (null as ''), computed by Arrow.
+
+    Exactly `norm_text`'s result: a text holding a character on which Arrow's Unicode tables
+    disagree with Python's, or a mention right after a `.` that ended another mention (where
+    Python's look-behind and the RE2 rewrite differ), goes through `norm_text` itself."""
+    col = pc.fill_null(texts.combine_chunks() if isinstance(texts, pa.ChunkedArray) else texts,
+                       "")
+    if not isinstance(col, pa.StringArray):
+        col = col.cast(pa.string())
+    data = col.buffers()[2]
+    raw = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
+    # Only texts beyond ASCII can hold a character the libraries disagree on.
+    risky = _disagreeing(set(data.to_pybytes().decode("utf-8"))) if (raw >= 0x80).any() else []
+    t = pc.utf8_normalize(col, "NFKC")
+    t = pc.replace_substring_regex(t, _RE2_RT_PREFIX, "", max_replacements=1)
+    t = pc.replace_substring_regex(t, _RE2_URL, " ")
+    fallback = pc.match_substring(t, ".@")
+    t = pc.replace_substring_regex(t, _RE2_MENTION, "\\1 ")
+    t = pc.utf8_lower(pc.utf8_trim(pc.replace_substring_regex(t, _RE2_SPACE, " "), " "))
+    if risky:
+        cls = "".join(f"\\x{{{ord(c):x}}}" for c in risky)
+        fallback = pc.or_(fallback, pc.match_substring_regex(col, f"[{cls}]"))
+    idx = pc.indices_nonzero(fallback)
+    if len(idx):
+        exact = pa.array([norm_text(v) for v in col.take(idx).to_pylist()], pa.string())
+        t = pc.replace_with_mask(t, fallback, exact)
+    return t
 
 
 def rt_handle(text: str | None) -> str | None:

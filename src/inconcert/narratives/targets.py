@@ -148,14 +148,15 @@ def word_case_counts(texts: Sequence[str]) -> tuple[Counter[str], Counter[str]]:
     """How often each word is written capitalised mid-sentence, and in lower case."""
     capitalised: Counter[str] = Counter()
     lower: Counter[str] = Counter()
-    for text in texts:
+    # Each distinct text is read once and counted as often as it occurs (copies are common).
+    for text, times in Counter(texts).items():
         t = _STRIP.sub(" ", unicodedata.normalize("NFKC", text))
         for m in _WORDS.finditer(t):
             w = m.group(0)
             if w.islower():
-                lower[w] += 1
+                lower[w] += times
             elif w[0].isupper() and not _starts_sentence(t, m.start()):
-                capitalised[w] += 1
+                capitalised[w] += times
     return capitalised, lower
 
 
@@ -242,16 +243,22 @@ def collect(con: duckdb.DuckDBPyConnection, p: TargetParams) -> list[_Post]:
     names = _account_names(con, targeted, p.min_name_chars)
     longest = max((n.count(" ") + 1 for n in names), default=0)
     capitalised, lower = word_case_counts([q.text for q in posts])
+    # The names found in a text depend on the text alone: each distinct text is read once.
+    found: dict[str, tuple[list[str], list[str]]] = {}
     for q, r in zip(posts, got, strict=True):
         alt_texts = r[8] or []
         for via, texts in (("text", [q.text]), ("alt_text", alt_texts)):
             for text in texts:
-                for n in sorted(names_in(text, names, longest)):
+                if text not in found:
+                    found[text] = (sorted(names_in(text, names, longest)),
+                                   [p for p in sorted(name_phrases(text, capitalised, lower))
+                                    if name_key(p) not in names])
+                accounts, phrases = found[text]
+                for n in accounts:
                     if names[n] != q.author_id:
                         q.targets.setdefault(("account", names[n]), via)
-                for phrase in sorted(name_phrases(text, capitalised, lower)):
-                    if name_key(phrase) not in names:
-                        q.targets.setdefault(("name", phrase), via)
+                for phrase in phrases:
+                    q.targets.setdefault(("name", phrase), via)
     return posts
 
 

@@ -14,7 +14,7 @@ import duckdb
 
 from .. import __version__, model
 from ..config import Config
-from ..exports.graph import AccountGraph, table_exists
+from ..exports.graph import AccountGraph, iso_sql, iso_text, table_exists
 from ..exports.indicators import indicator_rows
 from ..outputs.accounts import account_rows
 from ..outputs.findings import inputs
@@ -47,17 +47,20 @@ def _profiles(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, Any]]:
             FROM posts GROUP BY author_id
         )
         SELECT v.account_id, acc.platform, acc.handle, acc.display_name, acc.description,
-               acc.location, acc.url, acc.created_ms, acc.followers, acc.following,
-               COALESCE(act.n, 0), act.first, act.last, acc.id_is_hashed
+               acc.location, acc.url, acc.created_ms, {created}, acc.followers, acc.following,
+               COALESCE(act.n, 0), act.first, {first}, act.last, {last}, acc.id_is_hashed
         FROM verdicts v LEFT JOIN acc ON acc.account_id = v.account_id
-        LEFT JOIN act ON act.author_id = v.account_id""").fetchall():
-        (aid, platform, handle, name, bio, loc, url, created, fol, fing, n, first, last,
-         hashed) = r
+        LEFT JOIN act ON act.author_id = v.account_id""".format(
+            created=iso_sql("acc.created_ms"), first=iso_sql("act.first"),
+            last=iso_sql("act.last"))).fetchall():
+        (aid, platform, handle, name, bio, loc, url, created, created_iso, fol, fing, n, first,
+         first_iso, last, last_iso, hashed) = r
         out[aid] = {"platform": platform, "handle": handle, "display_name": name, "bio": bio,
-                    "location": loc, "url": url, "created": iso_utc(created)[:10],
+                    "location": loc, "url": url,
+                    "created": iso_text(created_iso, created)[:10],
                     "followers": fol, "following": fing, "n_posts": n,
-                    "first_post": iso_utc(first), "last_post": iso_utc(last),
-                    "id_is_hashed": bool(hashed)}
+                    "first_post": iso_text(first_iso, first),
+                    "last_post": iso_text(last_iso, last), "id_is_hashed": bool(hashed)}
     return out
 
 
@@ -129,26 +132,30 @@ def build_context(store: Store, cfg: Config, graph: AccountGraph) -> dict[str, A
                             "FROM memberships GROUP BY 1").fetchall())
     networks = []
     items_by_net = {}
+    # Each piece of network data in one query for every network.
+    nids = [n["network_id"] for n in nets]
+    shared_all = netdata.co_shared_items(con, rp.top_items)
+    timelines, hours = netdata.timelines(con), netdata.hours_of_week(con)
+    creation, latency = netdata.creation_dates(con), netdata.reshare_latencies(con)
+    clients = netdata.client_apps(con)
+    posts = netdata.representative_posts(con, rp.representative_posts)
+    members: dict[str, list[str]] = {nid: [] for nid in nids}
+    for nid, aid in con.execute("SELECT network_id, account_id FROM memberships "
+                                "ORDER BY network_id, account_id").fetchall():
+        members.setdefault(nid, []).append(aid)
     for n in nets:
         nid = n["network_id"]
         lvl = level(n, cp)
-        shared = netdata.co_shared_items(con, nid, rp.top_items)
+        shared = shared_all[nid]
         if n["n_flagged"]:
             items_by_net[nid] = shared
         networks.append({
             **n, "confidence": lvl, "color": graph.color(nid),
             "statement": statement(n, lvl, vp.reference_rate),
             "n_core": core.get(nid, n["size"]),
-            "timeline": netdata.timeline(con, nid),
-            "hour_of_week": netdata.hour_of_week(con, nid),
-            "creation": netdata.creation_dates(con, nid),
-            "latency": netdata.reshare_latency(con, nid),
-            "clients": netdata.client_apps(con, nid),
-            "posts": netdata.representative_posts(con, nid, rp.representative_posts),
-            "items": shared,
-            "members": [r[0] for r in con.execute(
-                "SELECT account_id FROM memberships WHERE network_id = ? ORDER BY account_id",
-                [nid]).fetchall()],
+            "timeline": timelines[nid], "hour_of_week": hours[nid],
+            "creation": creation[nid], "latency": latency[nid], "clients": clients[nid],
+            "posts": posts[nid], "items": shared, "members": members[nid],
             "stages": stage_sections(con, nid, rp.attacked_hostile_share),
             "resemblance": resemblance(con, nid, mp)})
 

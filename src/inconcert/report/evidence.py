@@ -14,10 +14,9 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from ..exports.graph import table_exists
+from ..exports.graph import iso_sql, iso_text, table_exists
 from ..outputs.accounts import num, sig_digits
 from ..signals import disarm
-from ..timeutil import iso_utc
 from .signal_text import sentences
 from .tactics import KILL_CHAIN, evidence_ids
 
@@ -44,9 +43,9 @@ acts AS (
     FROM post_entities e JOIN posts p USING (platform, post_id)
     WHERE p.author_id IN (SELECT account FROM who) AND e.entity = 'url' GROUP BY ALL
 )
-SELECT i.account, i.kind, i.item, a.ms FROM _ev_items i
+SELECT i.account, i.kind, i.item, a.ms, {iso} FROM _ev_items i
 JOIN acts a ON a.account = i.account AND a.kind = i.kind AND a.item = i.item
-"""
+""".format(iso=iso_sql("a.ms"))
 
 
 def _flatten(value: Any, prefix: str = "") -> list[tuple[str, str]]:
@@ -86,17 +85,19 @@ def account_evidence(con: duckdb.DuckDBPyConnection, accounts: list[str],
         rows = con.execute("""
             SELECT s.account_id, CASE WHEN e.source = s.account_id THEN e.target ELSE e.source END,
                    e.trace, e.weight, e.count, e.p_value, e.significant, e.first_ms, e.last_ms,
-                   e.examples
+                   e.examples, {first}, {last}
             FROM _ev_scope s JOIN fused_evidence e
               ON e.source = s.account_id OR e.target = s.account_id
-            ORDER BY 1, 2, 3""").fetchall()
+            ORDER BY 1, 2, 3""".format(first=iso_sql("e.first_ms"),
+                                       last=iso_sql("e.last_ms"))).fetchall()
         amp = con.execute("""
             SELECT s.account_id, a.amplifier, a.seeder, a.n_reshares, a.n_fast,
-                   a.median_latency_ms, a.first_ms, a.last_ms
+                   a.median_latency_ms, a.first_ms, a.last_ms, {first}, {last}
             FROM _ev_scope s JOIN amplification a
               ON (a.amplifier = s.account_id OR a.seeder = s.account_id)
                  AND a.amplifier <> a.seeder
-            ORDER BY 1, a.n_reshares DESC, 2, 3""").fetchall() if table_exists(
+            ORDER BY 1, a.n_reshares DESC, 2, 3""".format(
+            first=iso_sql("a.first_ms"), last=iso_sql("a.last_ms"))).fetchall() if table_exists(
             con, "amplification") else []
         sigs = con.execute("""
             SELECT s.account_id, g.signal, g.strength, g.disarm, g.evidence
@@ -113,24 +114,25 @@ def account_evidence(con: duckdb.DuckDBPyConnection, accounts: list[str],
                               "weight": num(sum(t[1] or 0.0 for t in traces)),
                               "traces": [{"trace": t, "weight": num(w), "count": c,
                                           "p_value": sig_digits(p), "significant": bool(s),
-                                          "first": iso_utc(f), "last": iso_utc(la),
+                                          "first": iso_text(fi, f),
+                                          "last": iso_text(lai, la),
                                           "disarm": disarm.describe(evidence_ids(t)),
                                           "items": [{"item": str(x)} for x in
                                                     json.loads(ex or "[]")]}
-                                         for t, w, c, p, s, f, la, ex in traces]})
+                                         for t, w, c, p, s, f, la, ex, fi, lai in traces]})
     for aid in partners:
         partners[aid].sort(key=lambda d: (-(d["weight"] or 0.0), d["account_id"]))
         del partners[aid][max_partners:]
     _item_times(con, partners)
     out: dict[str, dict[str, Any]] = {a: {"partners": partners.get(a, []), "signals": [],
                                           "amplification": []} for a in accounts}
-    for aid, amplifier, seeder, n, fast, median, first, last in amp:
+    for aid, amplifier, seeder, n, fast, median, first, last, first_iso, last_iso in amp:
         if len(out[aid]["amplification"]) < max_partners:
             out[aid]["amplification"].append({
                 "direction": "amplified" if amplifier == aid else "amplified by",
                 "account_id": seeder if amplifier == aid else amplifier, "n_reshares": n,
                 "n_fast": fast, "median_s": None if median is None else round(median / 1000, 1),
-                "first": iso_utc(first), "last": iso_utc(last)})
+                "first": iso_text(first_iso, first), "last": iso_text(last_iso, last)})
     for aid, signal, strength, ids, ev in sigs:
         out[aid]["signals"].append({
             "signal": signal, "strength": num(strength),
@@ -157,7 +159,7 @@ def _item_times(con: duckdb.DuckDBPyConnection,
                     if kind and kind != "text":
                         wanted.add((aid, kind, it["item"]))
                         wanted.add((p["account_id"], kind, it["item"]))
-    times: dict[tuple[str, str, str], int] = {}
+    times: dict[tuple[str, str, str], str] = {}
     if wanted:
         rows = sorted(wanted)
         con.register("_ev_items", pa.table({
@@ -165,22 +167,22 @@ def _item_times(con: duckdb.DuckDBPyConnection,
             "kind": pa.array([r[1] for r in rows], pa.string()),
             "item": pa.array([r[2] for r in rows], pa.string())}))
         try:
-            times = {(a, k, i): ms for a, k, i, ms in con.execute(_TIMES_SQL).fetchall()}
+            times = {(a, k, i): iso_text(iso, ms)
+                     for a, k, i, ms, iso in con.execute(_TIMES_SQL).fetchall()}
         finally:
             con.unregister("_ev_items")
-    texts: dict[str, tuple[str | None, int | None]] = {}
+    texts: dict[str, tuple[str | None, str]] = {}
     if posts:
-        texts = {pid: (text, ms) for pid, text, ms in con.execute(
-            "SELECT post_id, min(text), min(created_ms) FROM posts "
-            "WHERE post_id IN (SELECT unnest(?)) GROUP BY post_id", [sorted(posts)]).fetchall()}
+        texts = {pid: (text, iso_text(iso, ms)) for pid, text, ms, iso in con.execute(
+            f"SELECT post_id, min(text), min(created_ms), {iso_sql('min(created_ms)')} "
+            "FROM posts WHERE post_id IN (SELECT unnest(?)) GROUP BY post_id",
+            [sorted(posts)]).fetchall()}
     for aid, plist in partners.items():
         for p in plist:
             for t in p["traces"]:
                 kind = ITEM_KIND.get(t["trace"], "")
                 for it in t["items"]:
                     it["kind"] = kind
-                    text, ms = texts.get(it["item"], (None, None))
-                    it["text"] = text
-                    it["posted"] = iso_utc(ms)
-                    it["time_self"] = iso_utc(times.get((aid, kind, it["item"])))
-                    it["time_other"] = iso_utc(times.get((p["account_id"], kind, it["item"])))
+                    it["text"], it["posted"] = texts.get(it["item"], (None, ""))
+                    it["time_self"] = times.get((aid, kind, it["item"]), "")
+                    it["time_other"] = times.get((p["account_id"], kind, it["item"]), "")

@@ -1,0 +1,47 @@
+"""The report's network data, gathered once for all networks, is exactly what the per-network
+queries gave (tests/networks_before.py, the code before), on the poisoned simulated case of
+test_report.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from inconcert.report import networks as netdata
+from inconcert.report.context import EXTENSIONS, _extension
+from inconcert.store import Store
+
+from . import networks_before as before
+from .test_report import hostile_case
+
+
+@pytest.fixture(scope="module")
+def case_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return hostile_case(tmp_path_factory)
+
+
+def test_network_data_for_all_networks_equals_the_per_network_queries(case_out):
+    with Store(case_out / "case.duckdb", read_only=True) as s:
+        con = s.con
+        nids = [r[0] for r in con.execute("SELECT network_id FROM networks ORDER BY 1")
+                .fetchall()]
+        assert len(nids) >= 2
+        got = {"timeline": netdata.timelines(con), "hours": netdata.hours_of_week(con),
+               "creation": netdata.creation_dates(con),
+               "latency": netdata.reshare_latencies(con), "clients": netdata.client_apps(con),
+               "posts": netdata.representative_posts(con, 5),
+               "items": netdata.co_shared_items(con, 10)}
+        ext = {k: _extension(con, t, nids) for k, t in EXTENSIONS.items()}
+        for nid in nids:
+            assert got["timeline"][nid] == before.timeline(con, nid)
+            assert got["hours"][nid] == before.hour_of_week(con, nid)
+            assert got["creation"][nid] == before.creation_dates(con, nid)
+            assert got["latency"][nid] == before.reshare_latency(con, nid)
+            assert got["clients"][nid] == before.client_apps(con, nid)
+            assert got["posts"][nid] == before.representative_posts(con, nid, 5)
+            assert got["items"][nid] == before.co_shared_items(con, nid, 10)
+            for k, t in EXTENSIONS.items():
+                assert ext[k][nid] == before.extension(con, t, nid)
+        assert any(got["items"][nid]["hashtag"] for nid in nids)  # not vacuous
+        assert any(got["latency"][nid] for nid in nids)
