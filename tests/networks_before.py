@@ -8,7 +8,6 @@ from typing import Any
 
 import duckdb
 
-from inconcert.exports.graph import table_exists
 from inconcert.report.charts import LATENCY_EDGES_S
 from inconcert.timeutil import iso_utc
 
@@ -186,23 +185,3 @@ def co_shared_items(con: duckdb.DuckDBPyConnection, nid: str, top: int,
         for d in out["reshared post"]:
             d["text"] = texts.get(d["item"])
     return out
-
-
-def extension(con: duckdb.DuckDBPyConnection, table: str, nid: str) -> dict[str, Any]:
-    """Rows of a later stage's table for one network, or why there are none."""
-    if not table_exists(con, table):
-        return {"computed": False,
-                "why": f"not computed: this case has no `{table}` table (the stage that finds "
-                       f"{table} has not run on it)"}
-    cols = [c for (c,) in con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
-        "ORDER BY ordinal_position", [table]).fetchall()]
-    if "network_id" not in cols:
-        return {"computed": False, "why": f"`{table}` has no network_id column"}
-    shown = [c for c in cols if c != "network_id"]
-    rows = con.execute(f"SELECT {', '.join(f'{chr(34)}{c}{chr(34)}' for c in shown)} "
-                       f"FROM {table} WHERE network_id = ? ORDER BY ALL LIMIT 50",
-                       [nid]).fetchall()
-    return {"computed": True, "columns": shown,
-            "rows": [["" if v is None else str(v) for v in r] for r in rows]}
-

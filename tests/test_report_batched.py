@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from inconcert.report import networks as netdata
-from inconcert.report.context import EXTENSIONS, _extension
 from inconcert.store import Store
 
 from . import networks_before as before
@@ -32,7 +31,6 @@ def test_network_data_for_all_networks_equals_the_per_network_queries(case_out):
                "latency": netdata.reshare_latencies(con), "clients": netdata.client_apps(con),
                "posts": netdata.representative_posts(con, 5),
                "items": netdata.co_shared_items(con, 10)}
-        ext = {k: _extension(con, t, nids) for k, t in EXTENSIONS.items()}
         for nid in nids:
             assert got["timeline"][nid] == before.timeline(con, nid)
             assert got["hours"][nid] == before.hour_of_week(con, nid)
@@ -41,7 +39,5 @@ def test_network_data_for_all_networks_equals_the_per_network_queries(case_out):
             assert got["clients"][nid] == before.client_apps(con, nid)
             assert got["posts"][nid] == before.representative_posts(con, nid, 5)
             assert got["items"][nid] == before.co_shared_items(con, nid, 10)
-            for k, t in EXTENSIONS.items():
-                assert ext[k][nid] == before.extension(con, t, nid)
         assert any(got["items"][nid]["hashtag"] for nid in nids)  # not vacuous
         assert any(got["latency"][nid] for nid in nids)
