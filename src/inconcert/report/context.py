@@ -23,6 +23,7 @@ from ..signals import disarm
 from ..store import Store
 from ..timeutil import iso_utc
 from . import networks as netdata
+from .bidi import isolate
 from .confidence import ConfidenceParams, level, statement
 from .evidence import account_evidence, scope
 from .html import short_id
@@ -257,7 +258,10 @@ def _map(g: AccountGraph, anchors: dict[str, str]) -> dict[str, Any]:
     anchor] and edges [source index, target index, weight]."""
     index = {n["id"]: i for i, n in enumerate(g.nodes)}
     # A hashed id standing in for a handle is cut so labels do not overlap; handles stay whole.
-    return {"nodes": [[short_id(n["label"], 12) if n["label"] == n["id"] else n["label"],
+    # Labels reach the page as JSON (drawn on the canvas and in the hover box), past the
+    # template's own isolation: they are isolated here.
+    return {"nodes": [[isolate(short_id(n["label"], 12) if n["label"] == n["id"]
+                               else n["label"]),
                        n["x"], n["y"], n["size"], n["color"],
                        n["network"], 1 if n["flagged"] else 0, anchors.get(n["id"], "")]
                       for n in g.nodes],
