@@ -58,6 +58,10 @@ class CollectiveParams:
     resolution: float = config.param(1.0, "Leiden resolution (RB configuration, 1 = modularity)")
     seed: int = config.param(42, "Leiden and shuffle seed (fixed: same input, same groups)")
     min_size: int = config.param(3, "smallest community tested")
+    absorbed_share: float = config.param(
+        0.5, "a group whose members make at least this share of a view's actions is judged "
+             "member by member on timing too: the configuration null's popularities are then "
+             "mostly the group's own behaviour")
     member_views: list = config.param(
         ["reshared_post", "reshared_author", "replied_post", "liked_post", "link", "text"],
         "views in which a member must show its own excess: hashtags and mentions are shared by "
@@ -168,6 +172,7 @@ def _test_groups(con: duckdb.DuckDBPyConnection, groups: list[list[int]], presen
     finally:
         con.unregister("_cv_member")
     sums = _power_sums(con)
+    totals = dict(con.execute("SELECT view, sum(n) FROM _cv_items GROUP BY view").fetchall())
     gid_a = act.column("gid").to_numpy()
     view_a = np.asarray(act.column("view").to_pylist(), dtype=object)
     aid_a = act.column("aid").to_numpy()
@@ -186,6 +191,7 @@ def _test_groups(con: duckdb.DuckDBPyConnection, groups: list[list[int]], presen
     for g in range(len(groups)):
         lo, hi = a_bounds[g], a_bounds[g + 1]
         tests: dict[str, ConfigTest] = {}
+        coverage = 0.0  # the largest share of a view's actions that the members make
         for view in present:
             sel = view_a[lo:hi] == view
             iids = iid_a[lo:hi][sel]
@@ -195,6 +201,7 @@ def _test_groups(con: duckdb.DuckDBPyConnection, groups: list[list[int]], presen
             d = d_d[dl:dh][view_d[dl:dh] == view]
             if view not in sums or not len(d):
                 continue
+            coverage = max(coverage, float(np.sum(d)) / max(1.0, float(totals[view])))
             mean, var = configuration_moments(d, *sums[view])
             tests[view] = ConfigTest(observed, mean, var, int(np.sum(counts >= 2)))
         own = np.isin(view_a[lo:hi], list(p.member_views))
@@ -211,10 +218,11 @@ def _test_groups(con: duckdb.DuckDBPyConnection, groups: list[list[int]], presen
         sig_scales = [s for s, pv in zip(p.scales_s, time_p, strict=True)
                       if pv * n_time_tests <= p.alpha]
         time_ok = bool(sig_scales) and bool(eligible)
-        if time_ok and not config_ok:
-            # The configuration null cannot see this group (its popularities are the group's own
-            # behaviour, as in a takedown archive, or a squad Leiden joined with its audience):
-            # its members' timing still can.
+        if time_ok and (not config_ok or coverage >= p.absorbed_share):
+            # The configuration null cannot see this group, or its members one by one: its
+            # popularities are mostly the group's own behaviour (a takedown archive, an operation
+            # that fills most of the case, a squad Leiden joined with its audience). Their
+            # timing still can.
             core = core + _core_by_time(view_a[lo:hi][own], aid_a[lo:hi][own],
                                         iid_a[lo:hi][own], t_a[lo:hi][own], sig_scales,
                                         len(groups[g]), p, g)
