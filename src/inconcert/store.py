@@ -125,3 +125,9 @@ class Store:
                 f"FROM _stage_acc ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {sets}")
         finally:
             self.con.unregister("_stage_acc")
+
+
+def table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    """Whether the case database has this table or view (temporary ones included)."""
+    return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?",
+                            [table]).fetchall()[0][0])

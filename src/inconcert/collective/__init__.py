@@ -33,6 +33,7 @@ from scipy.stats import poisson
 from .. import config
 from ..config import Config
 from ..networks.communities import NetworkParams, leiden_partition
+from ..store import table_exists
 from .grouptest import ConfigTest, TimeTest, configuration_moments, member_time_excess, time_shuffle
 from .projection import build_actions, build_incidence, build_pairs
 from .views import views
@@ -474,7 +475,7 @@ def join_periphery(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
     member only when it shows signs of inauthenticity itself (its attachment stays low).
     Returns the number of accounts added.
     """
-    if not _exists(con, "group_members") or not _exists(con, "memberships"):
+    if not table_exists(con, "group_members") or not table_exists(con, "memberships"):
         return 0
     scale = float(cfg.section("network").attach_scale)
     before = con.execute("SELECT count(*) FROM memberships").fetchall()[0][0]
@@ -500,6 +501,3 @@ def join_periphery(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
     return int(con.execute("SELECT count(*) FROM memberships").fetchall()[0][0] - before)
 
 
-def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    return bool(con.execute("SELECT count(*) FROM information_schema.tables "
-                            "WHERE table_name = ?", [table]).fetchall()[0][0])

@@ -18,6 +18,7 @@ from typing import Any
 import duckdb
 
 from ..outputs.accounts import num, sig_digits
+from ..store import table_exists
 from ..timeutil import iso_utc
 
 # Colour-blind-friendly qualitative palette (Okabe-Ito first, then Tableau), cycled for more
@@ -78,12 +79,6 @@ def iso_sql(ms: str) -> str:
 def iso_text(text: str | None, ms: int | None) -> str:
     """The SQL-formatted time, or `iso_utc` where SQL left it out ('' for no time)."""
     return text if text is not None else iso_utc(ms)
-
-
-def table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    """Whether the case database has this table or view."""
-    return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?",
-                            [table]).fetchall()[0][0])
 
 
 _NODES_SQL = """

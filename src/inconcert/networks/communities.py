@@ -22,6 +22,7 @@ import pyarrow as pa
 
 from .. import config
 from ..config import Config
+from ..store import table_exists
 from .fusion import FusionParams
 
 NETWORKS_DDL = """
@@ -129,12 +130,6 @@ def leiden_partition(nodes: list[str], edges: list[tuple[str, str, float]],
     return [sorted(g_) for g_ in groups.values()]
 
 
-def _table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    return bool(con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
-    ).fetchall()[0][0])
-
-
 def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[list]) -> None:
     # Through Arrow: row-by-row inserts cost about a millisecond each in DuckDB.
     names = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
@@ -164,7 +159,7 @@ def find_networks(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
     rows = [(a, i) for i, g in enumerate(groups) for a in g]
     members = pa.table({"account_id": [a for a, _ in rows],
                         "community": pa.array([i for _, i in rows], pa.int64())})
-    has_reshares = _table_exists(con, "reshares")
+    has_reshares = table_exists(con, "reshares")
     con.register("_members", members)
     try:
         internal = con.execute("""

@@ -37,6 +37,7 @@ import duckdb
 
 from .. import config
 from ..config import Config
+from ..store import table_exists
 
 _EVIDENCE_DDL = """
 CREATE OR REPLACE TABLE fused_evidence (
@@ -101,12 +102,6 @@ class FusionParams:
                 if f.name not in _KNOBS}
 
 
-def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    return bool(con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
-    ).fetchall()[0][0])
-
-
 _COLUMNS = "source, target, trace, weight, count, p_value, significant, first_ms, last_ms, examples"
 
 
@@ -114,12 +109,12 @@ def _evidence_source(con: duckdb.DuckDBPyConnection) -> str | None:
     """Every trace's tested pairs (candidates), or only its significant edges, and the pairs
     inside the groups the group test found coordinated (`group_evidence`)."""
     parts = []
-    if _exists(con, "trace_candidates"):
+    if table_exists(con, "trace_candidates"):
         parts.append(f"SELECT {_COLUMNS} FROM trace_candidates")
-    elif _exists(con, "trace_edges"):
+    elif table_exists(con, "trace_edges"):
         parts.append("SELECT source, target, trace, weight, count, p_value, true AS significant, "
                      "first_ms, last_ms, examples FROM trace_edges")
-    if _exists(con, "group_evidence"):
+    if table_exists(con, "group_evidence"):
         parts.append(f"SELECT {_COLUMNS} FROM group_evidence")
     return " UNION ALL ".join(parts) or None
 
