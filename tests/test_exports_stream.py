@@ -1,6 +1,8 @@
 """The network exports written column-wise: byte-identical to the per-attribute writers they
 replaced (golden files written by commit a88450b from the same hand-made graph of hostile
-strings), and the account graph's times formatted by DuckDB exactly as `iso_utc` does."""
+strings; the two Gephi CSV files rewritten once when safecsv began quoting every cell of a row
+that holds a carriage return, issue 15), and the account graph's times formatted by DuckDB
+exactly as `iso_utc` does."""
 
 from __future__ import annotations
 

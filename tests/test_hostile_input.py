@@ -386,21 +386,3 @@ def test_a_flipped_bit_in_a_header_is_a_missing_column_not_a_crash(tmp_path):
     result = _ingest(tmp_path, str(path), "--format", "ira-nbc-users")
     assert result.exit_code == 2 and "'created_at'" in result.stderr, result.output
 
-
-def test_map_labels_are_isolated_in_the_page_data(tmp_path_factory):
-    """The map's labels reach the page as JSON (drawn on the canvas and in the hover box), past
-    the template's isolation: a label with an override is wrapped in an isolate there too."""
-    import html as html_lib
-    import json
-    import re
-
-    from .test_report import hostile_case
-
-    page = (hostile_case(tmp_path_factory) / "report.html").read_text(encoding="utf-8")
-    raw = re.search(r'<script type="application/json" id="map-data">(.*?)</script>', page,
-                    re.S).group(1)
-    data = json.loads(html_lib.unescape(raw))
-    labels = [n[0] for n in data["nodes"]]
-    risky = [x for x in labels if "\u202e" in x]
-    assert risky, "the poisoned case has a display name with U+202E on the map"
-    assert all(x.startswith("\u2068") and x.endswith("\u2069") for x in risky)
