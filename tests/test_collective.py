@@ -1,0 +1,113 @@
+"""The group test, from its definitions: the configuration null's closed-form moments, co-action
+counting within a time scale, and a random squad whose pairs share one item each found as a
+group while an equally active random crowd is not."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from inconcert import config
+from inconcert.collective import run_collective
+from inconcert.collective.grouptest import configuration_moments, pairs_within, time_shuffle
+from inconcert.store import Store
+
+
+def test_configuration_moments_match_simulation_of_the_null():
+    rng = np.random.default_rng(3)
+    d = np.array([3, 5, 8, 2, 6])
+    n = np.array([4, 7, 2, 9, 3, 5, 6])
+    m = 400.0
+    x = n / m
+    p2, p3, p4 = (float(np.sum(x ** j)) for j in (2, 3, 4))
+    mean, var = configuration_moments(d, p2, p3, p4)
+    p = d[:, None] * x[None, :]  # P(member u acts on item i)
+    draws = rng.random((40000, *p.shape)) < p
+    k = draws.sum(axis=1)
+    s = (k * (k - 1) / 2).sum(axis=1)
+    assert abs(s.mean() - mean) < 0.03 * mean + 0.01
+    assert abs(s.var() - var) < 0.08 * var + 0.01
+
+
+def test_pairs_within_counts_pairs_of_one_item_at_most_tau_apart():
+    rng = np.random.default_rng(5)
+    item = rng.integers(0, 4, 60)
+    t = rng.integers(0, 10_000_000, 60)
+    scales = np.array([1000, 60_000, 3_600_000], dtype=np.int64)
+    brute = [sum(1 for a, b in itertools.combinations(range(60), 2)
+                 if item[a] == item[b] and abs(t[a] - t[b]) <= tau) for tau in scales]
+    assert pairs_within(item, t, scales).tolist() == brute
+
+
+def test_time_shuffle_keeps_each_units_times_and_sees_synchrony():
+    # Ten accounts act on the same ten items within seconds; their other actions are spread.
+    rows = [(u, i, i * 86_400_000 + u * 1000) for u in range(10) for i in range(10)]
+    rows += [(u, 100 + u * 10 + j, (j * 7 + u) * 3_600_000) for u in range(10) for j in range(10)]
+    unit, item, t = zip(*rows, strict=True)
+    tt = time_shuffle(np.array(unit), np.array(item), np.array(t, dtype=np.int64), [60, 86400],
+                      replicates=30, seed=1)
+    assert tt.observed[0] == 10 * 45  # every pair of the ten on every shared item
+    assert tt.z()[0] > 5 and tt.mean[0] < tt.observed[0] / 3
+
+
+def _case(path, seed=7):
+    """A random squad: 8 seeders' 60 posts, each reshared by 4 of a pool of 40 amplifiers drawn
+    at random an hour later, beside 300 ordinary accounts resharing 3 random posts of 600."""
+    rng = np.random.default_rng(seed)
+    posts, pid = [], 0
+    t0 = 1_600_000_000_000
+    for s in range(8):
+        for j in range(60 // 8 + 1):
+            pid += 1
+            ts = t0 + (s * 10 + j) * 3_600_000
+            posts.append((f"p{pid}", f"seed{s}", ts, "original", None))
+            for a in rng.choice(40, 4, replace=False):
+                posts.append((f"r{pid}_{a}", f"amp{a}", ts + int(rng.integers(600, 7200)) * 1000,
+                              "reshare", f"p{pid}"))
+    for o in range(300):
+        pid += 1
+        posts.append((f"p{pid}", f"org{o}", t0 + int(rng.integers(0, 10**9)), "original", None))
+    origs = [p[0] for p in posts if p[3] == "original" and p[1].startswith("org")]
+    for o in range(300):
+        for k, target in enumerate(rng.choice(origs, 3, replace=False)):
+            posts.append((f"o{o}_{k}", f"org{o}", t0 + int(rng.integers(0, 10**9)), "reshare",
+                          str(target)))
+    store = Store(path)
+    store.con.execute("""INSERT INTO posts (platform, post_id, author_id, created_ms, kind,
+                         ref_post_id, time_precision, time_source, dataset_id)
+                         SELECT 'x', *, 'ms', 'declared', 'd1' FROM (VALUES """ + ", ".join(
+        "(?, ?, ?, ?, ?)" for _ in posts) + ")", [v for p in posts for v in p])
+    return store
+
+
+def _run(tmp_path):
+    with _case(tmp_path / "c.duckdb") as s:
+        s.con.execute("CREATE OR REPLACE TABLE reshares AS SELECT 'x' AS platform, r.post_id "
+                      "AS action_id, 'reshare' AS kind, r.author_id AS amplifier, r.ref_post_id "
+                      "AS original_id, o.author_id AS seeder, r.created_ms FROM posts r JOIN "
+                      "posts o ON o.post_id = r.ref_post_id WHERE r.kind = 'reshare'").fetchall()
+        n = run_collective(s.con, config.load())
+        core = {a for (a,) in s.execute(
+            "SELECT account_id FROM group_members JOIN groups USING (group_id) "
+            "WHERE coordinated AND core")}
+        counts = [c for (c,) in s.execute("SELECT count FROM group_evidence")]
+    return n, core, counts
+
+
+def test_a_random_squad_is_one_coordinated_group(tmp_path):
+    n, core, counts = _run(tmp_path)
+    amps = {f"amp{a}" for a in range(40)}
+    assert n >= 1
+    assert len(core & amps) >= 30  # most of the pool, though most pairs share one post
+    assert counts and min(counts) == 1  # pairs that no pair test (min 2) would keep
+
+
+@pytest.mark.xfail(strict=True, reason="known defect (issue 10): Leiden picks its communities "
+                   "from the same data the configuration test then judges, so sparse random "
+                   "communities (three random reshares each) pass at lift 3.5-4.8; the verdict "
+                   "keeps them unflagged only because their accounts show no signs")
+def test_a_random_crowd_is_not_a_coordinated_group(tmp_path):
+    _, core, _ = _run(tmp_path)
+    assert not any(a.startswith("org") for a in core)
