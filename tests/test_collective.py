@@ -111,3 +111,25 @@ def test_a_random_squad_is_one_coordinated_group(tmp_path):
 def test_a_random_crowd_is_not_a_coordinated_group(tmp_path):
     _, core, _ = _run(tmp_path)
     assert not any(a.startswith("org") for a in core)
+
+
+def test_an_author_outside_the_data_is_amplified_by_handle(tmp_path):
+    """Takedown archives name a retweeted account outside the archive only by `RT @handle`
+    (no retweet_userid): the amplification-profile view must still see that author, keyed by
+    platform and handle, and must not confuse it with an author of the same handle elsewhere."""
+    from inconcert.collective.views import views
+    from inconcert.traces.reshares import build_reshares
+
+    with Store(tmp_path / "c.duckdb") as s:
+        s.con.execute("""INSERT INTO posts (platform, post_id, author_id, created_ms, kind,
+                         ref_post_id, ref_author_handle, time_precision, time_source, dataset_id)
+                         VALUES ('x', 'r1', 'a1', 1, 'reshare', 'o1', 'ArmyPR', 'ms', 'declared',
+                                 'd1'),
+                                ('x', 'r2', 'a2', 2, 'reshare', 'o2', '@armypr', 'ms', 'declared',
+                                 'd1'),
+                                ('bluesky', 'r3', 'a3', 3, 'reshare', 'o3', 'armypr', 'ms',
+                                 'declared', 'd1')""").fetchall()
+        build_reshares(s.con, 60_000)
+        rows = sorted(s.execute(views()["reshared_author"].sql))
+    assert [(a, item) for a, item, _ in rows] == [
+        ("a1", "x:@armypr"), ("a2", "x:@armypr"), ("a3", "bluesky:@armypr")]
