@@ -96,7 +96,7 @@ GROUPS_DDL = """
 CREATE OR REPLACE TABLE groups (
     group_id BIGINT, size BIGINT, coordinated BOOLEAN, null_model VARCHAR, p_value DOUBLE,
     best_view VARCHAR, observed DOUBLE, expected DOUBLE, lift DOUBLE, z DOUBLE, n_items BIGINT,
-    scale_s BIGINT, time_z VARCHAR, views VARCHAR)
+    scale_s BIGINT, time_z VARCHAR, views VARCHAR, null_lift DOUBLE)
 """
 
 
@@ -347,6 +347,7 @@ def _test_groups(con: duckdb.DuckDBPyConnection, groups: list[list[int]], presen
             "time_z": json.dumps({str(s): round(z, 3) if np.isfinite(z) else "inf"
                                   for s, z in zip(p.scales_s, tt.z(), strict=True)})
             if tt else None,
+            "null_lift": floor,
             "views": json.dumps({v: {"observed": t.observed, "expected": round(t.expected, 6),
                                      "z": round(t.z, 3) if np.isfinite(t.z) else "inf",
                                      "n_items": t.n_items} for v, t in sorted(tests.items())}),
@@ -478,7 +479,8 @@ def _store(con: duckdb.DuckDBPyConnection, groups: list[list[int]], results: lis
         "n_items": pa.array(rows["n_items"], pa.int64()),
         "scale_s": pa.array(rows["scale_s"], pa.int64()),
         "time_z": pa.array(rows["time_z"], pa.string()),
-        "views": pa.array(rows["views"], pa.string())}))
+        "views": pa.array(rows["views"], pa.string()),
+        "null_lift": pa.array(rows["null_lift"], pa.float64())}))
     cores = [set(r["core"]) for r in results]
     con.register("_cv_gm", pa.table({
         "group_id": pa.array([i + 1 for i, g in enumerate(groups) for _ in g], pa.int64()),
