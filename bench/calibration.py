@@ -138,7 +138,8 @@ def collect(cache: Path, only: list[str] | None) -> None:
             if "sim_seed" in spec:
                 from inconcert.simulate import input_files, simulate
 
-                files = simulate(Path(tmp) / "sim", seed=spec["sim_seed"], scale=0.5)
+                files = simulate(Path(tmp) / "sim", seed=spec["sim_seed"], scale=0.5,
+                                 scenario="classic")
                 fired, source, status, posts = _run_case(input_files(files),
                                                          Path(tmp) / "case.duckdb")
                 with open(Path(tmp) / "sim/labels.csv", encoding="utf-8") as f:
