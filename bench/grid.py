@@ -14,6 +14,7 @@ other unless --jobs asks for worker processes.
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import shutil
 import sys
@@ -80,7 +81,7 @@ def run_one(cell: str, seed: int, scale: float, workdir: Path, config: str | Non
     detect(db, base / "out", cfg)
     t3 = time.perf_counter()
     ev = evaluate(base / "out", base / "data" / "labels.csv")
-    null = null_statistics(db) if not ev.n_positive else None
+    null = null_statistics(db, base / "data" / "labels.csv") if not ev.n_positive else None
     if not keep:
         shutil.rmtree(base, ignore_errors=True)
     return {"cell": cell, "seed": seed, "scale": scale, "scenario": scenario,
@@ -93,35 +94,49 @@ def run_one(cell: str, seed: int, scale: float, workdir: Path, config: str | Non
             **({"null": null} if null is not None else {})}
 
 
-def null_statistics(db: Path) -> dict[str, Any]:
+# Organic roles that act together by design (a fandom, a newsroom, a viral post, a hashtag
+# day): their pairs are true discoveries, not tests of the null.
+COORDINATED_ROLES = ("fan", "idol", "newsroom", "viral_author", "viral_resharer", "hashtag_day")
+
+
+def null_statistics(db: Path, labels: Path | None = None) -> dict[str, Any]:
     """What a platform without a campaign says about the tests' calibration.
 
-    `u`: for every candidate pair of every trace, its p-value conditional on being a candidate,
-    P(X >= count) / P(X >= min_count) under the trace's Poisson(lambda): only pairs with at
-    least `min_count` shared items are kept, so the raw p-values of the kept pairs are small by
-    selection, while these are super-uniform (P(u <= t) <= t; discrete, hence not exactly
-    uniform) if the null model is right. `discoveries`: significant pairs per trace (under
-    the complete null, Benjamini-Hochberg makes any discovery at most `alpha` likely).
-    `groups`: the group test's p-values and how many groups it called coordinated.
+    Pairs touching an account of COORDINATED_ROLES (per `labels`) are left out: the rest are
+    tests of a true null. `u`: for every remaining candidate pair of every trace, its p-value
+    conditional on being a candidate, P(X >= count) / P(X >= min_count) under the trace's
+    Poisson(lambda): only pairs with at least `min_count` shared items are kept, so the raw
+    p-values of the kept pairs are small by selection, while these are super-uniform
+    (P(u <= t) <= t; discrete, hence not exactly uniform) if the null model is right.
+    `discoveries`: significant null pairs per trace (under the complete null,
+    Benjamini-Hochberg makes any discovery at most `alpha` likely). `groups`: the group test's
+    p-values and how many groups it called coordinated.
     """
     import duckdb
     from scipy.special import gammainc
 
+    skip: set[str] = set()
+    if labels is not None:
+        with open(labels, newline="", encoding="utf-8") as f:
+            skip = {r["account_id"] for r in csv.DictReader(f) if r["role"] in COORDINATED_ROLES}
     with duckdb.connect(str(db), read_only=True) as con:
         min_count = {t: json.loads(p).get("min_count", 2) for t, p in con.execute(
             "SELECT trace, params FROM trace_runs WHERE status = 'ok'").fetchall()}
-        rows = con.execute("""SELECT trace, count, expected, significant FROM trace_candidates
-                              WHERE expected > 0 ORDER BY trace, source, target""").fetchall()
+        rows = con.execute("""SELECT trace, source, target, count, expected, significant
+                              FROM trace_candidates WHERE expected > 0
+                              ORDER BY trace, source, target""").fetchall()
         groups = con.execute("SELECT p_value, coordinated FROM groups ORDER BY group_id"
                              ).fetchall()
     u: dict[str, list[float]] = {}
     found: dict[str, int] = {}
-    for trace, count, lam, significant in rows:
+    for trace, a, b, count, lam, significant in rows:
+        if a in skip or b in skip:
+            continue
         floor = gammainc(min_count.get(trace, 2), lam)
         u.setdefault(trace, []).append(float(min(1.0, gammainc(count, lam) / floor))
                                        if floor > 0 else 1.0)
         found[trace] = found.get(trace, 0) + bool(significant)
-    return {"u": u, "discoveries": found,
+    return {"u": u, "discoveries": found, "excluded_accounts": len(skip),
             "group_p": [p for p, _ in groups],
             "groups_coordinated": sum(bool(c) for _, c in groups)}
 
