@@ -446,8 +446,10 @@ def test_no_campaign_keeps_the_organic_platform(tmp_path):
 
 
 def test_size_grows_linearly_with_scale(tmp_path):
-    small = json.loads((simulate(tmp_path / "s", seed=2, scale=0.25, scenario="classic")[-1]).read_text())
-    large = json.loads((simulate(tmp_path / "l", seed=2, scale=0.5, scenario="classic")[-1]).read_text())
+    small = json.loads(simulate(tmp_path / "s", seed=2, scale=0.25, scenario="classic")[-1]
+                       .read_text())
+    large = json.loads(simulate(tmp_path / "l", seed=2, scale=0.5, scenario="classic")[-1]
+                       .read_text())
     for key in ("posts", "accounts"):
         ratio = large["counts"][key] / small["counts"][key]
         assert 1.6 <= ratio <= 2.4, (key, ratio)
