@@ -5,6 +5,7 @@ inauthenticity score they give (cross-validated: no set is scored by ratios fitt
     PYTHONPATH=src .venv/bin/python -m bench.calibration fit       # write likelihood_ratios.json
     PYTHONPATH=src .venv/bin/python -m bench.calibration report    # reliability, AUC per set
     PYTHONPATH=src .venv/bin/python -m bench.calibration firing --min-posts 5  # fired per set
+    PYTHONPATH=src .venv/bin/python -m bench.calibration indicators  # per rule of each signal
 
 `collect` ingests each labelled set into a case under `--cache` (bench/out/calibration), runs
 the account signals and keeps, per account, its label and fired signals with their strengths.
@@ -101,9 +102,24 @@ def _fold(account_id: str) -> int:
     return int(hashlib.sha256(account_id.encode()).hexdigest()[:8], 16) % FOLDS
 
 
-def _run_case(paths: list[Path], db: Path) -> tuple[dict, dict, dict, dict]:
+def reasons(signal: str, evidence: str) -> list[str]:
+    """The rules of a signal that a fired row names in its evidence: the indicators of
+    handles_profiles, the claim and contradictions of persona_mismatch, the changes of
+    dormant_reactivated, the findings of activity_rhythm and client_apps."""
+    ev = json.loads(evidence)
+    if signal == "persona_mismatch":
+        claim = ev.get("claim") or {}
+        return ([f"claim_{claim['from']}"] if claim.get("from") else []) + sorted(
+            ev.get("contradictions", {}))
+    for key in ("indicators", "changes", "findings"):
+        if isinstance(ev.get(key), dict):
+            return sorted(ev[key])
+    return []
+
+
+def _run_case(paths: list[Path], db: Path) -> tuple[dict, dict, dict, dict, dict]:
     """Ingest, run the account signals; ({account: {signal: strength}}, {account: file},
-    {signal: status}, {account: posts})."""
+    {signal: status}, {account: posts}, {account: {signal: rules named}})."""
     from inconcert import config
     from inconcert.ingest import ingest_paths
     from inconcert.signals import run_signals
@@ -113,8 +129,11 @@ def _run_case(paths: list[Path], db: Path) -> tuple[dict, dict, dict, dict]:
     ingest_paths(store, paths, max_bad_fraction=0.6)
     status = run_signals(store.con, config.load(), store.capabilities())
     fired: dict[str, dict[str, float]] = defaultdict(dict)
-    for acc, sig, st in store.execute("SELECT account_id, signal, strength FROM account_signals"):
+    why: dict[str, dict[str, list[str]]] = defaultdict(dict)
+    for acc, sig, st, ev in store.execute(
+            "SELECT account_id, signal, strength, evidence FROM account_signals"):
         fired[acc][sig] = st
+        why[acc][sig] = reasons(sig, ev)
     source: dict[str, str] = {}
     for acc, path in store.execute("""
             SELECT a.account_id, d.path FROM accounts a JOIN datasets d USING (dataset_id)
@@ -122,7 +141,7 @@ def _run_case(paths: list[Path], db: Path) -> tuple[dict, dict, dict, dict]:
         source.setdefault(acc, Path(path).name)
     posts = dict(store.execute("SELECT author_id, count(*) FROM posts GROUP BY 1"))
     store.close()
-    return fired, source, status, posts
+    return fired, source, status, posts, why
 
 
 def collect(cache: Path, only: list[str] | None) -> None:
@@ -138,8 +157,9 @@ def collect(cache: Path, only: list[str] | None) -> None:
             if "sim_seed" in spec:
                 from inconcert.simulate import input_files, simulate
 
-                files = simulate(Path(tmp) / "sim", seed=spec["sim_seed"], scale=0.5)
-                fired, source, status, posts = _run_case(input_files(files),
+                files = simulate(Path(tmp) / "sim", seed=spec["sim_seed"], scale=0.5,
+                                 scenario="classic")
+                fired, source, status, posts, why = _run_case(input_files(files),
                                                          Path(tmp) / "case.duckdb")
                 with open(Path(tmp) / "sim/labels.csv", encoding="utf-8") as f:
                     labels = {r["account_id"]: int(r["label"] == "campaign")
@@ -149,12 +169,12 @@ def collect(cache: Path, only: list[str] | None) -> None:
                 if missing:
                     print(f"{name}: skipped, missing {missing[0]}")
                     continue
-                fired, source, status, posts = _run_case(list(spec["files"]),
+                fired, source, status, posts, why = _run_case(list(spec["files"]),
                                                          Path(tmp) / "case.duckdb")
                 by_name = {p.name: lab for p, lab in spec["files"].items()}
                 labels = {a: by_name[f] for a, f in source.items() if f in by_name}
         rows = [{"account_id": a, "label": lab, "fold": _fold(a), "fired": fired.get(a, {}),
-                 "source": source.get(a), "posts": posts.get(a, 0)}
+                 "why": why.get(a, {}), "source": source.get(a), "posts": posts.get(a, 0)}
                 for a, lab in sorted(labels.items())
                 if posts.get(a, 0) >= spec.get("min_posts", 0)]
         measures = sorted(status) if spec["measures"] == "all" else list(spec["measures"])
@@ -307,9 +327,27 @@ def firing(sets: dict[str, dict], min_posts: int = 0) -> dict:
     return out
 
 
+def indicators(sets: dict[str, dict], min_posts: int = 0) -> dict:
+    """Per set and class: how many fired accounts each rule of each signal is named on
+    (`signal:rule`; an account counts once per rule it names)."""
+    out = {}
+    for name, data in sets.items():
+        rows = [r for r in data["rows"] if r.get("posts", 0) >= min_posts]
+        n = {lab: sum(1 for r in rows if r["label"] == lab) for lab in (0, 1)}
+        tally: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        for r in rows:
+            for sig, rules in r.get("why", {}).items():
+                for rule in rules or ["fired"]:
+                    tally[f"{sig}:{rule}"][1 - int(r["label"])] += 1
+        out[name] = {"accounts": {"inauthentic": n[1], "genuine": n[0]},
+                     "rules": {k: {"inauthentic": v[0], "genuine": v[1]}
+                               for k, v in sorted(tally.items())}}
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("what", choices=("collect", "fit", "report", "firing"))
+    ap.add_argument("what", choices=("collect", "fit", "report", "firing", "indicators"))
     ap.add_argument("--cache", type=Path, default=ROOT / "bench" / "out" / "calibration")
     ap.add_argument("--sets", nargs="*", help="collect only these sets")
     ap.add_argument("--prior", type=float, default=None,
@@ -334,6 +372,8 @@ def main() -> None:
         print(json.dumps(table, indent=1))
     elif a.what == "firing":
         print(json.dumps(firing(sets, a.min_posts), indent=1))
+    elif a.what == "indicators":
+        print(json.dumps(indicators(sets, a.min_posts), indent=1))
     else:
         print(json.dumps(report(sets, a.prior, a.leave_set_out), indent=1))
 

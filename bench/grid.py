@@ -14,6 +14,7 @@ other unless --jobs asks for worker processes.
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import shutil
 import sys
@@ -80,6 +81,7 @@ def run_one(cell: str, seed: int, scale: float, workdir: Path, config: str | Non
     detect(db, base / "out", cfg)
     t3 = time.perf_counter()
     ev = evaluate(base / "out", base / "data" / "labels.csv")
+    null = null_statistics(db, base / "data" / "labels.csv") if not ev.n_positive else None
     if not keep:
         shutil.rmtree(base, ignore_errors=True)
     return {"cell": cell, "seed": seed, "scale": scale, "scenario": scenario,
@@ -88,7 +90,82 @@ def run_one(cell: str, seed: int, scale: float, workdir: Path, config: str | Non
             "f1": ev.f1 if ev.n_positive else None, "auc": ev.auc,
             "flagged_share": ev.n_flagged / ev.n_labelled if ev.n_labelled else None,
             "seconds": {"simulate": round(t1 - t0, 2), "ingest": round(t2 - t1, 2),
-                        "detect": round(t3 - t2, 2)}}
+                        "detect": round(t3 - t2, 2)},
+            **({"null": null} if null is not None else {})}
+
+
+# Organic roles that act together by design (a fandom, a newsroom, a viral post, a hashtag
+# day): their pairs are true discoveries, not tests of the null.
+COORDINATED_ROLES = ("fan", "idol", "newsroom", "viral_author", "viral_resharer", "hashtag_day")
+
+
+def null_statistics(db: Path, labels: Path | None = None) -> dict[str, Any]:
+    """What a platform without a campaign says about the tests' calibration.
+
+    Pairs touching an account of COORDINATED_ROLES (per `labels`) are left out: the rest are
+    tests of a true null. `u`: for every remaining candidate pair of every trace, its p-value
+    conditional on being a candidate, P(X >= count) / P(X >= min_count) under the trace's
+    Poisson(lambda): only pairs with at least `min_count` shared items are kept, so the raw
+    p-values of the kept pairs are small by selection, while these are super-uniform
+    (P(u <= t) <= t; discrete, hence not exactly uniform) if the null model is right.
+    `discoveries`: significant null pairs per trace (under the complete null,
+    Benjamini-Hochberg makes any discovery at most `alpha` likely). `groups`: the group test's
+    p-values and how many groups it called coordinated.
+    """
+    import duckdb
+    from scipy.special import gammainc
+
+    skip: set[str] = set()
+    if labels is not None:
+        with open(labels, newline="", encoding="utf-8") as f:
+            skip = {r["account_id"] for r in csv.DictReader(f) if r["role"] in COORDINATED_ROLES}
+    with duckdb.connect(str(db), read_only=True) as con:
+        min_count = {t: json.loads(p).get("min_count", 2) for t, p in con.execute(
+            "SELECT trace, params FROM trace_runs WHERE status = 'ok'").fetchall()}
+        rows = con.execute("""SELECT trace, source, target, count, expected, significant
+                              FROM trace_candidates WHERE expected > 0
+                              ORDER BY trace, source, target""").fetchall()
+        groups = con.execute("SELECT p_value, coordinated FROM groups ORDER BY group_id"
+                             ).fetchall()
+    u: dict[str, list[float]] = {}
+    found: dict[str, int] = {}
+    for trace, a, b, count, lam, significant in rows:
+        if a in skip or b in skip:
+            continue
+        floor = gammainc(min_count.get(trace, 2), lam)
+        u.setdefault(trace, []).append(float(min(1.0, gammainc(count, lam) / floor))
+                                       if floor > 0 else 1.0)
+        found[trace] = found.get(trace, 0) + bool(significant)
+    return {"u": u, "discoveries": found, "excluded_accounts": len(skip),
+            "group_p": [p for p, _ in groups],
+            "groups_coordinated": sum(bool(c) for _, c in groups)}
+
+
+def null_calibration(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Pooled over the runs of platforms without a campaign: the largest excess of the
+    conditional p-values' distribution over the uniform (one-sided Kolmogorov-Smirnov D+, its
+    1 % critical value sqrt(-ln 0.01 / 2n), and the observed share at 0.01 and 0.05), the
+    share of runs with any discovery per trace, and the flagged share of all accounts."""
+    import numpy as np
+
+    nulls = [r["null"] for r in runs if r.get("null")]
+    u = np.sort(np.array([x for n in nulls for v in n["u"].values() for x in v]))
+    n = len(u)
+    d_plus = float(np.max(np.arange(1, n + 1) / n - u)) if n else 0.0
+    traces = sorted({t for nl in nulls for t in nl["discoveries"]})
+    return {
+        "runs": len(nulls), "candidates": n, "ks_d_plus": d_plus,
+        "ks_critical_1pct": float(np.sqrt(-np.log(0.01) / (2 * n))) if n else None,
+        "share_u_le_0.01": float(np.mean(u <= 0.01)) if n else None,
+        "share_u_le_0.05": float(np.mean(u <= 0.05)) if n else None,
+        "runs_with_discoveries": {t: sum(1 for nl in nulls if nl["discoveries"].get(t))
+                                  for t in traces},
+        "runs_with_any_discovery": sum(1 for nl in nulls if any(nl["discoveries"].values())),
+        "groups_coordinated": sum(nl["groups_coordinated"] for nl in nulls),
+        "groups_tested": sum(len(nl["group_p"]) for nl in nulls),
+        "flagged": sum(r["flagged"] for r in runs if r.get("null")),
+        "accounts": sum(r["accounts"] for r in runs if r.get("null")),
+    }
 
 
 def _f1_or_zero(r: dict[str, Any]) -> float:
@@ -147,8 +224,10 @@ def _fmt(x: float | None, pct: bool = False) -> str:
     return f"{x:.2%}" if pct else f"{x:.3f}"
 
 
-def markdown(summary: list[dict[str, Any]], meta: dict[str, Any], misses: list[str]) -> str:
-    """The grid as a Markdown table, with how it was run and the thresholds missed."""
+def markdown(summary: list[dict[str, Any]], meta: dict[str, Any], misses: list[str],
+             null: dict[str, Any] | None = None) -> str:
+    """The grid as a Markdown table, with how it was run, the thresholds missed and the null
+    calibration of the platforms without a campaign."""
     lines = [f"# Detection over the scenario grid (scale {meta['scale']:g}, seeds "
              f"{meta['seeds']})", "",
              "| cell | seeds | accounts | campaign | mean F1 | min F1 | mean AUC | precision | "
@@ -168,6 +247,18 @@ def markdown(summary: list[dict[str, Any]], meta: dict[str, Any], misses: list[s
                       f"lowest cell: {min(f1s):.3f}."]
     if misses:
         lines += ["", "Thresholds missed:", *[f"- {m}" for m in misses]]
+    if null:
+        which = ", ".join(f"{t} {k}" for t, k in null["runs_with_discoveries"].items() if k)
+        lines += ["", f"Null calibration over {null['runs']} runs without a campaign: "
+                      f"{null['candidates']} candidate pairs, conditional p-values KS D+ "
+                      f"{null['ks_d_plus']:.3f} (1 % critical {_fmt(null['ks_critical_1pct'])}), "
+                      f"share <= 0.01: {_fmt(null['share_u_le_0.01'])}, <= 0.05: "
+                      f"{_fmt(null['share_u_le_0.05'])}; runs with a significant pair: "
+                      f"{null['runs_with_any_discovery']} "
+                      f"({which or 'none'}); "
+                      f"groups coordinated {null['groups_coordinated']} of "
+                      f"{null['groups_tested']}; flagged {null['flagged']} of "
+                      f"{null['accounts']} accounts."]
     lines += ["", f"Command: `{meta['command']}`"]
     return "\n".join(lines) + "\n"
 
@@ -202,8 +293,11 @@ def run_grid(cells: list[str], seeds: list[int], scale: float, out: Path, jobs: 
             "overrides": list(overrides), "command": command,
             "thresholds": thresholds.__dict__}
     doc = {"meta": meta, "summary": summary, "misses": misses, "runs": runs}
+    if any(r.get("null") for r in runs):
+        doc["null_calibration"] = null_calibration(runs)
     (out / "grid.json").write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
-    (out / "grid.md").write_text(markdown(summary, meta, misses), encoding="utf-8")
+    (out / "grid.md").write_text(markdown(summary, meta, misses, doc.get("null_calibration")),
+                                 encoding="utf-8")
     return doc
 
 

@@ -108,7 +108,8 @@ def test_demo_ends_with_a_summary_and_the_next_step(tmp_path):
 def _simulated(tmp_path: Path) -> list[str]:
     from inconcert.simulate import input_files, simulate
 
-    return [str(p) for p in input_files(simulate(tmp_path / "sim", seed=3, scale=0.3))]
+    files = simulate(tmp_path / "sim", seed=3, scale=0.3, scenario="classic")
+    return [str(p) for p in input_files(files)]
 
 
 def test_run_compares_with_the_library_and_the_report_says_what_resembles(tmp_path,

@@ -26,7 +26,7 @@ HARD_NEGATIVES = ("fan", "idol", "viral_author", "viral_resharer", "newsroom", "
 
 def _platform(root: Path, seed: int, campaign: bool = True) -> tuple[Path, Path]:
     """Simulate, ingest and detect; returns (output dir, labels.csv)."""
-    files = simulate(root / "data", seed=seed, campaign=campaign)
+    files = simulate(root / "data", seed=seed, campaign=campaign, scenario="classic")
     db = root / "case.duckdb"
     with Store(db) as store:
         ingest_paths(store, input_files(files))

@@ -27,7 +27,7 @@ pytestmark = pytest.mark.slow
 def detected(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A detected simulated platform (seed 11, scale 0.6) and its ground truth."""
     base = tmp_path_factory.mktemp("sim_narratives")
-    files = simulate(base / "data", seed=11, scale=0.6, campaign=True)
+    files = simulate(base / "data", seed=11, scale=0.6, campaign=True, scenario="classic")
     with Store(base / "case.duckdb") as store:
         ingest_paths(store, input_files(files))
     detect(base / "case.duckdb", base / "detected")

@@ -95,7 +95,7 @@ def hostile_case(factory: pytest.TempPathFactory) -> Path:
     """Output dir of `inconcert run` on the poisoned simulated platform (built once)."""
     if "out" not in _CACHE:
         base = factory.mktemp("hostile")
-        files = simulate(base / "data", seed=3, scale=0.5, campaign=True)
+        files = simulate(base / "data", seed=3, scale=0.5, campaign=True, scenario="classic")
         _poison(base / "data")
         out = base / "out"
         out.mkdir()

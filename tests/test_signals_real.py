@@ -104,7 +104,7 @@ def test_cresci_profile_score_separates_bought_followers(tmp_path):
 def test_simulated_campaign_accounts_found_and_returning_accounts_spared(tmp_path, seed):
     from inconcert.simulate import input_files, simulate
 
-    files = simulate(tmp_path / "sim", seed=seed, scale=0.5)
+    files = simulate(tmp_path / "sim", seed=seed, scale=0.5, scenario="classic")
     store = _analyse(tmp_path, input_files(files))
     with open(tmp_path / "sim/labels.csv", encoding="utf-8") as f:
         labels = {r["account_id"]: r for r in csv.DictReader(f)}

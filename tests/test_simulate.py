@@ -26,7 +26,7 @@ BEIJING_OFFICE = ("extract(isodow FROM to_timestamp((created_ms + 28800000) / 10
 def sim(tmp_path_factory):
     """One platform at scale 1, ingested; labels loaded as a table."""
     out = tmp_path_factory.mktemp("sim")
-    files = simulate(out / "data", seed=3, scale=1.0)
+    files = simulate(out / "data", seed=3, scale=1.0, scenario="classic")
     store = Store(out / "case.duckdb")
     results = ingest_paths(store, input_files(files))
     store.execute(f"CREATE TABLE labels AS SELECT * FROM read_csv('{out / 'data' / 'labels.csv'}',"
@@ -413,9 +413,9 @@ def test_reshares_favour_popular_authors(sim):
 # -- determinism, options, scale ---------------------------------------------------------------
 
 def test_same_seed_same_bytes_other_seed_other_data(tmp_path):
-    a = simulate(tmp_path / "a", seed=11, scale=0.1)
-    b = simulate(tmp_path / "b", seed=11, scale=0.1)
-    c = simulate(tmp_path / "c", seed=12, scale=0.1)
+    a = simulate(tmp_path / "a", seed=11, scale=0.1, scenario="classic")
+    b = simulate(tmp_path / "b", seed=11, scale=0.1, scenario="classic")
+    c = simulate(tmp_path / "c", seed=12, scale=0.1, scenario="classic")
     assert _digests(a) == _digests(b)
     media_a = sorted(p.name for p in (tmp_path / "a" / "media").iterdir())
     assert media_a == sorted(p.name for p in (tmp_path / "b" / "media").iterdir())
@@ -425,8 +425,9 @@ def test_same_seed_same_bytes_other_seed_other_data(tmp_path):
 
 
 def test_no_campaign_keeps_the_organic_platform(tmp_path):
-    with_c = simulate(tmp_path / "with", seed=5, scale=0.2)
-    without = simulate(tmp_path / "without", seed=5, scale=0.2, campaign=False)
+    with_c = simulate(tmp_path / "with", seed=5, scale=0.2, scenario="classic")
+    without = simulate(tmp_path / "without", seed=5, scale=0.2, campaign=False,
+                      scenario="classic")
 
     def labels(files):
         with open(next(p for p in files if p.name == "labels.csv"), encoding="utf-8") as f:
@@ -445,15 +446,17 @@ def test_no_campaign_keeps_the_organic_platform(tmp_path):
 
 
 def test_size_grows_linearly_with_scale(tmp_path):
-    small = json.loads((simulate(tmp_path / "s", seed=2, scale=0.25)[-1]).read_text())
-    large = json.loads((simulate(tmp_path / "l", seed=2, scale=0.5)[-1]).read_text())
+    small = json.loads(simulate(tmp_path / "s", seed=2, scale=0.25, scenario="classic")[-1]
+                       .read_text())
+    large = json.loads(simulate(tmp_path / "l", seed=2, scale=0.5, scenario="classic")[-1]
+                       .read_text())
     for key in ("posts", "accounts"):
         ratio = large["counts"][key] / small["counts"][key]
         assert 1.6 <= ratio <= 2.4, (key, ratio)
 
 
 def test_smallest_scale_still_has_every_part(tmp_path):
-    files = simulate(tmp_path / "tiny", seed=1, scale=0.05)
+    files = simulate(tmp_path / "tiny", seed=1, scale=0.05, scenario="classic")
     summary = json.loads(files[-1].read_text())
     assert 500 <= summary["counts"]["posts"] <= 2500
     roles = summary["counts"]["accounts_by_role"]

@@ -291,12 +291,31 @@ def test_scenario_text_is_parsed_and_bad_values_are_usage_errors():
     sc = parse("lag=3h,squad=3-5,pool=400,mode=paraphrase,share=10%,negatives=2")
     assert sc == Scenario(lag="3h", squad="3-5", pool=400, mode="paraphrase", share=0.1,
                           negatives=2.0, families="random")
-    assert parse("") == Scenario() and parse(None).classic
+    # Without a preset the platform is drawn from the families; classic must be asked for.
+    assert parse("") == parse(None) == Scenario(families="random") and not parse(None).classic
+    assert parse("classic") == parse("families=classic") == Scenario()
+    assert parse("negatives=2") == Scenario(families="random", negatives=2.0)
     assert parse("small-blatant,lag=minutes").lag == "minutes"
     assert parse("families=random", campaign=False).campaign is False
     for bad in ("lag=4h", "squad=2", "share=1.5", "pool=x", "colour=red", "nope", "mode="):
         with pytest.raises(InputError):
             parse(bad)
+
+
+def test_the_default_platform_draws_its_families_per_seed(tmp_path):
+    # issue 16 point 3: `inconcert simulate` and the demo must not hand out the classic
+    # campaign, whose particulars detection was built on.
+    fams = []
+    for seed in (1, 2):
+        files = simulate(tmp_path / str(seed), seed=seed, scale=0.1)
+        summary = json.loads(files[-1].read_text())
+        assert summary["scenario"] == {"families": "random"}
+        fams.append(summary["operator_family"])
+        assert summary["counts"]["accounts_by_label"]["campaign"] >= 12
+    assert fams[0] != fams[1]
+    classic = json.loads(simulate(tmp_path / "c", seed=1, scale=0.1, scenario="classic")[-1]
+                         .read_text())
+    assert "operator_family" not in classic and "scenario" not in classic
 
 
 def test_a_scenario_object_with_an_operation_key_plants_an_operation(tmp_path):

@@ -163,7 +163,7 @@ def _ingested(tmp_path, paths) -> Path:
 def test_simulated_platform_links_amplifiers_and_no_ordinary_account(tmp_path):
     from inconcert.simulate import input_files, simulate
 
-    files = simulate(tmp_path / "sim", seed=3, scale=0.3)
+    files = simulate(tmp_path / "sim", seed=3, scale=0.3, scenario="classic")
     db = _ingested(tmp_path, input_files(files))
     labels = {r["account_id"]: r["role"]
               for r in csv.DictReader((tmp_path / "sim" / "labels.csv").open())}

@@ -298,9 +298,10 @@ def simulate(out_dir: Annotated[Path, typer.Option("--out", help="Output directo
                  help="Plant the amplification campaign (without it: the same organic "
                       "platform).")] = True,
              scenario: Annotated[str | None, typer.Option(
-                 help="Operation and background design: a preset (classic, small-blatant) "
-                      "and/or key=value,... with lag, squad, pool, mode, share, negatives, "
-                      "families (see docs/simulator.md).")] = None,
+                 help="Operation and background design: a preset (random: the default, "
+                      "drawn per seed; classic: the fixed campaign; small-blatant) and/or "
+                      "key=value,... with lag, squad, pool, mode, share, negatives, families "
+                      "(see docs/simulator.md).")] = None,
              embed: Annotated[list[Path] | None, typer.Option(
                  help="Instead: place a real IO archive (its folder, or its tweets and users "
                       "files) inside a synthetic background over its busiest 90 days; labels "

@@ -2,9 +2,11 @@
 
 A `Scenario` is a set of named parameters (`lag`, `squad`, `pool`, `mode`, `share`,
 `negatives`, `families`, `campaign`); `parse()` reads them from the command line's
-`--scenario key=value,...` or a preset name. The empty scenario is the classic platform (the
-fixed pro-Beijing campaign of docs/simulator.md); any other planted campaign is an
-*operation* drawn from randomised families (see families.py). `GRID` is the evaluation grid
+`--scenario key=value,...` or a preset name. Without a preset the platform is drawn from the
+randomised families per seed (preset `random`: an operation at the classic size, ~3% of the
+accounts); the preset `classic` (the `Scenario()` object) is the fixed pro-Beijing campaign of
+docs/simulator.md, kept byte for byte for the tests and measurements made on it. Every
+operation is drawn from randomised families (see families.py). `GRID` is the evaluation grid
 of bench/grid.py: one factor at a time around a base cell, plus hard combinations and controls.
 """
 
@@ -58,6 +60,7 @@ class Scenario:
 
 # Named designs. `small-blatant` is issue 10's "46-account network in a 250-account case".
 PRESETS: dict[str, Scenario] = {
+    "random": Scenario(families="random"),
     "classic": Scenario(),
     "small-blatant": Scenario(families="random", lag="seconds", squad="25+", pool=40,
                               seeders=6, posts=120, amplified=25 / 120, share=46 / 250),
@@ -67,6 +70,7 @@ _BASE = Scenario(families="random", lag="minutes", squad="8-15", pool=400)
 # The evaluation grid: (cell name, scenario). One factor varied at a time around _BASE, hard
 # combinations, and platforms without a campaign.
 GRID: tuple[tuple[str, Scenario], ...] = (
+    ("default", PRESETS["random"]),
     ("base", _BASE),
     *((f"lag={k}", replace(_BASE, lag=k)) for k in LAGS if k != "minutes"),
     *((f"squad={k}", replace(_BASE, squad=k)) for k in SQUADS if k != "8-15"),
@@ -81,6 +85,9 @@ GRID: tuple[tuple[str, Scenario], ...] = (
     ("small-blatant", PRESETS["small-blatant"]),
     ("no-campaign", Scenario(families="random", campaign=False)),
     ("no-campaign,negatives=2", Scenario(families="random", campaign=False, negatives=2.0)),
+    # No coordination at all (no fandom, newsroom, viral post, hashtag day): every significant
+    # pair is a false discovery, so the tests' calibration can be read off it.
+    ("null", Scenario(families="random", campaign=False, negatives=0.0)),
 )
 # A quick subset for CI and first looks.
 QUICK = ("base", "lag=3h", "squad=3-5", "mode=paraphrase", "share=0.95", "no-campaign")
@@ -91,14 +98,18 @@ def _bad(msg: str) -> InputError:
 
 
 def parse(text: str | None, campaign: bool = True) -> Scenario:
-    """A scenario from `preset`, `key=value,...` or `preset,key=value,...` (empty: classic).
+    """A scenario from `preset`, `key=value,...` or `preset,key=value,...`.
+
+    Without a preset the keys apply to `random` (the default platform: operation and organic
+    population drawn from the randomised families per seed); `classic` or `families=classic`
+    asks for the classic platform.
 
     Keys: lag (seconds|minutes|30min|3h), squad (3-5|8-15|25+), pool (accounts), mode
     (reshares|paraphrase|translated), share (0-1, or a percentage such as 10%), negatives
     (strength, e.g. 2), families (classic|random), seeders, posts, amplified (0-1).
     Raises InputError naming the bad part.
     """
-    sc = PRESETS["classic"]
+    sc = PRESETS["random"]
     parts = [p.strip() for p in (text or "").split(",") if p.strip()]
     if parts and "=" not in parts[0]:
         if parts[0] not in PRESETS:
