@@ -204,6 +204,8 @@ def summary(rows: list[dict[str, Any]], runs: list[dict[str, Any]]) -> str:
             f"{pairs / c['compute_s'] / 1e6:.1f} M | {peer_rate} | "
             f"{c['peak_rss_mb']:.0f} / {peer_rss} | {c['edges']:,} | "
             f"{r.get('identical', 'peer skipped')} |")
+    if not rows:
+        lines = []
     done = [r for r in runs if not r.get("pending")]
     if done:
         lines += [
