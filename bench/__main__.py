@@ -204,14 +204,17 @@ def summary(rows: list[dict[str, Any]], runs: list[dict[str, Any]]) -> str:
             f"{pairs / c['compute_s'] / 1e6:.1f} M | {peer_rate} | "
             f"{c['peak_rss_mb']:.0f} / {peer_rss} | {c['edges']:,} | "
             f"{r.get('identical', 'peer skipped')} |")
+    if not rows:
+        lines = []
     done = [r for r in runs if not r.get("pending")]
     if done:
         lines += [
             "",
             "| messages | workload | peer load s | peer co_retweet / co_tweet / co_link / "
             "co_reply s | peer total s | inconcert run s (ingest + every analysis + report) | "
-            "ratio | largest stage (share of the run) | peak RSS inconcert / peer (MB) |",
-            "|---|---|---|---|---|---|---|---|---|"]
+            "ratio | CPU s inconcert / peer | CPU ratio | largest stage (share of the run) | "
+            "peak RSS inconcert / peer (MB) |",
+            "|---|---|---|---|---|---|---|---|---|---|---|"]
         for run in done:
             p, stages = run["peer"], run["run"]["stages"]
             top = max(stages, key=stages.__getitem__)
@@ -219,7 +222,9 @@ def summary(rows: list[dict[str, Any]], runs: list[dict[str, Any]]) -> str:
                 f"| {_label(run['messages'])} | {run['workload']} | {_fmt_s(p['load_s'])} | "
                 + " / ".join(_fmt_s(p[f"{k}_s"]) for k in NETWORKS)
                 + f" | {_fmt_s(run['peer_total_s'])} | {_fmt_s(run['run']['wall_s'])} | "
-                f"{_ratio(run['peer_total_s'], run['run']['wall_s'])} | {top} "
+                f"{_ratio(run['peer_total_s'], run['run']['wall_s'])} | "
+                f"{run['run']['cpu_s']:.0f} / {p['cpu_s']:.0f} | "
+                f"{_ratio(p['cpu_s'], run['run']['cpu_s'])} | {top} "
                 f"{_fmt_s(stages[top])} ({stages[top] / run['run']['wall_s']:.0%}) | "
                 f"{run['run']['peak_rss_mb']:.0f} / {p['peak_rss_mb']:.0f} |")
         labels = list(dict.fromkeys(k for r in done for k in r["run"]["stages"]))
@@ -236,6 +241,12 @@ def summary(rows: list[dict[str, Any]], runs: list[dict[str, Any]]) -> str:
             lines += ["", f"Whole run at {_label(run['messages'])}: pending (no "
                           "inconcert.detect)."]
     return "\n".join(lines)
+
+
+def resummarise(path: Path) -> str:
+    """The Markdown tables of an earlier results file (`results_*.json`)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return summary(data["co_retweet"], data["runs"])
 
 
 def main() -> None:
@@ -261,7 +272,12 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
     ap.add_argument("--keep", action="store_true", help="keep the databases of each step")
+    ap.add_argument("--summary", type=Path, metavar="RESULTS_JSON",
+                    help="print the tables of an earlier results file and exit")
     opts = ap.parse_args()
+    if opts.summary:
+        print(resummarise(opts.summary))
+        return
     opts.out.mkdir(parents=True, exist_ok=True)
 
     started = datetime.now(UTC)

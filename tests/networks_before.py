@@ -185,3 +185,34 @@ def co_shared_items(con: duckdb.DuckDBPyConnection, nid: str, top: int,
         for d in out["reshared post"]:
             d["text"] = texts.get(d["item"])
     return out
+
+
+def _rows(con: duckdb.DuckDBPyConnection, table: str, nid: str, order: str) -> list[dict]:
+    cur = con.execute(f"SELECT * FROM {table} WHERE network_id = ? ORDER BY {order}", [nid])
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+def stage_sections(con: duckdb.DuckDBPyConnection, nid: str, hostile_cut: float
+                   ) -> dict[str, Any]:
+    """`report/stages.py::stage_sections` before it read each table once: one network's
+    rows by query, handles resolved for that network's accounts only."""
+    from inconcert.report import stages
+    from inconcert.report.names import resolve_handles
+
+    tg = _rows(con, "targets", nid, "rank")
+    src = _rows(con, "sources", nid, "rank")
+    return {
+        "narratives": stages.narratives(_rows(con, "narratives", nid,
+                                              "n_posts DESC, narrative_id"), nid),
+        "targets": stages.targets(tg, resolve_handles(
+            con, [r["target"] for r in tg if r["target_kind"] == "account"]), hostile_cut),
+        "sources": stages.sources(src, resolve_handles(
+            con, [r["source"] for r in src if r["source_kind"] == "account"])),
+    }
+
+
+def match_rows(con: duckdb.DuckDBPyConnection, nid: str) -> list[dict]:
+    """One network's rows of `matches`, by rank (the query `report/resemblance.py` ran per
+    network)."""
+    return _rows(con, "matches", nid, "rank")

@@ -8,8 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from inconcert.config import load
 from inconcert.report import networks as netdata
-from inconcert.store import Store
+from inconcert.report.resemblance import resemblance
+from inconcert.report.stages import stage_sections
+from inconcert.store import Store, table_exists
 
 from . import networks_before as before
 from .test_report import hostile_case
@@ -41,3 +44,25 @@ def test_network_data_for_all_networks_equals_the_per_network_queries(case_out):
             assert got["items"][nid] == before.co_shared_items(con, nid, 10)
         assert any(got["items"][nid]["hashtag"] for nid in nids)  # not vacuous
         assert any(got["latency"][nid] for nid in nids)
+
+
+def test_stages_and_resemblance_for_all_networks_equal_the_per_network_queries(case_out):
+    with Store(case_out / "case.duckdb", read_only=True) as s:
+        con = s.con
+        nids = [r[0] for r in con.execute("SELECT network_id FROM networks ORDER BY 1")
+                .fetchall()]
+        stages = stage_sections(con, nids, 0.3)
+        mp = load().section("narratives.match")
+        resembles = resemblance(con, nids, mp)
+        for nid in nids:
+            assert stages[nid] == before.stage_sections(con, nid, 0.3)
+            if not table_exists(con, "matches"):
+                assert resembles[nid]["computed"] is False
+                continue
+            rows = before.match_rows(con, nid)
+            assert resembles[nid]["best"] == (rows[0]["score"] if rows else None)
+            assert [m["network"] for m in resembles[nid]["matches"]] == [
+                r["library_network_id"] for r in rows if r["score"] >= mp.min_resemblance]
+        assert any(stages[nid]["targets"]["amplified"] or stages[nid]["targets"]["attacked"]
+                   for nid in nids)  # not vacuous
+        assert any(stages[nid]["narratives"] for nid in nids)

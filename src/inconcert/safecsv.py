@@ -36,6 +36,11 @@ def safe_cell(value: Any) -> str:  # noqa: ANN401 - any value a row may hold
     s = str(value)
     if not s:
         return s
+    # The common case, decided without normalising: a first character that is ASCII, not a
+    # space and not dangerous stays so under NFKC (a following combining mark composes it into
+    # a non-ASCII letter at most).
+    if s[0] < "\x80" and s[0] != " " and s[0] not in _DANGEROUS:
+        return s
     # Only the first characters decide; NFKC folds `＝`, `﹢`, `＠` ... to their ASCII forms.
     lead = unicodedata.normalize("NFKC", s[:8]).lstrip(" ")
     if lead.startswith(_DANGEROUS) and not _is_number(s):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import duckdb
@@ -136,12 +137,19 @@ GROUP BY ALL
 """.format(first=iso_sql("min(a.first_ms)"), last=iso_sql("max(a.last_ms)"))
 
 
+@lru_cache(maxsize=1 << 16)
+def example_items(raw: str | None) -> tuple[str, ...]:
+    """The item ids of an `examples` cell (a JSON array), as text. Cached: the cells repeat
+    across edges (3,429 distinct among 1.1 million evidence rows of the big-network bench)."""
+    return tuple(str(x) for x in json.loads(raw or "[]"))
+
+
 def _examples(lists: list[str] | None, limit: int = 5) -> list[str]:
     out: list[str] = []
     for raw in lists or []:
-        for x in json.loads(raw or "[]"):
-            if str(x) not in out:
-                out.append(str(x))
+        for x in example_items(raw):
+            if x not in out:
+                out.append(x)
     return out[:limit]
 
 

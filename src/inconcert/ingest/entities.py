@@ -70,7 +70,8 @@ def entities(platform: str, post_id: str, hashtags: Iterable[str] = (),
     return out
 
 
-def entity_table(platform: str, post_ids: Sequence[str], hashtags: pa.Array | None = None,
+def entity_table(platform: str, post_ids: Sequence[str] | pa.Array,
+                 hashtags: pa.Array | None = None,
                  urls: pa.Array | None = None, mentions: pa.Array | None = None,
                  mentions_are_ids: bool = False,
                  parse: Callable[[str], list[str]] = parse_list) -> pa.Table | None:
@@ -91,7 +92,8 @@ def entity_table(platform: str, post_ids: Sequence[str], hashtags: pa.Array | No
         return None
     table = pa.concat_tables(parts)
     n = table.num_rows
-    ids = pa.array(post_ids, pa.string()).take(table.column("_row"))
+    ids = (post_ids if isinstance(post_ids, pa.Array) else pa.array(post_ids, pa.string())
+           ).take(table.column("_row"))
     return table.add_column(0, "platform", pa.array([platform] * n, pa.string())) \
                 .add_column(1, "post_id", ids)
 

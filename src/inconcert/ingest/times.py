@@ -38,9 +38,16 @@ class BatchTimes:
     bad: list[Bad]
 
 
-def batch_times(cb: CsvBatch, required: Sequence[tuple[str, Sequence[str | None]]],
-                post_ids: Sequence[str | None], time_column: str,
-                snowflake: bool = True) -> BatchTimes:
+# Ids as a list of str/None or as an Arrow string array (ingest.values.ident_column).
+Ids = Sequence[str | None] | pa.Array
+
+
+def _pylist(ids: Ids) -> Sequence[str | None]:
+    return ids.to_pylist() if isinstance(ids, pa.Array) else ids
+
+
+def batch_times(cb: CsvBatch, required: Sequence[tuple[str, Ids]], post_ids: Ids,
+                time_column: str, snowflake: bool = True) -> BatchTimes:
     """`post_time` of every record of a batch, after checking the record's required ids
     (`(column name, values)` pairs: an empty one makes the record Bad).
 
@@ -58,7 +65,7 @@ def batch_times(cb: CsvBatch, required: Sequence[tuple[str, Sequence[str | None]
         return batch_times_rows(cb, required, post_ids, time_column, snowflake)
     ms, status, prec, slow, declared = _declared_column(cb.column(time_column))
     ok = status == _OK
-    sf, sf_ok = _snowflake_column(ids, post_ids) if ids is not None else (None, None)
+    sf, sf_ok = _snowflake_column(ids) if ids is not None else (None, None)
     if sf is None or sf_ok is None:
         timed = ok
         use_sf = np.zeros(n, dtype=bool)
@@ -93,9 +100,10 @@ def batch_times(cb: CsvBatch, required: Sequence[tuple[str, Sequence[str | None]
     names = [name for name, _ in required]
     fixed: dict[int, tuple[int, str, str, int | None]] = {}
     bad: dict[int, str] = {}
+    py_ids = _pylist(post_ids) if slow_rows else post_ids
     for i in slow_rows:
         try:
-            fixed[i] = _choose(post_ids[i], declared[i], snowflake)
+            fixed[i] = _choose(py_ids[i], declared[i], snowflake)
         except ValueError:
             bad[i] = _time_problem(cb, time_column, i)
     for i in bad_rows:
@@ -128,7 +136,7 @@ def _merge(out: BatchTimes, fixed: dict[int, tuple[int, str, str, int | None]]) 
     out.created_ms, out.precision, out.source, out.declared_ms = new
 
 
-def _empty_ids(required: Sequence[tuple[str, Sequence[str | None]]], n: int) -> np.ndarray:
+def _empty_ids(required: Sequence[tuple[str, Ids]], n: int) -> np.ndarray:
     """Index into `required` of the first empty id of each record (-1 when none is empty)."""
     first = np.full(n, -1, dtype=np.int64)
     for k in range(len(required) - 1, -1, -1):  # the first required column named wins
@@ -221,8 +229,13 @@ def _declared_column(col: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray,
     return ms, status, prec, slow, declared
 
 
-def _snowflake_column(ids: pa.Array, post_ids: Sequence[str | None]
-                      ) -> tuple[np.ndarray, np.ndarray]:
+def snowflake_column(ids: pa.Array) -> pa.Array:
+    """`snowflake_ms` of every id of a string array (null where it is none), as int64."""
+    sf, ok = _snowflake_column(ids)
+    return pa.array(sf, pa.int64(), mask=~ok)
+
+
+def _snowflake_column(ids: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """(Snowflake ms, is a Snowflake) of every id, by the rules of `snowflake_ms`."""
     n = len(ids)
     sf = np.zeros(n, dtype=np.int64)
@@ -236,17 +249,18 @@ def _snowflake_column(ids: pa.Array, post_ids: Sequence[str | None]
         ok[rows] = (v >= MIN_SNOWFLAKE_ID) & (v < np.uint64(1 << 63))
     # Longer digit strings (leading zeros) are left to snowflake_ms itself.
     for i in np.flatnonzero(digits & (length > 19)).tolist():
-        s = snowflake_ms(post_ids[i])
+        s = snowflake_ms(ids[i].as_py())
         if s is not None:
             sf[i], ok[i] = s, True
     return sf, ok
 
 
-def batch_times_rows(cb: CsvBatch, required: Sequence[tuple[str, Sequence[str | None]]],
-                     post_ids: Sequence[str | None], time_column: str,
-                     snowflake: bool = True) -> BatchTimes:
+def batch_times_rows(cb: CsvBatch, required: Sequence[tuple[str, Ids]], post_ids: Ids,
+                     time_column: str, snowflake: bool = True) -> BatchTimes:
     """`batch_times` decided record by record: the definition the column-wise path keeps to,
     and its fallback for ids that are not strings."""
+    post_ids = _pylist(post_ids)
+    required = [(name, _pylist(vals)) for name, vals in required]
     out = BatchTimes([], [], [], [], [], list(cb.bad))
     lines = cb.lines.tolist()
     declared = per_value(cb.column(time_column), _declared_cached)

@@ -52,6 +52,22 @@ def idents(cells: Iterable[str]) -> list[str | None]:
     return [ident(v) if v else None for v in cells]
 
 
+def ident_column(col: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """`ident` of every cell of a string column, as an Arrow string array (null for no id).
+
+    Plain ASCII-digit cells, the common case, are their own id and cost no call; every other
+    distinct cell goes through `ident` once, so the result is exactly `ident`'s."""
+    if isinstance(col, pa.ChunkedArray):
+        col = col.combine_chunks()
+    col = pc.fill_null(col, "")  # `ident` gives no id for both
+    plain = pc.fill_null(pc.ascii_is_decimal(col), False)
+    other = pc.invert(plain)
+    rest = pc.filter(col, other)
+    if not len(rest):
+        return col
+    return pc.replace_with_mask(col, other, pa.array(per_value(rest, ident), pa.string()))
+
+
 class BadValue(ValueError):
     """A value of the right kind outside the range the case store holds (an integer beyond 64
     bits, a time before `--limit earliest`, an id longer than `--limit max_id` ...). Its text

@@ -219,6 +219,11 @@ class DatasetWriter:
         self.platforms.update(distinct)
         per_row = plats.to_pylist() if len(distinct) > 1 else None
         keep = np.ones(n, dtype=bool)
+        if per_row is None and self._all_new(distinct[0], ids):
+            # The common case, decided by set operations: no id repeats within the batch or
+            # an earlier one, and none was an expansion.
+            self.seen.setdefault(distinct[0], {}).update(zip(ids, lines, strict=True))
+            distinct = []
         for platform in distinct:
             seen = self.seen.setdefault(platform, {})
             aux = self.seen_aux.get(platform, ())
@@ -254,6 +259,13 @@ class DatasetWriter:
         self.pending += posts.num_rows + (ents.num_rows if ents is not None else 0)
         if self.pending >= FLUSH_ROWS:
             self.flush()
+
+    def _all_new(self, platform: str, ids: list[str]) -> bool:
+        """Whether a batch's post ids of one platform are distinct, unseen in this file and
+        not among its expansions."""
+        unique = set(ids)
+        return (len(unique) == len(ids) and self.seen.get(platform, {}).keys().isdisjoint(unique)
+                and unique.isdisjoint(self.seen_aux.get(platform, ())))
 
     def _bad(self, line: int | None, reason: str, raw: str) -> None:
         """Quarantine one row (as malformed or duplicated)."""

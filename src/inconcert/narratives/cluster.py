@@ -34,7 +34,7 @@ import scipy.sparse as sp
 
 from .. import config
 from ..networks.communities import NetworkParams, leiden_partition
-from ..normalize import norm_text
+from ..normalize import norm_texts
 from ..signals.features import day_iso, rows
 from ..textseg import words
 from ..traces.co_text import CJK
@@ -238,8 +238,16 @@ def communities(n: int, edges: list[tuple[int, int, float]], p: NarrativeParams
 def terms(text: str) -> set[str]:
     """Words of a text for describing a narrative: words of two or more letters (English
     function words left out), segmented by `textseg.words` (ICU for Thai, Chinese ...)."""
-    t = _HASHTAG.sub(" ", norm_text(text))
-    return {w for w in words(t) if len(w) >= 2 and w not in STOPWORDS}
+    return terms_of([text])[0]
+
+
+def terms_of(texts: Sequence[str]) -> list[set[str]]:
+    """`terms` of every text, the texts normalised together by Arrow (`norm_texts`)."""
+    out = []
+    for t in norm_texts(pa.array(texts, pa.string())).to_pylist():
+        t = _HASHTAG.sub(" ", t)
+        out.append({w for w in words(t) if len(w) >= 2 and w not in STOPWORDS})
+    return out
 
 
 def top_terms(doc_terms: list[set[str]], cluster: list[int], df: Counter[str], n_docs: int,
@@ -333,7 +341,7 @@ def cluster_narratives(items: Sequence[Item], embedder: Embedder, p: NarrativePa
                         chars.threshold)
         # A narrative of sample documents only is described in the embedder's own space.
         row = {d: r for r, d in enumerate(sample)}
-    doc_terms = [terms(d.text) for d in docs]
+    doc_terms = terms_of([d.text for d in docs])
     df: Counter[str] = Counter()
     for ts in doc_terms:
         df.update(ts)

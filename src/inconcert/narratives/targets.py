@@ -35,9 +35,10 @@ from functools import cache
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from .. import config
-from ..normalize import norm_text
+from ..normalize import norm_texts
 from ..signals.features import rows
 from .cluster import MAX_TEXT, STOPWORDS
 from .content import Item
@@ -218,9 +219,10 @@ def _account_names(con: duckdb.DuckDBPyConnection, ids: set[str], min_chars: int
     return {n: next(iter(a)) for n, a in sorted(names.items()) if len(a) == 1}
 
 
-def names_in(text: str, names: dict[str, str], longest: int) -> set[str]:
-    """The names (keys of `names`) written out in a text, as whole words."""
-    words = name_key(norm_text(text)).split(" ")
+def names_in(normalised: str, names: dict[str, str], longest: int) -> set[str]:
+    """The names (keys of `names`) written out in a text (as `norm_text` gives it), as whole
+    words."""
+    words = name_key(normalised).split(" ")
     return {g for n in range(1, longest + 1) for i in range(len(words) - n + 1)
             if (g := " ".join(words[i:i + n])) in names}
 
@@ -243,14 +245,20 @@ def collect(con: duckdb.DuckDBPyConnection, p: TargetParams) -> list[_Post]:
     names = _account_names(con, targeted, p.min_name_chars)
     longest = max((n.count(" ") + 1 for n in names), default=0)
     capitalised, lower = word_case_counts([q.text for q in posts])
-    # The names found in a text depend on the text alone: each distinct text is read once.
+    # The names found in a text depend on the text alone: each distinct text is read once,
+    # all of them normalised together by Arrow (and not at all when no name is searched for).
+    distinct = list(dict.fromkeys(t for q, r in zip(posts, got, strict=True)
+                                  for t in (q.text, *(r[8] or []))))
+    normalised = dict(zip(distinct, norm_texts(pa.array(distinct, pa.string())).to_pylist(),
+                          strict=True)) if names else {}
     found: dict[str, tuple[list[str], list[str]]] = {}
     for q, r in zip(posts, got, strict=True):
         alt_texts = r[8] or []
         for via, texts in (("text", [q.text]), ("alt_text", alt_texts)):
             for text in texts:
                 if text not in found:
-                    found[text] = (sorted(names_in(text, names, longest)),
+                    in_text = names_in(normalised[text], names, longest) if names else set()
+                    found[text] = (sorted(in_text),
                                    [p for p in sorted(name_phrases(text, capitalised, lower))
                                     if name_key(p) not in names])
                 accounts, phrases = found[text]

@@ -140,6 +140,8 @@ def build_context(store: Store, cfg: Config, graph: AccountGraph) -> dict[str, A
     creation, latency = netdata.creation_dates(con), netdata.reshare_latencies(con)
     clients = netdata.client_apps(con)
     posts = netdata.representative_posts(con, rp.representative_posts)
+    stages = stage_sections(con, nids, rp.attacked_hostile_share)
+    resembles = resemblance(con, nids, mp)
     members: dict[str, list[str]] = {nid: [] for nid in nids}
     for nid, aid in con.execute("SELECT network_id, account_id FROM memberships "
                                 "ORDER BY network_id, account_id").fetchall():
@@ -157,8 +159,7 @@ def build_context(store: Store, cfg: Config, graph: AccountGraph) -> dict[str, A
             "timeline": timelines[nid], "hour_of_week": hours[nid],
             "creation": creation[nid], "latency": latency[nid], "clients": clients[nid],
             "posts": posts[nid], "items": shared, "members": members[nid],
-            "stages": stage_sections(con, nid, rp.attacked_hostile_share),
-            "resemblance": resemblance(con, nid, mp)})
+            "stages": stages[nid], "resemblance": resembles[nid]})
 
     operations = operation_rows(con, networks, cp, vp.reference_rate)
     op_of = {nid: op["operation_id"] for op in operations for nid in op["network_ids"]}

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from functools import lru_cache
 from typing import Any
 
 import duckdb
 import pyarrow as pa
 
-from ..exports.graph import iso_sql, iso_text, table_exists
+from ..exports.graph import example_items, iso_sql, iso_text, table_exists
 from ..outputs.accounts import num, sig_digits
 from ..signals import disarm
 from .signal_text import sentences
@@ -116,9 +117,8 @@ def account_evidence(con: duckdb.DuckDBPyConnection, accounts: list[str],
                                           "p_value": sig_digits(p), "significant": bool(s),
                                           "first": iso_text(fi, f),
                                           "last": iso_text(lai, la),
-                                          "disarm": disarm.describe(evidence_ids(t)),
-                                          "items": [{"item": str(x)} for x in
-                                                    json.loads(ex or "[]")]}
+                                          "disarm": _trace_disarm(t),
+                                          "items": [{"item": x} for x in example_items(ex)]}
                                          for t, w, c, p, s, f, la, ex, fi, lai in traces]})
     for aid in partners:
         partners[aid].sort(key=lambda d: (-(d["weight"] or 0.0), d["account_id"]))
@@ -141,6 +141,12 @@ def account_evidence(con: duckdb.DuckDBPyConnection, accounts: list[str],
             "sentences": sentences(signal, json.loads(ev) if ev else {}),
             "evidence": _flatten(json.loads(ev) if ev else {})})
     return out
+
+
+@lru_cache(maxsize=256)
+def _trace_disarm(trace: str) -> list[dict[str, str | None]]:
+    # One description per trace, shared by its rows (read only by the template).
+    return disarm.describe(evidence_ids(trace))
 
 
 def _item_times(con: duckdb.DuckDBPyConnection,

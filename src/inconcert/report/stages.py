@@ -57,10 +57,19 @@ def _peak(counts: dict[date, int]) -> str:
     return f"{n} on {d.day} {MONTHS[d.month - 1]} {d.year}"
 
 
-def _rows(con: duckdb.DuckDBPyConnection, table: str, nid: str, order: str) -> list[dict]:
-    cur = con.execute(f"SELECT * FROM {table} WHERE network_id = ? ORDER BY {order}", [nid])
+def _by_network(con: duckdb.DuckDBPyConnection, table: str, order: str
+                ) -> dict[str, list[dict]] | None:
+    """The rows of a stage table per network, each network's in `order`; None when the stage
+    has not run. One query for every network: a case can hold thousands."""
+    if not table_exists(con, table):
+        return None
+    cur = con.execute(f"SELECT * FROM {table} ORDER BY network_id, {order}")
     names = [d[0] for d in cur.description]
-    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+    out: dict[str, list[dict]] = defaultdict(list)
+    for r in cur.fetchall():
+        row = dict(zip(names, r, strict=True))
+        out[row["network_id"]].append(row)
+    return out
 
 
 def _split(text: str | None) -> list[str]:
@@ -76,10 +85,11 @@ def _counts(text: str | None) -> list[tuple[str, int]]:
     return out
 
 
-def narratives(con: duckdb.DuckDBPyConnection, nid: str) -> list[dict[str, Any]]:
-    """The network's narratives, largest first, ready to read."""
+def narratives(rows: list[dict], nid: str) -> list[dict[str, Any]]:
+    """The network's narratives (its rows of the `narratives` table, largest first), ready to
+    read."""
     out = []
-    for r in _rows(con, "narratives", nid, "n_posts DESC, narrative_id"):
+    for r in rows:
         reps = json.loads(r.get("representatives") or "[]")
         out.append({
             "id": r["narrative_id"], "n_posts": r["n_posts"], "n_accounts": r["n_accounts"],
@@ -111,13 +121,12 @@ def _known(*values: int | None) -> list[int]:
     return [v for v in values if v is not None]
 
 
-def targets(con: duckdb.DuckDBPyConnection, nid: str, hostile_cut: float
+def targets(rows: list[dict], names: dict[str, dict[str, object]], hostile_cut: float
             ) -> dict[str, list[dict[str, Any]]]:
-    """The network's targets, one entry per account or name (a mention and a reply of the same
+    """The network's targets (its rows of the `targets` table by rank; `names` from
+    `resolve_handles`), one entry per account or name (a mention and a reply of the same
     account are one target), split into `attacked` (hostile share ≥ `hostile_cut`) and
     `amplified` (the rest: replied to, mentioned or named without hostile wording)."""
-    rows = _rows(con, "targets", nid, "rank")
-    names = resolve_handles(con, [r["target"] for r in rows if r["target_kind"] == "account"])
     merged: dict[tuple[str, str], dict[str, Any]] = {}
     for r in rows:
         kind = r["target_kind"]
@@ -151,10 +160,9 @@ def targets(con: duckdb.DuckDBPyConnection, nid: str, hostile_cut: float
     return out
 
 
-def sources(con: duckdb.DuckDBPyConnection, nid: str) -> list[dict[str, Any]]:
-    """The accounts and sites whose content the network spread, most used first."""
-    rows = _rows(con, "sources", nid, "rank")
-    names = resolve_handles(con, [r["source"] for r in rows if r["source_kind"] == "account"])
+def sources(rows: list[dict], names: dict[str, dict[str, object]]) -> list[dict[str, Any]]:
+    """The accounts and sites whose content the network spread (its rows of the `sources`
+    table by rank; `names` from `resolve_handles`), most used first."""
     out = []
     for r in rows:
         label = (_account_label(r["source"], names, r.get("handle"), r.get("display_name"))
@@ -170,12 +178,20 @@ def sources(con: duckdb.DuckDBPyConnection, nid: str) -> list[dict[str, Any]]:
     return out
 
 
-def stage_sections(con: duckdb.DuckDBPyConnection, nid: str, hostile_cut: float
-                   ) -> dict[str, Any]:
-    """`{narratives, targets, sources}` of a network; a stage that has not run on the case is
-    None (the template says so)."""
-    return {
-        "narratives": narratives(con, nid) if table_exists(con, "narratives") else None,
-        "targets": targets(con, nid, hostile_cut) if table_exists(con, "targets") else None,
-        "sources": sources(con, nid) if table_exists(con, "sources") else None,
-    }
+def stage_sections(con: duckdb.DuckDBPyConnection, nids: list[str], hostile_cut: float
+                   ) -> dict[str, dict[str, Any]]:
+    """`{narratives, targets, sources}` of each network; a stage that has not run on the case
+    is None (the template says so). Each table is read once for all networks."""
+    nar = _by_network(con, "narratives", "n_posts DESC, narrative_id")
+    tg = _by_network(con, "targets", "rank")
+    src = _by_network(con, "sources", "rank")
+    # A handle is resolved from the id alone, so one lookup serves every network.
+    names = resolve_handles(con, [
+        *(r["target"] for rs in (tg or {}).values() for r in rs if r["target_kind"] == "account"),
+        *(r["source"] for rs in (src or {}).values() for r in rs
+          if r["source_kind"] == "account")])
+    return {nid: {
+        "narratives": None if nar is None else narratives(nar.get(nid, []), nid),
+        "targets": None if tg is None else targets(tg.get(nid, []), names, hostile_cut),
+        "sources": None if src is None else sources(src.get(nid, []), names),
+    } for nid in nids}

@@ -16,14 +16,14 @@ from collections.abc import Iterator
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ...normalize import rt_handle
-from ...timeutil import parse_time, snowflake_ms
+from ...normalize import rt_handles
+from ...timeutil import parse_time
 from ..csvread import CsvBatch, csv_batches
 from ..entities import entity_table
 from ..registry import ReadContext, Reader, register
 from ..source import Head, Source
-from ..times import batch_times
-from ..values import ident, idents, per_value, text
+from ..times import batch_times, snowflake_column
+from ..values import ident_column, text
 from ..writer import Batch
 
 PLATFORM = "x"
@@ -100,34 +100,23 @@ class CntCsvReader(Reader):
 
     @staticmethod
     def _batch(cb: CsvBatch, seen_accounts: set[str]) -> Batch:
-        ids = idents(cb.values("message_id"))
-        users = per_value(cb.column("user_id"), ident)
+        # Column-wise (Arrow): per-cell Python only for ids that are not plain digits and for
+        # texts holding a character on which Arrow's Unicode tables and Python's disagree.
+        ids = ident_column(cb.column("message_id"))
+        users = ident_column(cb.column("user_id"))
         times = batch_times(cb, (("message_id", ids), ("user_id", users)), ids, "timestamp")
+        keep = pa.array(times.keep, pa.int64())
         cb = cb.take(times.keep)
-        ids = [ids[i] for i in times.keep]
-        users = [users[i] for i in times.keep]
+        ids, users = ids.take(keep), users.take(keep)
         n = len(ids)
-        reposts = idents(cb.values("repost_id"))
-        replies = idents(cb.values("reply_id"))
+        reposts = ident_column(cb.column("repost_id"))
+        replies = ident_column(cb.column("reply_id"))
         texts = cb.column("message")
-        kind: list[str] = []
-        ref: list[str | None] = []
-        reshares: list[int] = []
-        for i in range(n):
-            if reposts[i]:
-                kind.append("reshare")
-                ref.append(reposts[i])
-                reshares.append(i)
-            elif replies[i]:
-                kind.append("reply")
-                ref.append(replies[i])
-            else:
-                kind.append("original")
-                ref.append(None)
-        handles: list[str | None] = [None] * n
-        for i, body in zip(reshares, texts.take(pa.array(reshares, pa.int64())).to_pylist(),
-                           strict=True):
-            handles[i] = rt_handle(body)
+        reshare = pc.is_valid(reposts)
+        reply = pc.and_(pc.invert(reshare), pc.is_valid(replies))
+        kind = pc.if_else(reshare, "reshare", pc.if_else(reply, "reply", "original"))
+        ref = pc.if_else(reshare, reposts, replies)
+        handles = pc.if_else(reshare, rt_handles(texts), pa.scalar(None, pa.string()))
         posts = pa.table({
             "platform": pa.array([PLATFORM] * n, pa.string()),
             "post_id": ids, "author_id": users,
@@ -135,16 +124,18 @@ class CntCsvReader(Reader):
             "time_precision": times.precision, "time_source": times.source,
             "declared_ms": pa.array(times.declared_ms, pa.int64()),
             "text": texts, "kind": kind, "ref_post_id": ref, "ref_author_handle": handles,
-            "ref_created_ms": pa.array([snowflake_ms(r) if r else None for r in ref], pa.int64()),
+            "ref_created_ms": snowflake_column(ref),
             "reply_to_post_id": replies,
             "source_line": pa.array(cb.lines, pa.int64()),
         })
         ents = entity_table(PLATFORM, ids, urls=cb.column("urls"), parse=str.split)
+        # Each account once, from its first row (in row order), unless an earlier batch gave it.
+        first = pa.table({"u": users, "i": pa.array(range(n), pa.int64())}) \
+            .group_by("u", use_threads=False).aggregate([("i", "min")]).sort_by("i_min")
+        names = cb.column("username").take(first.column("i_min")).to_pylist()
         accounts = []
-        names = cb.values("username")
-        for i, uid in enumerate(users):
+        for uid, name in zip(first.column("u").to_pylist(), names, strict=True):
             if uid not in seen_accounts:
                 seen_accounts.add(uid)
-                accounts.append({"platform": PLATFORM, "account_id": uid,
-                                 "handle": text(names[i])})
+                accounts.append({"platform": PLATFORM, "account_id": uid, "handle": text(name)})
         return Batch(posts, cb.lines, ents, accounts, times.bad, cb.raw)

@@ -15,14 +15,14 @@ from collections.abc import Iterator
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ...normalize import rt_handle
-from ...timeutil import parse_time, snowflake_ms
+from ...normalize import rt_handles
+from ...timeutil import parse_time
 from ..csvread import CsvBatch, csv_batches, csv_rows, raw_row
 from ..entities import entity_table
 from ..registry import Bad, ReadContext, Reader, Record, register
 from ..source import Head, Source
-from ..times import batch_times
-from ..values import ident, idents, is_hashed, per_value, text, to_bool, to_int
+from ..times import batch_times, snowflake_column
+from ..values import ident_column, is_hashed, per_value, text, to_bool, to_int
 from ..writer import Batch
 
 PLATFORM = "x"
@@ -145,42 +145,31 @@ class IOTweetsReader(Reader):
     @staticmethod
     def _batch(cb: CsvBatch, seen_accounts: set[str]) -> Batch:
         """The posts, entities and new accounts of a batch of tweet rows, built as columns."""
-        tids = idents(cb.values("tweetid"))
-        uids = per_value(cb.column("userid"), ident)  # accounts repeat: one call per account
+        # Column-wise (Arrow): per-cell Python only for ids that are not plain digits and for
+        # texts holding a character on which Arrow's Unicode tables and Python's disagree.
+        tids = ident_column(cb.column("tweetid"))
+        uids = ident_column(cb.column("userid"))
         times = batch_times(cb, (("tweetid", tids), ("userid", uids)), tids, "tweet_time")
+        keep = pa.array(times.keep, pa.int64())
         cb = cb.take(times.keep)
-        tids = [tids[i] for i in times.keep]
-        uids = [uids[i] for i in times.keep]
+        tids, uids = tids.take(keep), uids.take(keep)
         n = len(tids)
         texts = cb.column("tweet_text")
-        rt_ids = idents(cb.values("retweet_tweetid"))
-        rt_users = per_value(cb.column("retweet_userid"), ident)
-        quoted = idents(cb.values("quoted_tweet_tweetid"))
-        reply_posts = idents(cb.values("in_reply_to_tweetid"))
-        reply_users = per_value(cb.column("in_reply_to_userid"), ident)
-        is_rt = per_value(cb.column("is_retweet"), to_bool)
-        kind: list[str] = []
-        ref_post: list[str | None] = []
-        ref_author: list[str | None] = []
-        reshares: list[int] = []
-        for i in range(n):
-            if is_rt[i] or rt_ids[i]:
-                kind.append("reshare")
-                ref_post.append(rt_ids[i])
-                ref_author.append(rt_users[i])
-                reshares.append(i)
-            elif reply_posts[i] or reply_users[i]:
-                kind.append("reply")
-                ref_post.append(reply_posts[i])
-                ref_author.append(reply_users[i])
-            else:
-                kind.append("quote" if quoted[i] else "original")
-                ref_post.append(quoted[i])
-                ref_author.append(None)
-        ref_handle: list[str | None] = [None] * n
-        rt_texts = texts.take(pa.array(reshares, pa.int64())).to_pylist()
-        for i, body in zip(reshares, rt_texts, strict=True):
-            ref_handle[i] = rt_handle(body)
+        rt_ids = ident_column(cb.column("retweet_tweetid"))
+        rt_users = ident_column(cb.column("retweet_userid"))
+        quoted = ident_column(cb.column("quoted_tweet_tweetid"))
+        reply_posts = ident_column(cb.column("in_reply_to_tweetid"))
+        reply_users = ident_column(cb.column("in_reply_to_userid"))
+        is_rt = pa.array(per_value(cb.column("is_retweet"), to_bool), pa.bool_())
+        reshare = pc.or_(pc.fill_null(is_rt, False), pc.is_valid(rt_ids))
+        reply = pc.and_(pc.invert(reshare),
+                        pc.or_(pc.is_valid(reply_posts), pc.is_valid(reply_users)))
+        none = pa.scalar(None, pa.string())
+        kind = pc.if_else(reshare, "reshare", pc.if_else(
+            reply, "reply", pc.if_else(pc.is_valid(quoted), "quote", "original")))
+        ref_post = pc.if_else(reshare, rt_ids, pc.if_else(reply, reply_posts, quoted))
+        ref_author = pc.if_else(reshare, rt_users, pc.if_else(reply, reply_users, none))
+        ref_handle = pc.if_else(reshare, rt_handles(texts), none)
         extra: list[str | None] = [None] * n
         for k in ("latitude", "longitude", "poll_choices"):
             if k not in cb.names:
@@ -201,8 +190,7 @@ class IOTweetsReader(Reader):
             "client": per_value(cb.column("tweet_client_name"), text),
             "kind": kind, "ref_post_id": ref_post, "ref_author_id": ref_author,
             "ref_author_handle": ref_handle,
-            "ref_created_ms": pa.array([snowflake_ms(r) if r else None for r in ref_post],
-                                       pa.int64()),
+            "ref_created_ms": snowflake_column(ref_post),
             "reply_to_post_id": reply_posts, "reply_to_author_id": reply_users,
             "quoted_post_id": quoted,
             "like_count": pa.array(per_value(cb.column("like_count"), to_int), pa.int64()),
@@ -216,5 +204,6 @@ class IOTweetsReader(Reader):
         ents = entity_table(PLATFORM, tids, hashtags=cb.column("hashtags"),
                             urls=cb.column("urls"), mentions=cb.column("user_mentions"),
                             mentions_are_ids=True)
-        accounts = [account_from_row(row) for _, row in cb.first_rows(uids, seen_accounts)]
+        accounts = [account_from_row(row)
+                    for _, row in cb.first_rows(uids.to_pylist(), seen_accounts)]
         return Batch(posts, cb.lines, ents, accounts, times.bad, cb.raw)
