@@ -264,18 +264,12 @@ def _group_arrays(con: duckdb.DuckDBPyConnection, groups: list[list[int]]) -> _G
                        "gid": pa.array([i for i, g in enumerate(groups) for _ in g], pa.int64())})
     con.register("_cv_member", member)
     try:
-        # Times are latencies: since the item's first action in the data. Co-action within a
-        # scale depends only on differences on one item, so it is unchanged; the shuffles then
-        # permute each account's latencies and keep every item's lifetime (news is reshared
-        # within a day of its posting, by everyone: on platforms without a campaign, permuting
-        # clock times made that look like coordination at six hours and a day).
         act = con.sql("""
-            WITH m_v AS (SELECT view, sum(n) AS m FROM _cv_items GROUP BY view),
-            birth AS (SELECT view, iid, min(t) AS b FROM _cv_actions GROUP BY view, iid)
-            SELECT m.gid, k.view, k.aid, k.iid, k.t - birth.b AS t, i.n / m_v.m AS x, a.d
+            WITH m_v AS (SELECT view, sum(n) AS m FROM _cv_items GROUP BY view)
+            SELECT m.gid, k.view, k.aid, k.iid, k.t, i.n / m_v.m AS x, a.d
             FROM _cv_kept k JOIN _cv_member m USING (aid)
             JOIN _cv_items i USING (view, iid) JOIN m_v USING (view)
-            JOIN _cv_acc a USING (view, aid) JOIN birth USING (view, iid)
+            JOIN _cv_acc a USING (view, aid)
             ORDER BY m.gid, k.view, k.iid, k.aid
         """).to_arrow_table()
         deg = con.sql("""
@@ -342,7 +336,11 @@ def _test_groups(con: duckdb.DuckDBPyConnection, groups: list[list[int]], presen
         floor = max(p.min_lift, _null_lift(null_lifts, len(groups[g]), n_tests, p.alpha))
         config_ok = bool(best[1] is not None and best[1].p_value * n_tests <= p.alpha
                          and best[1].lift >= floor)
-        tt = _shuffle(view_a[lo:hi], aid_a[lo:hi], iid_a[lo:hi], t_a[lo:hi], p, g)
+        # A reshare is an action in the post view and again in the author view: timed twice,
+        # one co-action would count as two. The author view's timing is left to its post view.
+        timed = view_a[lo:hi] != "reshared_author"
+        tt = _shuffle(view_a[lo:hi][timed], aid_a[lo:hi][timed], iid_a[lo:hi][timed],
+                      t_a[lo:hi][timed], p, g)
         time_p = tt.p_values() if tt else [1.0] * len(p.scales_s)
         sig_scales = [s for s, pv in zip(p.scales_s, time_p, strict=True)
                       if pv * n_time_tests <= p.alpha]
@@ -352,9 +350,10 @@ def _test_groups(con: duckdb.DuckDBPyConnection, groups: list[list[int]], presen
             # popularities are mostly the group's own behaviour (a takedown archive, an operation
             # that fills most of the case, a squad Leiden joined with its audience). Their
             # timing still can.
-            core = core + _core_by_time(view_a[lo:hi][own], aid_a[lo:hi][own],
-                                        iid_a[lo:hi][own], t_a[lo:hi][own], sig_scales,
-                                        len(groups[g]), p, g)
+            own_timed = own & timed
+            core = core + _core_by_time(view_a[lo:hi][own_timed], aid_a[lo:hi][own_timed],
+                                        iid_a[lo:hi][own_timed], t_a[lo:hi][own_timed],
+                                        sig_scales, len(groups[g]), p, g)
             core = sorted(set(core))
         null = ("configuration" if config_ok else "time shuffle" if time_ok else "none")
         pv = min(1.0, best[1].p_value * n_tests) if best[1] is not None else 1.0
