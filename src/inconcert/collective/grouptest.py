@@ -111,6 +111,12 @@ class TimeTest:
                 out.append(0.0 if o <= m else float("inf"))
         return out
 
+    def lifts(self) -> list[float]:
+        """Observed co-actions over the shuffles' mean at each scale (inf when the shuffles
+        never co-act and the observation does; 0 when neither does)."""
+        return [o / m if m > 0 else (float("inf") if o > 0 else 0.0)
+                for o, m in zip(self.observed, self.mean, strict=True)]
+
     def p_values(self) -> list[float]:
         """Per scale, the larger of the normal tail of z and the Poisson tail of the observed
         count at the shuffles' mean: co-actions of sparse random accounts are rare counts
