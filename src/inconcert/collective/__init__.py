@@ -47,7 +47,7 @@ class CollectiveParams:
     enabled: bool = config.param(True, "run the group test")
     view_weights: dict = config.param(
         {"reshared_post": 1.0, "reshared_author": 1.0, "replied_post": 0.7, "liked_post": 0.7,
-         "link": 0.7, "text": 1.0, "hashtag": 0.3, "mention": 0.3},
+         "link": 0.7, "text": 1.0, "semantic": 0.7, "hashtag": 0.3, "mention": 0.3},
         "weight of each view's cosine in the projection; 0 leaves a view out of the projection "
         "(it is still tested). Hashtags and mentions are shared by whole publics, so they weigh "
         "less (fusion weights of docs/detection.md)")
@@ -69,7 +69,8 @@ class CollectiveParams:
              "member by member on timing too: the configuration null's popularities are then "
              "mostly the group's own behaviour")
     member_views: list = config.param(
-        ["reshared_post", "reshared_author", "replied_post", "liked_post", "link", "text"],
+        ["reshared_post", "reshared_author", "replied_post", "liked_post", "link", "text",
+         "semantic"],
         "views in which a member must show its own excess: hashtags and mentions are shared by "
         "whole publics (everyone who names a campaign's target is not in the campaign)")
     min_items: int = config.param(

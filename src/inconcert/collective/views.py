@@ -109,10 +109,19 @@ register(View("mention", "account", """
 """, needs=("posts", "post_entities")))
 
 # Copied text: the identical-text and near-duplicate keys the text traces computed (an item is a
-# text cluster named by its earliest post); paraphrases and translations join through the
-# narratives' semantic clusters when those exist.
+# text cluster named by its earliest post); paraphrases and translations are the `semantic`
+# view's.
 register(View("text", "post", """
     SELECT p.author_id AS account, p.platform || ':' || k.item AS item, p.created_ms AS t
     FROM posts AS p JOIN _trace_near_text AS k ON k.platform = p.platform AND k.post_id = p.post_id
     WHERE p.kind <> 'reshare'
 """, needs=("posts", "_trace_near_text")))
+
+# Paraphrased and translated copies: the `semantic_copy` trace's clusters (an item is a cluster
+# named by its earliest post). A squad that rewords or translates each talking point shares no
+# text key above, but shares these.
+register(View("semantic", "post", """
+    SELECT p.author_id AS account, p.platform || ':' || k.item AS item, p.created_ms AS t
+    FROM posts AS p JOIN semantic_copies AS k ON k.platform = p.platform AND k.post_id = p.post_id
+    WHERE p.kind <> 'reshare'
+""", needs=("posts", "semantic_copies")))

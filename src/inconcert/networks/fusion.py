@@ -69,6 +69,9 @@ class FusionParams:
     near_text: float = config.param(
         0.6, "weight of near-duplicate text edges (templates, paraphrases); partly re-measures "
              "identical text")
+    semantic_copy: float = config.param(
+        0.6, "weight of semantic-copy edges (paraphrased or translated copies); partly "
+             "re-measures identical and near-duplicate text")
     co_link: float = config.param(0.7, "weight of same-URL edges")
     co_domain: float = config.param(
         0.3, "weight of same-domain edges (weak alone: many people share the same news sites)")
@@ -92,7 +95,8 @@ class FusionParams:
         True, "also link pairs that no trace finds significant alone but whose traces together "
               "pass Fisher's test (false: only significant trace edges)")
     families: list = config.param(
-        [["co_reshare", "fast_reshare"], ["co_text", "near_text"], ["co_link", "co_domain"]],
+        [["co_reshare", "fast_reshare"], ["co_text", "near_text", "semantic_copy"],
+         ["co_link", "co_domain"]],
         "traces that re-measure one behaviour: they count as one piece of evidence in the joint "
         "test (every other trace is its own family)")
 

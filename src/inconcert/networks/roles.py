@@ -54,9 +54,9 @@ class RolesParams:
     amplifier_attach_scale: float = config.param(
         5.0, "reshares of other members' posts at which a member's attachment reaches 63%")
     copy_traces: list = config.param(
-        ["co_text", "near_text"], "traces whose items are named by their earliest post: the "
-                                  "author of such an item, copied inside the network, posted "
-                                  "first")
+        ["co_text", "near_text", "semantic_copy"],
+        "traces whose items are named by their earliest post: the author of such an item, copied "
+        "inside the network, posted first")
     min_first_posts: int = config.param(
         2, "copied items a member must have posted first to count as a seeder")
 

@@ -24,7 +24,8 @@ from .tactics import KILL_CHAIN, evidence_ids
 # Trace -> which kind of item its examples name (how to find each account's time on the item).
 ITEM_KIND = {"co_reshare": "post", "fast_reshare": "post", "co_reply": "post", "co_like": "post",
              "co_link": "url", "co_domain": "domain", "co_hashtag": "hashtag",
-             "co_mention": "mention", "co_text": "text", "near_text": "text", "co_image": "image"}
+             "co_mention": "mention", "co_text": "text", "near_text": "text",
+             "semantic_copy": "text", "co_image": "image"}
 
 _TIMES_SQL = """
 WITH who AS (SELECT DISTINCT account FROM _ev_items),

