@@ -105,13 +105,12 @@ def _detect(path, rows, overrides=()):
         core = {a for (a,) in s.execute(
             "SELECT account_id FROM group_members JOIN groups USING (group_id) "
             "WHERE coordinated AND core")}
-        best = {v for (v,) in s.execute("SELECT best_view FROM groups WHERE coordinated")}
-    return items, core, best
+    return items, core
 
 
 def test_a_squad_posting_paraphrases_is_clustered_and_found_as_a_group(tmp_path):
     rows, point = _platform()
-    items, core, best = _detect(tmp_path / "c.duckdb", rows)
+    items, core = _detect(tmp_path / "c.duckdb", rows)
     # Rewordings join the cluster of their talking point, named by the seeder's post (a few
     # reworded most of the way fall below the threshold and stand apart)...
     joined = sum(items[pid] == tp for pid, tp in point.items())
@@ -124,7 +123,6 @@ def test_a_squad_posting_paraphrases_is_clustered_and_found_as_a_group(tmp_path)
     assert all(sizes[items[pid]] == 1 for pid in organic)
     assert len(core & set(SQUAD)) >= 7
     assert not any(a.startswith("org") for a in core)
-    assert "semantic" in best
 
 
 NEEDS_MODEL = pytest.mark.skipif(
