@@ -6,8 +6,8 @@ from hundreds, so a pair shares one post) and operations that are the whole data
 works on groups:
 
 1. every bipartite view (`views`: reshared post, reshared author, replied/liked post, link,
-   hashtag, mention, copied text) is projected onto accounts with rarity (TF-IDF) weights and no
-   per-pair gate (`projection`);
+   hashtag, mention, copied text, semantic copy) is projected onto accounts with rarity (TF-IDF)
+   weights and no per-pair gate (`projection`);
 2. Leiden (seeded) finds communities of the summed projection;
 3. each community is tested as a whole (`grouptest`): against the degree-preserving
    configuration null in each view, and against within-account time shuffling at several
@@ -50,7 +50,9 @@ class CollectiveParams:
          "link": 0.7, "text": 1.0, "semantic": 0.0, "hashtag": 0.3, "mention": 0.3},
         "weight of each view's cosine in the projection; 0 leaves a view out of the projection "
         "(it is still tested). Hashtags and mentions are shared by whole publics, so they weigh "
-        "less (fusion weights of docs/detection.md)")
+        "less (fusion weights of docs/detection.md). The semantic view is tested, not projected: "
+        "projected, it moved Leiden's cut of an organic public into a part that passed the time "
+        "test (docs/detection.md)")
     max_item_accounts: int = config.param(
         200, "items acted on by more accounts than this are left out of the pairs (their idf is "
              "small; same bound as the pair traces' hot-item guard)")
