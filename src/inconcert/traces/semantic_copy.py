@@ -59,8 +59,9 @@ class SemanticCopyParams(TraceParams):
     encoder: str = config.param(
         "off", "'auto' also joins translations with the multilingual sentence encoder when the "
                "narratives extra is installed, 'on' requires it, 'off' compares texts lexically "
-               "only. Off by default: encoding takes ~25 ms a text on one core (9,400 texts of a "
-               "simulated platform: 234 s against 5 s lexically; docs/traces.md)")
+               "only. Off by default: the encoder made the trace 8x slower (9,393 texts: 10 s "
+               "against 1.3 s on an idle machine, 234 s under load) and detect 1.5-2x slower on "
+               "a grid platform, for +0.09 F1 on slow translations (docs/traces.md)")
     encoder_threshold: float = config.param(
         0.715, "encoder cosine at which two texts in different languages are copies: D3lta's "
                "translation threshold for the same model, USE multilingual (VIGINUM, arXiv "
