@@ -1,0 +1,47 @@
+"""The Spark session the traces run on: the one `spark-submit` started, else a new one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import InputError
+
+# Times are integers and ids strings everywhere, so only the session time zone matters (Spark
+# would otherwise render and parse timestamps in the driver's local zone).
+DEFAULTS = {"spark.sql.session.timeZone": "UTC", "spark.ui.enabled": "false"}
+
+
+def parse_conf(items: list[str] | None) -> dict[str, str]:
+    """`--spark-conf key=value` options as a dict (a later key wins)."""
+    out: dict[str, str] = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise InputError(f"--spark-conf wants key=value, not {item!r}")
+        out[key.strip()] = value
+    return out
+
+
+def session(master: str | None = None, conf: dict[str, str] | None = None) -> Any:
+    """The active SparkSession when there is one (under `spark-submit`, or in a notebook: its
+    master and configuration are kept, `conf` is applied on top), else a new one on `master`
+    (default `local[*]`: every core of this machine)."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise InputError("the Spark engine needs pyspark: pip install 'inconcert[spark]'") \
+            from None
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        for key, value in {"spark.sql.session.timeZone": "UTC", **(conf or {})}.items():
+            try:
+                active.conf.set(key, value)
+            except Exception as e:  # a static setting: only spark-submit --conf can set it
+                raise InputError(f"--spark-conf {key}: cannot be changed in a running "
+                                 f"session ({str(e).splitlines()[0]}); pass it to "
+                                 "spark-submit --conf instead") from None
+        return active
+    builder = SparkSession.builder.master(master or "local[*]").appName("inconcert")
+    for key, value in {**DEFAULTS, **(conf or {})}.items():
+        builder = builder.config(key, value)
+    return builder.getOrCreate()
