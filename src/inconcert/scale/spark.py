@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from ..errors import InputError
@@ -26,12 +28,7 @@ def session(master: str | None = None, conf: dict[str, str] | None = None) -> An
     """The active SparkSession when there is one (under `spark-submit`, or in a notebook: its
     master and configuration are kept, `conf` is applied on top), else a new one on `master`
     (default `local[*]`: every core of this machine)."""
-    try:
-        from pyspark.sql import SparkSession
-    except ImportError:
-        raise InputError("the Spark engine needs pyspark: pip install 'inconcert[spark]'") \
-            from None
-    active = SparkSession.getActiveSession()
+    active = _session_class().getActiveSession()
     if active is not None:
         for key, value in {"spark.sql.session.timeZone": "UTC", **(conf or {})}.items():
             try:
@@ -41,7 +38,30 @@ def session(master: str | None = None, conf: dict[str, str] | None = None) -> An
                                  f"session ({str(e).splitlines()[0]}); pass it to "
                                  "spark-submit --conf instead") from None
         return active
-    builder = SparkSession.builder.master(master or "local[*]").appName("inconcert")
+    builder = _session_class().builder.master(master or "local[*]").appName("inconcert")
     for key, value in {**DEFAULTS, **(conf or {})}.items():
         builder = builder.config(key, value)
     return builder.getOrCreate()
+
+
+@contextmanager
+def spark_session(master: str | None = None,
+                  conf: dict[str, str] | None = None) -> Iterator[Any]:
+    """`session()` for the length of a command: a session it started is stopped at the end, one
+    that was running (spark-submit, a notebook) is left running."""
+    started = _session_class().getActiveSession() is None
+    spark = session(master, conf)
+    try:
+        yield spark
+    finally:
+        if started:
+            spark.stop()
+
+
+def _session_class() -> Any:
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise InputError("the Spark engine needs pyspark: pip install 'inconcert[spark]'") \
+            from None
+    return SparkSession
