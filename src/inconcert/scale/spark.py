@@ -10,7 +10,12 @@ from ..errors import InputError
 
 # Times are integers and ids strings everywhere, so only the session time zone matters (Spark
 # would otherwise render and parse timestamps in the driver's local zone).
-DEFAULTS = {"spark.sql.session.timeZone": "UTC", "spark.ui.enabled": "false"}
+# The console progress bars would interleave with the command's own report on stderr.
+DEFAULTS = {"spark.sql.session.timeZone": "UTC", "spark.ui.enabled": "false",
+            "spark.ui.showConsoleProgress": "false"}
+# On one machine Spark's 200 shuffle partitions are 200 tiny tasks per step, most of a small
+# run's time; a cluster keeps its own setting (or --spark-conf).
+LOCAL = {"spark.sql.shuffle.partitions": "8"}
 
 
 def parse_conf(items: list[str] | None) -> dict[str, str]:
@@ -38,8 +43,10 @@ def session(master: str | None = None, conf: dict[str, str] | None = None) -> An
                                  f"session ({str(e).splitlines()[0]}); pass it to "
                                  "spark-submit --conf instead") from None
         return active
-    builder = _session_class().builder.master(master or "local[*]").appName("inconcert")
-    for key, value in {**DEFAULTS, **(conf or {})}.items():
+    master = master or "local[*]"
+    builder = _session_class().builder.master(master).appName("inconcert")
+    local = LOCAL if master.startswith("local") else {}
+    for key, value in {**DEFAULTS, **local, **(conf or {})}.items():
         builder = builder.config(key, value)
     return builder.getOrCreate()
 
