@@ -139,6 +139,28 @@ def spark():
 
 def test_spark_on_the_dataset_gives_duckdbs_edges_and_collects_no_posts(tmp_path, spark,
                                                                         monkeypatch):
+    _same_edges_no_posts_collected(tmp_path, spark, monkeypatch)
+
+
+@pytest.mark.cluster
+def test_same_on_a_local_cluster(tmp_path, monkeypatch):
+    """Executors in their own JVMs, as on a cluster (opt in: pytest -m cluster; minutes)."""
+    pytest.importorskip("pyspark")
+    from pyspark.sql import SparkSession
+
+    from inconcert.scale.spark import session
+
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        active.stop()
+    s = session("local-cluster[2,1,1024]")
+    try:
+        _same_edges_no_posts_collected(tmp_path, s, monkeypatch)
+    finally:
+        s.stop()
+
+
+def _same_edges_no_posts_collected(tmp_path, spark, monkeypatch):
     from pyspark.sql import DataFrame
 
     from inconcert.engine import SparkEngine
