@@ -124,6 +124,19 @@ def test_run_compares_with_the_library_and_the_report_says_what_resembles(tmp_pa
     res = CliRunner().invoke(app, ["fingerprint", str(first), "--name", "earlier",
                                    "--library", str(lib)])
     assert res.exit_code == 0, res.output
+    # `match` on a finished run rewrites its report with the matches, and the report still
+    # states the parameters the run was made with (here not the defaults).
+    tuned = tmp_path / "tuned"
+    res = CliRunner().invoke(app, ["run", *data, "--out", str(tuned),
+                                   "--set", "report.top_items=4"])
+    assert res.exit_code == 0, res.output
+    digest = json.loads((tuned / "findings.json").read_text())["parameters_digest"]
+    res = CliRunner().invoke(app, ["match", str(tuned), "--library", str(lib)])
+    assert res.exit_code == 0 and "rewrote" in res.output, res.output
+    html = (tuned / "report.html").read_text()
+    assert "<b>earlier / N001</b>" in html and "Not compared" not in html
+    assert f"parameters digest <code>{digest[:16]}</code>" in html
+    assert "top_items = 4" in html
     again = tmp_path / "again"
     res = CliRunner().invoke(app, ["run", *data, "--out", str(again), "--library", str(lib)])
     assert res.exit_code == 0, res.output

@@ -9,6 +9,7 @@ import gzip
 import hashlib
 import io
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -68,6 +69,9 @@ def test_truncated_gzip_is_exit_2_naming_the_byte_and_keeping_nothing(tmp_path, 
     assert result.exit_code == 2, result.output
     msg = result.stderr.strip()
     assert "cut.csv.gz" in msg and "truncated compressed stream" in msg and "byte" in msg, msg
+    # The byte named is where the good content ends: past the start, never past the whole.
+    good = int(re.search(r"after byte ([\d,]+)", msg).group(1).replace(",", ""))
+    assert 0 < good <= len(IO_TWEETS.read_bytes()) * 40, msg
     assert _counts(tmp_path / "case.duckdb") == dict.fromkeys(TABLE_NAMES, 0)
 
 

@@ -724,18 +724,20 @@ def match(run_dir: Annotated[Path, typer.Argument(
           overrides: SetOpt = None) -> None:
     """Score every network of a run against the fingerprint library (a score in [0, 1] per
     network and fingerprint, from per-facet similarities; see docs/narratives.md), write
-    matches.csv with the overlapping evidence into the run directory and print the best."""
+    matches.csv with the overlapping evidence into the run directory, print the best, and
+    rewrite the run's report.html (when it has one) to show them."""
 
     def body() -> None:
         from rich.table import Table
 
         from .config import load
-        from .narratives.cli import evidence_line, match_run
+        from .narratives.cli import evidence_line, match_run, rerender_report
         from .narratives.fingerprint import default_library
 
         cfg = load(config_file, overrides or [])
         lib = library if library is not None else default_library()
         path, rows = match_run(run_dir, lib, cfg)
+        report = rerender_report(run_dir, cfg)
         floor = cfg.section("narratives.match").min_resemblance
         table = Table("network", "fingerprint", "score", "coverage", "agreeing facets")
         for r in rows:
@@ -750,6 +752,8 @@ def match(run_dir: Annotated[Path, typer.Argument(
                               f"best score below {floor}")
         out.print(table)
         err.print(f"wrote {path}", highlight=False)
+        if report is not None:
+            err.print(f"rewrote {report} with the matches", highlight=False)
 
     _guard(body)
 

@@ -147,6 +147,20 @@ def load(path: Path | None = None, overrides: Iterable[str] = ()) -> Config:
             values[name][fld] = tomllib.loads(f"v = {raw.strip()}")["v"]
         except tomllib.TOMLDecodeError:
             values[name][fld] = raw.strip()
+    return _build(values)
+
+
+def from_dict(data: dict[str, dict[str, Any]]) -> Config:
+    """The configuration `Config.as_dict` recorded (findings.json's `parameters`), over the
+    defaults; unknown sections or parameters raise InputError."""
+    _import_all()
+    unknown = set(data) - set(_SECTIONS)
+    if unknown:
+        raise InputError(f"unknown config section(s) {', '.join(sorted(unknown))}")
+    return _build({n: dict(data.get(n, {})) for n in _SECTIONS})
+
+
+def _build(values: dict[str, dict[str, Any]]) -> Config:
     sections = {}
     for name, cls in _SECTIONS.items():
         known = {f.name for f in dataclasses.fields(cls)}
