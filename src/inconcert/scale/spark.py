@@ -11,8 +11,11 @@ from ..errors import InputError
 # Times are integers and ids strings everywhere, so only the session time zone matters (Spark
 # would otherwise render and parse timestamps in the driver's local zone).
 # The console progress bars would interleave with the command's own report on stderr.
-DEFAULTS = {"spark.sql.session.timeZone": "UTC", "spark.ui.enabled": "false",
-            "spark.ui.showConsoleProgress": "false"}
+DEFAULTS = {"spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "false"}
+# Set on every session, a running one too. Adaptive execution re-planning joins over the cached
+# enumeration tables ran the JVM out of heap on 137 actions (Spark 4.0, co_link's window pairs,
+# also with 3 GB); without it the same run completes.
+REQUIRED = {"spark.sql.session.timeZone": "UTC", "spark.sql.adaptive.enabled": "false"}
 # On one machine Spark's 200 shuffle partitions are 200 tiny tasks per step, most of a small
 # run's time; a cluster keeps its own setting (or --spark-conf).
 LOCAL = {"spark.sql.shuffle.partitions": "8"}
@@ -35,7 +38,7 @@ def session(master: str | None = None, conf: dict[str, str] | None = None) -> An
     (default `local[*]`: every core of this machine)."""
     active = _session_class().getActiveSession()
     if active is not None:
-        for key, value in {"spark.sql.session.timeZone": "UTC", **(conf or {})}.items():
+        for key, value in {**REQUIRED, **(conf or {})}.items():
             try:
                 active.conf.set(key, value)
             except Exception as e:  # a static setting: only spark-submit --conf can set it
@@ -46,7 +49,7 @@ def session(master: str | None = None, conf: dict[str, str] | None = None) -> An
     master = master or "local[*]"
     builder = _session_class().builder.master(master).appName("inconcert")
     local = LOCAL if master.startswith("local") else {}
-    for key, value in {**DEFAULTS, **local, **(conf or {})}.items():
+    for key, value in {**DEFAULTS, **local, **REQUIRED, **(conf or {})}.items():
         builder = builder.config(key, value)
     return builder.getOrCreate()
 
