@@ -38,7 +38,8 @@ def _case(path: Path, n: int = 400, seed: int = 5) -> Path:
                "dataset_id": "d", "text": None}
         topic = k // 12
         if kind == "reshare":
-            row.update(ref_post_id=f"o{topic}", ref_author_id="seed")
+            row.update(ref_post_id=f"o{topic}", ref_author_id="seed",
+                       ref_created_ms=T0 + topic * 600_000)
         elif kind == "reply":
             row.update(reply_to_post_id=f"o{topic}", text=f"reply number {k} to topic {topic}")
         else:
