@@ -162,9 +162,9 @@ def test_same_on_a_local_cluster(tmp_path, monkeypatch):
 
 
 def _same_edges_no_posts_collected(tmp_path, spark, monkeypatch):
-    from pyspark.sql import DataFrame
-
     from inconcert.engine import SparkEngine
+
+    frame = type(spark.range(1))  # pyspark 4's classic DataFrame overrides the base methods
 
     db = _case(tmp_path / "case.duckdb")
     write_dataset(db, tmp_path / "ds")
@@ -172,14 +172,14 @@ def _same_edges_no_posts_collected(tmp_path, spark, monkeypatch):
     cfg = config.load(overrides=["traces.max_per_bucket=5"])  # the hash sample must agree too
     collected: list[int] = []
     for method in ("toArrow", "collect", "toPandas", "toLocalIterator", "take"):
-        original = getattr(DataFrame, method)
+        original = getattr(frame, method)
 
         def spy(self, *a, _original=original, **k):
             out = _original(self, *a, **k)
             collected.append(out.num_rows if hasattr(out, "num_rows") else len(out))
             return out
 
-        monkeypatch.setattr(DataFrame, method, spy)
+        monkeypatch.setattr(frame, method, spy)
     got = {}
     for name, path, eng in (("duckdb", db, DuckDBEngine()),
                             ("spark", run, SparkEngine(spark, str(tmp_path / "ds")))):
