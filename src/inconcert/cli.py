@@ -8,6 +8,7 @@ import json
 import os
 import signal
 import sys
+import tempfile
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -225,27 +226,102 @@ ConfigOpt = Annotated[Path | None, typer.Option(
     "--config", help="TOML file of parameters (see `inconcert config`).")]
 SetOpt = Annotated[list[str] | None, typer.Option(
     "--set", help="Override one parameter: section.key=value (repeatable).")]
+DatasetOpt = Annotated[str | None, typer.Option(
+    "--dataset", help="Instead of inputs: a Parquet dataset written by `inconcert ingest "
+                      "--to-parquet` (a folder, or a URI Spark and DuckDB read: s3://, gs://, "
+                      "hdfs://, abfss://...; see docs/scale-out.md).")]
+EngineOpt = Annotated[str | None, typer.Option(
+    "--engine", help="Where the traces' pairs are enumerated: duckdb (default, this machine) or "
+                     "spark (a Spark cluster; same as --set traces.engine=...).")]
+MasterOpt = Annotated[str | None, typer.Option(
+    "--master", help="With --engine spark: the Spark master URL (default local[*]; ignored "
+                     "under spark-submit, whose session is used).")]
+SparkConfOpt = Annotated[list[str] | None, typer.Option(
+    "--spark-conf", help="With --engine spark: a Spark setting key=value (repeatable).")]
+
+
+def _engine_sets(overrides: list[str] | None, name: str | None) -> list[str]:
+    """The parameter overrides, with --engine recorded as traces.engine (so findings.json says
+    which engine ran the traces)."""
+    return [*(overrides or []), *([f"traces.engine={json.dumps(name)}"] if name else [])]
+
+
+@contextmanager
+def _trace_engine(cfg: object, master: str | None, spark_conf: list[str] | None,
+                  dataset: str | None) -> Iterator[object]:
+    """The engine object for the run's traces (None: DuckDB, in the case database); a Spark
+    session this starts is stopped at the end."""
+    name = cfg.section("traces").engine  # type: ignore[attr-defined]
+    if name != "spark":
+        if master or spark_conf:
+            raise InputError("--master and --spark-conf go with --engine spark")
+        yield None
+        return
+    from .engine import SparkEngine
+    from .scale.spark import parse_conf, spark_session
+
+    conf = parse_conf(spark_conf)  # a bad setting fails before the session starts
+    with spark_session(master, conf) as spark:
+        yield SparkEngine(spark, dataset=dataset)
+
+
+def _dataset_case(dataset: str, out_dir: Path) -> tuple[str, Path]:
+    """The dataset's location and the run's case database over it, in `out_dir`."""
+    from .scale.dataset import location, open_case
+
+    db = out_dir / "case.duckdb"
+    if db.exists():
+        raise InputError("--out already holds a case database; give a new folder for a run "
+                         "over --dataset", str(db))
+    where = location(dataset)
+    with _fresh_case(db):
+        open_case(where, db)
+    return where, db
 
 
 @app.command()
 def ingest(inputs: InputsArg,
-           db: Annotated[Path, typer.Option("--db", help="Case database (.duckdb).")],
+           db: Annotated[Path | None, typer.Option("--db", help="Case database (.duckdb).")]
+           = None,
            fmt: FormatOpt = None, max_bad: MaxBadOpt = 0.2, avatars: AvatarsOpt = None,
-           limits: LimitOpt = None) -> None:
+           limits: LimitOpt = None,
+           to_parquet: Annotated[Path | None, typer.Option(
+               "--to-parquet", help="Write the canonical tables as a Parquet dataset into this "
+                                    "new folder (posts by platform and day, manifest.json), "
+                                    "for --dataset and --engine spark; with or without --db "
+                                    "(see docs/scale-out.md).")] = None) -> None:
     """Read input files into a case database; malformed rows are quarantined and counted."""
 
     def body() -> None:
+        if db is None and to_parquet is None:
+            raise InputError("give --db (a case database) and/or --to-parquet (a dataset folder)")
         files = _input_files(inputs)
-        if db.is_dir():
+        if db is not None and db.is_dir():
             raise InputError("--db names a folder; give a .duckdb file", str(db))
-        with _fresh_case(db):
-            _ingest(db, files, fmt, max_bad, limits)
-            _add_avatars(db, avatars)
-        from .outputs.quarantine import write_quarantine
-        from .store import Store
+        if to_parquet is not None and to_parquet.exists() and (
+                not to_parquet.is_dir() or any(to_parquet.iterdir())):
+            raise InputError("--to-parquet must name a new or empty folder", str(to_parquet))
+        with contextlib.ExitStack() as stack:
+            # Without --db the case database is only the way to the dataset: a temporary one.
+            case = db if db is not None else Path(stack.enter_context(
+                tempfile.TemporaryDirectory(prefix="inconcert-"))) / "case.duckdb"
+            with _fresh_case(case):
+                _ingest(case, files, fmt, max_bad, limits)
+                _add_avatars(case, avatars)
+            from .outputs.quarantine import write_quarantine
+            from .store import Store
 
-        with Store(db) as store:
-            q = write_quarantine(store, db.with_suffix(".quarantine.csv"))
+            if to_parquet is not None:
+                from .scale.dataset import write_dataset
+
+                manifest = write_dataset(case, to_parquet)
+                err.print(f"wrote {to_parquet}: " + ", ".join(
+                    f"{t} {v['rows']}" for t, v in manifest["tables"].items()), highlight=False)
+            # The quarantine CSV beside the case database, else inside the dataset folder.
+            where = db.with_suffix(".quarantine.csv") if db is not None else \
+                to_parquet / "quarantine.csv"  # type: ignore[operator]
+            with Store(case) as store:
+                q = write_quarantine(store, where)
         if q:
             err.print(f"quarantined rows: {q.name}", highlight=False)
 
@@ -253,33 +329,45 @@ def ingest(inputs: InputsArg,
 
 
 @app.command()
-def run(inputs: InputsArg,
-        out_dir: Annotated[Path, typer.Option("--out", help="Output directory.")],
+def run(out_dir: Annotated[Path, typer.Option("--out", help="Output directory.")],
+        inputs: Annotated[list[Path] | None, typer.Argument(
+            help="Input files (plain, .gz, .zip), or - for standard input; none with "
+                 "--dataset.")] = None,
         fmt: FormatOpt = None, max_bad: MaxBadOpt = 0.2, avatars: AvatarsOpt = None,
         config_file: ConfigOpt = None, overrides: SetOpt = None, limits: LimitOpt = None,
         library: Annotated[Path | None, typer.Option(
             "--library", help="Fingerprint library to compare every network with (default: "
                               "$INCONCERT_LIBRARY, else ~/.local/share/inconcert/fingerprints, "
-                              "when it holds fingerprints).")] = None) -> None:
+                              "when it holds fingerprints).")] = None,
+        dataset: DatasetOpt = None, engine: EngineOpt = None, master: MasterOpt = None,
+        spark_conf: SparkConfOpt = None) -> None:
     """Ingest the inputs and run every analysis, writing everything into the output directory."""
 
     def body() -> None:
         from .config import load
         from .pipeline import run_pipeline
 
-        cfg = load(config_file, overrides or [])  # a bad parameter fails before any work
+        if bool(inputs) == bool(dataset):
+            raise InputError("give input files or --dataset (one of the two)")
+        sets = _engine_sets(overrides, engine)
+        cfg = load(config_file, sets)  # a bad parameter fails before any work
         lib = _library_for_run(library, cfg.section("narratives.match").library)
         if lib is not None:
-            cfg = load(config_file, [*(overrides or []),
-                                     f"narratives.match.library={json.dumps(str(lib))}"])
+            sets = [*sets, f"narratives.match.library={json.dumps(str(lib))}"]
+            cfg = load(config_file, sets)
             err.print(f"comparing networks with the fingerprint library {lib}",
                       highlight=False)
         _out_dir(out_dir)
-        files = _input_files(inputs)
-        with _fresh_case(out_dir / "case.duckdb") as db:
-            _ingest(db, files, fmt, max_bad, limits)
-            _add_avatars(db, avatars)
-        written = run_pipeline(db, out_dir, console=err, cfg=cfg)
+        if dataset:
+            where, db = _dataset_case(dataset, out_dir)
+        else:
+            where = None
+            files = _input_files(inputs or [])
+            with _fresh_case(out_dir / "case.duckdb") as db:
+                _ingest(db, files, fmt, max_bad, limits)
+                _add_avatars(db, avatars)
+        with _trace_engine(cfg, master, spark_conf, where) as eng:
+            written = run_pipeline(db, out_dir, console=err, cfg=cfg, engine=eng)
         for p in written:
             err.print(f"wrote {p}", highlight=False, soft_wrap=True)
         _print_summary(db, f"Open {out_dir / 'report.html'} in a browser.")
@@ -392,9 +480,12 @@ def main() -> None:
 
 
 @app.command()
-def detect(db: Annotated[Path, typer.Option("--db", help="Case database (.duckdb).")],
-           out_dir: Annotated[Path, typer.Option("--out", help="Output directory.")],
-           config_file: ConfigOpt = None, overrides: SetOpt = None) -> None:
+def detect(out_dir: Annotated[Path, typer.Option("--out", help="Output directory.")],
+           db: Annotated[Path | None, typer.Option("--db", help="Case database (.duckdb).")]
+           = None,
+           config_file: ConfigOpt = None, overrides: SetOpt = None,
+           dataset: DatasetOpt = None, engine: EngineOpt = None, master: MasterOpt = None,
+           spark_conf: SparkConfOpt = None) -> None:
     """Find coordinated networks in a case and write accounts.csv, networks.csv, edges.csv and
     findings.json."""
 
@@ -402,10 +493,14 @@ def detect(db: Annotated[Path, typer.Option("--db", help="Case database (.duckdb
         from .config import load
         from .detect import detect as run_detect
 
-        cfg = load(config_file, overrides or [])
+        if (db is None) == (dataset is None):
+            raise InputError("give --db (a case database) or --dataset (one of the two)")
+        cfg = load(config_file, _engine_sets(overrides, engine))
         _out_dir(out_dir)
-        for p in run_detect(db, out_dir, cfg, console=err):
-            err.print(f"wrote {p}", highlight=False)
+        where, case = _dataset_case(dataset, out_dir) if dataset else (None, db)
+        with _trace_engine(cfg, master, spark_conf, where) as eng:
+            for p in run_detect(case, out_dir, cfg, console=err, engine=eng):
+                err.print(f"wrote {p}", highlight=False)
 
     _guard(body)
 

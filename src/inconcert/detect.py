@@ -17,6 +17,7 @@ from rich.console import Console
 
 from .config import Config
 from .config import load as load_config
+from .engine import Engine
 from .errors import InputError
 from .narratives.stage import drop_tables as drop_narrative_tables
 from .networks import assign_roles, find_networks, fuse_edges
@@ -33,15 +34,15 @@ from .verdict import judge
 OUTPUTS = ("accounts.csv", "networks.csv", "edges.csv", "findings.json")
 
 
-def _steps(con: duckdb.DuckDBPyConnection, cfg: Config,
-           caps: dict[str, str]) -> list[tuple[str, Callable[[], object]]]:
+def _steps(con: duckdb.DuckDBPyConnection, cfg: Config, caps: dict[str, str],
+           engine: Engine | None = None) -> list[tuple[str, Callable[[], object]]]:
     from .collective import describe_networks as describe_groups
     from .collective import join_periphery, run_collective
     from .signals import run_signals
     from .traces import compute_traces
 
     return [
-        ("behavioural traces", lambda: compute_traces(con, cfg, caps)),
+        ("behavioural traces", lambda: compute_traces(con, cfg, caps, engine)),
         ("group test", lambda: run_collective(con, cfg)),
         ("account signals", lambda: run_signals(con, cfg, caps, "account")),
         ("fused account graph", lambda: fuse_edges(con, cfg)),
@@ -55,11 +56,12 @@ def _steps(con: duckdb.DuckDBPyConnection, cfg: Config,
 
 
 def detect(db_path: Path, out_dir: Path, cfg: Config | None = None,
-           console: Console | None = None) -> list[Path]:
+           console: Console | None = None, engine: Engine | None = None) -> list[Path]:
     """Run the detection stages on a case database and write the four outputs into `out_dir`.
 
     Returns the written paths. Raises InputError when the database does not exist.
-    With a console, each step is reported as it finishes, with its duration.
+    With a console, each step is reported as it finishes, with its duration. `engine` runs the
+    traces' pair enumeration (default: the one `traces.engine` names).
     """
     cfg = cfg if cfg is not None else load_config()
     if not Path(db_path).exists():
@@ -68,7 +70,7 @@ def detect(db_path: Path, out_dir: Path, cfg: Config | None = None,
     with Store(db_path) as store:
         drop_narrative_tables(store.con)
         caps = store.capabilities()
-        for label, step in _steps(store.con, cfg, caps):
+        for label, step in _steps(store.con, cfg, caps, engine):
             timed_step(console, label, step)
         accounts = account_rows(store.con)
         networks = network_rows(store.con)

@@ -105,6 +105,12 @@ REPEATS_SQL = """
 SELECT count(*) AS n FROM (
     SELECT account, item FROM {capped} GROUP BY account, item HAVING count(*) > 1) AS r
 """
+# (item, bucket) cells over the cap and the actions the cap left out.
+SUMMARY_SQL = """
+SELECT count(*), COALESCE(sum(k - {cap}), 0) FROM (
+    SELECT count(*) AS k FROM _tr_actions GROUP BY item, (t + {origin}) // {w}) AS c
+WHERE k > {cap}
+"""
 ORIGIN = 1 << 62  # far below any epoch-ms time; t + ORIGIN still fits in 63 bits
 
 
@@ -135,56 +141,67 @@ def to_spark(sql: str) -> str:
 
 @dataclass
 class Enumerated:
-    """What one enumeration produced (tables are left in the DuckDB connection)."""
+    """What one enumeration produced (tables are left where the engine keeps them)."""
 
     n_actions: int  # distinct actions the trace produced
+    n_items: int  # distinct items among them
     n_capped_cells: int  # (item, bucket) cells over the cap
     n_dropped: int  # actions left out of pair enumeration by the cap
     n_window_pairs: int  # account pairs within the window, summed over items
 
 
 class Engine:
-    """The enumeration steps, in order; a subclass says how to materialise one table."""
+    """The enumeration steps, in order; a subclass says how to materialise one table and where
+    it is kept."""
 
-    def _table(self, con: duckdb.DuckDBPyConnection, name: str, sql: str) -> None:
+    def table(self, con: duckdb.DuckDBPyConnection, name: str, sql: str,
+              driver: bool = False) -> None:
+        """Materialise `sql` as the temp table `name` in the engine; `driver`: the case
+        database (`con`) must hold it too (it is read there next)."""
         raise NotImplementedError
 
-    def _scalar(self, con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    def row(self, con: duckdb.DuckDBPyConnection, sql: str) -> tuple:
+        """The one row of an aggregate query, run by the engine."""
         raise NotImplementedError
 
     def _counted(self, con: duckdb.DuckDBPyConnection, name: str, counted: paircount.Counted,
                  columns: str) -> None:
         """Materialise a counted table (`paircount.Counted`), its columns renamed by
         `columns`; by default as its GROUP BY."""
-        self._table(con, name, f"SELECT {columns} FROM ({counted.sql()}) AS c")
+        self.table(con, name, f"SELECT {columns} FROM ({counted.sql()}) AS c")
 
     def _drop(self, con: duckdb.DuckDBPyConnection, name: str) -> None:
         con.execute(f"DROP TABLE IF EXISTS {name}").fetchall()
 
     def enumerate(self, con: duckdb.DuckDBPyConnection, actions_sql: str, window_ms: int,
                   cap: int, min_count: int, tables: tuple[str, ...] = ()) -> Enumerated:
-        """Leave in `con` the temp tables `_tr_actions` (the trace's actions), `_tr_acc` and
-        `_tr_item` (accounts and items numbered), `_tr_capped` (after the hot-item guard),
+        """Make, in the engine, the temp tables `_tr_actions` (the trace's actions), `_tr_acc`
+        and `_tr_item` (accounts and items numbered), `_tr_capped` (after the hot-item guard),
         `_tr_item_pairs` (item, wp: distinct account pairs within the window, n_pairs: window
         pairs), `_tr_pairs` (source, target, cnt: pairs with at least `min_count` shared items)
-        and `_tr_pair_items` (their items). Accounts and items in the
-        last four are numbers."""
-        self._table(con, "_tr_actions",
-                    f"SELECT DISTINCT account, item, t, action_id FROM ({actions_sql}) AS s "
-                    f"WHERE account IS NOT NULL AND item IS NOT NULL AND t IS NOT NULL")
-        self._table(con, "_tr_acc", encode_sql("_tr_actions", "account", "aid"))
-        self._table(con, "_tr_item", encode_sql("_tr_actions", "item", "iid"))
-        self._table(con, "_tr_capped", cap_sql("_tr_actions", window_ms, cap))
-        repeats = self._scalar(con, REPEATS_SQL.format(capped="_tr_capped")) > 0
-        self._table(con, "_tr_window", window_sql("_tr_capped", window_ms, repeats))
-        self._table(con, "_tr_item_pairs", ITEM_PAIRS_SQL.format(window="_tr_window"))
+        and `_tr_pair_items` (their items). Accounts and items in the last four are numbers.
+        `tables` are the canonical or helper tables `actions_sql` reads."""
+        self.table(con, "_tr_actions",
+                   f"SELECT DISTINCT account, item, t, action_id FROM ({actions_sql}) AS s "
+                   f"WHERE account IS NOT NULL AND item IS NOT NULL AND t IS NOT NULL")
+        self.table(con, "_tr_acc", encode_sql("_tr_actions", "account", "aid"))
+        self.table(con, "_tr_item", encode_sql("_tr_actions", "item", "iid"))
+        self.table(con, "_tr_capped", cap_sql("_tr_actions", window_ms, cap))
+        repeats = self.row(con, REPEATS_SQL.format(capped="_tr_capped"))[0] > 0
+        self.table(con, "_tr_window", window_sql("_tr_capped", window_ms, repeats))
+        self.table(con, "_tr_item_pairs", ITEM_PAIRS_SQL.format(window="_tr_window"))
         self._counted(con, "_tr_pairs", paircount.Counted(
             PAIR_ROWS_SQL.format(window="_tr_window"), int(min_count),
             "SELECT count(*) FROM _tr_window"), PAIRS_COLUMNS)
-        self._table(con, "_tr_pair_items", DETAIL_SQL.format(window="_tr_window",
-                                                             candidates="_tr_pairs"))
+        self.table(con, "_tr_pair_items", DETAIL_SQL.format(window="_tr_window",
+                                                            candidates="_tr_pairs"))
         self._drop(con, "_tr_window")
-        return _summary(con, window_ms, cap)
+        n_actions, n_items = self.row(con, "SELECT count(*), count(DISTINCT item) "
+                                           "FROM _tr_actions")
+        cells, dropped = self.row(con, SUMMARY_SQL.format(cap=int(cap), w=int(window_ms),
+                                                          origin=ORIGIN))
+        n_pairs = self.row(con, "SELECT COALESCE(sum(n_pairs), 0) FROM _tr_item_pairs")[0]
+        return Enumerated(int(n_actions), int(n_items), int(cells), int(dropped), int(n_pairs))
 
 
 class DuckDBEngine(Engine):
@@ -192,11 +209,12 @@ class DuckDBEngine(Engine):
 
     name = "duckdb"
 
-    def _table(self, con: duckdb.DuckDBPyConnection, name: str, sql: str) -> None:
+    def table(self, con: duckdb.DuckDBPyConnection, name: str, sql: str,
+              driver: bool = False) -> None:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}").fetchall()
 
-    def _scalar(self, con: duckdb.DuckDBPyConnection, sql: str) -> int:
-        return int(con.execute(sql).fetchall()[0][0])
+    def row(self, con: duckdb.DuckDBPyConnection, sql: str) -> tuple:
+        return tuple(con.execute(sql).fetchall()[0])
 
     def _counted(self, con: duckdb.DuckDBPyConnection, name: str, counted: paircount.Counted,
                  columns: str) -> None:
@@ -204,61 +222,87 @@ class DuckDBEngine(Engine):
         # distinct (see paircount).
         con.register("_tr_counted", counted.run(con))
         try:
-            self._table(con, name, f"SELECT {columns} FROM _tr_counted")
+            self.table(con, name, f"SELECT {columns} FROM _tr_counted")
         finally:
             con.unregister("_tr_counted")
 
 
 class SparkEngine(Engine):
-    """Runs the same SQL on a local Spark session (for data that outgrows one machine).
+    """Runs the same SQL on Spark (for data that outgrows one machine).
 
-    The canonical tables a trace reads are shipped to Spark through Arrow; each table the
-    enumeration makes is kept in Spark (for the next step) and copied into the case database,
-    where significance is computed as usual.
+    With a `dataset` (a Parquet dataset written by `inconcert ingest --to-parquet`, see
+    `inconcert.scale.dataset`), the canonical tables are read by Spark from it, where they are;
+    without, they are shipped from the case database through Arrow (small cases, tests). Tables
+    a trace builds on the driver (`Trace.prepare`: text keys, image-hash clusters) are shipped
+    too. Every enumeration table stays in Spark; only those asked for with `driver=True`
+    (bounded by the candidate edges and the accounts) and one-row aggregates are collected.
     """
 
     name = "spark"
 
-    def __init__(self, spark=None) -> None:  # noqa: ANN001 - pyspark is an optional extra
-        if spark is None:
-            from pyspark.sql import SparkSession
+    def __init__(self, spark=None, dataset: str | None = None) -> None:  # noqa: ANN001
+        if spark is None:  # pyspark is an optional extra: imported only when asked for
+            from .scale.spark import session
 
-            spark = (SparkSession.builder.master("local[2]").appName("inconcert")
-                     .config("spark.sql.session.timeZone", "UTC")
-                     .config("spark.ui.enabled", "false").getOrCreate())
+            spark = session("local[2]")
         self.spark = spark
+        self.dataset = dataset
+        self._registered: set[str] = set()
+        self._cached: dict[str, object] = {}
 
     def enumerate(self, con: duckdb.DuckDBPyConnection, actions_sql: str, window_ms: int,
                   cap: int, min_count: int, tables: tuple[str, ...] = ()) -> Enumerated:
-        for table in tables:
-            data = con.sql(f"SELECT * FROM {table}").to_arrow_table()
-            self.spark.createDataFrame(data).createOrReplaceTempView(table)
+        for name in list(self._cached):  # the previous trace's tables: free the cluster's memory
+            self._drop(con, name)
+        self.register(con, tables)
         return super().enumerate(con, actions_sql, window_ms, cap, min_count, tables)
 
-    def _table(self, con: duckdb.DuckDBPyConnection, name: str, sql: str) -> None:
+    def register(self, con: duckdb.DuckDBPyConnection, tables: tuple[str, ...]) -> None:
+        """Make `tables` queryable in Spark: canonical tables (and `reshares`, derived from
+        them) from the dataset when there is one, anything else from the case database."""
+        from . import model
+
+        for table in tables:
+            if self.dataset and table in model.TABLES:
+                if table not in self._registered:
+                    from .scale.dataset import spark_table
+
+                    spark_table(self.spark, self.dataset, table).createOrReplaceTempView(table)
+                    self._registered.add(table)
+            elif self.dataset and table == "reshares":
+                from .traces.reshares import RESHARES_SELECT
+
+                self.register(con, ("posts", "accounts", "interactions"))
+                self.spark.sql(to_spark(RESHARES_SELECT)).createOrReplaceTempView(table)
+            else:
+                data = con.sql(f"SELECT * FROM {table}").to_arrow_table()
+                self.spark.createDataFrame(data).createOrReplaceTempView(table)
+
+    def table(self, con: duckdb.DuckDBPyConnection, name: str, sql: str,
+              driver: bool = False) -> None:
         df = self.spark.sql(to_spark(sql)).cache()
         df.createOrReplaceTempView(name)
-        if name == "_tr_window":  # the window pairs stay in Spark; only their summaries return
-            return
-        con.register("_spark_in", df.toArrow())
+        self._cached[name] = df
+        if driver:
+            self.to_driver(con, name, df)
+
+    def to_driver(self, con: duckdb.DuckDBPyConnection, name: str, df: object) -> None:
+        """Copy a Spark table into the case database: the only way rows leave the cluster."""
+        con.register("_spark_in", df.toArrow())  # type: ignore[attr-defined]
         try:
             con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM _spark_in")\
                 .fetchall()
         finally:
             con.unregister("_spark_in")
 
-    def _scalar(self, con: duckdb.DuckDBPyConnection, sql: str) -> int:
-        return int(self.spark.sql(to_spark(sql)).collect()[0][0])
+    def row(self, con: duckdb.DuckDBPyConnection, sql: str) -> tuple:
+        return tuple(self.spark.sql(to_spark(sql)).collect()[0])
 
-
-def _summary(con: duckdb.DuckDBPyConnection, window_ms: int, cap: int) -> Enumerated:
-    n_actions = con.execute("SELECT count(*) FROM _tr_actions").fetchall()[0][0]
-    cells = con.execute(
-        f"SELECT count(*), COALESCE(sum(k - {int(cap)}), 0) FROM (SELECT count(*) AS k "
-        f"FROM _tr_actions GROUP BY item, (t + {ORIGIN}) // {int(window_ms)}) "
-        f"WHERE k > {int(cap)}").fetchall()
-    n_pairs = con.execute("SELECT COALESCE(sum(n_pairs), 0) FROM _tr_item_pairs").fetchall()
-    return Enumerated(int(n_actions), int(cells[0][0]), int(cells[0][1]), int(n_pairs[0][0]))
+    def _drop(self, con: duckdb.DuckDBPyConnection, name: str) -> None:
+        df = self._cached.pop(name, None)
+        if df is not None:
+            df.unpersist()  # type: ignore[attr-defined]
+        self.spark.catalog.dropTempView(name)
 
 
 def engine(name: str) -> Engine:

@@ -60,7 +60,7 @@ def compute_traces(con: duckdb.DuckDBPyConnection, config: Config,
     # `_trace_near_text` stays for this connection: the group test's text view reads it.
     for tmp in ("_tr_actions", "_tr_acc", "_tr_item", "_tr_capped", "_tr_item_pairs",
                 "_tr_pairs", "_tr_pair_items", "_tr_items", "_tr_cand", "_tr_universe",
-                "_tr_popularity", "_trace_co_text", "_trace_co_image"):
+                "_tr_pop", "_tr_deg", "_tr_cand_items", "_trace_co_text", "_trace_co_image"):
         con.execute(f"DROP TABLE IF EXISTS {tmp}").fetchall()
 
 
@@ -108,15 +108,15 @@ def _run_one(con: duckdb.DuckDBPyConnection, trace: Trace, params: Any,
                          f"{params.window_s} s window: their co-occurrence is approximate")
     run = eng.enumerate(con, trace.actions_sql(params), window_ms, cap, params.min_count,
                         trace.tables)
-    n_items = con.execute("SELECT count(*) FROM _tr_item").fetchall()[0][0]
     if run.n_capped_cells:
         notes.append(f"hot items: {run.n_capped_cells} (item, {params.window_s} s bucket) cells "
                      f"had more than {cap} actions; {run.n_dropped} actions were left out of "
                      "pair enumeration (deterministic MD5 sample kept)")
-    tested = assess_edges(con, trace.name, params.min_count, sig, trace.universe_sql(params))
+    tested = assess_edges(con, trace.name, params.min_count, sig, eng,
+                          trace.universe_sql(params))
     notes.append(f"{tested.n_candidates} candidate edges with >= {params.min_count} shared "
                  f"items, {tested.n_significant} significant")
-    record("ok", None, run.n_actions, int(n_items), run.n_window_pairs, notes)
+    record("ok", None, run.n_actions, run.n_items, run.n_window_pairs, notes)
 
 
 __all__ = ["ACTION_COLUMNS", "NotComputable", "Trace", "TraceParams", "compute_traces",

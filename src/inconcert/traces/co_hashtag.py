@@ -36,7 +36,8 @@ class CoHashtag(Trace):
 
     def actions_sql(self, params: Any) -> str:
         if params.mode == "set":
-            agg = "string_agg(DISTINCT normalized, ' ' ORDER BY normalized)"
+            # Not string_agg(DISTINCT ... ORDER BY ...): Spark 4 fails on its transpilation.
+            agg = "array_to_string(list_sort(list_distinct(list(normalized))), ' ')"
         elif params.mode == "sequence":
             agg = "string_agg(normalized, ' ' ORDER BY position)"
         else:

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import duckdb
 
-RESHARES_SQL = """
-CREATE OR REPLACE TABLE reshares AS
+# One SELECT (transpiled for Spark when fast_reshare runs there on a Parquet dataset).
+RESHARES_SELECT = """
 WITH handles AS (
     SELECT platform, lower(ltrim(handle, '@')) AS h, min(account_id) AS account_id
     FROM accounts WHERE handle IS NOT NULL AND handle <> ''
@@ -43,6 +43,10 @@ r AS (
 SELECT platform, action_id, kind, amplifier, original_id, seeder, created_ms, original_ms,
        created_ms - original_ms AS latency_ms
 FROM r
+"""
+RESHARES_SQL = f"""
+CREATE OR REPLACE TABLE reshares AS
+{RESHARES_SELECT}
 ORDER BY platform, action_id, kind
 """
 

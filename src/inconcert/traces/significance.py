@@ -34,6 +34,7 @@ import pyarrow as pa
 from scipy.special import gammainc
 
 from .. import config
+from ..engine import Engine
 
 
 @config.section("significance")
@@ -63,82 +64,105 @@ class Tested:
     n_significant: int
 
 
-def assess_edges(con: duckdb.DuckDBPyConnection, trace: str, min_count: int,
-                 params: SignificanceParams, universe_sql: str | None = None) -> Tested:
-    """Weight and test the candidate pairs; append rows to `trace_candidates`.
+# What the null model needs from a trace's actions, computed where the actions are (the engine:
+# DuckDB, or a Spark cluster). Only the last three tables reach the case database: popularity
+# levels, the degrees of the candidates' accounts and the candidates' (pair, item) rows — sizes
+# bounded by the candidate edges, never by the actions.
+UNIVERSE_SQL = """
+SELECT DISTINCT account, item FROM ({universe}) AS u
+WHERE account IS NOT NULL AND item IS NOT NULL
+"""
+# Weights in integer millionths: integer sums do not depend on the summation order.
+ITEMS_SQL = """
+WITH n AS (SELECT item, count(*) AS n FROM _tr_universe GROUP BY item)
+SELECT it.iid AS item, n.n, COALESCE(wp.wp, 0) AS wp,
+       CAST(round(1000000 / log2(1 + n.n)) AS BIGINT) AS rarity_u
+FROM n LEFT JOIN _tr_item AS it ON it.item = n.item
+LEFT JOIN _tr_item_pairs AS wp ON wp.item = it.iid
+"""
+# The expectation depends on an item only through (n_i, q_i), q_i = 2 wp_i / (n_i (n_i - 1)):
+# per popularity n the integer sum of wp, exact in any summation order (and on any engine).
+POP_SQL = "SELECT n, sum(wp) AS wp FROM _tr_items WHERE n > 1 AND wp > 0 GROUP BY n"
+# Only accounts with at least min_count items can ever reach min_count shared items: pairs of
+# the others are tests that cannot reject, and do not count towards the correction (Tarone 1990;
+# Gilbert 2005 for the false discovery rate).
+TOTALS_SQL = """
+SELECT (SELECT sum(n) FROM _tr_items) AS m, count(*) AS k
+FROM (SELECT account FROM _tr_universe GROUP BY account HAVING count(*) >= {min_count}) AS a
+"""
+DEG_SQL = """
+WITH ends AS (SELECT source AS aid FROM _tr_pairs UNION SELECT target FROM _tr_pairs)
+SELECT acc.aid, acc.account, count(*) AS d
+FROM _tr_universe AS u JOIN _tr_acc AS acc ON acc.account = u.account
+JOIN ends ON ends.aid = acc.aid
+GROUP BY acc.aid, acc.account
+"""
+CAND_ITEMS_SQL = """
+SELECT p.source, p.target, p.item, it.item AS item_name, p.first_ms, p.last_ms, i.rarity_u
+FROM _tr_pair_items AS p JOIN _tr_items AS i ON i.item = p.item
+JOIN _tr_item AS it ON it.iid = p.item
+"""
+# Every aggregate below has a fixed-size state, so DuckDB can spill it to disk: millions of
+# candidates must not exhaust memory.
+CAND_SQL = """
+CREATE OR REPLACE TEMP TABLE _tr_cand AS
+WITH ranked AS (
+    SELECT source, target, item, item_name, first_ms, last_ms, rarity_u,
+           row_number() OVER (PARTITION BY source, target ORDER BY first_ms, item) AS k
+    FROM _tr_cand_items
+),
+e AS (
+    SELECT source, target, count(*) AS cnt, sum(rarity_u) AS weight_u,
+           min(first_ms) AS first_ms, max(last_ms) AS last_ms,
+           max(CASE WHEN k = 1 THEN item_name END) AS e1,
+           max(CASE WHEN k = 2 THEN item_name END) AS e2,
+           max(CASE WHEN k = 3 THEN item_name END) AS e3,
+           max(CASE WHEN k = 4 THEN item_name END) AS e4,
+           max(CASE WHEN k = 5 THEN item_name END) AS e5
+    FROM ranked GROUP BY source, target
+)
+SELECT ds.account AS source, dt.account AS target, e.cnt,
+       e.weight_u / 1000000.0 AS weight, e.first_ms, e.last_ms,
+       to_json([e1, e2, e3, e4, e5][1:least(e.cnt, 5)]) AS examples,
+       ds.d AS d1, dt.d AS d2
+FROM e JOIN _tr_deg AS ds ON ds.aid = e.source JOIN _tr_deg AS dt ON dt.aid = e.target
+"""
+# The tables `null_model_inputs` leaves in the case database.
+RETURNED = ("_tr_pop", "_tr_deg", "_tr_cand_items")
 
-    Reads the temp tables the engine left (`_tr_actions`, `_tr_acc`, `_tr_item`,
-    `_tr_item_pairs`, and `_tr_pair_items`: the (pair, item) rows of the candidate pairs, those
-    with at least `min_count` shared items). Activity (d_u) and popularity (n_i) come from
-    `universe_sql` (account, item) when given, else from the actions.
-    """
+
+def null_model_inputs(eng: Engine, con: duckdb.DuckDBPyConnection, min_count: int,
+                      universe_sql: str | None = None) -> tuple[int, int]:
+    """Compute, on the engine, what the test needs from the tables `Engine.enumerate` made;
+    leave `RETURNED` in `con` and return (M: actions in the universe, N: accounts active on at
+    least `min_count` items). Activity (d_u) and popularity (n_i) come from `universe_sql`
+    (account, item) when given, else from the actions."""
     universe = "SELECT account, item FROM _tr_actions"
     if universe_sql:
         universe += f" UNION SELECT account, item FROM ({universe_sql}) AS u"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _tr_universe AS "
-                f"SELECT DISTINCT account, item FROM ({universe}) AS u "
-                f"WHERE account IS NOT NULL AND item IS NOT NULL").fetchall()
-    # Weights in integer millionths: integer sums do not depend on the summation order.
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE _tr_items AS
-        WITH n AS (SELECT item, count(*) AS n FROM _tr_universe GROUP BY item)
-        SELECT it.iid AS item, n.n, COALESCE(wp.wp, 0) AS wp,
-               CAST(round(1000000 / log2(1 + n.n)) AS BIGINT) AS rarity_u
-        FROM n LEFT JOIN _tr_item AS it ON it.item = n.item
-        LEFT JOIN _tr_item_pairs AS wp ON wp.item = it.iid
-    """).fetchall()
-    # The expectation depends on an item only through (n_i, q_i): q summed per popularity n,
-    # in a fixed order so that parallel aggregation cannot change a bit.
-    pop = con.sql("""
-        SELECT n, list_sum(list(2.0 * wp / (n * (n - 1)) ORDER BY item)) AS q
-        FROM _tr_items WHERE n > 1 AND wp > 0 GROUP BY n ORDER BY n
-    """).to_arrow_table()
-    # Only accounts with at least min_count items can ever reach min_count shared items: pairs
-    # of the others are tests that cannot reject, and do not count towards the correction
-    # (Tarone 1990; Gilbert 2005 for the false discovery rate).
-    m_total, n_accounts = con.execute(f"""
-        SELECT (SELECT sum(n) FROM _tr_items), count(*)
-        FROM (SELECT account FROM _tr_universe GROUP BY account
-              HAVING count(*) >= {int(min_count)}) AS a""").fetchall()[0]
+    eng.table(con, "_tr_universe", UNIVERSE_SQL.format(universe=universe))
+    eng.table(con, "_tr_items", ITEMS_SQL)
+    for name, sql in zip(RETURNED, (POP_SQL, DEG_SQL, CAND_ITEMS_SQL), strict=True):
+        eng.table(con, name, sql, driver=True)
+    m_total, n_accounts = eng.row(con, TOTALS_SQL.format(min_count=int(min_count)))
+    return int(m_total or 0), int(n_accounts)
+
+
+def assess_edges(con: duckdb.DuckDBPyConnection, trace: str, min_count: int,
+                 params: SignificanceParams, eng: Engine,
+                 universe_sql: str | None = None) -> Tested:
+    """Weight and test the candidate pairs; append rows to `trace_candidates`.
+
+    The engine left its temp tables (see `Engine.enumerate`); `null_model_inputs` reduces them
+    where they are, and the test itself runs here on what comes back.
+    """
+    m_total, n_accounts = null_model_inputs(eng, con, min_count, universe_sql)
     if not m_total:
         return Tested(0, 0)
-    # Every aggregate below has a fixed-size state, so DuckDB can spill it to disk: millions of
-    # candidates must not exhaust memory.
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE _tr_cand AS
-        WITH deg AS (
-            SELECT acc.aid, count(*) AS d
-            FROM _tr_universe AS u JOIN _tr_acc AS acc ON acc.account = u.account
-            GROUP BY acc.aid
-        ),
-        ranked AS (
-            SELECT p.source, p.target, p.item, p.first_ms, p.last_ms, i.rarity_u,
-                   row_number() OVER (PARTITION BY p.source, p.target
-                                      ORDER BY p.first_ms, p.item) AS k
-            FROM _tr_pair_items AS p JOIN _tr_items AS i ON i.item = p.item
-        ),
-        e AS (
-            SELECT source, target, count(*) AS cnt, sum(rarity_u) AS weight_u,
-                   min(first_ms) AS first_ms, max(last_ms) AS last_ms,
-                   max(CASE WHEN k = 1 THEN item END) AS e1,
-                   max(CASE WHEN k = 2 THEN item END) AS e2,
-                   max(CASE WHEN k = 3 THEN item END) AS e3,
-                   max(CASE WHEN k = 4 THEN item END) AS e4,
-                   max(CASE WHEN k = 5 THEN item END) AS e5
-            FROM ranked GROUP BY source, target
-        )
-        SELECT sa.account AS source, ta.account AS target, e.cnt,
-               e.weight_u / 1000000.0 AS weight, e.first_ms, e.last_ms,
-               to_json([i1.item, i2.item, i3.item, i4.item, i5.item][1:least(e.cnt, 5)])
-                   AS examples,
-               ds.d AS d1, dt.d AS d2
-        FROM e
-        JOIN deg AS ds ON ds.aid = e.source JOIN deg AS dt ON dt.aid = e.target
-        JOIN _tr_acc AS sa ON sa.aid = e.source JOIN _tr_acc AS ta ON ta.aid = e.target
-        LEFT JOIN _tr_item AS i1 ON i1.iid = e.e1 LEFT JOIN _tr_item AS i2 ON i2.iid = e.e2
-        LEFT JOIN _tr_item AS i3 ON i3.iid = e.e3 LEFT JOIN _tr_item AS i4 ON i4.iid = e.e4
-        LEFT JOIN _tr_item AS i5 ON i5.iid = e.e5
-    """).fetchall()
+    # Integer sums per popularity, divided once: the same q on every engine.
+    pop = con.sql("SELECT n, 2.0 * wp / (n * (n - 1)) AS q FROM _tr_pop ORDER BY n")\
+        .to_arrow_table()
+    con.execute(CAND_SQL).fetchall()
     cand = con.sql("SELECT cnt, d1, d2 FROM _tr_cand ORDER BY source, target").to_arrow_table()
     counts = cand.column("cnt").to_numpy().astype(np.float64)
     lam = expected(cand.column("d1").to_numpy(), cand.column("d2").to_numpy(),

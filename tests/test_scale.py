@@ -1,0 +1,199 @@
+"""Scale-out: the Parquet dataset holds exactly the case's canonical tables, a run over it gives
+the case's results, and the Spark engine reading it gives DuckDB's edges for every trace while
+collecting nothing proportional to the posts."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from inconcert import config, model
+from inconcert.cli import app
+from inconcert.engine import DuckDBEngine
+from inconcert.scale.dataset import open_case, write_dataset
+from inconcert.store import Store
+from inconcert.traces import compute_traces
+
+T0 = 1_600_000_000_000
+CAPS = {"reshare_edges": "full", "reply_edges": "full", "post_text": "full", "urls": "full",
+        "hashtags": "full", "mentions": "full"}
+
+
+def _case(path: Path, n: int = 400, seed: int = 5) -> Path:
+    """A small platform where every trace finds candidates: a squad of 6 accounts reshares,
+    replies, copies text and shares links together among 30 organic accounts."""
+    r = random.Random(seed)
+    posts, entities = [], []
+    for k in range(n):
+        squad = k % 2 == 0
+        author = f"s{r.randrange(6)}" if squad else f"u{r.randrange(30)}"
+        t = T0 + (k // 12) * 600_000 + r.randrange(30_000 if squad else 600_000)
+        kind = r.choice(("reshare", "original", "reply"))
+        row = {"platform": "x", "post_id": f"p{k}", "author_id": author, "created_ms": t,
+               "time_precision": "ms", "time_source": "declared", "kind": kind,
+               "dataset_id": "d", "text": None}
+        topic = k // 12
+        if kind == "reshare":
+            row.update(ref_post_id=f"o{topic}", ref_author_id="seed",
+                       ref_created_ms=T0 + topic * 600_000)
+        elif kind == "reply":
+            row.update(reply_to_post_id=f"o{topic}", text=f"reply number {k} to topic {topic}")
+        else:
+            row["text"] = (f"the same talking point about topic {topic} pushed again"
+                           if squad else f"an organic thought {k} on topic {r.randrange(99)}")
+            tags = (f"tag{topic}", f"tag{topic + 1}") if squad else (f"t{r.randrange(50)}",)
+            for i, tag in enumerate(tags):
+                entities.append({"platform": "x", "post_id": f"p{k}", "entity": "hashtag",
+                                 "position": i, "value": tag, "normalized": tag})
+            url = f"site{topic % 7}.example/a/{topic}" if squad else f"o{k}.example/x"
+            entities.append({"platform": "x", "post_id": f"p{k}", "entity": "url",
+                             "position": 9, "value": url, "normalized": url})
+            entities.append({"platform": "x", "post_id": f"p{k}", "entity": "mention",
+                             "position": 10, "value": f"@m{topic % 5}",
+                             "normalized": f"m{topic % 5}"})
+        posts.append(row)
+    accounts = [{"platform": "x", "account_id": a, "handle": a, "dataset_id": "d"}
+                for a in sorted({p["author_id"] for p in posts} | {"seed"})]
+    with Store(path) as s:
+        s.insert_rows("posts", posts)
+        s.insert_rows("post_entities", entities)
+        s.insert_rows("accounts", accounts)
+        s.execute("INSERT INTO datasets VALUES ('d', 'in.csv', 'abc', 'io-tweets', 'x', "
+                  "'posts', ?, ?, 1, NULL, NULL, ?, NULL)", [n + 1, n, json.dumps(CAPS)])
+        s.insert_rows("quarantine", [{"dataset_id": "d", "path": "in.csv", "line": 7,
+                                      "reason": "bad time", "raw": "x"}])
+    return path
+
+
+def _tables(con) -> dict[str, list[tuple]]:
+    return {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in model.TABLES}
+
+
+def test_dataset_holds_exactly_the_case_tables(tmp_path):
+    db = _case(tmp_path / "case.duckdb")
+    manifest = write_dataset(db, tmp_path / "ds")
+    assert manifest["tables"]["posts"] == {"path": "posts", "rows": 400,
+                                           "partition_by": ["platform", "day"]}
+    assert manifest["rows_quarantined"] == 1 and manifest["datasets"][0]["rows_in"] == 401
+    assert json.loads((tmp_path / "ds" / "manifest.json").read_text()) == manifest
+    # posts by platform and day: one folder per UTC day the posts span
+    days = {p.name for p in (tmp_path / "ds" / "posts" / "platform=x").iterdir()}
+    assert days == {"day=2020-09-13"}
+    run = open_case(str(tmp_path / "ds"), tmp_path / "run.duckdb")
+    with Store(db) as a, Store(run) as b:
+        assert _tables(b.con) == _tables(a.con)  # same ids, times, precision, quarantine
+        assert b.capabilities() == a.capabilities()
+        kinds = dict(b.execute("SELECT table_name, table_type FROM information_schema.tables"))
+        assert kinds["posts"] == "VIEW" and kinds["datasets"] == "BASE TABLE"
+
+
+def test_dataset_folder_must_be_new(tmp_path):
+    db = _case(tmp_path / "case.duckdb", n=20)
+    (tmp_path / "ds").mkdir()
+    (tmp_path / "ds" / "keep.txt").write_text("x")
+    with pytest.raises(Exception, match="new or empty folder"):
+        write_dataset(db, tmp_path / "ds")
+
+
+def test_cli_ingest_to_parquet_then_detect_on_the_dataset(tmp_path):
+    data = Path(__file__).parent / "fixtures"
+    files = [str(p) for p in sorted((data / "io").iterdir()) if p.is_file()]
+    if not files:
+        pytest.skip("no IO-archive fixture")
+    runner = CliRunner()
+    res = runner.invoke(app, ["ingest", *files, "--db", str(tmp_path / "c.duckdb"),
+                              "--to-parquet", str(tmp_path / "ds")])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "ds" / "manifest.json").exists()
+    res = runner.invoke(app, ["detect", "--db", str(tmp_path / "c.duckdb"), "--out",
+                              str(tmp_path / "a")])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(app, ["detect", "--dataset", str(tmp_path / "ds"), "--out",
+                              str(tmp_path / "b")])
+    assert res.exit_code == 0, res.output
+    for name in ("accounts.csv", "networks.csv", "edges.csv"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+def test_cli_needs_one_source(tmp_path):
+    runner = CliRunner()
+    res = runner.invoke(app, ["detect", "--out", str(tmp_path / "o")])
+    assert res.exit_code == 2 and "--dataset" in res.output
+    res = runner.invoke(app, ["detect", "--db", "x.duckdb", "--out", str(tmp_path / "o"),
+                              "--master", "local[2]"])
+    assert res.exit_code == 2 and "--engine spark" in res.output
+
+
+@pytest.fixture(scope="module")
+def spark():
+    pytest.importorskip("pyspark", reason="pyspark not installed (pip install '.[spark]')")
+    from inconcert.scale.spark import session
+
+    s = session("local[2]")
+    yield s
+    s.stop()
+
+
+def test_spark_on_the_dataset_gives_duckdbs_edges_and_collects_no_posts(tmp_path, spark,
+                                                                        monkeypatch):
+    _same_edges_no_posts_collected(tmp_path, spark, monkeypatch)
+
+
+@pytest.mark.cluster
+def test_same_on_a_local_cluster(tmp_path, monkeypatch):
+    """Executors in their own JVMs, as on a cluster (opt in: pytest -m cluster; minutes)."""
+    pytest.importorskip("pyspark")
+    from pyspark.sql import SparkSession
+
+    from inconcert.scale.spark import session
+
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        active.stop()
+    s = session("local-cluster[2,1,1024]")
+    try:
+        _same_edges_no_posts_collected(tmp_path, s, monkeypatch)
+    finally:
+        s.stop()
+
+
+def _same_edges_no_posts_collected(tmp_path, spark, monkeypatch):
+    from inconcert.engine import SparkEngine
+
+    frame = type(spark.range(1))  # pyspark 4's classic DataFrame overrides the base methods
+
+    db = _case(tmp_path / "case.duckdb")
+    write_dataset(db, tmp_path / "ds")
+    run = open_case(str(tmp_path / "ds"), tmp_path / "run.duckdb")
+    cfg = config.load(overrides=["traces.max_per_bucket=5"])  # the hash sample must agree too
+    collected: list[int] = []
+    for method in ("toArrow", "collect", "toPandas", "toLocalIterator", "take"):
+        original = getattr(frame, method)
+
+        def spy(self, *a, _original=original, **k):
+            out = _original(self, *a, **k)
+            collected.append(out.num_rows if hasattr(out, "num_rows") else len(out))
+            return out
+
+        monkeypatch.setattr(frame, method, spy)
+    got = {}
+    for name, path, eng in (("duckdb", db, DuckDBEngine()),
+                            ("spark", run, SparkEngine(spark, str(tmp_path / "ds")))):
+        with Store(path) as s:
+            compute_traces(s.con, cfg, CAPS, eng)
+            got[name] = (s.execute("SELECT * FROM trace_candidates ORDER BY ALL"),
+                         s.execute("SELECT * FROM trace_runs ORDER BY trace"),
+                         s.execute("SELECT * FROM amplification ORDER BY ALL"))
+    cands, runs, _ = got["duckdb"]
+    ok = {r[0] for r in runs if r[1] == "ok"}
+    assert {"co_reshare", "co_reply", "co_text", "near_text", "co_hashtag", "co_link",
+            "co_domain", "co_mention", "fast_reshare"} <= ok
+    assert {c[2] for c in cands} >= {"co_reshare", "co_text", "co_link"}
+    assert got["spark"] == got["duckdb"]
+    # Only candidate-sized tables and one-row aggregates left the cluster.
+    per_trace_items = sum(c[4] for c in cands)
+    assert collected and max(collected) <= max(per_trace_items, 50) < 400
