@@ -119,6 +119,32 @@ def test_cli_ingest_to_parquet_then_detect_on_the_dataset(tmp_path):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
 
 
+def _damage_manifest(ds: Path) -> None:
+    m = json.loads((ds / "manifest.json").read_text())
+    m["tables"]["accounts"]["path"] = "../elsewhere"
+    (ds / "manifest.json").write_text(json.dumps(m))
+
+
+def _truncate_a_posts_file(ds: Path) -> None:
+    part = next((ds / "posts").rglob("*.parquet"))
+    part.write_bytes(part.read_bytes()[:100])
+
+
+@pytest.mark.parametrize("damage", [_damage_manifest, _truncate_a_posts_file,
+                                    lambda ds: (ds / "manifest.json").write_text("[1]")])
+def test_a_damaged_dataset_is_exit_2_naming_it_and_leaves_no_output(tmp_path, damage):
+    data = Path(__file__).parent / "fixtures" / "io" / "campaign_tweets_csv_hashed.csv"
+    runner = CliRunner()
+    res = runner.invoke(app, ["ingest", str(data), "--to-parquet", str(tmp_path / "ds")])
+    assert res.exit_code == 0, res.output
+    damage(tmp_path / "ds")
+    res = runner.invoke(app, ["detect", "--dataset", str(tmp_path / "ds"), "--out",
+                              str(tmp_path / "o")])
+    assert res.exit_code == 2 and str(tmp_path / "ds") in res.output.replace("\n", ""), \
+        res.output
+    assert not (tmp_path / "o").exists()
+
+
 def test_cli_needs_one_source(tmp_path):
     runner = CliRunner()
     res = runner.invoke(app, ["detect", "--out", str(tmp_path / "o")])

@@ -95,10 +95,18 @@ def read_manifest(con: duckdb.DuckDBPyConnection, where: str) -> dict[str, Any]:
     except (duckdb.Error, ValueError, IndexError) as e:
         raise InputError(f"not an inconcert Parquet dataset: no readable {MANIFEST} "
                          f"({str(e).splitlines()[0]})", where) from None
-    if manifest.get("format") != "inconcert-dataset" or \
+    if not isinstance(manifest, dict) or manifest.get("format") != "inconcert-dataset" or \
             manifest.get("schema_version") != SCHEMA_VERSION:
         raise InputError(f"not an inconcert Parquet dataset of schema version {SCHEMA_VERSION}",
                          where)
+    # The manifest's paths go into SQL and Spark reads: only the layout `write_dataset` makes.
+    tables = manifest.get("tables")
+    for table in model.TABLES:
+        info = tables.get(table) if isinstance(tables, dict) else None
+        if not isinstance(info, dict) or info.get("path") != table or \
+                info.get("partition_by") not in ([], list(PARTITIONS.get(table, ()))):
+            raise InputError(f"{MANIFEST} does not describe table {table} as "
+                             "`inconcert ingest --to-parquet` writes it", where)
     return manifest
 
 
@@ -123,11 +131,15 @@ def open_case(where: str, db: Path) -> Path:
         manifest = read_manifest(store.con, where)
         for table in model.TABLES:
             sql = duckdb_sql(where, table, manifest)
-            if table in VIEWS:
-                store.execute(f"DROP TABLE {table}")
-                store.execute(f"CREATE VIEW {table} AS {sql}")
-            else:
-                store.execute(f"INSERT INTO {table} {sql}")
+            try:
+                if table in VIEWS:
+                    store.execute(f"DROP TABLE {table}")
+                    store.execute(f"CREATE VIEW {table} AS {sql}")
+                else:
+                    store.execute(f"INSERT INTO {table} {sql}")
+            except duckdb.Error as e:  # a missing, truncated or foreign Parquet file
+                raise InputError(f"cannot read table {table} of the dataset "
+                                 f"({str(e).splitlines()[0]})", where) from None
         store.execute(model.ACTIONS_VIEW)  # re-bound to the views
     return db
 
