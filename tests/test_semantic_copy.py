@@ -193,3 +193,26 @@ def test_a_disabled_trace_leaves_no_clusters_of_an_earlier_run(tmp_path):
                        CAPS)
         assert not s.execute("SELECT count(*) FROM duckdb_tables() "
                              "WHERE table_name = 'semantic_copies'")[0][0]
+
+
+def test_a_huge_text_is_compared_by_its_beginning_in_bounded_memory(tmp_path):
+    """Three accounts post one talking point, each followed by 300,000 characters of its own:
+    the texts are copies by what they begin with (`max_chars`), and comparing them costs
+    memory for those characters, not for the whole fields (~80 bytes a character)."""
+    import tracemalloc
+
+    rng = random.Random(4)
+    point = " ".join(" ".join(_sentence(rng, topic=10)) for _ in range(15))[:1900]
+    rows = []
+    for k in range(3):
+        tail = " ".join(rng.choice(GENERIC) + str(rng.randrange(10**6)) for _ in range(30000))
+        rows.append(post(f"h{k}", f"acct{k}", T0 + k * 10 * MIN, text=f"{point} {tail}"))
+    with Store(tmp_path / "c.duckdb") as s:
+        s.insert_rows("posts", rows)
+        tracemalloc.start()
+        compute_traces(s.con, config.load(), CAPS)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        clusters = s.execute("SELECT DISTINCT item FROM semantic_copies")
+    assert len(clusters) == 1
+    assert peak < 40 * 2**20, peak

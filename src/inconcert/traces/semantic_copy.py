@@ -69,6 +69,11 @@ class SemanticCopyParams(TraceParams):
     min_chars: int = config.param(
         30, "texts shorter than this after normalisation are ignored (a CJK character counts "
             "as two; D3lta's minimum is 30 characters)")
+    max_chars: int = config.param(
+        2000, "characters of a text compared (its beginning): the n-gram arrays cost ~80 bytes "
+              "a character, so one 1,000,000-character field (limits.max_field) would take "
+              "~80 MB and a bucket of them gigabytes; a copied talking point shows in its first "
+              "paragraphs (posts on X hold 280, most Facebook posts under 2,000)")
     max_bucket_posts: int = config.param(
         5000, "distinct texts compared per bucket; beyond, a deterministic hash sample (bounds "
               "time and memory on floods of near-identical spam)")
@@ -224,7 +229,8 @@ class SemanticCopy(Trace):
                 continue
             d = docs.get(norm)
             if d is None:
-                docs[norm] = Doc(norm, clean_text(norm), int(t), _language(lang, norm),
+                head = norm[:params.max_chars]
+                docs[norm] = Doc(head, clean_text(head), int(t), _language(lang, head),
                                  [(platform, post_id)])
             else:
                 d.posts.append((platform, post_id))
