@@ -84,8 +84,18 @@ def build_pairs(con: duckdb.DuckDBPyConnection, weights: dict[str, float],
     """(Re)create `_cv_pairs(u, v, weight, n_items, views)` (u < v, account ids as `aid`): the
     summed cosine over views, each view's cosine times its weight, keeping for every account its
     `top_k` heaviest pairs (a pair stays when either end keeps it), so the graph handed to Leiden
-    grows with the accounts, not with their pairs. Returns the number of pairs."""
+    grows with the accounts, not with their pairs. Returns the number of pairs.
+
+    The weight adds the views' cosines one view at a time in name order (`0.0 + x_a + x_b ...`,
+    a view the pair lacks adding 0.0), the same sum, bit for bit, as a list of them ordered by
+    view, without sorting inside every pair's aggregate (that sort was 2-6 s of 4-9 s at
+    3 x 10^5 messages, on each of the three projections the group test builds)."""
     w_values = ", ".join(f"('{name}', {float(w)!r})" for name, w in sorted(weights.items()))
+    used = [name for name, w in sorted(weights.items()) if w > 0]
+    weight_sum = " + ".join(["0.0"] + [f"coalesce(sum(x) FILTER (WHERE view = '{v}'), 0.0)"
+                                       for v in used])
+    view_names = "concat_ws(';', " + ", ".join(["CAST(NULL AS VARCHAR)"] + [
+        f"CASE WHEN count(*) FILTER (WHERE view = '{v}') > 0 THEN '{v}' END" for v in used]) + ")"
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _cv_pairs AS
         WITH w(view, vw) AS (VALUES {w_values}),
@@ -104,8 +114,7 @@ def build_pairs(con: duckdb.DuckDBPyConnection, weights: dict[str, float],
             WHERE w.vw > 0
         ),
         pair AS (
-            SELECT u, v, list_sum(list(x ORDER BY view)) AS weight, sum(c) AS n_items,
-                   string_agg(view, ';' ORDER BY view) AS views
+            SELECT u, v, {weight_sum} AS weight, sum(c) AS n_items, {view_names} AS views
             FROM cos GROUP BY u, v
         ),
         ends AS (
