@@ -112,3 +112,40 @@ def test_network_inauthentic_by_binomial_test_at_its_boundary(tmp_path):
             camp = s.execute("SELECT inauthentic FROM networks n JOIN memberships m "
                              "USING (network_id) WHERE m.account_id = 'camp0'")[0][0]
         assert camp is expect, rate
+
+
+def _flows_case(con, flows):
+    """`reshares` and `memberships` holding only what the self-amplification unit reads."""
+    con.execute("CREATE TABLE networks (network_id VARCHAR)")
+    con.execute("CREATE TABLE memberships (account_id VARCHAR, network_id VARCHAR)")
+    con.execute("CREATE TABLE reshares (amplifier VARCHAR, seeder VARCHAR)")
+    members = {a: n for n, accounts in (("S", [f"s{i}" for i in range(4)]),
+                                        ("A", [f"a{i}" for i in range(6)]),
+                                        ("V", [f"v{i}" for i in range(5)])) for a in accounts}
+    con.executemany("INSERT INTO networks VALUES (?)", [[n] for n in sorted(set(members.values()))])
+    con.executemany("INSERT INTO memberships VALUES (?, ?)", sorted(members.items()))
+    con.executemany("INSERT INTO reshares VALUES (?, ?)", flows)
+
+
+def test_a_network_the_operation_reshared_once_is_its_audience_not_part_of_it():
+    """Seeders S amplified by squad A are one unit of amplification; an audience network V
+    whose only reshare came from A (an operation's cover activity resharing a popular post)
+    is not pulled into that unit, so it does not inherit its self-amplification."""
+    import duckdb
+
+    from inconcert.verdict import _self_amplification
+
+    flows = [(f"a{j}", f"s{i}") for i in range(4) for j in range(6)]  # A reshares all of S
+    flows += [("a0", "v0")]                  # once, V's popular post: all V ever received
+    flows += [(f"v{j}", "s0") for j in range(2)]  # V reads S too
+    con = duckdb.connect()
+    _flows_case(con, flows)
+    units = _self_amplification(con, 3)
+    assert units["S"] == (24 / 26, 4)  # all but V's two reshares of S are the unit's own
+    assert units["V"] == (0.0, 0)  # its one reshare from A makes it no part of A's unit
+    # Spread over three of V's members, the same flow would make V one of A's seeder networks.
+    con2 = duckdb.connect()
+    _flows_case(con2, flows + [("a1", "v2"), ("a2", "v3"), ("a3", "v2"), ("a4", "v3"),
+                               ("a5", "v0")])
+    share, seeders = _self_amplification(con2, 3)["V"]
+    assert seeders >= 3 and share > 0.5

@@ -183,7 +183,7 @@ def _test_networks(con: duckdb.DuckDBPyConnection, p: VerdictParams) -> None:
     """, [p.member_threshold]).fetchall()
     if not rows:
         return
-    selfamp = _self_amplification(con)
+    selfamp = _self_amplification(con, p.self_amplification_seeders)
     n_tests = len(rows)
     values = []
     for nid, n, k in rows:
@@ -200,14 +200,15 @@ def _test_networks(con: duckdb.DuckDBPyConnection, p: VerdictParams) -> None:
                     "WHERE network_id = ?", values)
 
 
-def _self_amplification(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[float, int]]:
+def _self_amplification(con: duckdb.DuckDBPyConnection,
+                        min_seeders: int) -> dict[str, tuple[float, int]]:
     """Per network: the share of all reshares of its members' posts that members made, and how
     many distinct members were reshared by other members.
 
     An operation's seeders and amplifiers may form networks of their own (seeders linked by
     what they post, amplifiers by what they reshare), so networks are measured together with
     the networks that make most of their reshares (at least half, `roles.min_network_share`'s
-    majority) or most of whose reshares they make: one unit of amplification."""
+    majority) of at least `min_seeders` distinct members: one unit of amplification."""
     for col, typ in (("internal_share", "DOUBLE"), ("internal_seeders", "BIGINT"),
                      ("inauthentic_by", "VARCHAR")):
         con.execute(f"ALTER TABLE networks ADD COLUMN IF NOT EXISTS {col} {typ}").fetchall()
@@ -223,10 +224,12 @@ def _self_amplification(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[float
     """).fetchall()
     received: dict[str, int] = {}
     pair: dict[tuple[str, str], int] = {}
-    for ns, na, _, n in flows:
+    pair_seeders: dict[tuple[str, str], set] = {}
+    for ns, na, seeder, n in flows:
         received[ns] = received.get(ns, 0) + n
         if na is not None:
             pair[(ns, na)] = pair.get((ns, na), 0) + n
+            pair_seeders.setdefault((ns, na), set()).add(seeder)
     parent = {nid: nid for nid in received}
 
     def root(x: str) -> str:
@@ -235,7 +238,12 @@ def _self_amplification(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[float
         return x
 
     for (ns, na), n in sorted(pair.items()):
-        if ns != na and 2 * n >= received[ns]:
+        # One reshare of one member is all an audience network may ever receive, and an
+        # operation's cover activity (resharing popular posts) gives it that one: a flow joins
+        # two networks into one unit only when it amplifies them as a network, spread over as
+        # many members as the self-amplification rule itself asks for.
+        if (ns != na and 2 * n >= received[ns]
+                and len(pair_seeders[(ns, na)]) >= min_seeders):
             a, b = sorted((root(ns), root(na)))
             parent[b] = a
     unit_in: dict[str, int] = {}
