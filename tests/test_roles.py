@@ -118,3 +118,48 @@ def test_a_seeder_shared_by_several_networks_joins_the_one_that_reshares_it_most
     with build_case(tmp_path / "c.duckdb", edges, amp) as s:
         _, m = _run(s)
     assert m["shared"][0] == m[cells[0][0]][0] and m["shared"][1] == "seeder"
+
+
+def _periphery_case(path, periphery):
+    """AMPS form a network and the core of a coordinated group; `periphery` are that group's
+    non-core members (each sharing 4 items with it) and the only accounts resharing `s2`;
+    `late` reshares `s2` and one periphery member, nothing else."""
+    from inconcert.collective import GROUPS_DDL
+
+    edges = clique(AMPS, {"co_reshare": (5, 1e-8)})
+    amp = [(a, "s1", 3, 3) for a in AMPS]
+    amp += [(p, "s2", 2, 0) for p in periphery] + [("late", "s2", 4, 0)]
+    amp += [("late", periphery[0], 1, 0)] if periphery else []
+    store = build_case(path, edges, amp)
+    store.con.execute(GROUPS_DDL).fetchall()
+    store.con.execute("CREATE TABLE group_members (group_id BIGINT, account_id VARCHAR, "
+                      "core BOOLEAN, shared BIGINT, strength DOUBLE)").fetchall()
+    store.con.execute("INSERT INTO groups (group_id, size, coordinated) VALUES (1, ?, true)",
+                      [len(AMPS) + len(periphery)]).fetchall()
+    store.con.executemany("INSERT INTO group_members VALUES (1, ?, ?, 4, 1.0)",
+                          [[a, True] for a in AMPS] + [[p, False] for p in periphery])
+    return store
+
+
+def test_seeders_the_groups_periphery_reshares_join_after_it(tmp_path):
+    """A seeder reshared only by a coordinated group's periphery joins once that periphery has,
+    and so does the outsider that only reshares it; with no periphery, neither joins."""
+    from inconcert.detect import place_members
+
+    cfg = config.load()
+    periphery = [f"per{i}" for i in range(3)]
+    with _periphery_case(tmp_path / "c.duckdb", periphery) as s:
+        fuse_edges(s.con, cfg)
+        find_networks(s.con, cfg)
+        place_members(s.con, cfg)
+        m = {r[0]: r[1:] for r in s.execute(
+            "SELECT account_id, network_id, role, joined_by FROM memberships")}
+    assert all(m[p][2] == "group" for p in periphery)
+    assert m["s2"] == ("N001", "seeder", "amplified")
+    assert m["late"] == ("N001", "amplifier", "amplifying")
+    with _periphery_case(tmp_path / "d.duckdb", []) as s:
+        fuse_edges(s.con, cfg)
+        find_networks(s.con, cfg)
+        place_members(s.con, cfg)
+        members = {r[0] for r in s.execute("SELECT account_id FROM memberships")}
+    assert "s2" not in members and "late" not in members
