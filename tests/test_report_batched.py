@@ -1,5 +1,6 @@
 """The report's network data, gathered once for all networks, is exactly what the per-network
-queries gave (tests/networks_before.py, the code before), on the poisoned simulated case of
+queries gave (tests/networks_before.py, the code before), and the account evidence what the
+OR-join queries gave (tests/evidence_before.py), on the poisoned simulated case of
 test_report.py."""
 
 from __future__ import annotations
@@ -10,10 +11,12 @@ import pytest
 
 from inconcert.config import load
 from inconcert.report import networks as netdata
+from inconcert.report.evidence import account_evidence, scope
 from inconcert.report.resemblance import resemblance
 from inconcert.report.stages import stage_sections
 from inconcert.store import Store, table_exists
 
+from . import evidence_before
 from . import networks_before as before
 from .test_report import hostile_case
 
@@ -66,3 +69,12 @@ def test_stages_and_resemblance_for_all_networks_equal_the_per_network_queries(c
         assert any(stages[nid]["targets"]["amplified"] or stages[nid]["targets"]["attacked"]
                    for nid in nids)  # not vacuous
         assert any(stages[nid]["narratives"] for nid in nids)
+
+
+def test_account_evidence_equals_the_or_join_queries(case_out):
+    with Store(case_out / "case.duckdb", read_only=True) as s:
+        accounts = scope(s.con, 5000)
+        assert len(accounts) > 50
+        got = account_evidence(s.con, accounts, 12)
+        assert any(e["partners"] and e["amplification"] for e in got.values())
+        assert got == evidence_before.account_evidence(s.con, accounts, 12)

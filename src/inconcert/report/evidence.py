@@ -84,22 +84,33 @@ def account_evidence(con: duckdb.DuckDBPyConnection, accounts: list[str],
         return {}
     con.register("_ev_scope", pa.table({"account_id": pa.array(accounts, pa.string())}))
     try:
+        # Each side of an edge joined on its own: a join on `source = id OR target = id` is
+        # a nested loop over every (account, evidence row) pair, 20 CPU s for 5,000 accounts.
         rows = con.execute("""
-            SELECT s.account_id, CASE WHEN e.source = s.account_id THEN e.target ELSE e.source END,
-                   e.trace, e.weight, e.count, e.p_value, e.significant, e.first_ms, e.last_ms,
-                   e.examples, {first}, {last}
-            FROM _ev_scope s JOIN fused_evidence e
-              ON e.source = s.account_id OR e.target = s.account_id
-            ORDER BY 1, 2, 3""".format(first=iso_sql("e.first_ms"),
-                                       last=iso_sql("e.last_ms"))).fetchall()
+            WITH e AS (
+                SELECT s.account_id, e.target AS other, e.* FROM _ev_scope s
+                JOIN fused_evidence e ON e.source = s.account_id
+                UNION ALL
+                SELECT s.account_id, e.source AS other, e.* FROM _ev_scope s
+                JOIN fused_evidence e ON e.target = s.account_id AND e.source <> s.account_id
+            )
+            SELECT account_id, other, trace, weight, count, p_value, significant, first_ms,
+                   last_ms, examples, {first}, {last}
+            FROM e ORDER BY 1, 2, 3""".format(first=iso_sql("first_ms"),
+                                              last=iso_sql("last_ms"))).fetchall()
         amp = con.execute("""
-            SELECT s.account_id, a.amplifier, a.seeder, a.n_reshares, a.n_fast,
-                   a.median_latency_ms, a.first_ms, a.last_ms, {first}, {last}
-            FROM _ev_scope s JOIN amplification a
-              ON (a.amplifier = s.account_id OR a.seeder = s.account_id)
-                 AND a.amplifier <> a.seeder
-            ORDER BY 1, a.n_reshares DESC, 2, 3""".format(
-            first=iso_sql("a.first_ms"), last=iso_sql("a.last_ms"))).fetchall() if table_exists(
+            WITH a AS (
+                SELECT s.account_id, a.* FROM _ev_scope s
+                JOIN amplification a ON a.amplifier = s.account_id
+                UNION ALL
+                SELECT s.account_id, a.* FROM _ev_scope s
+                JOIN amplification a ON a.seeder = s.account_id
+            )
+            SELECT account_id, amplifier, seeder, n_reshares, n_fast, median_latency_ms,
+                   first_ms, last_ms, {first}, {last}
+            FROM a WHERE amplifier <> seeder
+            ORDER BY 1, n_reshares DESC, 2, 3""".format(
+            first=iso_sql("first_ms"), last=iso_sql("last_ms"))).fetchall() if table_exists(
             con, "amplification") else []
         sigs = con.execute("""
             SELECT s.account_id, g.signal, g.strength, g.disarm, g.evidence
