@@ -20,7 +20,7 @@ import duckdb
 
 from ..exports.graph import table_exists
 from .confidence import ConfidenceParams, level
-from .reach import reach
+from .reach import reach_all
 from .stages import human_date
 
 LEVELS = ("low", "moderate", "high")
@@ -126,6 +126,7 @@ def operation_rows(con: duckdb.DuckDBPyConnection, networks: list[dict[str, Any]
     cur = con.execute("SELECT * FROM operations ORDER BY operation_id")
     names = [d[0] for d in cur.description]
     out = []
+    reached: list[tuple[list[str], list[str]]] = []
     for r in cur.fetchall():
         op = dict(zip(names, r, strict=True))
         op["network_ids"] = [n for n in (op["networks"] or "").split(";") if n]
@@ -138,7 +139,9 @@ def operation_rows(con: duckdb.DuckDBPyConnection, networks: list[dict[str, Any]
         op["statement"] = statement(op, reference_rate)
         accounts = [a for n in op["network_ids"] for a in members.get(n, [])]
         op["summaries"] = _summaries(con, accounts, op["size"])
-        op["reach"] = reach(con, accounts, op["network_ids"])
+        reached.append((accounts, op["network_ids"]))
         op["first"], op["last"] = human_date(op["first_ms"]), human_date(op["last_ms"])
         out.append(op)
+    for op, r in zip(out, reach_all(con, reached), strict=True):
+        op["reach"] = r
     return out
