@@ -12,9 +12,9 @@ inlined: the page makes no request.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
-from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -42,7 +42,7 @@ def _asset(name: str) -> str:
     return resources.files("inconcert.report").joinpath(name).read_text(encoding="utf-8")
 
 
-@cache
+@functools.cache
 def inline_script(names: tuple[str, ...]) -> Markup:
     """Our and the vendored scripts as inline text (source-map comments dropped; a `</script`
     in them would end the element, so it is refused rather than silently broken)."""
@@ -79,6 +79,32 @@ def when(iso: str | None) -> str:
     return f"{int(d)} {MONTHS[int(m) - 1]} {y} {iso[11:16]}".rstrip()
 
 
+def _printed(value: Any) -> Markup:  # noqa: ANN401 - whatever a template prints
+    """A value as the template prints `{{ value }}`: isolated (`finalize`), then escaped."""
+    return escape(isolate(value))
+
+
+def _item(it: dict[str, str], truncate: Any) -> str:  # noqa: ANN401 - Jinja's filter
+    """One example item of an evidence row as the template printed it (`<li>...</li>`)."""
+    kind, item = it["kind"], it["item"]
+    if kind in ("url", "domain"):
+        head = _printed(defang(item))
+    elif kind == "hashtag":
+        head = "#" + _printed(item)
+    elif it["text"]:
+        head = f"“{_printed(truncate(it['text'], 90))}” <code>{_printed(item)}</code>"
+    else:
+        head = f"<code>{_printed(item)}</code>"
+    mine, other = it["time_self"], it["time_other"]
+    if not (mine or other):
+        return f"<li>{head}</li>"
+    if mine[:10] == other[:10]:
+        when = f"{_printed(mine[11:19])} / {_printed(other[11:19])} on {_printed(mine[:10])}"
+    else:
+        when = f"{_printed(mine)} / {_printed(other)}"
+    return f'<li>{head} <span class="when">{when}</span></li>'
+
+
 def _env() -> Environment:
     env = Environment(loader=PackageLoader("inconcert.report", "templates"), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
@@ -88,6 +114,15 @@ def _env() -> Environment:
     env.filters["num"] = lambda x, d=3: "" if x is None else f"{x:.{d}f}"
     env.filters["short_id"] = short_id
     env.filters["when"] = when
+    # The evidence's example items (887,000 in the big-network case) cost the most through
+    # Jinja's per-expression attribute lookups; one Python call per evidence row prints them.
+    truncate = functools.partial(env.filters["truncate"], env)
+    env.filters["evidence_items"] = lambda items: Markup("".join(_item(it, truncate)
+                                                                 for it in items))
+    # A narrative posted by every network lists every other network with its count (640,000
+    # pairs in the big-network case).
+    env.filters["counted"] = lambda pairs: Markup(", ".join(
+        f"{_printed(name)} ({_printed(n)})" for name, n in pairs))
     env.globals["charts"] = charts
     return env
 
