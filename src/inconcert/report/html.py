@@ -79,22 +79,28 @@ def when(iso: str | None) -> str:
     return f"{int(d)} {MONTHS[int(m) - 1]} {y} {iso[11:16]}".rstrip()
 
 
+@functools.lru_cache(maxsize=1 << 16, typed=True)
 def _printed(value: Any) -> Markup:  # noqa: ANN401 - whatever a template prints
-    """A value as the template prints `{{ value }}`: isolated (`finalize`), then escaped."""
+    """A value as the template prints `{{ value }}`: isolated (`finalize`), then escaped.
+    Cached: item ids, times and network ids repeat across the evidence rows."""
     return escape(isolate(value))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _item_head(kind: str, item: str, text: str | None, truncate: Any) -> str:  # noqa: ANN401
+    """An example item's own text (a defanged URL, a hashtag, a quoted post and its id)."""
+    if kind in ("url", "domain"):
+        return _printed(defang(item))
+    if kind == "hashtag":
+        return "#" + _printed(item)
+    if text:
+        return f"“{_printed(truncate(text, 90))}” <code>{_printed(item)}</code>"
+    return f"<code>{_printed(item)}</code>"
 
 
 def _item(it: dict[str, str], truncate: Any) -> str:  # noqa: ANN401 - Jinja's filter
     """One example item of an evidence row as the template printed it (`<li>...</li>`)."""
-    kind, item = it["kind"], it["item"]
-    if kind in ("url", "domain"):
-        head = _printed(defang(item))
-    elif kind == "hashtag":
-        head = "#" + _printed(item)
-    elif it["text"]:
-        head = f"“{_printed(truncate(it['text'], 90))}” <code>{_printed(item)}</code>"
-    else:
-        head = f"<code>{_printed(item)}</code>"
+    head = _item_head(it["kind"], it["item"], it["text"], truncate)
     mine, other = it["time_self"], it["time_other"]
     if not (mine or other):
         return f"<li>{head}</li>"
