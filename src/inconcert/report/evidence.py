@@ -121,20 +121,22 @@ def account_evidence(con: duckdb.DuckDBPyConnection, accounts: list[str],
     by_pair: dict[tuple[str, str], list[tuple]] = defaultdict(list)
     for r in rows:
         by_pair[(r[0], r[1])].append(r[2:])
-    partners: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    # Partners ranked and cut first: their traces and items (five per trace) are built only
+    # for the max_partners kept, not for all of an account's partners.
+    ranked: dict[str, list[tuple[float | None, str, list[tuple]]]] = defaultdict(list)
     for (aid, other), traces in by_pair.items():
-        partners[aid].append({"account_id": other,
-                              "weight": num(sum(t[1] or 0.0 for t in traces)),
-                              "traces": [{"trace": t, "weight": num(w), "count": c,
-                                          "p_value": sig_digits(p), "significant": bool(s),
-                                          "first": iso_text(fi, f),
-                                          "last": iso_text(lai, la),
-                                          "disarm": _trace_disarm(t),
-                                          "items": [{"item": x} for x in example_items(ex)]}
-                                         for t, w, c, p, s, f, la, ex, fi, lai in traces]})
-    for aid in partners:
-        partners[aid].sort(key=lambda d: (-(d["weight"] or 0.0), d["account_id"]))
-        del partners[aid][max_partners:]
+        ranked[aid].append((num(sum(t[1] or 0.0 for t in traces)), other, traces))
+    partners: dict[str, list[dict[str, Any]]] = {}
+    for aid, plist in ranked.items():
+        plist.sort(key=lambda d: (-(d[0] or 0.0), d[1]))
+        partners[aid] = [{"account_id": other, "weight": weight,
+                          "traces": [{"trace": t, "weight": num(w), "count": c,
+                                      "p_value": sig_digits(p), "significant": bool(s),
+                                      "first": iso_text(fi, f), "last": iso_text(lai, la),
+                                      "disarm": _trace_disarm(t),
+                                      "items": [{"item": x} for x in example_items(ex)]}
+                                     for t, w, c, p, s, f, la, ex, fi, lai in traces]}
+                         for weight, other, traces in plist[:max_partners]]
     _item_times(con, partners)
     out: dict[str, dict[str, Any]] = {a: {"partners": partners.get(a, []), "signals": [],
                                           "amplification": []} for a in accounts}
