@@ -111,6 +111,21 @@ def _item(it: dict[str, str], truncate: Any) -> str:  # noqa: ANN401 - Jinja's f
     return f'<li>{head} <span class="when">{when}</span></li>'
 
 
+def _trace_cells(t: dict[str, Any], truncate: Any) -> str:  # noqa: ANN401 - Jinja's filter
+    """The cells of one trace of an evidence row after the partner's (`<td>` kind, shared
+    items, p-value, example items and period), as the template printed them."""
+    support = ("" if t["significant"] else
+               ' <span class="muted" title="counts only with other traces">(supporting)</span>')
+    disarm = "".join(f'<br><span class="tid" title="{_printed(d["name"])}">{_printed(d["id"])}'
+                     "</span>" for d in t["disarm"])
+    p = "" if t["p_value"] is None else f"{t['p_value']:.2g}"
+    items = "".join(_item(it, truncate) for it in t["items"])
+    return (f'<td>{_printed(t["trace"])}{support}{disarm}</td><td class="r">'
+            f'{_printed(t["count"])}</td><td class="r">{_printed(p)}</td><td><ul class="ilist">'
+            f'{items}</ul><span class="muted">{_printed(t["first"][:10])} – '
+            f'{_printed(t["last"][:10])}</span></td>')
+
+
 def _env() -> Environment:
     env = Environment(loader=PackageLoader("inconcert.report", "templates"), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
@@ -120,11 +135,11 @@ def _env() -> Environment:
     env.filters["num"] = lambda x, d=3: "" if x is None else f"{x:.{d}f}"
     env.filters["short_id"] = short_id
     env.filters["when"] = when
-    # The evidence's example items (887,000 in the big-network case) cost the most through
-    # Jinja's per-expression attribute lookups; one Python call per evidence row prints them.
+    # The evidence rows (178,000 traces and 887,000 example items in the big-network case)
+    # cost the most through Jinja's per-expression attribute lookups; one Python call per
+    # row prints them.
     truncate = functools.partial(env.filters["truncate"], env)
-    env.filters["evidence_items"] = lambda items: Markup("".join(_item(it, truncate)
-                                                                 for it in items))
+    env.filters["trace_cells"] = lambda t: Markup(_trace_cells(t, truncate))
     # A narrative posted by every network lists every other network with its count (640,000
     # pairs in the big-network case).
     env.filters["counted"] = lambda pairs: Markup(", ".join(
