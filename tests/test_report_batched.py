@@ -1,5 +1,7 @@
 """The report's network data, gathered once for all networks, is exactly what the per-network
-queries gave (tests/networks_before.py, the code before), on the poisoned simulated case of
+queries gave (tests/networks_before.py, the code before), the account evidence what the
+OR-join queries gave (tests/evidence_before.py) and the operations' reach what the
+per-operation queries gave (tests/reach_before.py), on the poisoned simulated case of
 test_report.py."""
 
 from __future__ import annotations
@@ -10,10 +12,13 @@ import pytest
 
 from inconcert.config import load
 from inconcert.report import networks as netdata
+from inconcert.report.evidence import account_evidence, scope
+from inconcert.report.reach import reach_all
 from inconcert.report.resemblance import resemblance
 from inconcert.report.stages import stage_sections
 from inconcert.store import Store, table_exists
 
+from . import evidence_before, reach_before
 from . import networks_before as before
 from .test_report import hostile_case
 
@@ -66,3 +71,27 @@ def test_stages_and_resemblance_for_all_networks_equal_the_per_network_queries(c
         assert any(stages[nid]["targets"]["amplified"] or stages[nid]["targets"]["attacked"]
                    for nid in nids)  # not vacuous
         assert any(stages[nid]["narratives"] for nid in nids)
+
+
+def test_account_evidence_equals_the_or_join_queries(case_out):
+    with Store(case_out / "case.duckdb", read_only=True) as s:
+        accounts = scope(s.con, 5000)
+        assert len(accounts) > 50
+        got = account_evidence(s.con, accounts, 12)
+        assert any(e["partners"] and e["amplification"] for e in got.values())
+        assert got == evidence_before.account_evidence(s.con, accounts, 12)
+
+
+def test_reach_of_all_operations_equals_the_per_operation_queries(case_out):
+    with Store(case_out / "case.duckdb", read_only=True) as s:
+        members: dict[str, list[str]] = {}
+        for aid, nid in s.execute("SELECT account_id, network_id FROM memberships "
+                                  "WHERE network_id IS NOT NULL ORDER BY 1"):
+            members.setdefault(nid, []).append(aid)
+        ops = [[n for n in nets.split(";") if n] for (nets,) in s.execute(
+            "SELECT networks FROM operations ORDER BY operation_id")]
+        given = [([a for n in nets for a in members.get(n, [])], nets) for nets in ops]
+        assert len(given) >= 2
+        got = reach_all(s.con, given)
+        assert any(r["n_accounts"] for r in got)
+        assert got == [reach_before.reach(s.con, m, nets) for m, nets in given]

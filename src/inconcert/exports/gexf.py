@@ -15,48 +15,41 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import __version__
-from .graph import EDGE_ATTRS, NODE_ATTRS, AccountGraph, hex_rgb
-from .xmltext import chunks, lines, xml_attr, xml_attr_column, xml_text
+from ..arrowtext import text_column, write_lines
+from .graph import EDGE_ATTRS, NODE_ATTRS, AccountGraph, rgb_texts
+from .xmltext import attr_texts, lines, xml_attr, xml_text
 
 NS = "http://gexf.net/1.3"
 VIZ = "http://gexf.net/1.3/viz"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 
 
-def _texts(rows: list[dict], name: str, kind: str = "string") -> list[str | None]:
-    # A missing value stays None (GEXF has no null), so "unknown" stays distinguishable from 0.
-    if kind == "boolean":
-        return [None if r[name] is None else "true" if r[name] else "false" for r in rows]
-    return [None if r[name] is None else str(r[name]) for r in rows]
-
-
-def _attvalues(rows: list[dict], attrs: tuple[tuple[str, str], ...]) -> list[pa.Array]:
-    """Per attribute, each row's `<attvalue>` line (null where the value is missing)."""
+def _attvalues(t: pa.Table, attrs: tuple[tuple[str, str], ...]) -> list[pa.Array]:
+    """Per attribute, each row's `<attvalue>` line (null where the value is missing: GEXF has
+    no null, so "unknown" stays distinguishable from 0)."""
     return [pc.binary_join_element_wise(
-        f'\n          <attvalue for="{i}" value="', xml_attr_column(_texts(rows, name, kind)),
-        '"/>', "") for i, (name, kind) in enumerate(attrs)]
+        f'\n          <attvalue for="{i}" value="', attr_texts(t[name]), '"/>', "")
+        for i, (name, _) in enumerate(attrs)]
 
 
-def _nodes(g: AccountGraph) -> pa.Array:
-    rgb = [hex_rgb(n["color"]) for n in g.nodes]
+def _nodes(t: pa.Table, first: int) -> pa.Array:
+    r, gr, b = rgb_texts(t["color"])
     return lines([
-        '      <node id="', xml_attr_column(_texts(g.nodes, "id")), '" label="',
-        xml_attr_column(_texts(g.nodes, "label")), '">\n        <attvalues>',
-        *_attvalues(g.nodes, NODE_ATTRS),
-        '\n        </attvalues>\n        <viz:color r="', pa.array([str(c[0]) for c in rgb]),
-        '" g="', pa.array([str(c[1]) for c in rgb]), '" b="', pa.array([str(c[2]) for c in rgb]),
-        '"/>\n        <viz:position x="', pa.array(_texts(g.nodes, "x"), pa.string()), '" y="',
-        pa.array(_texts(g.nodes, "y"), pa.string()), '" z="0.0"/>\n        <viz:size value="',
-        pa.array(_texts(g.nodes, "size"), pa.string()), '"/>\n      </node>'])
+        '\n      <node id="', attr_texts(t["id"]), '" label="', attr_texts(t["label"]),
+        '">\n        <attvalues>', *_attvalues(t, NODE_ATTRS),
+        '\n        </attvalues>\n        <viz:color r="', r, '" g="', gr, '" b="', b,
+        '"/>\n        <viz:position x="', text_column(t["x"]), '" y="', text_column(t["y"]),
+        '" z="0.0"/>\n        <viz:size value="', text_column(t["size"]),
+        '"/>\n      </node>'])
 
 
-def _edges(g: AccountGraph) -> pa.Array:
+def _edges(t: pa.Table, first: int) -> pa.Array:
+    ids = pa.array(range(first, first + t.num_rows), pa.int64()).cast(pa.string())
     return lines([
-        '      <edge id="', pa.array([str(i) for i in range(len(g.edges))], pa.string()),
-        '" source="', xml_attr_column(_texts(g.edges, "source")), '" target="',
-        xml_attr_column(_texts(g.edges, "target")), '" weight="',
-        pa.array(_texts(g.edges, "weight"), pa.string()), '">\n        <attvalues>',
-        *_attvalues(g.edges, EDGE_ATTRS), "\n        </attvalues>\n      </edge>"])
+        '\n      <edge id="', ids, '" source="', attr_texts(t["source"]), '" target="',
+        attr_texts(t["target"]), '" weight="', text_column(t["weight"]),
+        '">\n        <attvalues>', *_attvalues(t, EDGE_ATTRS),
+        "\n        </attvalues>\n      </edge>"])
 
 
 def _head(date: str, description: str) -> list[str]:
@@ -80,12 +73,10 @@ def write_gexf(g: AccountGraph, path: Path, date: str, description: str) -> Path
     """Write the account graph as GEXF 1.3; `date` (YYYY-MM-DD) comes from the data, so the
     bytes do not depend on the clock. Every column is escaped by Arrow and the file written a
     slice of rows at a time."""
-    with open(path, "w", encoding="utf-8", newline="\n") as f:
-        f.write("\n".join([*_head(date, description), "    <nodes>"]))
-        for text in chunks(_nodes(g)) if g.nodes else ():
-            f.write("\n" + text)
-        f.write("\n    </nodes>\n    <edges>")
-        for text in chunks(_edges(g)) if g.edges else ():
-            f.write("\n" + text)
-        f.write("\n    </edges>\n  </graph>\n</gexf>\n")
+    with open(path, "wb") as f:
+        f.write("\n".join([*_head(date, description), "    <nodes>"]).encode())
+        write_lines(f, g.nodes, _nodes)
+        f.write(b"\n    </nodes>\n    <edges>")
+        write_lines(f, g.edges, _edges)
+        f.write(b"\n    </edges>\n  </graph>\n</gexf>\n")
     return path

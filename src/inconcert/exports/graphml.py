@@ -8,24 +8,35 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .graph import EDGE_ATTRS, NODE_ATTRS, AccountGraph, hex_rgb
-from .xmltext import chunks, lines, xml_attr_column
+from ..arrowtext import write_lines
+from .graph import EDGE_ATTRS, NODE_ATTRS, AccountGraph, rgb_texts
+from .xmltext import attr_texts, lines
 
 _TYPES = {"string": "string", "long": "long", "double": "double", "boolean": "boolean"}
 _VIZ_NODE = (("label", "string"), ("r", "int"), ("g", "int"), ("b", "int"), ("x", "double"),
              ("y", "double"), ("size", "double"))
 
 
-def _texts(rows: list[dict], name: str) -> list[str | None]:
-    return [None if v is None else ("true" if v else "false") if isinstance(v, bool) else str(v)
-            for v in (r[name] for r in rows)]
-
-
-def _data(rows: list[dict], prefix: str, keys: list[tuple[str, str]]) -> list[pa.Array]:
+def _data(columns: list[pa.Array], prefix: str) -> list[pa.Array]:
     """Per key, each row's `<data>` line (null where the value is missing)."""
-    return [pc.binary_join_element_wise(f'\n      <data key="{prefix}{i}">',
-                                        xml_attr_column(_texts(rows, name)), "</data>", "")
-            for i, (name, _) in enumerate(keys)]
+    return [pc.binary_join_element_wise(f'\n      <data key="{prefix}{i}">', col, "</data>", "")
+            for i, col in enumerate(columns)]
+
+
+def _node_lines(n: pa.Table, first: int) -> pa.Array:
+    viz = [attr_texts(n["label"]), *rgb_texts(n["color"]),
+           *(attr_texts(n[name]) for name in ("x", "y", "size"))]
+    return lines(['\n    <node id="', attr_texts(n["id"]), '">',
+                  *_data([*viz, *(attr_texts(n[name]) for name, _ in NODE_ATTRS)], "n"),
+                  "\n    </node>"])
+
+
+def _edge_lines(e: pa.Table, first: int) -> pa.Array:
+    return lines(['\n    <edge source="', attr_texts(e["source"]), '" target="',
+                  attr_texts(e["target"]), '">',
+                  *_data([attr_texts(e[name]) for name in ("weight", *(a for a, _ in EDGE_ATTRS))],
+                         "e"),
+                  "\n    </edge>"])
 
 
 def write_graphml(g: AccountGraph, path: Path) -> Path:
@@ -42,21 +53,9 @@ def write_graphml(g: AccountGraph, path: Path) -> Path:
         head.extend(f'  <key id="{prefix}{i}" for="{cls}" attr.name="{name}" '
                     f'attr.type="{kind}"/>' for i, (name, kind) in enumerate(keys))
     head.append('  <graph id="inconcert" edgedefault="undirected">')
-    with open(path, "w", encoding="utf-8", newline="\n") as f:
-        f.write("\n".join(head))
-        if g.nodes:
-            rgb = [hex_rgb(n["color"]) for n in g.nodes]
-            nodes = [{**n, "r": c[0], "g": c[1], "b": c[2]} for n, c in zip(g.nodes, rgb,
-                                                                              strict=True)]
-            for text in chunks(lines(['    <node id="', xml_attr_column(_texts(nodes, "id")),
-                                      '">', *_data(nodes, "n", node_keys),
-                                      "\n    </node>"])):
-                f.write("\n" + text)
-        if g.edges:
-            for text in chunks(lines([
-                    '    <edge source="', xml_attr_column(_texts(g.edges, "source")),
-                    '" target="', xml_attr_column(_texts(g.edges, "target")), '">',
-                    *_data(g.edges, "e", edge_keys), "\n    </edge>"])):
-                f.write("\n" + text)
-        f.write("\n  </graph>\n</graphml>\n")
+    with open(path, "wb") as f:
+        f.write("\n".join(head).encode())
+        write_lines(f, g.nodes, _node_lines)
+        write_lines(f, g.edges, _edge_lines)
+        f.write(b"\n  </graph>\n</graphml>\n")
     return path

@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from ..arrowtext import text_column
 
 # Everything outside XML 1.0's Char production.
 _INVALID = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -29,21 +31,33 @@ def xml_text(value: object) -> str:
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-# The same set for RE2 (Arrow strings are UTF-8, so they hold no lone surrogate).
+# The same sets for RE2: the invalid characters, and every character `xml_attr` changes.
 _INVALID_RE2 = "[^\\x{9}\\x{a}\\x{d}\\x{20}-\\x{d7ff}\\x{e000}-\\x{fffd}\\x{10000}-\\x{10ffff}]"
+_CHANGED_RE2 = _INVALID_RE2 + "|[&<>\"'\\n\\r\\t]"
 
 
-def xml_attr_column(values: Sequence[str | None]) -> pa.Array:
-    """`xml_attr` of every text (None stays null), escaped by Arrow for the whole column; a
-    column Arrow cannot hold (a lone surrogate) is escaped value by value."""
-    try:
-        col = pa.array(values, pa.string())
-    except (pa.ArrowException, UnicodeError):
-        return pa.array([None if v is None else xml_attr(v) for v in values], pa.string())
-    col = pc.replace_substring_regex(col, _INVALID_RE2, "")
+def xml_attr_column(col: pa.Array) -> pa.Array:
+    """`xml_attr` of every text of a column (null stays null), escaped by Arrow for the whole
+    column. Arrow strings are UTF-8, so they hold no lone surrogate: `_INVALID` and
+    `_INVALID_RE2` remove the same characters. Only the texts that change are rewritten
+    (most ids, dates and names hold nothing to escape)."""
+    changed = pc.fill_null(pc.match_substring_regex(col, _CHANGED_RE2), False)
+    if not pc.any(changed).as_py():
+        return col
+    sub = pc.replace_substring_regex(col.filter(changed), _INVALID_RE2, "")
     for ch, ref in _ESCAPES.items():  # "&" first, so no reference is escaped twice
-        col = pc.replace_substring(col, ch, ref)
-    return col
+        sub = pc.replace_substring(sub, ch, ref)
+    return pc.replace_with_mask(col, changed, sub)
+
+
+def attr_texts(col: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """`xml_attr(str(value))` of every value of a column (null stays null). Numbers and
+    booleans are written as they are: their text holds nothing to escape."""
+    text = text_column(col)
+    kind = col.type
+    if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind):
+        return text
+    return xml_attr_column(text)
 
 
 def lines(parts: Sequence[pa.Array | str]) -> pa.Array:
@@ -51,9 +65,3 @@ def lines(parts: Sequence[pa.Array | str]) -> pa.Array:
     part left out."""
     return pc.binary_join_element_wise(*parts, "", null_handling="replace",
                                        null_replacement="")
-
-
-def chunks(rows: pa.Array, size: int = 65_536) -> Iterator[str]:
-    """The rows' texts, joined by newlines, a slice at a time (for writing a large file)."""
-    for start in range(0, len(rows), size):
-        yield "\n".join(rows.slice(start, size).to_pylist())

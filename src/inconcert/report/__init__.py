@@ -38,11 +38,11 @@ def write_report(db: Path, out_dir: Path, cfg: Config | None = None) -> list[Pat
     with Store(db) as store:
         con = store.con
         graph = build_graph(con)
-        positions = compute_layout([n["id"] for n in graph.nodes],
-                                   [(e["source"], e["target"], e["weight"]) for e in graph.edges],
-                                   rp.layout_seed, rp.layout_iterations)
-        for n in graph.nodes:
-            n["x"], n["y"] = positions[n["id"]]
+        e = graph.edges
+        graph.place(compute_layout(graph.nodes["id"].to_pylist(),
+                                   list(zip(e["source"].to_pylist(), e["target"].to_pylist(),
+                                            e["weight"].to_pylist(), strict=True)),
+                                   rp.layout_seed, rp.layout_iterations))
         ctx = build_context(store, cfg, graph)
         stamp = con.execute("SELECT max(created_ms) FROM posts").fetchall()[0][0]
         report = out_dir / REPORT

@@ -11,6 +11,7 @@ from pathlib import PurePath
 from typing import Any
 
 import duckdb
+import pyarrow.compute as pc
 
 from .. import __version__, model
 from ..config import Config
@@ -257,14 +258,15 @@ def _group_indicators(rows: list[dict[str, str]]) -> list[dict[str, Any]]:
 def _map(g: AccountGraph, anchors: dict[str, str]) -> dict[str, Any]:
     """Compact map data for the page: nodes [label, x, y, size, color, network, flagged,
     anchor] and edges [source index, target index, weight]."""
-    index = {n["id"]: i for i, n in enumerate(g.nodes)}
+    n, e = g.nodes, g.edges
+    ends = [pc.index_in(e[end], n["id"]).to_pylist() for end in ("source", "target")]
     # A hashed id standing in for a handle is cut so labels do not overlap; handles stay whole.
     # Labels reach the page as JSON (drawn on the canvas and in the hover box), past the
     # template's own isolation: they are isolated here.
-    return {"nodes": [[isolate(short_id(n["label"], 12) if n["label"] == n["id"]
-                               else n["label"]),
-                       n["x"], n["y"], n["size"], n["color"],
-                       n["network"], 1 if n["flagged"] else 0, anchors.get(n["id"], "")]
-                      for n in g.nodes],
-            "edges": [[index[e["source"]], index[e["target"]], e["weight"]] for e in g.edges],
+    return {"nodes": [[isolate(short_id(label, 12) if label == aid else label), x, y, size,
+                       color, net, 1 if flagged else 0, anchors.get(aid, "")]
+                      for aid, label, x, y, size, color, net, flagged in zip(
+                          *(n[c].to_pylist() for c in ("id", "label", "x", "y", "size", "color",
+                                                       "network", "flagged")), strict=True)],
+            "edges": [list(t) for t in zip(*ends, e["weight"].to_pylist(), strict=True)],
             "networks": [{"id": nid, "color": g.color(nid)} for nid in g.networks]}

@@ -84,22 +84,33 @@ def account_evidence(con: duckdb.DuckDBPyConnection, accounts: list[str],
         return {}
     con.register("_ev_scope", pa.table({"account_id": pa.array(accounts, pa.string())}))
     try:
+        # Each side of an edge joined on its own: a join on `source = id OR target = id` is
+        # a nested loop over every (account, evidence row) pair, 20 CPU s for 5,000 accounts.
         rows = con.execute("""
-            SELECT s.account_id, CASE WHEN e.source = s.account_id THEN e.target ELSE e.source END,
-                   e.trace, e.weight, e.count, e.p_value, e.significant, e.first_ms, e.last_ms,
-                   e.examples, {first}, {last}
-            FROM _ev_scope s JOIN fused_evidence e
-              ON e.source = s.account_id OR e.target = s.account_id
-            ORDER BY 1, 2, 3""".format(first=iso_sql("e.first_ms"),
-                                       last=iso_sql("e.last_ms"))).fetchall()
+            WITH e AS (
+                SELECT s.account_id, e.target AS other, e.* FROM _ev_scope s
+                JOIN fused_evidence e ON e.source = s.account_id
+                UNION ALL
+                SELECT s.account_id, e.source AS other, e.* FROM _ev_scope s
+                JOIN fused_evidence e ON e.target = s.account_id AND e.source <> s.account_id
+            )
+            SELECT account_id, other, trace, weight, count, p_value, significant, first_ms,
+                   last_ms, examples, {first}, {last}
+            FROM e ORDER BY 1, 2, 3""".format(first=iso_sql("first_ms"),
+                                              last=iso_sql("last_ms"))).fetchall()
         amp = con.execute("""
-            SELECT s.account_id, a.amplifier, a.seeder, a.n_reshares, a.n_fast,
-                   a.median_latency_ms, a.first_ms, a.last_ms, {first}, {last}
-            FROM _ev_scope s JOIN amplification a
-              ON (a.amplifier = s.account_id OR a.seeder = s.account_id)
-                 AND a.amplifier <> a.seeder
-            ORDER BY 1, a.n_reshares DESC, 2, 3""".format(
-            first=iso_sql("a.first_ms"), last=iso_sql("a.last_ms"))).fetchall() if table_exists(
+            WITH a AS (
+                SELECT s.account_id, a.* FROM _ev_scope s
+                JOIN amplification a ON a.amplifier = s.account_id
+                UNION ALL
+                SELECT s.account_id, a.* FROM _ev_scope s
+                JOIN amplification a ON a.seeder = s.account_id
+            )
+            SELECT account_id, amplifier, seeder, n_reshares, n_fast, median_latency_ms,
+                   first_ms, last_ms, {first}, {last}
+            FROM a WHERE amplifier <> seeder
+            ORDER BY 1, n_reshares DESC, 2, 3""".format(
+            first=iso_sql("first_ms"), last=iso_sql("last_ms"))).fetchall() if table_exists(
             con, "amplification") else []
         sigs = con.execute("""
             SELECT s.account_id, g.signal, g.strength, g.disarm, g.evidence
@@ -110,20 +121,22 @@ def account_evidence(con: duckdb.DuckDBPyConnection, accounts: list[str],
     by_pair: dict[tuple[str, str], list[tuple]] = defaultdict(list)
     for r in rows:
         by_pair[(r[0], r[1])].append(r[2:])
-    partners: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    # Partners ranked and cut first: their traces and items (five per trace) are built only
+    # for the max_partners kept, not for all of an account's partners.
+    ranked: dict[str, list[tuple[float | None, str, list[tuple]]]] = defaultdict(list)
     for (aid, other), traces in by_pair.items():
-        partners[aid].append({"account_id": other,
-                              "weight": num(sum(t[1] or 0.0 for t in traces)),
-                              "traces": [{"trace": t, "weight": num(w), "count": c,
-                                          "p_value": sig_digits(p), "significant": bool(s),
-                                          "first": iso_text(fi, f),
-                                          "last": iso_text(lai, la),
-                                          "disarm": _trace_disarm(t),
-                                          "items": [{"item": x} for x in example_items(ex)]}
-                                         for t, w, c, p, s, f, la, ex, fi, lai in traces]})
-    for aid in partners:
-        partners[aid].sort(key=lambda d: (-(d["weight"] or 0.0), d["account_id"]))
-        del partners[aid][max_partners:]
+        ranked[aid].append((num(sum(t[1] or 0.0 for t in traces)), other, traces))
+    partners: dict[str, list[dict[str, Any]]] = {}
+    for aid, plist in ranked.items():
+        plist.sort(key=lambda d: (-(d[0] or 0.0), d[1]))
+        partners[aid] = [{"account_id": other, "weight": weight,
+                          "traces": [{"trace": t, "weight": num(w), "count": c,
+                                      "p_value": sig_digits(p), "significant": bool(s),
+                                      "first": iso_text(fi, f), "last": iso_text(lai, la),
+                                      "disarm": _trace_disarm(t),
+                                      "items": [{"item": x} for x in example_items(ex)]}
+                                     for t, w, c, p, s, f, la, ex, fi, lai in traces]}
+                         for weight, other, traces in plist[:max_partners]]
     _item_times(con, partners)
     out: dict[str, dict[str, Any]] = {a: {"partners": partners.get(a, []), "signals": [],
                                           "amplification": []} for a in accounts}

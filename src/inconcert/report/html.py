@@ -12,9 +12,9 @@ inlined: the page makes no request.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
-from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -42,7 +42,7 @@ def _asset(name: str) -> str:
     return resources.files("inconcert.report").joinpath(name).read_text(encoding="utf-8")
 
 
-@cache
+@functools.cache
 def inline_script(names: tuple[str, ...]) -> Markup:
     """Our and the vendored scripts as inline text (source-map comments dropped; a `</script`
     in them would end the element, so it is refused rather than silently broken)."""
@@ -79,6 +79,53 @@ def when(iso: str | None) -> str:
     return f"{int(d)} {MONTHS[int(m) - 1]} {y} {iso[11:16]}".rstrip()
 
 
+@functools.lru_cache(maxsize=1 << 16, typed=True)
+def _printed(value: Any) -> Markup:  # noqa: ANN401 - whatever a template prints
+    """A value as the template prints `{{ value }}`: isolated (`finalize`), then escaped.
+    Cached: item ids, times and network ids repeat across the evidence rows."""
+    return escape(isolate(value))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _item_head(kind: str, item: str, text: str | None, truncate: Any) -> str:  # noqa: ANN401
+    """An example item's own text (a defanged URL, a hashtag, a quoted post and its id)."""
+    if kind in ("url", "domain"):
+        return _printed(defang(item))
+    if kind == "hashtag":
+        return "#" + _printed(item)
+    if text:
+        return f"“{_printed(truncate(text, 90))}” <code>{_printed(item)}</code>"
+    return f"<code>{_printed(item)}</code>"
+
+
+def _item(it: dict[str, str], truncate: Any) -> str:  # noqa: ANN401 - Jinja's filter
+    """One example item of an evidence row as the template printed it (`<li>...</li>`)."""
+    head = _item_head(it["kind"], it["item"], it["text"], truncate)
+    mine, other = it["time_self"], it["time_other"]
+    if not (mine or other):
+        return f"<li>{head}</li>"
+    if mine[:10] == other[:10]:
+        when = f"{_printed(mine[11:19])} / {_printed(other[11:19])} on {_printed(mine[:10])}"
+    else:
+        when = f"{_printed(mine)} / {_printed(other)}"
+    return f'<li>{head} <span class="when">{when}</span></li>'
+
+
+def _trace_cells(t: dict[str, Any], truncate: Any) -> str:  # noqa: ANN401 - Jinja's filter
+    """The cells of one trace of an evidence row after the partner's (`<td>` kind, shared
+    items, p-value, example items and period), as the template printed them."""
+    support = ("" if t["significant"] else
+               ' <span class="muted" title="counts only with other traces">(supporting)</span>')
+    disarm = "".join(f'<br><span class="tid" title="{_printed(d["name"])}">{_printed(d["id"])}'
+                     "</span>" for d in t["disarm"])
+    p = "" if t["p_value"] is None else f"{t['p_value']:.2g}"
+    items = "".join(_item(it, truncate) for it in t["items"])
+    return (f'<td>{_printed(t["trace"])}{support}{disarm}</td><td class="r">'
+            f'{_printed(t["count"])}</td><td class="r">{_printed(p)}</td><td><ul class="ilist">'
+            f'{items}</ul><span class="muted">{_printed(t["first"][:10])} – '
+            f'{_printed(t["last"][:10])}</span></td>')
+
+
 def _env() -> Environment:
     env = Environment(loader=PackageLoader("inconcert.report", "templates"), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
@@ -88,6 +135,15 @@ def _env() -> Environment:
     env.filters["num"] = lambda x, d=3: "" if x is None else f"{x:.{d}f}"
     env.filters["short_id"] = short_id
     env.filters["when"] = when
+    # The evidence rows (178,000 traces and 887,000 example items in the big-network case)
+    # cost the most through Jinja's per-expression attribute lookups; one Python call per
+    # row prints them.
+    truncate = functools.partial(env.filters["truncate"], env)
+    env.filters["trace_cells"] = lambda t: Markup(_trace_cells(t, truncate))
+    # A narrative posted by every network lists every other network with its count (640,000
+    # pairs in the big-network case).
+    env.filters["counted"] = lambda pairs: Markup(", ".join(
+        f"{_printed(name)} ({_printed(n)})" for name, n in pairs))
     env.globals["charts"] = charts
     return env
 

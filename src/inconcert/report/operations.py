@@ -20,7 +20,7 @@ import duckdb
 
 from ..exports.graph import table_exists
 from .confidence import ConfidenceParams, level
-from .reach import reach
+from .reach import reach_all
 from .stages import human_date
 
 LEVELS = ("low", "moderate", "high")
@@ -34,12 +34,16 @@ def _signal_accounts(con: duckdb.DuckDBPyConnection, signal: str) -> dict[str, s
                             "WHERE signal = ? GROUP BY 1", [signal]).fetchall())
 
 
-def _summaries(con: duckdb.DuckDBPyConnection, members: list[str], size: int
-               ) -> list[str]:
-    """Sentences on what the operation's accounts are, each with its numbers."""
+SUMMARY_SIGNALS = ("dormant_reactivated", "gan_face", "avatar_reuse")
+
+
+def _summaries(con: duckdb.DuckDBPyConnection, members: list[str], size: int,
+               signals: dict[str, dict[str, str]]) -> list[str]:
+    """Sentences on what the operation's accounts are, each with its numbers; `signals` are
+    the accounts (with evidence) of each of SUMMARY_SIGNALS, read once for every operation."""
     out = []
     ids = set(members)
-    dormant = {a: e for a, e in _signal_accounts(con, "dormant_reactivated").items() if a in ids}
+    dormant = {a: e for a, e in signals["dormant_reactivated"].items() if a in ids}
     if dormant:
         gaps = [json.loads(e or "{}").get("gap_days") for e in dormant.values()]
         gaps = [g for g in gaps if isinstance(g, int | float)]
@@ -60,8 +64,8 @@ def _summaries(con: duckdb.DuckDBPyConnection, members: list[str], size: int
         out.append(f"{n_in} of its {size} accounts were created in "
                    f"{len(bursts)} burst{'' if len(bursts) == 1 else 's'} of {MIN_BURST} or "
                    f"more on one day: {days}{more}.")
-    faces = [a for a in _signal_accounts(con, "gan_face") if a in ids]
-    reused = [a for a in _signal_accounts(con, "avatar_reuse") if a in ids]
+    faces = [a for a in signals["gan_face"] if a in ids]
+    reused = [a for a in signals["avatar_reuse"] if a in ids]
     if faces:
         out.append(f"{len(faces)} of its {size} accounts have a profile photo consistent with "
                    "a GAN-generated face (eye positions; never proof).")
@@ -123,9 +127,11 @@ def operation_rows(con: duckdb.DuckDBPyConnection, networks: list[dict[str, Any]
     for aid, nid in con.execute("SELECT account_id, network_id FROM memberships "
                                 "WHERE network_id IS NOT NULL ORDER BY 1").fetchall():
         members.setdefault(nid, []).append(aid)
+    signals = {name: _signal_accounts(con, name) for name in SUMMARY_SIGNALS}
     cur = con.execute("SELECT * FROM operations ORDER BY operation_id")
     names = [d[0] for d in cur.description]
     out = []
+    reached: list[tuple[list[str], list[str]]] = []
     for r in cur.fetchall():
         op = dict(zip(names, r, strict=True))
         op["network_ids"] = [n for n in (op["networks"] or "").split(";") if n]
@@ -137,8 +143,10 @@ def operation_rows(con: duckdb.DuckDBPyConnection, networks: list[dict[str, Any]
         op["corroborated"] = corroborated
         op["statement"] = statement(op, reference_rate)
         accounts = [a for n in op["network_ids"] for a in members.get(n, [])]
-        op["summaries"] = _summaries(con, accounts, op["size"])
-        op["reach"] = reach(con, accounts, op["network_ids"])
+        op["summaries"] = _summaries(con, accounts, op["size"], signals)
+        reached.append((accounts, op["network_ids"]))
         op["first"], op["last"] = human_date(op["first_ms"]), human_date(op["last_ms"])
         out.append(op)
+    for op, r in zip(out, reach_all(con, reached), strict=True):
+        op["reach"] = r
     return out
