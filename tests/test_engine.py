@@ -16,7 +16,9 @@ from inconcert import config, paircount
 from inconcert.engine import (
     DETAIL_SQL,
     ITEM_PAIRS_SQL,
+    ORIGIN,
     PAIR_ROWS_SQL,
+    SUMMARY_SQL,
     DuckDBEngine,
     cap_sql,
     encode_sql,
@@ -113,7 +115,8 @@ def _all_sql() -> list[tuple[str, str]]:
            ("item pairs", ITEM_PAIRS_SQL.format(window="w")),
            ("pairs", paircount.Counted(PAIR_ROWS_SQL.format(window="w"), 2,
                                        "SELECT count(*) FROM w").sql()),
-           ("detail", DETAIL_SQL.format(window="w", candidates="p"))]
+           ("detail", DETAIL_SQL.format(window="w", candidates="p")),
+           ("summary", SUMMARY_SQL.format(capped="c", cap=1000, w=60_000, origin=ORIGIN))]
     for name, cls in traces().items():
         trace = cls()
         params = cfg.section(f"traces.{name}")

@@ -100,16 +100,19 @@ DETAIL_SQL = """
 SELECT w.source, w.target, w.item, w.n_pairs, w.t1 AS first_ms, w.t2 AS last_ms
 FROM {window} AS w JOIN {candidates} AS p ON p.source = w.source AND p.target = w.target
 """
-# Whether any account acts more than once on an item (then pairs need reducing per item).
-REPEATS_SQL = """
-SELECT count(*) AS n FROM (
-    SELECT account, item FROM {capped} GROUP BY account, item HAVING count(*) > 1) AS r
-"""
-# (item, bucket) cells over the cap and the actions the cap left out.
+# In one query, because each query is a job with a fixed cost on Spark (seconds on a busy
+# machine): whether any account acts more than once on an item (then pairs need reducing per
+# item), the distinct actions and items, the (item, bucket) cells over the cap and the actions
+# the cap left out.
 SUMMARY_SQL = """
-SELECT count(*), COALESCE(sum(k - {cap}), 0) FROM (
-    SELECT count(*) AS k FROM _tr_actions GROUP BY item, (t + {origin}) // {w}) AS c
-WHERE k > {cap}
+SELECT r.n, a.n, a.i, c.n, c.dropped
+FROM (SELECT count(*) AS n FROM (
+          SELECT account, item FROM {capped} GROUP BY account, item HAVING count(*) > 1) AS r0
+     ) AS r,
+     (SELECT count(*) AS n, count(DISTINCT item) AS i FROM _tr_actions) AS a,
+     (SELECT count(*) AS n, COALESCE(sum(k - {cap}), 0) AS dropped FROM (
+          SELECT count(*) AS k FROM _tr_actions GROUP BY item, (t + {origin}) // {w}) AS c0
+      WHERE k > {cap}) AS c
 """
 ORIGIN = 1 << 62  # far below any epoch-ms time; t + ORIGIN still fits in 63 bits
 
@@ -187,7 +190,9 @@ class Engine:
         self.table(con, "_tr_acc", encode_sql("_tr_actions", "account", "aid"))
         self.table(con, "_tr_item", encode_sql("_tr_actions", "item", "iid"))
         self.table(con, "_tr_capped", cap_sql("_tr_actions", window_ms, cap))
-        repeats = self.row(con, REPEATS_SQL.format(capped="_tr_capped"))[0] > 0
+        n_repeats, n_actions, n_items, cells, dropped = self.row(con, SUMMARY_SQL.format(
+            capped="_tr_capped", cap=int(cap), w=int(window_ms), origin=ORIGIN))
+        repeats = n_repeats > 0
         self.table(con, "_tr_window", window_sql("_tr_capped", window_ms, repeats))
         self.table(con, "_tr_item_pairs", ITEM_PAIRS_SQL.format(window="_tr_window"))
         self._counted(con, "_tr_pairs", paircount.Counted(
@@ -196,10 +201,6 @@ class Engine:
         self.table(con, "_tr_pair_items", DETAIL_SQL.format(window="_tr_window",
                                                             candidates="_tr_pairs"))
         self._drop(con, "_tr_window")
-        n_actions, n_items = self.row(con, "SELECT count(*), count(DISTINCT item) "
-                                           "FROM _tr_actions")
-        cells, dropped = self.row(con, SUMMARY_SQL.format(cap=int(cap), w=int(window_ms),
-                                                          origin=ORIGIN))
         n_pairs = self.row(con, "SELECT COALESCE(sum(n_pairs), 0) FROM _tr_item_pairs")[0]
         return Enumerated(int(n_actions), int(n_items), int(cells), int(dropped), int(n_pairs))
 
