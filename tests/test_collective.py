@@ -133,3 +133,47 @@ def test_an_author_outside_the_data_is_amplified_by_handle(tmp_path):
         rows = sorted(s.execute(views()["reshared_author"].sql))
     assert [(a, item) for a, item, _ in rows] == [
         ("a1", "x:@armypr"), ("a2", "x:@armypr"), ("a3", "bluesky:@armypr")]
+
+
+def test_projection_weights_are_the_views_cosines_summed_in_view_order():
+    """`build_pairs` sums each pair's view cosines with one filtered sum per view; its weights
+    and view lists must equal, bit for bit, the ordered-list sum it replaced, on views whose
+    weights are decimals, one and zero, with pairs missing some views (floating-point sums
+    depend on their order: adding the same cosines in reverse changes some weights)."""
+    import random
+
+    import duckdb
+
+    from inconcert.collective.projection import build_pairs
+
+    rng = random.Random(5)
+    con = duckdb.connect()
+    weights = {"a": 0.3, "b": 1.0, "c": 0.7, "d": 0.55, "e": 0.9, "z": 0.0}
+    kept = [(v, i, u, 0, rng.randint(1, 9_000_000)) for v in weights for i in range(40)
+            for u in rng.sample(range(30), rng.randint(2, 8))]
+    con.execute("CREATE TEMP TABLE _cv_kept (view VARCHAR, iid BIGINT, aid BIGINT, t BIGINT, "
+                "idf2_u BIGINT)")
+    con.executemany("INSERT INTO _cv_kept VALUES (?, ?, ?, ?, ?)", kept)
+    con.execute("CREATE TEMP TABLE _cv_acc AS SELECT view, aid, count(*) AS d, "
+                "sum(idf2_u) + 7 AS norm_u FROM _cv_kept GROUP BY view, aid")
+    n = build_pairs(con, weights, top_k=10_000)
+    w_values = ", ".join(f"('{k}', {v!r})" for k, v in sorted(weights.items()))
+    expected = con.execute(f"""
+        WITH w(view, vw) AS (VALUES {w_values}),
+        s AS (SELECT a.view, a.aid AS u, b.aid AS v, sum(a.idf2_u) AS dot_u, count(*) AS c
+              FROM _cv_kept a JOIN _cv_kept b
+                   ON b.view = a.view AND b.iid = a.iid AND b.aid > a.aid
+              GROUP BY a.view, a.aid, b.aid),
+        cos AS (SELECT s.u, s.v, s.view, s.c,
+                       w.vw * s.dot_u / sqrt(CAST(na.norm_u AS DOUBLE) * nb.norm_u) AS x
+                FROM s JOIN w USING (view)
+                JOIN _cv_acc na ON na.view = s.view AND na.aid = s.u
+                JOIN _cv_acc nb ON nb.view = s.view AND nb.aid = s.v
+                WHERE w.vw > 0)
+        SELECT u, v, list_sum(list(x ORDER BY view)), sum(c), string_agg(view, ';' ORDER BY view)
+        FROM cos GROUP BY u, v ORDER BY u, v""").fetchall()
+    got = con.execute("SELECT u, v, weight, n_items, views FROM _cv_pairs ORDER BY u, v"
+                      ).fetchall()
+    assert n == len(expected) > 400
+    assert got == expected
+    assert sum(r[4].count(";") >= 3 for r in got) > 100  # many pairs in four or five views
