@@ -119,3 +119,31 @@ def test_reach_counts_outside_engagement_and_places_it_on_the_breakout_scale(dem
     html = (demo / "report.html").read_text(encoding="utf-8")
     assert f"{r['n_accounts']:,} accounts outside the operation engaged" in html
     assert "Breakout Scale category 2" in html
+
+
+def test_the_demo_campaigns_generated_and_reused_faces_are_counted_in_its_summary(demo):
+    from inconcert.simulate.avatars import AVATAR_LABELS, GAN_GEOMETRY, REUSED
+
+    pytest.importorskip("dlib", reason="gan_face needs the optional extra: "
+                                       "pip install 'inconcert[faces]'")
+    ops, _ = _ops(demo)
+    with open(demo / "data" / AVATAR_LABELS, newline="", encoding="utf-8") as f:
+        kinds = {r["account_id"]: r["avatar"] for r in csv.DictReader(f)}
+    with Store(demo / "case.duckdb", read_only=True) as s:
+        fired = {sig: {a for (a,) in s.execute(
+            "SELECT DISTINCT account_id FROM account_signals WHERE signal = ?", [sig])}
+            for sig in ("gan_face", "avatar_reuse")}
+        members = {a for (a,) in s.execute(
+            "SELECT account_id FROM memberships WHERE network_id IN (SELECT unnest(?))",
+            [ops[0]["network_ids"]])}
+    # Every face the eye test calls generated was drawn as a stand-in for one, and every shared
+    # photo is the operation's reused one: no organic account is accused by its avatar.
+    assert fired["gan_face"] and {kinds[a] for a in fired["gan_face"]} == {GAN_GEOMETRY}
+    assert fired["avatar_reuse"] and {kinds[a] for a in fired["avatar_reuse"]} == {REUSED}
+    size = ops[0]["size"]
+    faces = len(fired["gan_face"] & members)
+    assert (f"{faces} of its {size} accounts have a profile photo consistent with a "
+            "GAN-generated face") in " ".join(ops[0]["summaries"])
+    html = (demo / "report.html").read_text(encoding="utf-8")
+    assert f"{faces} of its {size} accounts have a profile photo consistent with" in html
+
