@@ -202,6 +202,30 @@ def test_multilingual_encoder_joins_translations(tmp_path: Path) -> None:
     assert np.array_equal(SentenceEncoder(0.5).embed(texts), SentenceEncoder(0.5).embed(texts))
 
 
+@NEEDS_MODEL
+def test_report_shows_each_joined_translation_beside_its_talking_point(tmp_path: Path) -> None:
+    from inconcert.report.stages import narratives
+
+    rows = talking_points()
+    point_of = {r["text"]: r["point"] for r in rows}
+    db = points_case(tmp_path)
+    # One representative: the Chinese wording can only appear as the other language's text.
+    run_narratives(db, tmp_path, load(None, ["narratives.embedder=multilingual",
+                                             "narratives.min_posts=2",
+                                             "narratives.representatives=1"]))
+    with duckdb.connect(str(db), read_only=True) as con:
+        cur = con.execute("SELECT * FROM narratives WHERE network_id = 'N001' "
+                          "ORDER BY n_posts DESC, narrative_id")
+        table = [dict(zip([d[0] for d in cur.description], r, strict=True))
+                 for r in cur.fetchall()]
+    shown = narratives(table, "N001")
+    assert len(shown) == 3
+    for nr in shown:
+        assert [t["lang"] for t in nr["translations"]] == ["zh"]
+        # The translation is a Chinese wording of the same talking point as the text shown.
+        assert point_of[nr["translations"][0]["text"]] == point_of[nr["text"]]
+
+
 def test_adjusted_rand_and_talking_points() -> None:
     assert adjusted_rand(list("aabb"), list("xxyy")) == 1.0
     # Contingency (a,x)=2, (b,x)=1, (b,y)=1: the index equals its expectation.

@@ -79,6 +79,10 @@ class NarrativeParams:
     top_terms: int = config.param(10, "terms listed per narrative")
     top_items: int = config.param(5, "hashtags and domains listed per narrative")
     representatives: int = config.param(3, "representative posts kept per narrative")
+    other_languages: int = config.param(
+        4, "besides the representatives, the most central text of each language they miss, for "
+           "up to this many languages (most posted first), so a translation the narrative "
+           "joined is shown beside its original")
 
 
 @dataclass
@@ -395,6 +399,29 @@ DOMAIN_SQL = """CASE
     THEN split_part(split_part(e.normalized, '/', 1), ':', 1) END"""
 
 
+def _doc_lang(doc: Document, items: Sequence[Item]) -> str | None:
+    """The language most of a text's posts are tagged with (None when none is tagged)."""
+    langs = Counter(items[i].lang for i in doc.items if items[i].lang not in (None, "", "und"))
+    return min(langs, key=lambda lang: (-langs[lang], lang)) if langs else None
+
+
+def _other_languages(nr: Narrative, docs: Sequence[Document], items: Sequence[Item],
+                     p: NarrativeParams) -> list[int]:
+    """The most central document of each language the representatives do not show (the
+    languages with most posts first, at most p.other_languages)."""
+    shown = {_doc_lang(docs[d], items) for d in nr.representatives}
+    best: dict[str, int] = {}
+    posts: Counter[str] = Counter()
+    for d in sorted(nr.docs, key=lambda d: (-nr.similarity[d], -len(docs[d].items),
+                                            docs[d].key)):
+        lang = _doc_lang(docs[d], items)
+        if lang is not None and lang not in shown:
+            best.setdefault(lang, d)
+            posts[lang] += len(docs[d].items)
+    order = sorted(best, key=lambda lang: (-posts[lang], lang))
+    return [best[lang] for lang in order[:p.other_languages]]
+
+
 def write_narratives(con: duckdb.DuckDBPyConnection, items: Sequence[Item],
                      p: NarrativeParams) -> dict[str, object]:
     """(Re)create `narratives` and `narrative_posts` from the networks' content; returns the
@@ -428,8 +455,9 @@ def write_narratives(con: duckdb.DuckDBPyConnection, items: Sequence[Item],
             by_net.setdefault(items[i].network_id, []).append(items[i])
         nets = Counter({k: len(v) for k, v in by_net.items()})
         reps = [{"post_id": docs[d].post_id, "text": docs[d].text[:MAX_TEXT],
-                 "similarity": nr.similarity[d], "posts": len(docs[d].items)}
-                for d in nr.representatives]
+                 "similarity": nr.similarity[d], "posts": len(docs[d].items),
+                 "lang": _doc_lang(docs[d], items)}
+                for d in nr.representatives + _other_languages(nr, docs, items, p)]
         for net in sorted(by_net, key=lambda k: (-nets[k], k)):
             its = by_net[net]
             times = [it.created_ms for it in its]
