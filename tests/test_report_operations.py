@@ -147,3 +147,24 @@ def test_the_demo_campaigns_generated_and_reused_faces_are_counted_in_its_summar
     html = (demo / "report.html").read_text(encoding="utf-8")
     assert f"{faces} of its {size} accounts have a profile photo consistent with" in html
 
+
+def test_upper_breakout_categories_are_claimed_only_on_the_evidence_in_the_data():
+    from inconcert.report.reach import reach
+
+    fans = [(f"u{i}", "x", "reshared", None, 40) for i in range(5)]
+    # A critic with a large audience replying to the operation is not amplifying it.
+    critic = [("critic", "x", "replied to", None, 2_500_000)]
+    r = reach(fans + critic, ["x"], ["N001"])
+    assert r["category"] == 2
+    four, five, six = r["upper"]
+    assert not (four["shown"] or five["shown"] or six["shown"])
+    assert five["leads"] == [("critic", 2_500_000)] and five["accounts"] == []
+    assert "would need" in four["evidence"] and "mainstream media" in four["evidence"]
+    assert "would need" in six["evidence"] and "policy response" in six["evidence"]
+    star = [("star", "x", "quoted", None, 900_000)]
+    r = reach(fans + critic + star, ["x"], ["N001"])
+    assert r["category"] == 5 and r["upper"][1]["shown"]
+    assert r["upper"][1]["accounts"] == [("star", 900_000)]
+    assert r["why"].startswith("1 account with 100,000+ followers outside the operation "
+                               "reshared or quoted it")
+    assert not (r["upper"][0]["shown"] or r["upper"][2]["shown"])
