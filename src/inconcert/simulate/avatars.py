@@ -5,9 +5,9 @@ The gan_face signal does not detect synthesis: it finds one face and measures ho
 sit from the fixed positions of StyleGAN's FFHQ crop (GANEyeDistance). So the stand-ins for
 generated faces are drawn faces whose eyes are placed at those positions, and every other face
 is drawn with its eyes elsewhere (checked before drawing). The avatar_reuse signal compares
-perceptual hashes, mirror images included, so reused avatars are one drawn face per operation
-copied with a flip, a resize and a re-compression. Which account got which kind is written as
-ground truth (`avatar_labels.csv`); docs/simulator.md describes the mix.
+perceptual hashes, mirror images included, so reused avatars are one drawn face (the operation's
+stock photo) copied with a flip, a resize and a re-compression. Which account got which kind is
+written as ground truth (`avatar_labels.csv`); docs/simulator.md describes the mix.
 """
 
 from __future__ import annotations
