@@ -143,6 +143,13 @@ def test_terms_skip_function_words_and_segment_chinese() -> None:
     assert not {"the", "in", "usdefeat"} & got
 
 
+def test_hashtags_with_vowel_marks_leave_no_fragment_among_the_terms() -> None:
+    # Thai and Devanagari hashtags carry combining marks; the whole hashtag is left out.
+    thai = terms("ข่าวดีวันนี้ #เดลินิวส์ #กราดยิงโคราช")
+    assert thai == ({"ข่าวดี", "วัน", "นี้"} if have_icu() else {"ข่าวดีวันนี้"})
+    assert terms("हिंदी समाचार #नमस्ते") == {"हिंदी", "समाचार"}
+
+
 # -- embedders --------------------------------------------------------------------------------
 def test_char_ngrams_put_paraphrases_closer_than_other_talking_points() -> None:
     rows = talking_points()

@@ -134,7 +134,14 @@ STOPWORDS = frozenset((
     "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours",
     "rt", "amp", "via"
 ))
-_HASHTAG = re.compile(r"[#＃]\w+")
+# A hashtag runs over word characters and the combining marks Python's \w leaves out (Thai,
+# Lao, Khmer and Myanmar vowel and tone marks, Indic vowel signs, Latin, Cyrillic, Hebrew and
+# Arabic diacritics): with \w alone `#เดลินิวส์` stopped at its first vowel mark and left
+# `ินิวส์` behind, which segmented into the fragments `นิ` and `วส์`.
+_MARKS = ("\u0300-\u036f\u0483-\u0489\u0591-\u05bd\u0610-\u061a\u064b-\u065f\u0900-\u0dff"
+          "\u0e31-\u0e4e\u0eb1-\u0ecd\u102b-\u103e\u17b4-\u17d3\u1ab0-\u1aff\u1dc0-\u1dff"
+          "\u20d0-\u20ff\ufe20-\ufe2f")
+_HASHTAG = re.compile(f"[#＃][\\w{_MARKS}]+")
 MAX_TEXT = 280
 # The same class for RE2 (Arrow), which spells code points \x{...}.
 _CJK_RE2 = re.sub(r"\\u([0-9a-fA-F]{4})", r"\\x{\1}", CJK.pattern)
