@@ -150,6 +150,14 @@ def test_hashtags_with_vowel_marks_leave_no_fragment_among_the_terms() -> None:
     assert terms("हिंदी समाचार #नमस्ते") == {"हिंदी", "समाचार"}
 
 
+def test_thai_sara_am_and_stretched_vowels_give_whole_words() -> None:
+    pytest.importorskip("icu", reason="PyICU not installed (pip install -e '.[words]')")
+    # NFKC splits ำ in two, and a stretched vowel is typed several times: ICU knows neither.
+    got = terms("เดี่ยวรู้จักกันน้าาา เรือดำน้ำ")
+    assert {"น้ำ", "ดำ", "น้า", "รู้จัก"} <= got
+    assert not {"าา", "าน้ํา", "น้ํา"} & got
+
+
 # -- embedders --------------------------------------------------------------------------------
 def test_char_ngrams_put_paraphrases_closer_than_other_talking_points() -> None:
     rows = talking_points()

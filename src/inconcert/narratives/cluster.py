@@ -252,11 +252,23 @@ def terms(text: str) -> set[str]:
     return terms_of([text])[0]
 
 
+# NFKC (in norm_texts) splits Thai and Lao SARA AM into NIKHAHIT + SARA AA; ICU's dictionary
+# knows the words only with the single character, so `ดำน้ำ` segmented as fragments (`าน้ํา`).
+_SARA_AM = (("\u0e4d\u0e32", "\u0e33"), ("\u0ecd\u0eb2", "\u0eb3"))
+# A vowel or mark typed again to stretch a word (`น้าาา`, as English writes `sooo`) is one:
+# ICU's dictionary splits the repeats off as fragments (`าา`).
+# Leading vowels are left alone: `เเ` typed for `แ` is a spelling, not a stretch.
+_THAI_STRETCH = re.compile("([\u0e30-\u0e3a\u0e45\u0e47-\u0e4e])\\1+")
+
+
 def terms_of(texts: Sequence[str]) -> list[set[str]]:
     """`terms` of every text, the texts normalised together by Arrow (`norm_texts`)."""
     out = []
     for t in norm_texts(pa.array(texts, pa.string())).to_pylist():
         t = _HASHTAG.sub(" ", t)
+        for decomposed, am in _SARA_AM:
+            t = t.replace(decomposed, am)
+        t = _THAI_STRETCH.sub(r"\1", t)
         out.append({w for w in words(t) if len(w) >= 2 and w not in STOPWORDS})
     return out
 
