@@ -14,6 +14,7 @@ from inconcert import config
 from inconcert.demo import run_demo
 from inconcert.report.confidence import ConfidenceParams
 from inconcert.report.operations import operation_rows, statement
+from inconcert.report.reach import upper_scale
 from inconcert.store import Store
 
 
@@ -119,6 +120,11 @@ def test_reach_counts_outside_engagement_and_places_it_on_the_breakout_scale(dem
     html = (demo / "report.html").read_text(encoding="utf-8")
     assert f"{r['n_accounts']:,} accounts outside the operation engaged" in html
     assert "Breakout Scale category 2" in html
+    # Nothing in the simulated data shows a higher category: each is said not shown, and the
+    # note says what it would need.
+    assert ("Categories 4, 5, 6 (cross-medium breakout; celebrity amplification; policy "
+            "response or call for violence): not shown") in html
+    assert all(t in html for _, _, t in upper_scale())
 
 
 def test_the_demo_campaigns_generated_and_reused_faces_are_counted_in_its_summary(demo):

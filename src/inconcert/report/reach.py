@@ -141,6 +141,11 @@ _NAMES = {4: "cross-medium breakout", 5: "celebrity amplification",
           6: "policy response or call for violence"}
 
 
+def upper_scale() -> list[tuple[int, str, str]]:
+    """Breakout Scale categories 4-6: number, name and the evidence each would need."""
+    return [(cat, _NAMES[cat], _NEEDED[cat]) for cat in (4, 5, 6)]
+
+
 def upper_categories(celebrities: dict[str, tuple[int, set[str]]]) -> list[dict[str, Any]]:
     """Breakout Scale categories 4-6, each with `shown` and the evidence for it, or the
     evidence it would need; `celebrities` maps an engaged account with CELEBRITY_FOLLOWERS+
