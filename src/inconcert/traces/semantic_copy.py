@@ -249,9 +249,10 @@ class _Bands:
     which a test holds equal to datasketch's); the band layout (b bands of r rows) is
     datasketch's MinHashLSH's for `lsh_threshold`, `lsh_num_perm` and the weights. The bands are
     grouped with NumPy rather than queried one text at a time from a MinHashLSH index: on a spam
-    flood a text shares bands with hundreds of others, and 64 Python set unions of that many
-    keys a text would add an estimated ~0.4 ms a text (not measured). Equal band values are
-    matched exactly (no hash of the band), so a candidate is never a collision."""
+    flood a text shares bands with hundreds of others, and the index's 64 set unions a query
+    cost 0.53 ms a text (one 13,972-text pool of the spam bench: 7.3 s to insert and query,
+    against 2.0 s for the signatures and the grouping here). Equal band values are matched
+    exactly (no hash of the band), so a candidate is never a collision."""
 
     def __init__(self, docs: list[Doc], params: Any) -> None:
         weights = (1.0 - params.lsh_false_negative_weight, params.lsh_false_negative_weight)
