@@ -397,6 +397,10 @@ def simulate(out_dir: Annotated[Path, typer.Option("--out", help="Output directo
              home: Annotated[str | None, typer.Option(
                  help="With --embed: half of the background's people come from this region "
                       "(e.g. thailand).")] = None,
+             platform: Annotated[str, typer.Option(
+                 help="x (the IO-archive layout) or bluesky (a Jetstream capture with a "
+                      "like-only swarm; --scenario takes lag, squad, profiles, campaign).")
+             ] = "x",
              ) -> None:
     """Write a synthetic platform (IO-archive layout) with a planted campaign, hard negatives
     and ground truth (labels.csv, campaign_posts.csv, simulation.json; see docs/simulator.md)."""
@@ -408,7 +412,19 @@ def simulate(out_dir: Annotated[Path, typer.Option("--out", help="Output directo
         _out_dir(out_dir)
         if home and not embed:
             raise InputError("--home goes with --embed")
-        if embed:
+        if platform not in ("x", "bluesky"):
+            raise InputError(f"--platform must be x or bluesky (got {platform!r})")
+        if platform == "bluesky":
+            from .simulate import bluesky
+
+            if embed:
+                raise InputError("--embed writes the X layout: it takes no --platform bluesky")
+            o = bluesky.parse_options(scenario, campaign)
+            files = bluesky.simulate_bluesky(out_dir, seed=seed, scale=scale,
+                                             campaign=o.campaign, lag=o.lag, squad=o.squad,
+                                             profile_share=o.profile_share)
+            inputs = files[:1]
+        elif embed:
             from .simulate.embed import archive_files, embed_archive
 
             if scenario or not campaign:
