@@ -136,7 +136,9 @@ def simulate_multiplatform(out_dir: Path, seed: int = 1, scale: float = 1.0) -> 
         "accounts": {"x": len(x.accounts), **{k: len(v.accounts) for k, v in plats.items()}},
         "campaign_accounts": {"x": len(ops), **{k: sum(a.label == "campaign" for a in
                                                        v.accounts) for k, v in plats.items()}},
-        "rows": {k: len(v.rows) for k, v in plats.items()},
+        # rows of each export: posts, videos and comments, messages
+        "rows": {k: sum(len(c["messages"]) for c in v.rows) if k == "telegram"
+                 else len(v.rows) for k, v in plats.items()},
         "personas": n_personas,
         "lookalikes": sum(a.kind == "lookalike" for v in plats.values() for a in v.accounts),
         "files": {str(p.relative_to(out_dir)): sha256(p) for p in x_inputs + files + labels
