@@ -134,3 +134,18 @@ def test_co_like_with_real_like_times_links_the_swarm_and_no_outsider(capture, t
     assert len(linked & amps) >= 0.9 * len(amps)
     assert all((lab[a]["label"] == "campaign") == (lab[b]["label"] == "campaign")
                for a, b in edges)
+
+
+def test_the_command_writes_what_the_api_writes(tmp_path, capture):
+    from typer.testing import CliRunner
+
+    from inconcert.cli import app
+
+    res = CliRunner().invoke(app, ["simulate", "--platform", "bluesky", "--out",
+                                   str(tmp_path), "--seed", "2", "--scale", "0.2"])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "jetstream.jsonl").read_bytes() == capture["files"][0].read_bytes()
+    for bad in (["--platform", "mastodon"], ["--platform", "bluesky", "--scenario", "pool=4"],
+                ["--platform", "multi", "--scenario", "lag=3h"]):
+        res = CliRunner().invoke(app, ["simulate", "--out", str(tmp_path / "bad"), *bad])
+        assert res.exit_code == 2, (bad, res.output)

@@ -404,7 +404,8 @@ def simulate(out_dir: Annotated[Path, typer.Option("--out", help="Output directo
              ] = "x",
              ) -> None:
     """Write a synthetic platform (IO-archive layout) with a planted campaign, hard negatives
-    and ground truth (labels.csv, campaign_posts.csv, simulation.json; see docs/simulator.md)."""
+    and ground truth (labels.csv, campaign_posts.csv, simulation.json; see docs/simulator.md);
+    --platform bluesky or multi for a Jetstream capture or four platforms' exports."""
 
     def body() -> None:
         from .simulate import input_files
