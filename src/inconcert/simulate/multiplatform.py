@@ -175,7 +175,8 @@ def _read_x(xdir: Path) -> XCase:
                 text = " ".join(w for w in r["tweet_text"].split() if
                                 not w.startswith("https://t.co/"))
                 points.append((ms, r["userid"], text, urls[0] if urls[0] else ""))
-    assert first is not None and last is not None
+    if first is None or last is None:
+        raise ValueError(f"{xdir}: the X platform has no posts in its period")
     return XCase(users, sorted(points), (int(first), int(last) + 1))
 
 
@@ -251,12 +252,16 @@ def _operation_accounts(rng: np.random.Generator, platform: str, ops: list[dict]
         if rng.random() >= p:
             continue
         stem = _stem(u["user_screen_name"])
+        # set up on this platform days to months after the X account, each on its own day
+        x_created = int(np.datetime64(u["account_creation_date"], "D").astype(np.int64))
+        created = (x_created + int(rng.lognormal(np.log(30), 1.0))) * DAY_MS + int(
+            rng.integers(0, DAY_MS))
         out.append(Account(platform, id_of(rng), u["user_display_name"], stem,
                            label="campaign", role=u["role"], group="campaign",
                            traits=u["traits"], bio=u["user_profile_description"],
                            url=u["user_profile_url"], tz_min=0,
                            avatar=f"https://img.example/persona/{u['userid']}.jpg",
-                           created_ms=0, persona=f"P{u['userid']}", kind="operation"))
+                           created_ms=created, persona=f"P{u['userid']}", kind="operation"))
     return out
 
 
@@ -461,7 +466,7 @@ def _write_youtube(path: Path, plat: Platform) -> None:
             "totalReplyCount": 0, "isPublic": True}})
     channels = [{"kind": "youtube#channel", "id": a.account_id, "snippet": {
         "title": a.name, "description": " ".join(x for x in (a.bio, a.url) if x),
-        "customUrl": f"@{a.handle}", "publishedAt": _iso(a.created_ms or 1_500_000_000_000),
+        "customUrl": f"@{a.handle}", "publishedAt": _iso(a.created_ms or 1_400_000_000_000),
         "thumbnails": {"default": {"url": a.avatar}}},
         "statistics": {"subscriberCount": "10", "hiddenSubscriberCount": False}}
         for a in sorted(plat.accounts, key=lambda a: a.account_id)]
