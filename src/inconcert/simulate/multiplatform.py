@@ -34,7 +34,7 @@ import numpy as np
 
 from ..safecsv import write_csv
 from ..timeutil import SNOWFLAKE_EPOCH_MS
-from .core import DAY_MS, HUMAN_WEEKDAY, HUMAN_WEEKEND, local_times
+from .core import DAY_MS, HUMAN_WEEKDAY, HUMAN_WEEKEND, day_number, local_times
 from .organic import activity_counts, compose
 from .writer import sha256
 
@@ -202,7 +202,8 @@ def _people(rng: np.random.Generator, platform: str, n: int, role: str = "organi
     from .population import Handles, organic_accounts
 
     acc = Accounts()
-    who = organic_accounts(rng, acc, Handles(), n, 18_600)
+    # created up to 2020-12-04 (the X generator's years end in 2021), before the X period
+    who = organic_accounts(rng, acc, Handles(), n, day_number(2020, 12, 4))
     c = acc.cols
     out = []
     for a in who.tolist():
