@@ -101,6 +101,14 @@ class CollectiveParams:
     max_shuffle_actions: int = config.param(
         200000, "communities with more member actions than this are shuffle-tested on a "
                 "deterministic sample of their items (bounded time)")
+    own_partition_views: list = config.param(
+        ["semantic"],
+        "views whose projection is also partitioned on its own, beside the weighted sum, and "
+        "its communities tested like the others (Pacheco et al. 2021, ICWSM, build one "
+        "coordination network per trace). An operation that copies talking points but whose "
+        "other activity is cover (resharing what everyone reshares) is otherwise cut along its "
+        "cover into mostly organic communities. Each partition has its own post-selection null "
+        "(the same Leiden run on the rewired copies with the same weights)")
 
 
 # View -> the view whose actions include its actions (a reshare is also an action on its
@@ -147,16 +155,33 @@ def _run(con: duckdb.DuckDBPyConnection, p: CollectiveParams) -> int:
                count(*) FILTER (WHERE i.kept)
         FROM _cv_items i GROUP BY i.view ORDER BY i.view
     """).fetchall()
-    weights = {v: float(p.view_weights.get(v, 0.5)) for v in present}
-    null_lifts = _null_lifts(con, present, weights, p)
-    build_incidence(con, p.max_item_accounts)
-    build_pairs(con, weights, p.top_k)
-    groups = _communities(con, p)
+    groups: list[list[int]] = []
+    nulls: list[list[tuple[int, float]]] = []
+    seen: set[tuple[int, ...]] = set()
+    for weights in _partitions(present, p):
+        null_lifts = _null_lifts(con, present, weights, p)
+        build_incidence(con, p.max_item_accounts)
+        build_pairs(con, weights, p.top_k)
+        for g in _communities(con, p):
+            # The same community found by two partitions is one test, judged once.
+            if tuple(g) not in seen:
+                seen.add(tuple(g))
+                groups.append(g)
+                nulls.append(null_lifts)
     if not groups:
         return 0
-    results = _test_groups(con, groups, present, p, null_lifts)
+    results = _test_groups(con, groups, present, p, nulls)
     _store(con, groups, results)
     return sum(1 for r in results if r["coordinated"])
+
+
+def _partitions(present: list[str], p: CollectiveParams) -> list[dict[str, float]]:
+    """The view weights of each projection Leiden partitions: the weighted sum of every view,
+    then each of `own_partition_views` that has data, alone."""
+    combined = {v: float(p.view_weights.get(v, 0.5)) for v in present}
+    alone = [{v: 1.0 if v == own else 0.0 for v in present}
+             for own in p.own_partition_views if own in present]
+    return [combined, *(w for w in alone if w != combined)]
 
 
 def _communities(con: duckdb.DuckDBPyConnection, p: CollectiveParams) -> list[list[int]]:
@@ -323,7 +348,9 @@ def _view_tests(arr: _GroupArrays, g: int, present: list[str],
 
 
 def _test_groups(con: duckdb.DuckDBPyConnection, groups: list[list[int]], present: list[str],
-                 p: CollectiveParams, null_lifts: list[tuple[int, float]]) -> list[dict]:
+                 p: CollectiveParams, null_lifts: list[list[tuple[int, float]]]) -> list[dict]:
+    """Test every community (`null_lifts[g]`: the null communities of the partition that found
+    community `g`); Bonferroni runs over all communities of all partitions."""
     arr = _group_arrays(con, groups)
     sums = _power_sums(con)
     totals = dict(con.execute("SELECT view, sum(n) FROM _cv_items GROUP BY view").fetchall())
@@ -343,7 +370,7 @@ def _test_groups(con: duckdb.DuckDBPyConnection, groups: list[list[int]], presen
         eligible = {v: t for v, t in tests.items() if t.n_items >= p.min_items}
         best = min(eligible.items(), key=lambda kv: (kv[1].p_value, -kv[1].lift, kv[0]),
                    default=(None, None))
-        floor = max(p.min_lift, _null_lift(null_lifts, len(groups[g]), n_tests, p.alpha))
+        floor = max(p.min_lift, _null_lift(null_lifts[g], len(groups[g]), n_tests, p.alpha))
         config_ok = bool(best[1] is not None and best[1].p_value * n_tests <= p.alpha
                          and best[1].lift >= floor)
         # A reshare is an action in the post view and again in the author view, a copied text
