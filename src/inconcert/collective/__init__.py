@@ -104,8 +104,7 @@ class CollectiveParams:
     item_lifetime_null: bool = config.param(
         True, "a member's timing is judged against the item's other actors where they are at "
               "least as many as the group's members (a member resharing a fresh viral post "
-              "acts when everyone does), unless the group makes at least absorbed_share of a "
-              "view's actions; off, against its own clock-time shuffle everywhere "
+              "acts when everyone does); off, against its own clock-time shuffle everywhere "
               "(grouptest.member_time_excess)")
     own_partition_views: list = config.param(
         ["semantic"],
@@ -408,15 +407,12 @@ def _test_groups(con: duckdb.DuckDBPyConnection, groups: list[list[int]], presen
             # that fills most of the case, a squad Leiden joined with its audience). Their
             # timing still can.
             own_timed = own & timed
-            # Where the group makes most of a view's actions, the items' other actors are few
-            # and their lifetimes the group's own behaviour (a takedown archive): clock time.
-            lifetime = p.item_lifetime_null and coverage < p.absorbed_share
-            if lifetime and pool is None:
+            if pool is None:
                 pool = _action_pool(con)
             core = core + _core_by_time(view_a[lo:hi][own_timed], aid_a[lo:hi][own_timed],
                                         iid_a[lo:hi][own_timed], t_a[lo:hi][own_timed],
                                         sig_scales, groups[g], p, g,
-                                        pool if lifetime else None)
+                                        pool if p.item_lifetime_null else None)
             core = sorted(set(core))
         null = ("configuration" if config_ok else "time shuffle" if time_ok else "none")
         # The p-value of the test that passed: a configuration p-value whose lift fell below
