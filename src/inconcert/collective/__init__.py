@@ -101,11 +101,6 @@ class CollectiveParams:
     max_shuffle_actions: int = config.param(
         200000, "communities with more member actions than this are shuffle-tested on a "
                 "deterministic sample of their items (bounded time)")
-    item_lifetime_null: bool = config.param(
-        True, "a member's timing is judged against the item's other actors where they are at "
-              "least as many as the group's members (a member resharing a fresh viral post "
-              "acts when everyone does); off, against its own clock-time shuffle everywhere "
-              "(grouptest.member_time_excess)")
     own_partition_views: list = config.param(
         ["semantic"],
         "views whose projection is also partitioned on its own, beside the weighted sum, and "
@@ -370,7 +365,6 @@ def _test_groups(con: duckdb.DuckDBPyConnection, groups: list[list[int]], presen
     n_tests = max(1, len(groups) * len(present))
     n_time_tests = max(1, len(groups) * len(p.scales_s))
     untimed = [v for v, by in RETIMED_BY.items() if by in present]
-    pool: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
     out = []
     for g in range(len(groups)):
         lo, hi = arr.a_bounds[g], arr.a_bounds[g + 1]
@@ -407,12 +401,9 @@ def _test_groups(con: duckdb.DuckDBPyConnection, groups: list[list[int]], presen
             # that fills most of the case, a squad Leiden joined with its audience). Their
             # timing still can.
             own_timed = own & timed
-            if pool is None:
-                pool = _action_pool(con)
             core = core + _core_by_time(view_a[lo:hi][own_timed], aid_a[lo:hi][own_timed],
                                         iid_a[lo:hi][own_timed], t_a[lo:hi][own_timed],
-                                        sig_scales, groups[g], p, g,
-                                        pool if p.item_lifetime_null else None)
+                                        sig_scales, len(groups[g]), p, g)
             core = sorted(set(core))
         null = ("configuration" if config_ok else "time shuffle" if time_ok else "none")
         # The p-value of the test that passed: a configuration p-value whose lift fell below
@@ -517,41 +508,20 @@ def _shared_in_one_view(ainv: np.ndarray, vinv: np.ndarray, k: np.ndarray) -> np
 
 
 def _core_by_time(view: np.ndarray, aid: np.ndarray, iid: np.ndarray, t: np.ndarray,
-                  scales_s: list[int], members: list[int], p: CollectiveParams, g: int,
-                  pool: tuple[np.ndarray, np.ndarray, np.ndarray] | None) -> list[int]:
+                  scales_s: list[int], n_members: int, p: CollectiveParams, g: int) -> list[int]:
     """Members whose co-actions with other members within one of the group's significant scales
-    exceed their null expectation (same rules as `_core_members`: co-actions within the scale
-    on at least `min_items` items, `min_lift`, Poisson tail with Bonferroni over the members and
-    scales). Each scale is tested: a slow squad inside a group that also holds fast fans co-acts
-    at hours. The null is each member's clock-time shuffle, or on items with as many outsiders
-    as members, an outsider's time on the item (`pool`: every kept action, by item)."""
+    exceed their own time-shuffled expectation (same rules as `_core_members`: co-actions
+    within the scale on at least `min_items` items, `min_lift`, Poisson tail with Bonferroni over
+    the members and scales). Each
+    scale is tested: a slow squad inside a group that also holds fast fans co-acts at hours."""
     _, vcode = np.unique(view, return_inverse=True)
-    iid = iid.astype(np.int64)
     accounts, observed, mean, items = member_time_excess(
-        aid, aid.astype(np.int64) * 64 + vcode, iid, t.astype(np.int64),
-        scales_s, p.replicates, p.seed + g, _outside(pool, iid, members) if pool else None)
+        aid, aid.astype(np.int64) * 64 + vcode, iid.astype(np.int64), t.astype(np.int64),
+        scales_s, p.replicates, p.seed + g)
     pv = poisson.sf(observed - 1, np.maximum(mean, 1e-12))
     ok = ((items >= p.min_items) & (observed >= p.min_lift * mean)
-          & (pv * max(1, len(members)) * len(scales_s) <= p.alpha))
+          & (pv * max(1, n_members) * len(scales_s) <= p.alpha))
     return sorted(int(a) for a in accounts[ok.any(axis=1)])
-
-
-def _action_pool(con: duckdb.DuckDBPyConnection) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(iid, aid, t) of every kept incidence, sorted by item."""
-    tab = con.sql("SELECT iid, aid, t FROM _cv_kept ORDER BY iid, t, aid").to_arrow_table()
-    return tuple(tab.column(c).to_numpy().astype(np.int64) for c in ("iid", "aid", "t"))
-
-
-def _outside(pool: tuple[np.ndarray, np.ndarray, np.ndarray], iid: np.ndarray,
-             members: list[int]) -> tuple[np.ndarray, np.ndarray]:
-    """(item, t) of the non-members' actions on the items in `iid`, sorted by item."""
-    p_iid, p_aid, p_t = pool
-    items = np.unique(iid)
-    lo = np.searchsorted(p_iid, items, side="left")
-    n = np.searchsorted(p_iid, items, side="right") - lo
-    idx = np.repeat(lo - np.concatenate(([0], np.cumsum(n)[:-1])), n) + np.arange(int(n.sum()))
-    out = ~np.isin(p_aid[idx], np.asarray(members, dtype=np.int64))
-    return p_iid[idx][out], p_t[idx][out]
 
 
 def _shuffle(view: np.ndarray, aid: np.ndarray, iid: np.ndarray, t: np.ndarray,

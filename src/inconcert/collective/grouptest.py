@@ -172,21 +172,12 @@ def neighbours_within(item: np.ndarray, t: np.ndarray, tau_ms: int) -> np.ndarra
 
 
 def member_time_excess(account: np.ndarray, unit: np.ndarray, item: np.ndarray, t: np.ndarray,
-                       scales_s: list[int], replicates: int, seed: int,
-                       outside: tuple[np.ndarray, np.ndarray] | None = None
+                       scales_s: list[int], replicates: int, seed: int
                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per account and scale: co-actions with other members within the scale (observed), their
     mean over within-unit time shuffles, and on how many distinct items the account had such a
     co-action. Returns (accounts, observed, mean, items), the last three of shape
-    (accounts, scales).
-
-    `outside` = (item, t) of the actions of non-members on the same items, `item` sorted. On an
-    item at least as many outsiders acted on as members, a member's null time is an outsider's
-    time on that item instead of one of its own times: acting while a post is fresh is what
-    everyone does, and only acting closer to the group than the item's other actors is
-    coordination (the item's own share-time distribution sets CooRnet's coordination interval,
-    Giglietto et al. 2020, "It takes a village to manipulate the media"). Items mostly the
-    group's own keep the clock-time shuffle: their lifetime is the group's behaviour."""
+    (accounts, scales)."""
     taus = [int(s) * 1000 for s in scales_s]
     accounts, ainv = np.unique(account, return_inverse=True)
 
@@ -200,27 +191,10 @@ def member_time_excess(account: np.ndarray, unit: np.ndarray, item: np.ndarray, 
                                   minlength=len(accounts)) for tau in taus], axis=1)
     rng = np.random.default_rng(seed)
     by_unit = np.argsort(unit, kind="stable")
-    lo, n_out = _outsiders(item, outside)
     total = np.zeros_like(observed)
     for _ in range(replicates):
         perm = np.lexsort((rng.random(len(unit)), unit))
         shuffled = np.empty_like(t)
         shuffled[by_unit] = t[perm]
-        if n_out is not None:
-            open_ = n_out > 0
-            pick = lo[open_] + (rng.random(int(open_.sum())) * n_out[open_]).astype(np.int64)
-            shuffled[open_] = outside[1][pick]
         total += counts(shuffled)
     return accounts, observed, total / max(1, replicates), items
-
-
-def _outsiders(item: np.ndarray, outside: tuple[np.ndarray, np.ndarray] | None
-               ) -> tuple[np.ndarray, np.ndarray | None]:
-    """Per action: where its item's outsider actions start in `outside`, and how many there are
-    (0 on items where members outnumber outsiders)."""
-    if outside is None or not len(outside[0]):
-        return np.zeros(len(item), dtype=np.int64), None
-    lo = np.searchsorted(outside[0], item, side="left")
-    n = np.searchsorted(outside[0], item, side="right") - lo
-    _, inv, members = np.unique(item, return_inverse=True, return_counts=True)
-    return lo, np.where(n >= members[inv], n, 0)
