@@ -141,11 +141,35 @@ def test_a_network_the_operation_reshared_once_is_its_audience_not_part_of_it():
     con = duckdb.connect()
     _flows_case(con, flows)
     units = _self_amplification(con, 3)
-    assert units["S"] == (24 / 26, 4)  # all but V's two reshares of S are the unit's own
-    assert units["V"] == (0.0, 0)  # its one reshare from A makes it no part of A's unit
+    # all but V's two reshares of S are the unit's own, spread evenly over S's four members
+    assert units["S"] == (24 / 26, 4, 4.0)
+    assert units["V"] == (0.0, 0, 0.0)  # its one reshare from A makes it no part of A's unit
     # Spread over three of V's members, the same flow would make V one of A's seeder networks.
     con2 = duckdb.connect()
     _flows_case(con2, flows + [("a1", "v2"), ("a2", "v3"), ("a3", "v2"), ("a4", "v3"),
                                ("a5", "v0")])
-    share, seeders = _self_amplification(con2, 3)["V"]
-    assert seeders >= 3 and share > 0.5
+    share, seeders, effective = _self_amplification(con2, 3)["V"]
+    assert seeders == 7 and effective > 5 and share > 0.5  # one unit with S and A
+
+
+def test_a_fandom_that_reshares_one_idol_is_not_amplifying_itself_as_a_network():
+    """A fandom makes all of its idol's reshares, and two fans got one reshare each from other
+    fans: three members were reshared, but the amplification is one idol's. Counted as an
+    effective number the fandom amplifies 1.01 members, below the rule's three; an operation
+    spreading the same reshares over its seeders amplifies as many members as it has."""
+    import duckdb
+
+    from inconcert.verdict import _self_amplification
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE networks (network_id VARCHAR)")
+    con.execute("CREATE TABLE memberships (account_id VARCHAR, network_id VARCHAR)")
+    con.execute("CREATE TABLE reshares (amplifier VARCHAR, seeder VARCHAR)")
+    con.execute("INSERT INTO networks VALUES ('F')")
+    con.executemany("INSERT INTO memberships VALUES (?, 'F')", [[f"f{i}"] for i in range(10)])
+    flows = [(f"f{j}", "f0") for j in range(1, 10) for _ in range(30)]
+    flows += [("f3", "f1"), ("f4", "f2")]
+    con.executemany("INSERT INTO reshares VALUES (?, ?)", flows)
+    share, seeders, effective = _self_amplification(con, 3)["F"]
+    assert share == 1.0 and seeders == 3
+    assert 1.0 < effective < 1.02

@@ -397,9 +397,15 @@ def simulate(out_dir: Annotated[Path, typer.Option("--out", help="Output directo
              home: Annotated[str | None, typer.Option(
                  help="With --embed: half of the background's people come from this region "
                       "(e.g. thailand).")] = None,
+             platform: Annotated[str, typer.Option(
+                 help="x (the IO-archive layout), bluesky (a Jetstream capture with a "
+                      "like-only swarm; --scenario takes lag, squad, profiles, campaign) or "
+                      "multi (one operation on X, Facebook, YouTube and Telegram).")
+             ] = "x",
              ) -> None:
     """Write a synthetic platform (IO-archive layout) with a planted campaign, hard negatives
-    and ground truth (labels.csv, campaign_posts.csv, simulation.json; see docs/simulator.md)."""
+    and ground truth (labels.csv, campaign_posts.csv, simulation.json; see docs/simulator.md);
+    --platform bluesky or multi for a Jetstream capture or four platforms' exports."""
 
     def body() -> None:
         from .simulate import input_files
@@ -408,7 +414,26 @@ def simulate(out_dir: Annotated[Path, typer.Option("--out", help="Output directo
         _out_dir(out_dir)
         if home and not embed:
             raise InputError("--home goes with --embed")
-        if embed:
+        if platform not in ("x", "bluesky", "multi"):
+            raise InputError(f"--platform must be x, bluesky or multi (got {platform!r})")
+        if platform != "x" and embed:
+            raise InputError("--embed writes the X layout: it takes no --platform")
+        if platform == "multi":
+            from .simulate.multiplatform import simulate_multiplatform
+
+            if scenario or not campaign:
+                raise InputError("--platform multi takes no --scenario or --no-campaign")
+            files = simulate_multiplatform(out_dir, seed=seed, scale=scale)
+            inputs = [p for p in files if "inputs" in p.relative_to(out_dir).parts]
+        elif platform == "bluesky":
+            from .simulate import bluesky
+
+            o = bluesky.parse_options(scenario, campaign)
+            files = bluesky.simulate_bluesky(out_dir, seed=seed, scale=scale,
+                                             campaign=o.campaign, lag=o.lag, squad=o.squad,
+                                             profile_share=o.profile_share)
+            inputs = files[:1]
+        elif embed:
             from .simulate.embed import archive_files, embed_archive
 
             if scenario or not campaign:

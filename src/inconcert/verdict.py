@@ -67,7 +67,10 @@ class VerdictParams:
         0.75, "a network is also inauthentic when at least this share of all reshares of its "
               "members' posts come from its own members (an audience it made itself) ...")
     self_amplification_seeders: int = config.param(
-        3, "... spread over at least this many of its members (a fandom amplifies one idol)")
+        3, "... spread over at least this many of its members, counted as an effective number "
+           "(inverse Simpson, Jost 2006: (sum n)^2 / sum n^2 over the members' reshares "
+           "received), so a fandom that reshares its idol 2,705 times and two fans once each "
+           "counts 1.0, not 3")
     min_attachment: float = config.param(
         0.5, "members of an inauthentic network are flagged when attached at least this firmly "
              "(about one fully convincing edge) or when their own score reaches member_threshold")
@@ -189,9 +192,9 @@ def _test_networks(con: duckdb.DuckDBPyConnection, p: VerdictParams) -> None:
     for nid, n, k in rows:
         pv = float(binom.sf(int(k) - 1, int(n), p.reference_rate)) if k else 1.0
         by_members = pv * n_tests <= p.alpha and k >= p.min_inauthentic_share * n
-        share, seeders = selfamp.get(nid, (None, 0))
+        share, seeders, effective = selfamp.get(nid, (None, 0, 0.0))
         by_self = (share is not None and share >= p.self_amplification_share
-                   and seeders >= p.self_amplification_seeders)
+                   and effective >= p.self_amplification_seeders)
         why = ";".join(w for w, ok in (("members", by_members), ("self-amplification", by_self))
                        if ok) or None
         values.append((min(1.0, pv * n_tests), by_members or by_self, share, seeders, why, nid))
@@ -201,14 +204,14 @@ def _test_networks(con: duckdb.DuckDBPyConnection, p: VerdictParams) -> None:
 
 
 def _self_amplification(con: duckdb.DuckDBPyConnection,
-                        min_seeders: int) -> dict[str, tuple[float, int]]:
-    """Per network: the share of all reshares of its members' posts that members made, and how
-    many distinct members were reshared by other members.
+                        min_seeders: int) -> dict[str, tuple[float, int, float]]:
+    """Per network: the share of all reshares of its members' posts that members made, how
+    many distinct members were reshared by other members, and their effective number.
 
     An operation's seeders and amplifiers may form networks of their own (seeders linked by
     what they post, amplifiers by what they reshare), so networks are measured together with
     the networks that make most of their reshares (at least half, `roles.min_network_share`'s
-    majority) of at least `min_seeders` distinct members: one unit of amplification."""
+    majority) of at least `min_seeders` members (effective number): one unit of amplification."""
     for col, typ in (("internal_share", "DOUBLE"), ("internal_seeders", "BIGINT"),
                      ("inauthentic_by", "VARCHAR")):
         con.execute(f"ALTER TABLE networks ADD COLUMN IF NOT EXISTS {col} {typ}").fetchall()
@@ -224,12 +227,13 @@ def _self_amplification(con: duckdb.DuckDBPyConnection,
     """).fetchall()
     received: dict[str, int] = {}
     pair: dict[tuple[str, str], int] = {}
-    pair_seeders: dict[tuple[str, str], set] = {}
+    pair_seeders: dict[tuple[str, str], dict[str, int]] = {}
     for ns, na, seeder, n in flows:
         received[ns] = received.get(ns, 0) + n
         if na is not None:
             pair[(ns, na)] = pair.get((ns, na), 0) + n
-            pair_seeders.setdefault((ns, na), set()).add(seeder)
+            got = pair_seeders.setdefault((ns, na), {})
+            got[seeder] = got.get(seeder, 0) + n
     parent = {nid: nid for nid in received}
 
     def root(x: str) -> str:
@@ -243,18 +247,27 @@ def _self_amplification(con: duckdb.DuckDBPyConnection,
         # two networks into one unit only when it amplifies them as a network, spread over as
         # many members as the self-amplification rule itself asks for.
         if (ns != na and 2 * n >= received[ns]
-                and len(pair_seeders[(ns, na)]) >= min_seeders):
+                and _effective(pair_seeders[(ns, na)]) >= min_seeders):
             a, b = sorted((root(ns), root(na)))
             parent[b] = a
     unit_in: dict[str, int] = {}
     unit_all: dict[str, int] = {}
-    unit_seeders: dict[str, set] = {}
+    unit_seeders: dict[str, dict[str, int]] = {}
     for ns, na, seeder, n in flows:
         u = root(ns)
         unit_all[u] = unit_all.get(u, 0) + n
         if na is not None and root(na) == u:
             unit_in[u] = unit_in.get(u, 0) + n
-            unit_seeders.setdefault(u, set()).add(seeder)
+            got = unit_seeders.setdefault(u, {})
+            got[seeder] = got.get(seeder, 0) + n
     return {nid: (unit_in.get(root(nid), 0) / unit_all[root(nid)],
-                  len(unit_seeders.get(root(nid), ())))
+                  len(unit_seeders.get(root(nid), {})),
+                  _effective(unit_seeders.get(root(nid), {})))
             for nid in received if unit_all.get(root(nid))}
+
+
+def _effective(received: dict[str, int]) -> float:
+    """The effective number of members amplified: (Σ n)² / Σ n² over their reshares received
+    (1 when one member gets them all, k when k members get equal shares)."""
+    total = sum(received.values())
+    return total * total / sum(n * n for n in received.values()) if total else 0.0

@@ -101,6 +101,14 @@ class CollectiveParams:
     max_shuffle_actions: int = config.param(
         200000, "communities with more member actions than this are shuffle-tested on a "
                 "deterministic sample of their items (bounded time)")
+    own_partition_views: list = config.param(
+        ["semantic"],
+        "views whose projection is also partitioned on its own, beside the weighted sum, and "
+        "its communities tested like the others (Pacheco et al. 2021, ICWSM, build one "
+        "coordination network per trace). An operation that copies talking points but whose "
+        "other activity is cover (resharing what everyone reshares) is otherwise cut along its "
+        "cover into mostly organic communities. Each partition has its own post-selection null "
+        "(the same Leiden run on the rewired copies with the same weights)")
 
 
 # View -> the view whose actions include its actions (a reshare is also an action on its
@@ -132,7 +140,7 @@ def run_collective(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
         return _run(con, p) if p.enabled else 0
     finally:
         for tmp in ("_cv_actions", "_cv_real", "_cv_items", "_cv_acc", "_cv_kept", "_cv_pairs",
-                    "_trace_near_text"):
+                    "_cv_part_pairs", "_trace_near_text"):
             con.execute(f"DROP TABLE IF EXISTS {tmp}").fetchall()
 
 
@@ -147,16 +155,39 @@ def _run(con: duckdb.DuckDBPyConnection, p: CollectiveParams) -> int:
                count(*) FILTER (WHERE i.kept)
         FROM _cv_items i GROUP BY i.view ORDER BY i.view
     """).fetchall()
-    weights = {v: float(p.view_weights.get(v, 0.5)) for v in present}
-    null_lifts = _null_lifts(con, present, weights, p)
-    build_incidence(con, p.max_item_accounts)
-    build_pairs(con, weights, p.top_k)
-    groups = _communities(con, p)
+    groups: list[list[int]] = []
+    nulls: list[list[tuple[int, float]]] = []
+    parts: list[int] = []
+    seen: set[tuple[int, ...]] = set()
+    for part, weights in enumerate(_partitions(present, p)):
+        null_lifts = _null_lifts(con, present, weights, p)
+        build_incidence(con, p.max_item_accounts)
+        build_pairs(con, weights, p.top_k)
+        # Each partition's pairs are its groups' evidence and members' strength.
+        into = ("INSERT INTO _cv_part_pairs" if part
+                else "CREATE OR REPLACE TEMP TABLE _cv_part_pairs AS")
+        con.execute(f"{into} SELECT {part} AS part, * FROM _cv_pairs").fetchall()
+        for g in _communities(con, p):
+            # The same community found by two partitions is one test, judged once.
+            if tuple(g) not in seen:
+                seen.add(tuple(g))
+                groups.append(g)
+                nulls.append(null_lifts)
+                parts.append(part)
     if not groups:
         return 0
-    results = _test_groups(con, groups, present, p, null_lifts)
-    _store(con, groups, results)
+    results = _test_groups(con, groups, present, p, nulls)
+    _store(con, groups, parts, results)
     return sum(1 for r in results if r["coordinated"])
+
+
+def _partitions(present: list[str], p: CollectiveParams) -> list[dict[str, float]]:
+    """The view weights of each projection Leiden partitions: the weighted sum of every view,
+    then each of `own_partition_views` that has data, alone."""
+    combined = {v: float(p.view_weights.get(v, 0.5)) for v in present}
+    alone = [{v: 1.0 if v == own else 0.0 for v in present}
+             for own in p.own_partition_views if own in present]
+    return [combined, *(w for w in alone if w != combined)]
 
 
 def _communities(con: duckdb.DuckDBPyConnection, p: CollectiveParams) -> list[list[int]]:
@@ -323,7 +354,9 @@ def _view_tests(arr: _GroupArrays, g: int, present: list[str],
 
 
 def _test_groups(con: duckdb.DuckDBPyConnection, groups: list[list[int]], present: list[str],
-                 p: CollectiveParams, null_lifts: list[tuple[int, float]]) -> list[dict]:
+                 p: CollectiveParams, null_lifts: list[list[tuple[int, float]]]) -> list[dict]:
+    """Test every community (`null_lifts[g]`: the null communities of the partition that found
+    community `g`); Bonferroni runs over all communities of all partitions."""
     arr = _group_arrays(con, groups)
     sums = _power_sums(con)
     totals = dict(con.execute("SELECT view, sum(n) FROM _cv_items GROUP BY view").fetchall())
@@ -343,7 +376,7 @@ def _test_groups(con: duckdb.DuckDBPyConnection, groups: list[list[int]], presen
         eligible = {v: t for v, t in tests.items() if t.n_items >= p.min_items}
         best = min(eligible.items(), key=lambda kv: (kv[1].p_value, -kv[1].lift, kv[0]),
                    default=(None, None))
-        floor = max(p.min_lift, _null_lift(null_lifts, len(groups[g]), n_tests, p.alpha))
+        floor = max(p.min_lift, _null_lift(null_lifts[g], len(groups[g]), n_tests, p.alpha))
         config_ok = bool(best[1] is not None and best[1].p_value * n_tests <= p.alpha
                          and best[1].lift >= floor)
         # A reshare is an action in the post view and again in the author view, a copied text
@@ -505,7 +538,8 @@ def _shuffle(view: np.ndarray, aid: np.ndarray, iid: np.ndarray, t: np.ndarray,
                         p.replicates, p.seed + g)
 
 
-def _store(con: duckdb.DuckDBPyConnection, groups: list[list[int]], results: list[dict]) -> None:
+def _store(con: duckdb.DuckDBPyConnection, groups: list[list[int]], parts: list[int],
+           results: list[dict]) -> None:
     rows = {k: [r[k] for r in results] for k in results[0]}
     con.register("_cv_res", pa.table({
         "group_id": pa.array(range(1, len(groups) + 1), pa.int64()),
@@ -528,6 +562,7 @@ def _store(con: duckdb.DuckDBPyConnection, groups: list[list[int]], results: lis
     cores = [set(r["core"]) for r in results]
     con.register("_cv_gm", pa.table({
         "group_id": pa.array([i + 1 for i, g in enumerate(groups) for _ in g], pa.int64()),
+        "part": pa.array([parts[i] for i, g in enumerate(groups) for _ in g], pa.int64()),
         "aid": pa.array([a for g in groups for a in g], pa.int64()),
         "core": pa.array([a in cores[i] for i, g in enumerate(groups) for a in g], pa.bool_()),
         "shared": pa.array([results[i]["shared"].get(a, 0) for i, g in enumerate(groups)
@@ -536,19 +571,19 @@ def _store(con: duckdb.DuckDBPyConnection, groups: list[list[int]], results: lis
         con.execute("INSERT INTO groups SELECT * FROM _cv_res ORDER BY group_id").fetchall()
         con.execute("""
             INSERT INTO group_members
-            WITH ends AS (SELECT u AS a, v AS b, weight FROM _cv_pairs
-                          UNION ALL SELECT v, u, weight FROM _cv_pairs),
+            WITH ends AS (SELECT part, u AS a, v AS b, weight FROM _cv_part_pairs
+                          UNION ALL SELECT part, v, u, weight FROM _cv_part_pairs),
             tie AS (
-                SELECT gm.aid, list_sum(list(e.weight ORDER BY e.b)) AS strength
-                FROM _cv_gm gm JOIN ends e ON e.a = gm.aid
+                SELECT gm.group_id, gm.aid, list_sum(list(e.weight ORDER BY e.b)) AS strength
+                FROM _cv_gm gm JOIN ends e ON e.a = gm.aid AND e.part = gm.part
                 JOIN _cv_gm o ON o.aid = e.b AND o.group_id = gm.group_id AND o.core
-                GROUP BY gm.aid
+                GROUP BY gm.group_id, gm.aid
             )
             SELECT DISTINCT gm.group_id, a.account, gm.core, gm.shared,
                    coalesce(tie.strength, 0.0)
             FROM _cv_gm gm
             JOIN (SELECT DISTINCT aid, account FROM _cv_actions) a USING (aid)
-            LEFT JOIN tie USING (aid)
+            LEFT JOIN tie USING (group_id, aid)
             ORDER BY 1, 2
         """).fetchall()
         # Every projected pair inside a coordinated group is evidence, with the group's p-value
@@ -558,10 +593,14 @@ def _store(con: duckdb.DuckDBPyConnection, groups: list[list[int]], results: lis
             WITH acc AS (SELECT DISTINCT aid, account FROM _cv_actions),
             pairs AS (
                 SELECT pr.u, pr.v, pr.weight, pr.n_items, g.p_value
-                FROM _cv_pairs pr
-                JOIN _cv_gm a ON a.aid = pr.u AND a.core
+                FROM _cv_part_pairs pr
+                JOIN _cv_gm a ON a.aid = pr.u AND a.core AND a.part = pr.part
                 JOIN _cv_gm b ON b.aid = pr.v AND b.group_id = a.group_id AND b.core
                 JOIN groups g ON g.group_id = a.group_id AND g.coordinated
+                -- A pair in the cores of groups from two partitions is evidence once, with the
+                -- stronger group's p-value.
+                QUALIFY row_number() OVER (PARTITION BY pr.u, pr.v
+                                           ORDER BY g.p_value, g.group_id) = 1
             ),
             shared AS (
                 SELECT pairs.u, pairs.v, ka.iid, ka.idf2_u, least(ka.t, kb.t) AS t1,
@@ -645,6 +684,9 @@ def join_periphery(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
         FROM group_members gm JOIN target t USING (group_id)
         WHERE NOT gm.core AND gm.shared >= ?
           AND gm.account_id NOT IN (SELECT account_id FROM memberships)
+        -- On the periphery of groups from two partitions: the group it is tied to most firmly.
+        QUALIFY row_number() OVER (PARTITION BY gm.account_id
+                                   ORDER BY gm.strength DESC, t.network_id) = 1
         ORDER BY gm.account_id
     """, [scale, int(cfg.section("collective").min_items)]).fetchall()
     return int(con.execute("SELECT count(*) FROM memberships").fetchall()[0][0] - before)

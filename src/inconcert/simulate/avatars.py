@@ -22,6 +22,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageOps
 
 from ..faces.ganed import YANG_DLIB
+from ..safecsv import write_csv
 
 AVATARS = "avatars"
 AVATAR_LABELS = "avatar_labels.csv"
@@ -219,8 +220,6 @@ def write_avatars(data_dir: Path, seed: int, scale: float = 1.0) -> Path:
         kind = kinds[account]
         data = _copy(stock, rng) if kind == REUSED else _distinct_face(rng, kind, distinct)
         (folder / f"{account}.jpg").write_bytes(data)
-    with open(data_dir / AVATAR_LABELS, "w", encoding="utf-8", newline="") as f:
-        w = csv.writer(f, lineterminator="\n")
-        w.writerow(("account_id", "avatar"))
-        w.writerows(sorted(kinds.items()))
+    write_csv(data_dir / AVATAR_LABELS, ("account_id", "avatar"), sorted(kinds.items()),
+              ids={"account_id"})
     return folder

@@ -16,9 +16,16 @@ Each distinct text joins the cluster of its most similar earlier text that passe
 when that cluster began no earlier than the previous bucket (so a template repeated for days
 does not chain into one cluster), or starts its own. A cluster is an item, named by its
 earliest post, kept in `semantic_copies(platform, post_id, item)` for the group test's
-`semantic` view. Work is bounded whatever the texts: at most `max_bucket_posts` distinct texts
-per bucket (a deterministic hash sample beyond; `trace_runs.notes` says so), so a bucket is
-compared with at most twice that many texts, in blocks of `BLOCK` rows.
+`semantic` view.
+
+Which pairs are compared lexically: all of them while a bucket and the one before hold fewer
+than `lsh_min_pool` texts (all data at hand); in larger pools, those MinHash LSH proposes
+(`candidates` 'lsh': texts whose 4-gram signatures agree on a band, datasketch's layout), each
+verified with the same similarity, bit for bit. The encoder, which LSH cannot serve (a
+translation shares no n-grams with its original), still compares every pair of a multilingual
+pool. Work is bounded whatever the texts: at most `max_bucket_posts` distinct texts per bucket
+(a deterministic hash sample beyond; `trace_runs.notes` says so), and a dense similarity block
+holds at most `CELLS` values.
 """
 
 from __future__ import annotations
@@ -31,15 +38,24 @@ from typing import Any
 
 import duckdb
 import numpy as np
+import scipy.sparse as sp
+from datasketch import MinHashLSH
 
 from .. import config
 from ..narratives.embed import CharNgrams, SentenceEncoder, clean_text, model_available
 from ..normalize import norm_text
 from .base import NotComputable, Trace, TraceParams, register
 from .co_text import TEXT_KINDS, keyed_actions_sql, store_keys, text_length
+from .near_text import NearTextParams, signatures
 
 TABLE = "semantic_copies"
-BLOCK = 512  # rows of one similarity block: BLOCK x (2 x max_bucket_posts) float64 at most
+BLOCK = 512  # rows of one similarity block at most
+CELLS = 2_000_000  # similarities of one dense block at most (16 MB of float64)
+# Shingles of the LSH signatures: 4-grams (near_text's), 2-grams for mostly-CJK text (a CJK
+# character carries about as much as a short word). Unrelated texts share fewer 4-grams than
+# 3-grams (median Jaccard of the spam bench's texts 0.015 against 0.055), copies nearly as many.
+LSH_NGRAM = 4
+LSH_CJK_NGRAM = 2
 _UNKNOWN_LANG = ("", "und", "unknown", "zxx", "qme", "qht", "qam", "qct", "qst")
 
 
@@ -74,11 +90,36 @@ class SemanticCopyParams(TraceParams):
               "a character, so one 1,000,000-character field (limits.max_field) would take "
               "~80 MB and a bucket of them gigabytes; a copied talking point shows in its first "
               "paragraphs (posts on X hold 280, most Facebook posts under 2,000)")
+    candidates: str = config.param(
+        "lsh", "which pairs of texts are compared lexically in pools of at least "
+               "lsh_min_pool texts: 'lsh', those MinHash LSH proposes (texts sharing a band of "
+               "their character 4-gram signatures), each verified exactly; or 'all', every pair. "
+               "Both gave the same clusters on every data set measured; 'lsh' compared 120x "
+               "fewer pairs and was 1.5x faster on large buckets of varied text, and no faster on "
+               "a flood of near-copies (docs/traces.md)")
+    lsh_min_pool: int = config.param(
+        4000, "texts of a bucket and the one before below which every pair is compared even "
+              "with candidates 'lsh' (at most ~8 M pairs, what the earlier cap of 2,000 texts a "
+              "bucket allowed): LSH's per-text work costs more there (Thailand tweets 1.7 s "
+              "against 0.4 s all pairs, IRA tweets 19.7 s against 6.5 s)")
+    lsh_threshold: float = config.param(
+        0.15, "Jaccard similarity of character 4-gram sets the LSH bands are laid out for "
+              "(datasketch MinHashLSH): pairs at cosine >= 0.6 had 4-gram Jaccard >= 0.26 in "
+              "the IRA tweets and >= 0.31 in the Thailand archive, so the layout is set well "
+              "below (docs/traces.md)")
+    lsh_false_negative_weight: float = config.param(
+        0.6, "weight of missed pairs against spurious candidates when datasketch chooses the "
+             "bands (its docs: weights=(0.4, 0.6) when recall matters more); with 0.15 and 128 "
+             "permutations: 64 bands of 2 rows, a pair at Jaccard 0.26 is proposed with "
+             "probability 0.989, at 0.3 0.998, at 0.015 (unrelated spam texts) 0.014")
+    lsh_num_perm: int = config.param(
+        128, "MinHash permutations of the LSH signatures (datasketch's MinHash, seed 1)")
     max_bucket_posts: int = config.param(
-        2000, "distinct texts compared per bucket; beyond, a deterministic hash sample (bounds "
-              "time and memory on floods of near-identical spam: at 5,000 the trace took 194 s "
-              "of a 3 x 10^5-message spam bench, 45 s at 2,000; the grid's busiest 6-hour bucket "
-              "holds 154 distinct texts, the Thailand archive's 517)")
+        20000, "distinct texts compared per bucket; beyond, a deterministic hash sample (bounds "
+               "time and memory when every text of a flood is a copy of every other, which no "
+               "candidate search makes cheaper: the 3 x 10^5-message spam bench, busiest bucket "
+               "7,755 texts, took 5 s at the earlier 2,000 with 70 % of its texts left out and "
+               "57-62 s with none; the grid's busiest bucket holds 154)")
 
 
 def script(text: str) -> str:
@@ -118,9 +159,12 @@ def semantic_clusters(docs: list[Doc], params: Any,
     """The cluster of each document (the index of its first document; None when it was left
     out by the bucket cap), and counts of the work done.
 
-    Documents are in time order. Deterministic: hash samples, stable sorts, similarities
-    rounded to 4 decimals and ties to the earlier document.
+    Documents are in time order. Deterministic: hash samples, fixed MinHash permutations, stable
+    sorts, similarities rounded to 4 decimals and ties to the earlier document.
     """
+    if params.candidates not in ("lsh", "all"):
+        raise NotComputable(f"unknown traces.semantic_copy.candidates {params.candidates!r}: "
+                            "use lsh or all")
     bucket_ms = int(params.bucket_s) * 1000
     buckets: dict[int, list[int]] = {}
     for i, d in enumerate(docs):
@@ -131,6 +175,7 @@ def semantic_clusters(docs: list[Doc], params: Any,
               "encoded": 0, "lexical_links": 0, "encoder_links": 0}
     vectors: dict[int, np.ndarray] = {}  # encoder vectors of the previous and current bucket
     chars = CharNgrams(2, 4, 1 << 20, params.lexical_threshold)
+    lsh: _Bands | None = None  # made when a pool first needs it
     prev: list[int] = []
     prev_b = None
     for b in sorted(buckets):
@@ -154,24 +199,37 @@ def semantic_clusters(docs: list[Doc], params: Any,
                 counts["encoded"] += len(new)
             e = np.stack([vectors[i] for i in pool])
         pool_bucket = np.array([docs[i].t // bucket_ms for i in pool])
-        for lo in range(len(prev), len(pool), BLOCK):
-            hi = min(len(pool), lo + BLOCK)
+        # Rows of a block: a dense block holds at most CELLS similarities whatever the pool.
+        step = max(1, min(BLOCK, CELLS // len(pool)))
+        for lo in range(len(prev), len(pool), step):
+            hi = min(len(pool), lo + step)
             # Each text against the texts before it only (the pool is in time order).
-            lex = np.round((x[lo:hi] @ x[:hi].T).toarray(), 4)
+            lex = None
+            if params.candidates == "all" or len(pool) < params.lsh_min_pool:
+                lex = np.round((x[lo:hi] @ x[:hi].T).toarray(), 4)
+                counts["compared"] += (hi - lo) * hi
+            else:
+                lsh = lsh or _Bands(docs, params)
+                near = lsh.candidates(pool, lo, hi)
+                near_sim = _similarities(x, near, lo)
+                counts["compared"] += sum(c.size for c in near)
             enc = None
             if e is not None:
                 enc = np.round(e[lo:hi] @ e[:hi].T, 4)
                 enc[langs[lo:hi, None] == langs[None, :hi]] = -1.0
-            counts["compared"] += (hi - lo) * hi
             for r in range(hi - lo):
                 k = lo + r
                 i = pool[k]
+                if lex is None:
+                    cand, sim = near[r], near_sim[r]
+                else:
+                    cand, sim = np.arange(k), lex[r, :k]
                 # Lexical copies first; a translation only when no same-language copy exists.
-                best, how = _best(lex[r, :k], params.lexical_threshold, pool, label, start,
+                best, how = _best(cand, sim, params.lexical_threshold, pool, label, start,
                                   b - 1), "lexical_links"
                 if best is None and enc is not None:
-                    best, how = _best(enc[r, :k], params.encoder_threshold, pool, label, start,
-                                      b - 1), "encoder_links"
+                    best, how = _best(np.arange(k), enc[r, :k], params.encoder_threshold, pool,
+                                      label, start, b - 1), "encoder_links"
                 if best is None:
                     label[i] = i
                     start[i] = int(pool_bucket[k])
@@ -183,14 +241,99 @@ def semantic_clusters(docs: list[Doc], params: Any,
     return label, counts
 
 
-def _best(sim: np.ndarray, threshold: float, pool: list[int], label: list[int | None],
-          start: dict[int, int], min_bucket: int) -> int | None:
-    """The earlier document most similar at or above `threshold` whose cluster began no
-    earlier than `min_bucket` (ties: the earlier document), or None."""
-    cand = np.flatnonzero(sim >= threshold)
-    if cand.size == 0:
+class _Bands:
+    """MinHash LSH candidates: texts whose signatures agree on every row of at least one band.
+
+    Signatures are datasketch's MinHash (seed 1) of each text's character 4-grams (2-grams for
+    mostly-CJK text), computed with NumPy for a pool's new texts at once (`near_text.signatures`,
+    which a test holds equal to datasketch's); the band layout (b bands of r rows) is
+    datasketch's MinHashLSH's for `lsh_threshold`, `lsh_num_perm` and the weights. The bands are
+    grouped with NumPy rather than queried one text at a time from a MinHashLSH index: on a spam
+    flood a text shares bands with hundreds of others, and the index's 64 set unions a query
+    cost 0.53 ms a text (one 13,972-text pool of the spam bench: 7.3 s to insert and query,
+    against 2.0 s for the signatures and the grouping here). Equal band values are matched
+    exactly (no hash of the band), so a candidate is never a collision."""
+
+    def __init__(self, docs: list[Doc], params: Any) -> None:
+        weights = (1.0 - params.lsh_false_negative_weight, params.lsh_false_negative_weight)
+        index = MinHashLSH(threshold=params.lsh_threshold, num_perm=params.lsh_num_perm,
+                           weights=weights)
+        self.b, self.r = index.b, index.r
+        self._shingles = NearTextParams(num_perm=params.lsh_num_perm, ngram=LSH_NGRAM,
+                                        cjk_ngram=LSH_CJK_NGRAM)
+        self._texts = [d.clean for d in docs]
+        # Signatures are computed when a text first meets a pool compared through LSH.
+        self._sig = np.zeros((len(docs), params.lsh_num_perm), dtype=np.uint32)
+        self._signed = np.zeros(len(docs), dtype=bool)
+        self._pool: list[int] = []
+        self._bands = sp.csr_matrix((0, 0), dtype=np.int32)
+
+    def candidates(self, pool: list[int], lo: int, hi: int) -> list[np.ndarray]:
+        """For each pool position k in [lo, hi), the earlier positions (ascending) sharing a
+        band with it."""
+        if pool is not self._pool:
+            self._pool, self._bands = pool, self._incidence(pool)
+        shared = (self._bands[lo:hi] @ self._bands[:hi].T).tocsr()
+        shared.sort_indices()
+        out = []
+        for r in range(hi - lo):
+            cols = shared.indices[shared.indptr[r]:shared.indptr[r + 1]]
+            out.append(cols[cols < lo + r].astype(np.int64))
+        return out
+
+    def _incidence(self, pool: list[int]) -> sp.csr_matrix:
+        """Pool positions x (band, band values) groups, one 1 per band; a group of one text
+        proposes nothing and is left out."""
+        idx = np.asarray(pool, dtype=np.int64)
+        new = idx[~self._signed[idx]]
+        if new.size:
+            self._sig[new] = signatures([self._texts[i] for i in new.tolist()], self._shingles)
+            self._signed[new] = True
+        sig = self._sig[idx]
+        rows, cols, n_cols = [], [], 0
+        for j in range(self.b):
+            _, group, size = np.unique(sig[:, j * self.r:(j + 1) * self.r], axis=0,
+                                       return_inverse=True, return_counts=True)
+            group = group.reshape(-1)
+            shared = np.flatnonzero(size[group] > 1)
+            rows.append(shared)
+            cols.append(group[shared] + n_cols)
+            n_cols += size.size
+        r, c = np.concatenate(rows), np.concatenate(cols)
+        return sp.csr_matrix((np.ones(r.size, dtype=np.int32), (r, c)),
+                             shape=(len(pool), n_cols))
+
+
+def _similarities(x: sp.csr_matrix, near: list[np.ndarray], lo: int) -> list[np.ndarray]:
+    """The lexical similarity (rounded) of pool row lo + r with each of its candidates near[r],
+    bit for bit the value the all-pairs block gives.
+
+    There, a similarity is the sum of the products over the n-grams two rows share, added in
+    the order of the first row's columns, ascending (`CharNgrams` rows are sorted). Here each
+    candidate row is multiplied with the first row made dense: its products come in the order
+    of its own columns, also ascending, and the n-grams not shared add exactly 0.0."""
+    dense = np.zeros(x.shape[1])
+    out = []
+    for r, cand in enumerate(near):
+        if cand.size == 0:
+            out.append(np.zeros(0))
+            continue
+        row = x[lo + r]
+        dense[row.indices] = row.data
+        out.append(np.round(x[cand] @ dense, 4))
+        dense[row.indices] = 0.0
+    return out
+
+
+def _best(cand: np.ndarray, sim: np.ndarray, threshold: float, pool: list[int],
+          label: list[int | None], start: dict[int, int], min_bucket: int) -> int | None:
+    """Of the earlier pool positions `cand` (ascending) and their similarities `sim`, the
+    document most similar at or above `threshold` whose cluster began no earlier than
+    `min_bucket` (ties: the earlier document), or None."""
+    above = np.flatnonzero(sim >= threshold)
+    if above.size == 0:
         return None
-    for k in cand[np.argsort(-sim[cand], kind="stable")].tolist():
+    for k in cand[above[np.argsort(-sim[above], kind="stable")]].tolist():
         lead = label[pool[k]]
         if lead is not None and start[lead] >= min_bucket:
             return pool[k]
@@ -209,6 +352,27 @@ def _encoder(params: Any) -> SentenceEncoder | None:
     return SentenceEncoder(params.encoder_threshold)
 
 
+def load_docs(con: duckdb.DuckDBPyConnection, params: Any) -> list[Doc]:
+    """The distinct normalised original texts of at least `min_chars`, in order of their first
+    post's time, each with all its posts."""
+    docs: dict[str, Doc] = {}
+    for platform, post_id, text, lang, t in con.execute(
+            f"SELECT platform, post_id, text, lang, created_ms FROM posts "
+            f"WHERE kind IN {TEXT_KINDS} AND text IS NOT NULL AND text <> '' "
+            "AND created_ms IS NOT NULL ORDER BY created_ms, platform, post_id").fetchall():
+        norm = norm_text(text)
+        if text_length(norm) < params.min_chars:
+            continue
+        d = docs.get(norm)
+        if d is None:
+            head = norm[:params.max_chars]
+            docs[norm] = Doc(head, clean_text(head), int(t), _language(lang, head),
+                             [(platform, post_id)])
+        else:
+            d.posts.append((platform, post_id))
+    return list(docs.values())
+
+
 @register
 class SemanticCopy(Trace):
     name = "semantic_copy"
@@ -221,22 +385,7 @@ class SemanticCopy(Trace):
 
     def prepare(self, con: duckdb.DuckDBPyConnection, params: Any) -> list[str]:
         encoder = _encoder(params)
-        docs: dict[str, Doc] = {}
-        for platform, post_id, text, lang, t in con.execute(
-                f"SELECT platform, post_id, text, lang, created_ms FROM posts "
-                f"WHERE kind IN {TEXT_KINDS} AND text IS NOT NULL AND text <> '' "
-                "AND created_ms IS NOT NULL ORDER BY created_ms, platform, post_id").fetchall():
-            norm = norm_text(text)
-            if text_length(norm) < params.min_chars:
-                continue
-            d = docs.get(norm)
-            if d is None:
-                head = norm[:params.max_chars]
-                docs[norm] = Doc(head, clean_text(head), int(t), _language(lang, head),
-                                 [(platform, post_id)])
-            else:
-                d.posts.append((platform, post_id))
-        ordered = list(docs.values())
+        ordered = load_docs(con, params)
         label, n = semantic_clusters(ordered, params, encoder)
         keys = [(pl, pid, str(label[i])) for i, d in enumerate(ordered) if label[i] is not None
                 for pl, pid in d.posts]
