@@ -269,3 +269,31 @@ def test_the_demo_campaign_is_one_high_confidence_operation_above_the_rest(brows
     assert ops[0]["badge"].startswith("high") and ops[0]["nets"] >= 2
     assert "consistent with inauthentic behaviour" in ops[0]["text"]
     assert all("openly" in o["text"] for o in ops[1:])
+
+
+# Thai characters that only follow a consonant (following vowels, above and below vowels, tone
+# and other marks): a word never starts with one, so a term that does is a cut fragment.
+_THAI_FOLLOWING = re.compile("^[\u0e30-\u0e3a\u0e45\u0e47-\u0e4e]")
+_THAI = re.compile("[\u0e00-\u0e7f]")
+
+
+def test_thai_narrative_terms_are_whole_words(browser, thai_report):
+    v = Visit(browser, thai_report)
+    try:
+        lines = v.page.evaluate("""() => {
+          document.querySelectorAll('details').forEach(d => d.open = true);
+          return Array.from(document.querySelectorAll('.narrative p.muted'))
+            .map(p => p.innerText).filter(t => t.startsWith('Words: ')); }""")
+    finally:
+        v.page.close()
+    terms = {t.strip() for line in lines
+             for t in line[len("Words: "):].split(".")[0].split(",")}
+    thai = {t for t in terms if _THAI.search(t)}
+    assert len(thai) >= 20
+    assert [t for t in thai if _THAI_FOLLOWING.match(t)] == []
+    assert not {"งใจให", "าล", "นก"} & thai  # the fragments issue 14 found
+    try:
+        import icu  # noqa: F401 - with ICU's dictionary the words themselves are known
+    except ImportError:
+        return
+    assert {"ประชาชน", "กองทัพ", "ทหาร"} <= thai  # people, army, soldier

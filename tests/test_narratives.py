@@ -143,6 +143,21 @@ def test_terms_skip_function_words_and_segment_chinese() -> None:
     assert not {"the", "in", "usdefeat"} & got
 
 
+def test_hashtags_with_vowel_marks_leave_no_fragment_among_the_terms() -> None:
+    # Thai and Devanagari hashtags carry combining marks; the whole hashtag is left out.
+    thai = terms("ข่าวดีวันนี้ #เดลินิวส์ #กราดยิงโคราช")
+    assert thai == ({"ข่าวดี", "วัน", "นี้"} if have_icu() else {"ข่าวดีวันนี้"})
+    assert terms("हिंदी समाचार #नमस्ते") == {"हिंदी", "समाचार"}
+
+
+def test_thai_sara_am_and_stretched_vowels_give_whole_words() -> None:
+    pytest.importorskip("icu", reason="PyICU not installed (pip install -e '.[words]')")
+    # NFKC splits ำ in two, and a stretched vowel is typed several times: ICU knows neither.
+    got = terms("เดี่ยวรู้จักกันน้าาา เรือดำน้ำ")
+    assert {"น้ำ", "ดำ", "น้า", "รู้จัก"} <= got
+    assert not {"าา", "าน้ํา", "น้ํา"} & got
+
+
 # -- embedders --------------------------------------------------------------------------------
 def test_char_ngrams_put_paraphrases_closer_than_other_talking_points() -> None:
     rows = talking_points()
@@ -200,6 +215,30 @@ def test_multilingual_encoder_joins_translations(tmp_path: Path) -> None:
     assert len(set().union(*groups.values())) == 3
     texts = [r["text"] for r in rows]
     assert np.array_equal(SentenceEncoder(0.5).embed(texts), SentenceEncoder(0.5).embed(texts))
+
+
+@NEEDS_MODEL
+def test_report_shows_each_joined_translation_beside_its_talking_point(tmp_path: Path) -> None:
+    from inconcert.report.stages import narratives
+
+    rows = talking_points()
+    point_of = {r["text"]: r["point"] for r in rows}
+    db = points_case(tmp_path)
+    # One representative: the Chinese wording can only appear as the other language's text.
+    run_narratives(db, tmp_path, load(None, ["narratives.embedder=multilingual",
+                                             "narratives.min_posts=2",
+                                             "narratives.representatives=1"]))
+    with duckdb.connect(str(db), read_only=True) as con:
+        cur = con.execute("SELECT * FROM narratives WHERE network_id = 'N001' "
+                          "ORDER BY n_posts DESC, narrative_id")
+        table = [dict(zip([d[0] for d in cur.description], r, strict=True))
+                 for r in cur.fetchall()]
+    shown = narratives(table, "N001")
+    assert len(shown) == 3
+    for nr in shown:
+        assert [t["lang"] for t in nr["translations"]] == ["zh"]
+        # The translation is a Chinese wording of the same talking point as the text shown.
+        assert point_of[nr["translations"][0]["text"]] == point_of[nr["text"]]
 
 
 def test_adjusted_rand_and_talking_points() -> None:

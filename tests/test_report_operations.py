@@ -14,6 +14,7 @@ from inconcert import config
 from inconcert.demo import run_demo
 from inconcert.report.confidence import ConfidenceParams
 from inconcert.report.operations import operation_rows, statement
+from inconcert.report.reach import upper_scale
 from inconcert.store import Store
 
 
@@ -119,3 +120,57 @@ def test_reach_counts_outside_engagement_and_places_it_on_the_breakout_scale(dem
     html = (demo / "report.html").read_text(encoding="utf-8")
     assert f"{r['n_accounts']:,} accounts outside the operation engaged" in html
     assert "Breakout Scale category 2" in html
+    # Nothing in the simulated data shows a higher category: each is said not shown, and the
+    # note says what it would need.
+    assert ("Categories 4, 5, 6 (cross-medium breakout; celebrity amplification; policy "
+            "response or call for violence): not shown") in html
+    assert all(t in html for _, _, t in upper_scale())
+
+
+def test_the_demo_campaigns_generated_and_reused_faces_are_counted_in_its_summary(demo):
+    from inconcert.simulate.avatars import AVATAR_LABELS, GAN_GEOMETRY, REUSED
+
+    pytest.importorskip("dlib", reason="gan_face needs the optional extra: "
+                                       "pip install 'inconcert[faces]'")
+    ops, _ = _ops(demo)
+    with open(demo / "data" / AVATAR_LABELS, newline="", encoding="utf-8") as f:
+        kinds = {r["account_id"]: r["avatar"] for r in csv.DictReader(f)}
+    with Store(demo / "case.duckdb", read_only=True) as s:
+        fired = {sig: {a for (a,) in s.execute(
+            "SELECT DISTINCT account_id FROM account_signals WHERE signal = ?", [sig])}
+            for sig in ("gan_face", "avatar_reuse")}
+        members = {a for (a,) in s.execute(
+            "SELECT account_id FROM memberships WHERE network_id IN (SELECT unnest(?))",
+            [ops[0]["network_ids"]])}
+    # Every face the eye test calls generated was drawn as a stand-in for one, and every shared
+    # photo is the operation's reused one: no organic account is accused by its avatar.
+    assert fired["gan_face"] and {kinds[a] for a in fired["gan_face"]} == {GAN_GEOMETRY}
+    assert fired["avatar_reuse"] and {kinds[a] for a in fired["avatar_reuse"]} == {REUSED}
+    size = ops[0]["size"]
+    faces = len(fired["gan_face"] & members)
+    assert (f"{faces} of its {size} accounts have a profile photo consistent with a "
+            "GAN-generated face") in " ".join(ops[0]["summaries"])
+    html = (demo / "report.html").read_text(encoding="utf-8")
+    assert f"{faces} of its {size} accounts have a profile photo consistent with" in html
+
+
+def test_upper_breakout_categories_are_claimed_only_on_the_evidence_in_the_data():
+    from inconcert.report.reach import reach
+
+    fans = [(f"u{i}", "x", "reshared", None, 40) for i in range(5)]
+    # A critic with a large audience replying to the operation is not amplifying it.
+    critic = [("critic", "x", "replied to", None, 2_500_000)]
+    r = reach(fans + critic, ["x"], ["N001"])
+    assert r["category"] == 2
+    four, five, six = r["upper"]
+    assert not (four["shown"] or five["shown"] or six["shown"])
+    assert five["leads"] == [("critic", 2_500_000)] and five["accounts"] == []
+    assert "would need" in four["evidence"] and "mainstream media" in four["evidence"]
+    assert "would need" in six["evidence"] and "policy response" in six["evidence"]
+    star = [("star", "x", "quoted", None, 900_000)]
+    r = reach(fans + critic + star, ["x"], ["N001"])
+    assert r["category"] == 5 and r["upper"][1]["shown"]
+    assert r["upper"][1]["accounts"] == [("star", 900_000)]
+    assert r["why"].startswith("1 account with 100,000+ followers outside the operation "
+                               "reshared or quoted it")
+    assert not (r["upper"][0]["shown"] or r["upper"][2]["shown"])

@@ -21,6 +21,13 @@ def test_thai_lao_khmer_and_chinese_words_with_icu():
     assert textseg.words("ສະບາຍດີ ជំរាបសួរ hello, 2020!") == ["ສະບາຍດີ", "ជំរាបសួរ", "hello"]
 
 
+def test_words_after_an_emoji_are_whole_with_icu():
+    pytest.importorskip("icu", reason="PyICU not installed (pip install -e '.[words]')")
+    # An emoji is two UTF-16 units: ICU's boundaries must not shift the Thai words after it.
+    assert textseg.words("💚 " + THAI + " 🇹🇭 " + THAI) == textseg.words(THAI) * 2
+    assert textseg.words("RT 💚 กรมทหารราบที่ 8") == ["RT", "กรม", "ทหาร", "ราบ", "ที่"]
+
+
 def test_without_icu_no_word_is_cut_at_a_mark(monkeypatch):
     monkeypatch.setattr(textseg, "_iterator", lambda: None)
     got = textseg.words("ตั้งใจ ให้ hello-world 美国混乱 2020")

@@ -41,10 +41,14 @@ def words(text: str) -> list[str]:
     bi = _iterator()
     if bi is not None:
         bi.setText(text)
+        # ICU's boundaries count UTF-16 code units: past an emoji or any other character
+        # outside the BMP they no longer index the Python string, so words are cut from the
+        # UTF-16 text (slicing `text` shifted every later Thai word by a character per emoji).
+        utf16 = text.encode("utf-16-le")
         out, start = [], 0
         for end in bi:
             if bi.getRuleStatus() >= _LETTER_STATUS:
-                out.append(text[start:end])
+                out.append(utf16[2 * start:2 * end].decode("utf-16-le"))
             start = end
         return out
     out = []

@@ -79,6 +79,10 @@ class NarrativeParams:
     top_terms: int = config.param(10, "terms listed per narrative")
     top_items: int = config.param(5, "hashtags and domains listed per narrative")
     representatives: int = config.param(3, "representative posts kept per narrative")
+    other_languages: int = config.param(
+        4, "besides the representatives, the most central text of each language they miss, for "
+           "up to this many languages (most posted first), so a translation the narrative "
+           "joined is shown beside its original")
 
 
 @dataclass
@@ -130,7 +134,14 @@ STOPWORDS = frozenset((
     "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours",
     "rt", "amp", "via"
 ))
-_HASHTAG = re.compile(r"[#＃]\w+")
+# A hashtag runs over word characters and the combining marks Python's \w leaves out (Thai,
+# Lao, Khmer and Myanmar vowel and tone marks, Indic vowel signs, Latin, Cyrillic, Hebrew and
+# Arabic diacritics): with \w alone `#เดลินิวส์` stopped at its first vowel mark and left
+# `ินิวส์` behind, which segmented into the fragments `นิ` and `วส์`.
+_MARKS = ("\u0300-\u036f\u0483-\u0489\u0591-\u05bd\u0610-\u061a\u064b-\u065f\u0900-\u0dff"
+          "\u0e31-\u0e4e\u0eb1-\u0ecd\u102b-\u103e\u17b4-\u17d3\u1ab0-\u1aff\u1dc0-\u1dff"
+          "\u20d0-\u20ff\ufe20-\ufe2f")
+_HASHTAG = re.compile(f"[#＃][\\w{_MARKS}]+")
 MAX_TEXT = 280
 # The same class for RE2 (Arrow), which spells code points \x{...}.
 _CJK_RE2 = re.sub(r"\\u([0-9a-fA-F]{4})", r"\\x{\1}", CJK.pattern)
@@ -241,11 +252,23 @@ def terms(text: str) -> set[str]:
     return terms_of([text])[0]
 
 
+# NFKC (in norm_texts) splits Thai and Lao SARA AM into NIKHAHIT + SARA AA; ICU's dictionary
+# knows the words only with the single character, so `ดำน้ำ` segmented as fragments (`าน้ํา`).
+_SARA_AM = (("\u0e4d\u0e32", "\u0e33"), ("\u0ecd\u0eb2", "\u0eb3"))
+# A vowel or mark typed again to stretch a word (`น้าาา`, as English writes `sooo`) is one:
+# ICU's dictionary splits the repeats off as fragments (`าา`).
+# Leading vowels are left alone: `เเ` typed for `แ` is a spelling, not a stretch.
+_THAI_STRETCH = re.compile("([\u0e30-\u0e3a\u0e45\u0e47-\u0e4e])\\1+")
+
+
 def terms_of(texts: Sequence[str]) -> list[set[str]]:
     """`terms` of every text, the texts normalised together by Arrow (`norm_texts`)."""
     out = []
     for t in norm_texts(pa.array(texts, pa.string())).to_pylist():
         t = _HASHTAG.sub(" ", t)
+        for decomposed, am in _SARA_AM:
+            t = t.replace(decomposed, am)
+        t = _THAI_STRETCH.sub(r"\1", t)
         out.append({w for w in words(t) if len(w) >= 2 and w not in STOPWORDS})
     return out
 
@@ -395,6 +418,29 @@ DOMAIN_SQL = """CASE
     THEN split_part(split_part(e.normalized, '/', 1), ':', 1) END"""
 
 
+def _doc_lang(doc: Document, items: Sequence[Item]) -> str | None:
+    """The language most of a text's posts are tagged with (None when none is tagged)."""
+    langs = Counter(items[i].lang for i in doc.items if items[i].lang not in (None, "", "und"))
+    return min(langs, key=lambda lang: (-langs[lang], lang)) if langs else None
+
+
+def _other_languages(nr: Narrative, docs: Sequence[Document], items: Sequence[Item],
+                     p: NarrativeParams) -> list[int]:
+    """The most central document of each language the representatives do not show (the
+    languages with most posts first, at most p.other_languages)."""
+    shown = {_doc_lang(docs[d], items) for d in nr.representatives}
+    best: dict[str, int] = {}
+    posts: Counter[str] = Counter()
+    for d in sorted(nr.docs, key=lambda d: (-nr.similarity[d], -len(docs[d].items),
+                                            docs[d].key)):
+        lang = _doc_lang(docs[d], items)
+        if lang is not None and lang not in shown:
+            best.setdefault(lang, d)
+            posts[lang] += len(docs[d].items)
+    order = sorted(best, key=lambda lang: (-posts[lang], lang))
+    return [best[lang] for lang in order[:p.other_languages]]
+
+
 def write_narratives(con: duckdb.DuckDBPyConnection, items: Sequence[Item],
                      p: NarrativeParams) -> dict[str, object]:
     """(Re)create `narratives` and `narrative_posts` from the networks' content; returns the
@@ -428,8 +474,9 @@ def write_narratives(con: duckdb.DuckDBPyConnection, items: Sequence[Item],
             by_net.setdefault(items[i].network_id, []).append(items[i])
         nets = Counter({k: len(v) for k, v in by_net.items()})
         reps = [{"post_id": docs[d].post_id, "text": docs[d].text[:MAX_TEXT],
-                 "similarity": nr.similarity[d], "posts": len(docs[d].items)}
-                for d in nr.representatives]
+                 "similarity": nr.similarity[d], "posts": len(docs[d].items),
+                 "lang": _doc_lang(docs[d], items)}
+                for d in nr.representatives + _other_languages(nr, docs, items, p)]
         for net in sorted(by_net, key=lambda k: (-nets[k], k)):
             its = by_net[net]
             times = [it.created_ms for it in its]

@@ -30,6 +30,7 @@ from .evidence import account_evidence, scope
 from .html import short_id
 from .operations import operation_rows
 from .params import ReportParams
+from .reach import CELEBRITY_FOLLOWERS, MIN_AUDIENCE, upper_scale
 from .resemblance import resemblance
 from .stages import human_date, stage_sections
 from .tactics import case_tactics
@@ -232,6 +233,8 @@ def build_context(store: Store, cfg: Config, graph: AccountGraph) -> dict[str, A
         "confidence_rule": dataclasses.asdict(cp),
         "layout_seed": rp.layout_seed,
         "attacked_cut": rp.attacked_hostile_share,
+        "breakout": {"upper": upper_scale(), "min_audience": MIN_AUDIENCE,
+                     "celebrity_followers": CELEBRITY_FOLLOWERS},
     }
 
 

@@ -10,9 +10,18 @@ and accounts in no network together count as one more (the wider audience) when 
 2. one platform and several communities, or several platforms and one community;
 3. several platforms and several communities.
 
-Categories 4-6 (cross-medium breakout, celebrity amplification, policy response or calls for
-violence) need evidence outside social-media data; the report names engaged accounts with at
-least `CELEBRITY_FOLLOWERS` followers as leads for category 5, never as the category itself.
+The upper categories are assessed one by one (`upper_categories`), each shown only when the
+data holds its evidence, else with the evidence it would take:
+
+4. cross-medium breakout (mainstream media report or embed the content): never in social-media
+   data, so always "not shown", naming what would show it;
+5. celebrity amplification: accounts outside the operation with at least
+   `CELEBRITY_FOLLOWERS` followers that reshared or quoted its accounts. Replies and mentions
+   by such accounts are not amplification (a critic answering an attack is not spreading it),
+   so they are listed as leads only;
+6. policy response or calls for violence: outside the data, "not shown".
+
+The operation's category is the highest one shown.
 """
 
 from __future__ import annotations
@@ -89,7 +98,7 @@ def reach(rows: list[tuple], own_platforms: list[str], own_networks: list[str]
     networks: set[str] = set()
     unaffiliated: set[str] = set()
     platforms = set(own_platforms)
-    celebrities: dict[str, int] = {}
+    celebrities: dict[str, tuple[int, set[str]]] = {}
     for who, platform, how, nid, followers in rows:
         by_how.setdefault(how, set()).add(who)
         accounts.add(who)
@@ -99,7 +108,7 @@ def reach(rows: list[tuple], own_platforms: list[str], own_networks: list[str]
         elif not nid:
             unaffiliated.add(who)
         if followers and followers >= CELEBRITY_FOLLOWERS:
-            celebrities[who] = followers
+            celebrities.setdefault(who, (followers, set()))[1].add(how)
     communities = 1 + len(networks) + (len(unaffiliated) >= MIN_AUDIENCE)
     many_p, many_c = len(platforms) > 1, communities > 1
     category = 3 if many_p and many_c else 2 if many_p or many_c else 1
@@ -108,8 +117,56 @@ def reach(rows: list[tuple], own_platforms: list[str], own_networks: list[str]
            2: ("several communities on one platform engaged with it" if many_c else
                "it reached several platforms but one community"),
            3: "several communities on several platforms engaged with it"}[category]
+    upper = upper_categories(celebrities)
+    shown = [u for u in upper if u["shown"]]
+    if shown:
+        category, why = shown[-1]["category"], shown[-1]["evidence"]
     return {"n_accounts": len(accounts),
             "how": sorted(((k, len(v)) for k, v in by_how.items()), key=lambda kv: -kv[1]),
             "networks": sorted(networks), "n_unaffiliated": len(unaffiliated),
             "communities": communities, "platforms": sorted(platforms), "category": category,
-            "why": why, "celebrities": sorted(celebrities.items(), key=lambda kv: -kv[1])[:5]}
+            "why": why, "upper": upper}
+
+
+# What each upper category would take, said when the data cannot show it.
+_NEEDED = {
+    4: "mainstream media (press, broadcast, news sites) reporting, quoting or embedding its "
+       "content; social-media data cannot show this",
+    5: f"an account outside the operation with {CELEBRITY_FOLLOWERS:,}+ followers (a public "
+       "figure) resharing or quoting it",
+    6: "a policy response (officials or lawmakers acting on it or citing it) or calls for "
+       "violence that it provoked; this data cannot show either",
+}
+_NAMES = {4: "cross-medium breakout", 5: "celebrity amplification",
+          6: "policy response or call for violence"}
+
+
+def upper_scale() -> list[tuple[int, str, str]]:
+    """Breakout Scale categories 4-6: number, name and the evidence each would need."""
+    return [(cat, _NAMES[cat], _NEEDED[cat]) for cat in (4, 5, 6)]
+
+
+def upper_categories(celebrities: dict[str, tuple[int, set[str]]]) -> list[dict[str, Any]]:
+    """Breakout Scale categories 4-6, each with `shown` and the evidence for it, or the
+    evidence it would need; `celebrities` maps an engaged account with CELEBRITY_FOLLOWERS+
+    followers to (followers, how it engaged)."""
+    by_size = sorted(celebrities.items(), key=lambda kv: (-kv[1][0], kv[0]))
+    amplifiers = [(a, f) for a, (f, how) in by_size if how & {"reshared", "quoted"}]
+    leads = [(a, f) for a, (f, how) in by_size if not how & {"reshared", "quoted"}]
+    out = []
+    for cat in (4, 5, 6):
+        row: dict[str, Any] = {"category": cat, "name": _NAMES[cat], "shown": False,
+                               "accounts": [], "leads": []}
+        if cat == 5 and amplifiers:
+            n = len(amplifiers)
+            row.update(shown=True, accounts=amplifiers[:5], evidence=(
+                f"{n} account{'' if n == 1 else 's'} with {CELEBRITY_FOLLOWERS:,}+ followers "
+                f"outside the operation reshared or quoted it (whether "
+                f"{'it is a public figure' if n == 1 else 'they are public figures'} is for "
+                "the analyst to confirm)"))
+        else:
+            row["evidence"] = f"not shown: it would need {_NEEDED[cat]}"
+            if cat == 5:
+                row["leads"] = leads[:5]
+        out.append(row)
+    return out

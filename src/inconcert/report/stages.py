@@ -85,6 +85,10 @@ def _counts(text: str | None) -> list[tuple[str, int]]:
     return out
 
 
+def _translated(rep: dict[str, Any], first: dict[str, Any]) -> bool:
+    return bool(rep.get("lang")) and bool(first.get("lang")) and rep["lang"] != first["lang"]
+
+
 def narratives(rows: list[dict], nid: str) -> list[dict[str, Any]]:
     """The network's narratives (its rows of the `narratives` table, largest first), ready to
     read."""
@@ -102,8 +106,12 @@ def narratives(rows: list[dict], nid: str) -> list[dict[str, Any]]:
             "domains": _split(r.get("domains")),
             "text": r.get("representative_text") or "",
             "post_id": r.get("representative_post_id") or "",
+            # A wording in another language than the talking point shown is a translation the
+            # narrative joined: shown beside it, not folded among the other wordings.
+            "translations": [{"text": v.get("text", ""), "lang": v["lang"]} for v in reps[1:]
+                             if _translated(v, reps[0])],
             "variants": [{"text": v.get("text", ""), "posts": v.get("posts")}
-                         for v in reps[1:]],
+                         for v in reps[1:] if not _translated(v, reps[0])],
         })
     return out
 
