@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -152,6 +153,29 @@ def test_the_demo_campaigns_generated_and_reused_faces_are_counted_in_its_summar
             "GAN-generated face") in " ".join(ops[0]["summaries"])
     html = (demo / "report.html").read_text(encoding="utf-8")
     assert f"{faces} of its {size} accounts have a profile photo consistent with" in html
+
+
+def test_an_operation_whose_profile_photos_were_not_checked_for_gan_faces_says_so(demo,
+                                                                                 tmp_path):
+    ops, _ = _ops(demo)
+    assert not any("not checked for GAN" in t for op in ops for t in op["summaries"])
+    # The demo as it reads without the `faces` extra: gan_face not computable, nothing fired.
+    shutil.copy(demo / "case.duckdb", tmp_path / "case.duckdb")
+    why = ("the face-landmark backend is not installed (needs dlib-bin and "
+           "face_recognition_models): pip install 'inconcert[faces]'")
+    with Store(tmp_path / "case.duckdb") as s:
+        s.execute("UPDATE signal_runs SET status = 'not computable', reason = ? "
+                  "WHERE signal = 'gan_face'", [why])
+        s.execute("DELETE FROM account_signals WHERE signal = 'gan_face'")
+        pictured = s.execute(
+            "SELECT count(DISTINCT account_id) FROM accounts WHERE avatar_path IS NOT NULL "
+            "AND account_id IN (SELECT account_id FROM memberships WHERE network_id IN "
+            "(SELECT unnest(?)))", [ops[0]["network_ids"]])[0][0]
+    ops, _ = _ops(tmp_path)
+    text = " ".join(ops[0]["summaries"])
+    assert pictured and (f"The profile photos of {pictured} of its {ops[0]['size']} accounts "
+                         f"were not checked for GAN-generated faces: {why}.") in text
+    assert "consistent with a GAN-generated face" not in text
 
 
 def test_upper_breakout_categories_are_claimed_only_on_the_evidence_in_the_data():

@@ -21,7 +21,8 @@ def run_pipeline(db: Path, out_dir: Path, console: Console | None = None,
                  cfg: Config | None = None, engine: Engine | None = None) -> list[Path]:
     """Run the analyses on a case and write their outputs into out_dir; returns the files.
 
-    Writes datasets.csv and quarantine.csv (when rows were quarantined), then the detection
+    Writes datasets.csv and quarantine.csv (when rows were quarantined; both name inputs by
+    file name, so the outputs do not depend on where the inputs sit), then the detection
     outputs (accounts.csv, networks.csv, edges.csv, findings.json; see `inconcert.detect`),
     then narratives.csv, targets.csv, sources.csv (see `inconcert.narratives`), then report.html
     and exports/ (see `inconcert.report`).
@@ -30,7 +31,7 @@ def run_pipeline(db: Path, out_dir: Path, console: Console | None = None,
     written: list[Path] = []
     with Store(db) as store:
         written.append(write_datasets(store, out_dir / "datasets.csv"))
-        q = write_quarantine(store, out_dir / "quarantine.csv")
+        q = write_quarantine(store, out_dir / "quarantine.csv", file_names=True)
         if q is not None:
             written.append(q)
     written.extend(detect(db, out_dir, cfg, console=console, engine=engine))

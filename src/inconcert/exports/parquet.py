@@ -4,7 +4,8 @@ written by DuckDB (`COPY ... TO ... (FORMAT parquet)`).
 Ids stay strings, every epoch-ms time column gets a typed UTC timestamp twin (`created_ms` →
 `created_ts`), rows are sorted (`ORDER BY ALL`) so the bytes repeat, and each file carries the
 inconcert version, the inputs digest, the case capabilities and the run parameters as key-value
-metadata. Input paths are reduced to file names: where a file sat is not what it held.
+metadata. Input paths and avatar image paths are reduced to file names: where a file sat is not
+what it held.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from ..config import Config
 from .graph import table_exists
 
 CANONICAL = ("datasets", "accounts", "posts", "post_entities", "interactions", "quarantine")
+# Columns holding a local file path, exported as the file name only.
+PATHS = ("path", "avatar_path")
 FINDINGS = ("trace_runs", "trace_edges", "amplification", "reshares", "signal_runs",
             "account_signals", "account_scores", "fused_edges", "fused_evidence", "networks",
             "memberships", "verdicts")
@@ -34,7 +37,7 @@ def _select(con: duckdb.DuckDBPyConnection, table: str) -> str:
     parts = []
     for col, kind in _columns(con, table):
         q = f'"{col}"'
-        parts.append(f"regexp_extract({q}, '[^/\\\\]*$') AS {q}" if col == "path" else q)
+        parts.append(f"regexp_extract({q}, '[^/\\\\]*$') AS {q}" if col in PATHS else q)
         # Durations (latencies) also end in _ms but are not points in time.
         if kind == "BIGINT" and col.endswith("_ms") and "latency" not in col:
             parts.append(f"timezone('UTC', epoch_ms({q})) AS \"{col[:-3]}_ts\"")

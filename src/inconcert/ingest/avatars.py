@@ -3,8 +3,9 @@
 Nothing is downloaded. A folder holds one image per account, named `<account_id>.<ext>` (or
 without extension); a manifest is a CSV with columns `account_id,path[,platform]` (paths relative
 to the manifest), for ids that cannot be file names. Each image is matched to an account already
-in the case and stored as `accounts.avatar_path` (absolute) and `accounts.avatar_phash` (64-bit
-pHash, 16 hex digits). An image that cannot be read, names no account of the case, names an id
+in the case and stored as `accounts.avatar_path` (absolute, so the signals can read it from any
+directory; outputs show only the file name) and `accounts.avatar_phash` (64-bit pHash, 16 hex
+digits). An image that cannot be read, names no account of the case, names an id
 found on several platforms, or is a second avatar for an account is quarantined with the reason.
 The folder or manifest is recorded as a dataset (format `avatars`) with the `avatar` capability.
 """
@@ -14,7 +15,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 
 import pyarrow as pa
 
@@ -84,7 +85,8 @@ class AvatarReader(Reader):
                     f"({', '.join(sorted(where))}); name the platform in a manifest")
         existing = next(iter(where.values()))
         if existing is not None:
-            return f"account {it.account_id!r} already has an avatar ({existing}); kept"
+            return (f"account {it.account_id!r} already has an avatar "
+                    f"({PurePath(existing).name}); kept")
         return None
 
 
@@ -98,8 +100,10 @@ def _phash(path: Path) -> str | None:
 
 def _folder_items(folder: Path) -> list[_Item]:
     # The stem is the id: `123.jpg` is account 123; a file without extension is named by its id.
-    return [_Item(None, f.stem if f.suffix else f.name, f, None, str(f))
-            for f in find_images([folder])]
+    # The raw cell (quarantine) is the path inside the folder: where the folder sits is the
+    # analyst's, not the data's.
+    return [_Item(None, f.stem if f.suffix else f.name, f, None,
+                  f.relative_to(folder).as_posix()) for f in find_images([folder])]
 
 
 def _manifest_items(src: Source) -> list[_Item]:

@@ -1,8 +1,8 @@
-"""datasets.csv: each ingested source with its digest, counts and capabilities."""
+"""datasets.csv: each ingested source (by file name) with its digest, counts and capabilities."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from ..safecsv import write_csv
 from ..store import Store
@@ -13,10 +13,12 @@ HEADER = ("dataset_id", "path", "sha256", "format", "platform", "unit", "rows_in
 
 
 def write_datasets(store: Store, path: Path) -> Path:
-    """Write one row per ingested source; capabilities as `name=level` joined by `;`."""
+    """Write one row per ingested source; capabilities as `name=level` joined by `;`, the path
+    as the file name (as in findings.json: where a file sits is not what it holds)."""
     rows = []
     for d in store.datasets():
-        caps = ";".join(f"{k}={v}" for k, v in d["capabilities"].items())
-        rows.append([d[h] if h != "capabilities" else caps for h in HEADER])
+        shown = {**d, "path": PurePath(d["path"]).name,
+                 "capabilities": ";".join(f"{k}={v}" for k, v in d["capabilities"].items())}
+        rows.append([shown[h] for h in HEADER])
     write_csv(path, HEADER, rows)
     return path

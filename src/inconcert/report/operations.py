@@ -37,10 +37,21 @@ def _signal_accounts(con: duckdb.DuckDBPyConnection, signal: str) -> dict[str, s
 SUMMARY_SIGNALS = ("dormant_reactivated", "gan_face", "avatar_reuse")
 
 
+def _faces_not_checked(con: duckdb.DuckDBPyConnection) -> str | None:
+    """Why the gan_face signal did not run; None when it ran (or the signals stage did not)."""
+    if not table_exists(con, "signal_runs"):
+        return None
+    row = con.execute("SELECT reason FROM signal_runs WHERE signal = 'gan_face' AND "
+                      "status <> 'ok'").fetchall()
+    return (row[0][0] or "no reason recorded") if row else None
+
+
 def _summaries(con: duckdb.DuckDBPyConnection, members: list[str], size: int,
-               signals: dict[str, dict[str, str]]) -> list[str]:
+               signals: dict[str, dict[str, str]], faces_skipped: str | None = None
+               ) -> list[str]:
     """Sentences on what the operation's accounts are, each with its numbers; `signals` are
-    the accounts (with evidence) of each of SUMMARY_SIGNALS, read once for every operation."""
+    the accounts (with evidence) of each of SUMMARY_SIGNALS, read once for every operation;
+    `faces_skipped` is why the GAN-face check did not run (see `_faces_not_checked`)."""
     out = []
     ids = set(members)
     dormant = {a: e for a, e in signals["dormant_reactivated"].items() if a in ids}
@@ -69,6 +80,14 @@ def _summaries(con: duckdb.DuckDBPyConnection, members: list[str], size: int,
     if faces:
         out.append(f"{len(faces)} of its {size} accounts have a profile photo consistent with "
                    "a GAN-generated face (eye positions; never proof).")
+    if faces_skipped is not None:
+        # Said beside the other findings: a reader must not take no GAN faces for none found.
+        pictured = con.execute("SELECT count(DISTINCT account_id) FROM accounts WHERE "
+                               "avatar_path IS NOT NULL AND account_id IN (SELECT unnest(?))",
+                               [sorted(ids)]).fetchall()[0][0]
+        if pictured:
+            out.append(f"The profile photos of {pictured} of its {size} accounts were not "
+                       f"checked for GAN-generated faces: {faces_skipped}.")
     if reused:
         out.append(f"{len(reused)} of its {size} accounts share a profile photo with another "
                    "account.")
@@ -128,6 +147,7 @@ def operation_rows(con: duckdb.DuckDBPyConnection, networks: list[dict[str, Any]
                                 "WHERE network_id IS NOT NULL ORDER BY 1").fetchall():
         members.setdefault(nid, []).append(aid)
     signals = {name: _signal_accounts(con, name) for name in SUMMARY_SIGNALS}
+    faces_skipped = _faces_not_checked(con)
     cur = con.execute("SELECT * FROM operations ORDER BY operation_id")
     names = [d[0] for d in cur.description]
     out = []
@@ -143,7 +163,7 @@ def operation_rows(con: duckdb.DuckDBPyConnection, networks: list[dict[str, Any]
         op["corroborated"] = corroborated
         op["statement"] = statement(op, reference_rate)
         accounts = [a for n in op["network_ids"] for a in members.get(n, [])]
-        op["summaries"] = _summaries(con, accounts, op["size"], signals)
+        op["summaries"] = _summaries(con, accounts, op["size"], signals, faces_skipped)
         reached.append((accounts, op["network_ids"]))
         op["first"], op["last"] = human_date(op["first_ms"]), human_date(op["last_ms"])
         out.append(op)

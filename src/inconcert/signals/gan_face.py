@@ -11,7 +11,7 @@ the signal is "not computable", with the install command as the reason.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from .. import config
 from ..faces import THRESHOLD, Assessment, assess_file
@@ -57,7 +57,7 @@ class GanFace(Signal):
                 done[path] = assess_file(backend, Path(path), p.threshold)
         if all(a.faces is None for a in done.values()):
             raise NotComputable(f"none of the {len(done)} avatar files could be read "
-                                f"(first: {avatars[0][1]})")
+                                f"(first: {PurePath(avatars[0][1]).name})")
         fired: dict[str, Fired] = {}
         for account, path in avatars:
             a = done[path]
@@ -70,6 +70,8 @@ class GanFace(Signal):
                 "threshold": p.threshold,
                 "backend": backend.name,
                 "reference": backend.reference.source,
-                "avatar_path": path,
+                # The file name, not the path: a published report must not show where the
+                # analyst keeps the case, and the same images elsewhere must give the same bytes.
+                "avatar_file": PurePath(path).name,
             })
         return list(fired.values())
