@@ -428,7 +428,7 @@ def _content(con: duckdb.DuckDBPyConnection, pairs: list[tuple[str, str, str, st
         "account_id": posts.column("author_id"), "t": posts.column("created_ms"),
         "item": pa.array(["text:" + k if good else None for k, good in zip(keys, ok,
                                                                              strict=True)],
-                         pa.string())}).filter(pa.array(ok))
+                         pa.string())}).filter(pa.array(ok, pa.bool_()))
     con.register("_pl_text", items)
     try:
         con.execute("""
