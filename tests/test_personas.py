@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from inconcert import config
+from inconcert.operations import find_operations
 from inconcert.operations.personas import (
     components,
     fold,
@@ -214,3 +215,43 @@ def test_folding_names_and_handles():
     assert name_key("J") is None
     assert handle_stem("@Olga_P1984") == "olgap"
     assert handle_stem("@ab12") is None
+
+
+def _two_networks(tmp_path: Path, n_pairs: int) -> Store:
+    """Network N001 of three X accounts and N002 of three Facebook accounts; the first n_pairs
+    X accounts have a Facebook twin (same rare photo and name) in N002."""
+    accounts = _background()
+    for i in range(3):
+        twin = i < n_pairs
+        for plat in ("x", "facebook"):
+            accounts.append({"platform": plat, "account_id": f"{plat[0]}m{i}",
+                             "display_name": f"{('Aino', 'Bruno', 'Cleo')[i]} "
+                                             f"{'Twin' if twin else plat.title()}",
+                             "handle": f"{plat}_member_{i}",
+                             "avatar_phash": _hex(H0 ^ (0xFFFF_FFFF << (16 * i))) if twin
+                             else hashlib.sha256(f"m{plat}{i}".encode()).hexdigest()[:16]})
+    store = _case(tmp_path, accounts, name=f"nets{n_pairs}")
+    store.execute("CREATE TABLE networks (network_id VARCHAR, size BIGINT, n_flagged BIGINT, "
+                  "inauthentic BOOLEAN, inauthentic_share DOUBLE, score DOUBLE, "
+                  "significance DOUBLE, traces VARCHAR, first_ms BIGINT, last_ms BIGINT)")
+    store.execute("INSERT INTO networks VALUES ('N001', 3, 0, false, 0, 0.5, 0.9, 'co_reshare', "
+                  "1, 2), ('N002', 3, 0, false, 0, 0.4, 0.9, 'co_reshare', 1, 2)")
+    store.execute("CREATE TABLE memberships (account_id VARCHAR, network_id VARCHAR)")
+    store.execute("INSERT INTO memberships VALUES ('xm0', 'N001'), ('xm1', 'N001'), "
+                  "('xm2', 'N001'), ('fm0', 'N002'), ('fm1', 'N002'), ('fm2', 'N002')")
+    return store
+
+
+def test_networks_whose_members_are_linked_personas_are_one_operation(tmp_path):
+    with _two_networks(tmp_path, 2) as store:
+        assert find_operations(store.con, config.load()) == 1
+        op = store.execute("SELECT networks, platforms, links FROM operations")[0]
+        assert op[:2] == ("N001;N002", "facebook;x")
+        assert json.loads(op[2])[0]["personas"]["shared"] == 2
+        assert store.execute("SELECT DISTINCT linked_by FROM operation_networks") == [
+            ("personas",)]
+    # one persona link is not enough to join two networks (min_persona_links = 2)
+    with _two_networks(tmp_path, 1) as store:
+        assert find_operations(store.con, config.load()) == 2
+        assert sorted(store.execute("SELECT platforms FROM operations")) == [("facebook",),
+                                                                             ("x",)]
