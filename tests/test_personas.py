@@ -20,6 +20,8 @@ from inconcert.operations.personas import (
     name_derived,
     name_key,
 )
+from inconcert.report.html import _env
+from inconcert.report.operations import persona_rows
 from inconcert.store import Store
 
 H0 = 0x9F3B_61C2_0D4E_A857  # a profile photo's 64-bit pHash
@@ -255,3 +257,23 @@ def test_networks_whose_members_are_linked_personas_are_one_operation(tmp_path):
         assert find_operations(store.con, config.load()) == 2
         assert sorted(store.execute("SELECT platforms FROM operations")) == [("facebook",),
                                                                              ("x",)]
+
+
+def test_the_report_prints_persona_evidence_escaped(tmp_path):
+    evil = "<img src=x onerror=\"window.__pwned='img'\">"
+    accounts = _background() + [
+        {"platform": "x", "account_id": "x1", "display_name": f"Olga {evil}",
+         "handle": "sunrise_walker", "avatar_phash": _hex(H0),
+         "url": "https://evil.example/a?q=\"'><script>window.__pwned=1</script>"},
+        {"platform": "facebook", "account_id": "f1", "display_name": f"Olga {evil}",
+         "handle": "sunrise.walker", "avatar_phash": _hex(H0),
+         "description": "see https://evil.example/a?q=\"'><script>window.__pwned=1</script>"}]
+    with _case(tmp_path, accounts) as store:
+        link_personas(store.con, config.load())
+        rows = persona_rows(store.con, {"x1"})
+    assert len(rows) == 1 and rows[0]["a_name"] == f"Olga {evil}"  # raw: escaped once, below
+    op = {"platform_list": ["facebook", "x"], "n_persona_links": 1, "persona_links": rows}
+    html = _env().get_template("personas.html").render(op=op)
+    assert "<img" not in html and "<script" not in html and "&lt;img" in html
+    assert "bio link or contact “evil[.]example/a" in html  # a shared link is defanged
+    assert "facebook, x; 1 persona link across platforms" in html
