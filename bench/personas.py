@@ -27,21 +27,24 @@ from inconcert.simulate.multiplatform import simulate_multiplatform
 from inconcert.store import Store
 
 
-def truth_pairs(path: Path) -> tuple[set[tuple[str, str, str, str]], set[tuple[str, str]]]:
-    """The true cross-platform pairs (ordered as persona_links orders them) and the
-    look-alike accounts, from personas.csv."""
+def truth_pairs(path: Path) -> tuple[dict[tuple[str, str, str, str], str],
+                                     set[tuple[str, str]]]:
+    """The true cross-platform pairs (ordered as persona_links orders them) with their kind
+    (operation or same_person), and the look-alike accounts, from personas.csv."""
     members: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    kind: dict[str, str] = {}
     lookalikes = set()
     with open(path, newline="", encoding="utf-8") as f:
         for r in csv.DictReader(f):
             members[r["persona_id"]].append((r["platform"], r["account_id"]))
+            kind[r["persona_id"]] = r["kind"]
             if r["kind"] == "lookalike":
                 lookalikes.add((r["platform"], r["account_id"]))
-    pairs = set()
-    for accs in members.values():
+    pairs = {}
+    for pid, accs in members.items():
         for a, b in combinations(sorted(accs), 2):
             if a[0] != b[0]:
-                pairs.add((*a, *b))
+                pairs[(*a, *b)] = kind[pid]
     return pairs, lookalikes
 
 
@@ -55,7 +58,8 @@ def measure(seed: int, overrides: list[str], work: Path) -> dict[str, object]:
         link_personas(store.con, cfg)
         links = store.con.execute("SELECT platform_a, account_a, platform_b, account_b, kinds "
                                   "FROM persona_links").fetchall()
-    truth, lookalikes = truth_pairs(out / "truth" / "personas.csv")
+    kinds, lookalikes = truth_pairs(out / "truth" / "personas.csv")
+    truth = set(kinds)
     linked = {r[:4] for r in links}
     # pairs implied by the links (one persona = one connected component)
     members: dict[str, list[tuple[str, str]]] = defaultdict(list)
@@ -70,6 +74,9 @@ def measure(seed: int, overrides: list[str], work: Path) -> dict[str, object]:
         by_kinds[r[4]] += 1
     return {"seed": seed, "true_pairs": len(truth), "linked": len(linked),
             "found": len(linked & truth), "recall": len(linked & truth) / max(1, len(truth)),
+            "by_kind": {k: (sum(1 for t in implied & truth if kinds[t] == k),
+                            sum(1 for t in truth if kinds[t] == k))
+                        for k in sorted(set(kinds.values()))},
             "persona_found": len(implied & truth),
             "persona_recall": len(implied & truth) / max(1, len(truth)),
             "persona_false": len(implied - truth),
@@ -94,7 +101,7 @@ def main() -> None:
                   f"{m['false_touching_lookalikes']} touching the {m['lookalikes']} look-alikes")
             print(f"  as personas (links' connected components): {m['persona_found']}/"
                   f"{m['true_pairs']} pairs (recall {m['persona_recall']:.3f}), "
-                  f"{m['persona_false']} false")
+                  f"{m['persona_false']} false; by truth kind (found, pairs): {m['by_kind']}")
             print(f"  links by kinds: {m['kinds']}")
             if m["missed"]:
                 print(f"  missed (first 10): {m['missed']}")
