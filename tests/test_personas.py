@@ -277,3 +277,11 @@ def test_the_report_prints_persona_evidence_escaped(tmp_path):
     assert "<img" not in html and "<script" not in html and "&lt;img" in html
     assert "bio link or contact “evil[.]example/a" in html  # a shared link is defanged
     assert "facebook, x; 1 persona link across platforms" in html
+
+
+def test_a_hostile_name_cannot_make_the_handle_check_slow():
+    # forty initials and a 64-letter handle: an unbounded search would try every split
+    assert name_derived("a" * 63 + "z", " ".join(["a"] * 40)) is True
+    assert name_derived("q" * 64, " ".join(["a"] * 40)) is False
+    # repeated two-letter words and a stem that fails at its end: 87 s unbounded at 8 words
+    assert name_derived("a" * 16 + "bc", " ".join(["aa"] * 8)) is False

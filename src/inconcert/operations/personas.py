@@ -53,6 +53,7 @@ Deterministic: same case and parameters, same rows in the same order.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import re
 import unicodedata
@@ -70,6 +71,8 @@ from ..faces.hashing import mirror_phash_file, near_pairs
 from ..normalize import norm_texts, norm_url
 from ..traces.co_text import text_length
 
+MAX_NAME_WORDS = 6  # words of a display name a handle may be spelled from
+MAX_STEM = 64  # characters of a handle stem compared with the name
 IDENTITY_KINDS = ("avatar", "name", "handle", "link", "bio")
 BEHAVIOUR_KINDS = ("content", "sources")
 KINDS = (*IDENTITY_KINDS, *BEHAVIOUR_KINDS)
@@ -178,25 +181,31 @@ def name_derived(stem: str, name: str | None) -> bool:
     whole word (`Rhys P.` -> `rhyspearce`), plus at most one letter the name leaves out
     (`Archie` -> `archiep`). Such a handle is what a stranger of that name might pick too, so
     it is no evidence beyond the name."""
-    words = _words(name or "")
+    # Bounded, so a hostile name ("a a a a ...") cannot make the search exponential: names
+    # have few words, and memoised states are (position, words used, extra letter used).
+    words = _words(name or "")[:MAX_NAME_WORDS]
+    stem = stem[:MAX_STEM]
 
-    def split(rest: str, left: tuple[str, ...], extra: bool) -> bool:
-        if not rest:
+    @functools.cache
+    def split(pos: int, used: int, extra: bool) -> bool:
+        if pos == len(stem):
             return True
-        if extra and split(rest[1:], left, False):
+        if extra and split(pos + 1, used, False):
             return True
-        for i, w in enumerate(left):
-            others = left[:i] + left[i + 1:]
-            if len(w) == 1 and rest[0] == w:
-                if any(split(rest[k:], others, extra) for k in range(len(rest), 0, -1)):
+        for i, w in enumerate(words):
+            if used & (1 << i):
+                continue
+            if len(w) == 1:  # an initial stands for any word starting with it
+                if stem[pos] == w and any(split(end, used | (1 << i), extra)
+                                          for end in range(len(stem), pos, -1)):
                     return True
                 continue
-            for k in range(min(len(w), len(rest)), 0, -1):
-                if w[:k] == rest[:k] and split(rest[k:], others, extra):
+            for k in range(min(len(w), len(stem) - pos), 0, -1):
+                if stem.startswith(w[:k], pos) and split(pos + k, used | (1 << i), extra):
                     return True
         return False
 
-    return bool(words) and split(stem, tuple(words), True)
+    return bool(words) and split(0, 0, True)
 
 
 def contacts(url: str | None, description: str | None) -> list[str]:
