@@ -18,6 +18,7 @@ from typing import Any
 
 import duckdb
 
+from ..exports.defang import defang
 from ..exports.graph import table_exists
 from .confidence import ConfidenceParams, level
 from .reach import reach_all
@@ -25,7 +26,13 @@ from .stages import human_date
 
 LEVELS = ("low", "moderate", "high")
 KIND_WORDS = {"seeders": "accounts they reshare", "content": "hashtags and links",
-              "cohorts": "account-creation days"}
+              "cohorts": "account-creation days",
+              "personas": "personas on other platforms (the same persona's accounts)"}
+# How the report names each kind of persona evidence (`operations.personas`).
+PERSONA_WORDS = {"avatar": "profile image", "name": "display name", "handle": "handle stem",
+                 "link": "bio link or contact", "bio": "bio", "content": "posted the same",
+                 "sources": "amplified the same personas"}
+MAX_PERSONA_LINKS = 25  # persona links listed per operation (the table holds them all)
 MIN_BURST = 3  # accounts created on one day that make a creation burst
 
 
@@ -135,6 +142,46 @@ def statement(op: dict[str, Any], reference_rate: float = 0.12) -> str:
             f"fandom, a campaign team, a newsroom's accounts).{linked}")
 
 
+def persona_rows(con: duckdb.DuckDBPyConnection, accounts: set[str]
+                 ) -> list[dict[str, Any]]:
+    """The persona links touching these accounts, each with its evidence as plain strings
+    (kind, what each side shows, how many accounts hold it); the template escapes them."""
+    if not accounts or not table_exists(con, "persona_links"):
+        return []
+    names = dict(((pl, a), n) for pl, a, n in con.execute(
+        "SELECT platform, account_id, any_value(display_name) FROM accounts GROUP BY ALL"
+    ).fetchall())
+    out = []
+    for pa_, aa, pb, ab, kinds, n_kinds, score, evidence in con.execute(
+            "SELECT * FROM persona_links ORDER BY score DESC, platform_a, account_a, "
+            "platform_b, account_b").fetchall():
+        if aa not in accounts and ab not in accounts:
+            continue
+        ev = json.loads(evidence)
+        lines = []
+        for k in kinds.split(";"):
+            e, word = ev[k], PERSONA_WORDS.get(k, k)
+            if k == "content":
+                ex = e["examples"][0]
+                what, item = ex["item"].split(":", 1)
+                item = defang(item) if what == "url" else item[:120]
+                lines.append(f"{word} {e['items']} text{'s' if e['items'] > 1 else ''} or "
+                             f"links within hours, e.g. “{item}” "
+                             f"({ex['seconds'] // 60} min apart)")
+            elif k == "sources":
+                lines.append(f"{word}: {e['personas']} linked personas")
+            else:
+                note = ", spelled from the name" if e.get("from_name") else ""
+                shown = [defang(x) if k == "link" else x for x in (e["a"], e["b"])]
+                n = e["holders"]
+                lines.append(f"{word} “{shown[0]}” / “{shown[1]}” (held by at most {n} "
+                             f"account{'s' if n > 1 else ''} on either platform{note})")
+        out.append({"a": f"{pa_}:{aa}", "a_name": names.get((pa_, aa)) or "",
+                    "b": f"{pb}:{ab}", "b_name": names.get((pb, ab)) or "",
+                    "kinds": n_kinds, "score": score, "evidence": lines})
+    return out
+
+
 def operation_rows(con: duckdb.DuckDBPyConnection, networks: list[dict[str, Any]],
                    cp: ConfidenceParams, reference_rate: float = 0.12) -> list[dict[str, Any]]:
     """The case's operations in evidence order, each with its confidence, sentence,
@@ -164,6 +211,10 @@ def operation_rows(con: duckdb.DuckDBPyConnection, networks: list[dict[str, Any]
         op["statement"] = statement(op, reference_rate)
         accounts = [a for n in op["network_ids"] for a in members.get(n, [])]
         op["summaries"] = _summaries(con, accounts, op["size"], signals, faces_skipped)
+        op["platform_list"] = [x for x in (op.get("platforms") or "").split(";") if x]
+        personas = persona_rows(con, set(accounts))
+        op["n_persona_links"] = len(personas)
+        op["persona_links"] = personas[:MAX_PERSONA_LINKS]
         reached.append((accounts, op["network_ids"]))
         op["first"], op["last"] = human_date(op["first_ms"]), human_date(op["last_ms"])
         out.append(op)
