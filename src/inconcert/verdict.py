@@ -21,8 +21,11 @@ still orders them but far below coordinated ones.
 `flagged` requires all of: membership in a network whose score is at least
 `verdict.min_network_score`, whose inauthentic share is at least
 `verdict.min_inauthentic_share`, and an account score of at least `verdict.flag_threshold`.
+Members that joined as a coordinated group's periphery or as a creation cohort
+(`operations.cohorts`) are flagged only on their own signs.
 `signals` lists what fired: the coordination traces linking the account inside its network,
-`amplified_by_network` for a seeder, then the account signals that fired on it.
+`amplified_by_network` for a seeder, `creation_cohort` for a cohort member, then the account
+signals that fired on it.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ CREATE OR REPLACE TABLE verdicts (
     signals VARCHAR)
 """
 AMPLIFIED = "amplified_by_network"
+COHORT = "creation_cohort"
 
 
 @config.section("verdict")
@@ -151,10 +155,11 @@ def judge(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
         SELECT account_id, handle, network_id, role, round(coordination_score, 6),
                round(inauthenticity_score, 6), round(score, 6),
                coalesce(inauthentic, false)
-                   AND ((attachment >= ? AND joined_by IS DISTINCT FROM 'group')
+                   AND ((attachment >= ? AND coalesce(joined_by, '') NOT IN ('group', 'cohort'))
                         OR inauthenticity_score >= ?),
                nullif(concat_ws(';', traces,
                       CASE WHEN role IN ('seeder', 'hybrid') THEN '{AMPLIFIED}' END,
+                      CASE WHEN joined_by = 'cohort' THEN '{COHORT}' END,
                       account_signals), '')
         FROM final ORDER BY account_id
     """, [p.outside_factor, p.min_attachment, p.member_threshold]).fetchall()
