@@ -69,7 +69,9 @@ class VerdictParams:
              "network of mostly fake personas, not a fandom whose members share a bio template")
     self_amplification_share: float = config.param(
         0.75, "a network is also inauthentic when at least this share of all reshares of its "
-              "members' posts come from its own members (an audience it made itself) ...")
+              "members' posts come from its own members (an audience it made itself), beyond "
+              "what its share of all reshares in the case gives by chance (Cohen's correction, "
+              "networks.internal_chance) ...")
     self_amplification_seeders: int = config.param(
         3, "... spread over at least this many of its members, counted as an effective number "
            "(inverse Simpson, Jost 2006: (sum n)^2 / sum n^2 over the members' reshares "
@@ -197,28 +199,37 @@ def _test_networks(con: duckdb.DuckDBPyConnection, p: VerdictParams) -> None:
     for nid, n, k in rows:
         pv = float(binom.sf(int(k) - 1, int(n), p.reference_rate)) if k else 1.0
         by_members = pv * n_tests <= p.alpha and k >= p.min_inauthentic_share * n
-        share, seeders, effective = selfamp.get(nid, (None, 0, 0.0))
-        by_self = (share is not None and share >= p.self_amplification_share
+        share, seeders, effective, chance = selfamp.get(nid, (None, 0, 0.0, None))
+        by_self = (share is not None
+                   and _beyond_chance(share, chance) >= p.self_amplification_share
                    and effective >= p.self_amplification_seeders)
         why = ";".join(w for w, ok in (("members", by_members), ("self-amplification", by_self))
                        if ok) or None
-        values.append((min(1.0, pv * n_tests), by_members or by_self, share, seeders, why, nid))
+        values.append((min(1.0, pv * n_tests), by_members or by_self, share, seeders, chance,
+                       why, nid))
     con.executemany("UPDATE networks SET inauthentic_p_value = ?, inauthentic = ?, "
-                    "internal_share = ?, internal_seeders = ?, inauthentic_by = ? "
-                    "WHERE network_id = ?", values)
+                    "internal_share = ?, internal_seeders = ?, internal_chance = ?, "
+                    "inauthentic_by = ? WHERE network_id = ?", values)
 
 
 def _self_amplification(con: duckdb.DuckDBPyConnection,
-                        min_seeders: int) -> dict[str, tuple[float, int, float]]:
+                        min_seeders: int) -> dict[str, tuple[float, int, float, float]]:
     """Per network: the share of all reshares of its members' posts that members made, how
-    many distinct members were reshared by other members, and their effective number.
+    many distinct members were reshared by other members, their effective number, and the share
+    chance alone would give: the unit's share of all reshares made in the case.
+
+    In an open sample (a takedown archive, a keyword collection) an operation's members make a
+    small part of all reshares, so chance explains little of an internal share of 0.9. In a
+    closed capture (a Jetstream firehose or a `wantedDids` filter: every like and repost comes
+    from an account in the file) a network holding most of the capture makes most reshares, so
+    most of those it receives come from itself by chance alone.
 
     An operation's seeders and amplifiers may form networks of their own (seeders linked by
     what they post, amplifiers by what they reshare), so networks are measured together with
     the networks that make most of their reshares (at least half, `roles.min_network_share`'s
     majority) of at least `min_seeders` members (effective number): one unit of amplification."""
     for col, typ in (("internal_share", "DOUBLE"), ("internal_seeders", "BIGINT"),
-                     ("inauthentic_by", "VARCHAR")):
+                     ("internal_chance", "DOUBLE"), ("inauthentic_by", "VARCHAR")):
         con.execute(f"ALTER TABLE networks ADD COLUMN IF NOT EXISTS {col} {typ}").fetchall()
     if not con.execute("SELECT count(*) FROM information_schema.tables "
                        "WHERE table_name = 'reshares'").fetchall()[0][0]:
@@ -265,10 +276,30 @@ def _self_amplification(con: duckdb.DuckDBPyConnection,
             unit_in[u] = unit_in.get(u, 0) + n
             got = unit_seeders.setdefault(u, {})
             got[seeder] = got.get(seeder, 0) + n
+    made = con.execute("""
+        SELECT m.network_id, count(*) FROM reshares r JOIN memberships m
+          ON m.account_id = r.amplifier
+        WHERE r.seeder IS DISTINCT FROM r.amplifier GROUP BY ALL ORDER BY ALL
+    """).fetchall()
+    total = con.execute("SELECT count(*) FROM reshares "
+                        "WHERE seeder IS DISTINCT FROM amplifier").fetchall()[0][0]
+    unit_made: dict[str, int] = {}
+    for nid, n in made:
+        unit_made[root(nid)] = unit_made.get(root(nid), 0) + n
     return {nid: (unit_in.get(root(nid), 0) / unit_all[root(nid)],
                   len(unit_seeders.get(root(nid), {})),
-                  _effective(unit_seeders.get(root(nid), {})))
+                  _effective(unit_seeders.get(root(nid), {})),
+                  unit_made.get(root(nid), 0) / total if total else 0.0)
             for nid in received if unit_all.get(root(nid))}
+
+
+def _beyond_chance(share: float, chance: float | None) -> float:
+    """The internal share corrected for chance, (share − chance) / (1 − chance): Cohen's (1960)
+    correction of an agreement rate for the rate chance alone gives. It is the share itself when
+    chance is 0 (an open sample) and 0 when the share is all chance."""
+    if not chance:
+        return share
+    return (share - chance) / (1 - chance) if chance < 1 else 0.0
 
 
 def _effective(received: dict[str, int]) -> float:
