@@ -183,7 +183,7 @@ def test_a_network_that_is_most_of_a_closed_capture_is_not_amplifying_itself_by_
     share from a small network that makes a tenth of the case's amplification is."""
     import duckdb
 
-    from inconcert.verdict import _beyond_chance, _self_amplification
+    from inconcert.verdict import _odds_ratio, _self_amplification
 
     def case(outsiders: int):
         con = duckdb.connect()
@@ -202,8 +202,36 @@ def test_a_network_that_is_most_of_a_closed_capture_is_not_amplifying_itself_by_
 
     share, _, _, chance = case(outsiders=700)    # the network makes 90 of 800 reshares
     assert share == 0.9 and round(chance, 4) == 0.1125
-    assert _beyond_chance(share, chance) > 0.75
+    assert round(_odds_ratio(share, chance)) == 71   # 9 / (0.1125 / 0.8875)
     share, _, _, chance = case(outsiders=0)      # the network makes 90 of 100 reshares
     assert share == 0.9 and chance == 0.9
-    assert _beyond_chance(share, chance) == 0.0
-    assert _beyond_chance(0.9, 0.0) == 0.9       # an open sample: the share itself
+    assert _odds_ratio(share, chance) == 1.0     # all of it chance
+    assert _odds_ratio(0.9, 0.0) == _odds_ratio(1.0, 0.5) == float("inf")
+
+
+def test_self_amplification_needs_both_the_share_and_the_odds_beyond_chance(tmp_path):
+    """The verdict's rule on one network, through judge: inauthentic by self-amplification at
+    an internal share of 0.9 when chance gives 0.11, not when chance gives 0.9."""
+    from inconcert.verdict import VerdictParams, _test_networks
+
+    def verdict(outsiders: int) -> tuple:
+        import duckdb
+
+        con = duckdb.connect()
+        con.execute("CREATE TABLE networks (network_id VARCHAR, inauthentic BOOLEAN, "
+                    "inauthentic_p_value DOUBLE)")
+        con.execute("CREATE TABLE memberships (account_id VARCHAR, network_id VARCHAR)")
+        con.execute("CREATE TABLE account_scores (account_id VARCHAR, "
+                    "inauthenticity_score DOUBLE)")
+        con.execute("CREATE TABLE reshares (amplifier VARCHAR, seeder VARCHAR)")
+        con.execute("INSERT INTO networks VALUES ('N', NULL, NULL)")
+        con.executemany("INSERT INTO memberships VALUES (?, 'N')", [[f"n{i}"] for i in range(10)])
+        flows = [(f"n{j}", f"n{i}") for i in range(10) for j in range(10) if j != i][:90]
+        flows += [("o0", f"n{i}") for i in range(10)]
+        flows += [(f"o{k}", f"o{k + 1}") for k in range(outsiders)]
+        con.executemany("INSERT INTO reshares VALUES (?, ?)", flows)
+        _test_networks(con, VerdictParams())
+        return con.execute("SELECT inauthentic, inauthentic_by FROM networks").fetchall()[0]
+
+    assert verdict(outsiders=700) == (True, "self-amplification")
+    assert verdict(outsiders=0) == (False, None)

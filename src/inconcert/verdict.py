@@ -31,6 +31,7 @@ signals that fired on it.
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import duckdb
 from scipy.stats import binom
@@ -69,9 +70,11 @@ class VerdictParams:
              "network of mostly fake personas, not a fandom whose members share a bio template")
     self_amplification_share: float = config.param(
         0.75, "a network is also inauthentic when at least this share of all reshares of its "
-              "members' posts come from its own members (an audience it made itself), beyond "
-              "what its share of all reshares in the case gives by chance (Cohen's correction, "
-              "networks.internal_chance) ...")
+              "members' posts come from its own members (an audience it made itself) ...")
+    self_amplification_odds_ratio: float = config.param(
+        4.27, "... at odds at least this many times those chance gives: its share of all "
+              "reshares in the case (networks.internal_chance). 4.27 is a large effect, Cohen's "
+              "d = 0.8 as an odds ratio (ln OR = d·π/√3, Chinn 2000) ...")
     self_amplification_seeders: int = config.param(
         3, "... spread over at least this many of its members, counted as an effective number "
            "(inverse Simpson, Jost 2006: (sum n)^2 / sum n^2 over the members' reshares "
@@ -201,7 +204,8 @@ def _test_networks(con: duckdb.DuckDBPyConnection, p: VerdictParams) -> None:
         by_members = pv * n_tests <= p.alpha and k >= p.min_inauthentic_share * n
         share, seeders, effective, chance = selfamp.get(nid, (None, 0, 0.0, None))
         by_self = (share is not None
-                   and _beyond_chance(share, chance) >= p.self_amplification_share
+                   and share >= p.self_amplification_share
+                   and _odds_ratio(share, chance) >= p.self_amplification_odds_ratio
                    and effective >= p.self_amplification_seeders)
         why = ";".join(w for w, ok in (("members", by_members), ("self-amplification", by_self))
                        if ok) or None
@@ -293,13 +297,15 @@ def _self_amplification(con: duckdb.DuckDBPyConnection,
             for nid in received if unit_all.get(root(nid))}
 
 
-def _beyond_chance(share: float, chance: float | None) -> float:
-    """The internal share corrected for chance, (share − chance) / (1 − chance): Cohen's (1960)
-    correction of an agreement rate for the rate chance alone gives. It is the share itself when
-    chance is 0 (an open sample) and 0 when the share is all chance."""
-    if not chance:
-        return share
-    return (share - chance) / (1 - chance) if chance < 1 else 0.0
+def _odds_ratio(share: float, chance: float | None) -> float:
+    """How much likelier a reshare of a member is to come from a member than chance makes it:
+    the odds ratio (share / (1 − share)) / (chance / (1 − chance)), infinite when the share is
+    all of it or chance is nothing (an open sample in which the unit makes no reshares)."""
+    if not chance or share >= 1:
+        return math.inf
+    if chance >= 1:
+        return 0.0
+    return (share / (1 - share)) / (chance / (1 - chance))
 
 
 def _effective(received: dict[str, int]) -> float:
