@@ -23,6 +23,7 @@ from .narratives.stage import drop_tables as drop_narrative_tables
 from .networks import assign_roles, find_networks, fuse_edges
 from .networks.communities import describe_networks
 from .operations import find_operations
+from .operations.cohorts import join_cohorts
 from .outputs.accounts import account_rows, write_accounts
 from .outputs.edges import edge_rows, write_edges
 from .outputs.findings import write_findings
@@ -51,6 +52,7 @@ def _steps(con: duckdb.DuckDBPyConnection, cfg: Config, caps: dict[str, str],
                                        describe_groups(con))),
         ("network signals", lambda: run_signals(con, cfg, caps, "network")),
         ("verdict", lambda: judge(con, cfg)),
+        ("creation cohorts", lambda: place_cohorts(con, cfg)),
         ("operations", lambda: find_operations(con, cfg)),
     ]
 
@@ -65,6 +67,17 @@ def place_members(con: duckdb.DuckDBPyConnection, cfg: Config) -> None:
     assign_roles(con, cfg)
     join_periphery(con, cfg)
     assign_roles(con, cfg)
+
+
+def place_cohorts(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
+    """The burst-mates of flagged accounts that nothing else placed join their networks
+    (`operations.cohorts`); the networks are described and judged again with them. Returns the
+    number of accounts that joined."""
+    added = join_cohorts(con, cfg)
+    if added:
+        describe_networks(con, cfg)
+        judge(con, cfg)
+    return added
 
 
 def detect(db_path: Path, out_dir: Path, cfg: Config | None = None,

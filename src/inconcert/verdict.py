@@ -21,13 +21,17 @@ still orders them but far below coordinated ones.
 `flagged` requires all of: membership in a network whose score is at least
 `verdict.min_network_score`, whose inauthentic share is at least
 `verdict.min_inauthentic_share`, and an account score of at least `verdict.flag_threshold`.
+Members that joined as a coordinated group's periphery or as a creation cohort
+(`operations.cohorts`) are flagged only on their own signs.
 `signals` lists what fired: the coordination traces linking the account inside its network,
-`amplified_by_network` for a seeder, then the account signals that fired on it.
+`amplified_by_network` for a seeder, `creation_cohort` for a cohort member, then the account
+signals that fired on it.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import duckdb
 from scipy.stats import binom
@@ -43,6 +47,7 @@ CREATE OR REPLACE TABLE verdicts (
     signals VARCHAR)
 """
 AMPLIFIED = "amplified_by_network"
+COHORT = "creation_cohort"
 
 
 @config.section("verdict")
@@ -66,6 +71,10 @@ class VerdictParams:
     self_amplification_share: float = config.param(
         0.75, "a network is also inauthentic when at least this share of all reshares of its "
               "members' posts come from its own members (an audience it made itself) ...")
+    self_amplification_odds_ratio: float = config.param(
+        4.27, "... at odds at least this many times those chance gives: its share of all "
+              "reshares in the case (networks.internal_chance). 4.27 is a large effect, Cohen's "
+              "d = 0.8 as an odds ratio (ln OR = d·π/√3, Chinn 2000) ...")
     self_amplification_seeders: int = config.param(
         3, "... spread over at least this many of its members, counted as an effective number "
            "(inverse Simpson, Jost 2006: (sum n)^2 / sum n^2 over the members' reshares "
@@ -151,10 +160,11 @@ def judge(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
         SELECT account_id, handle, network_id, role, round(coordination_score, 6),
                round(inauthenticity_score, 6), round(score, 6),
                coalesce(inauthentic, false)
-                   AND ((attachment >= ? AND joined_by IS DISTINCT FROM 'group')
+                   AND ((attachment >= ? AND coalesce(joined_by, '') NOT IN ('group', 'cohort'))
                         OR inauthenticity_score >= ?),
                nullif(concat_ws(';', traces,
                       CASE WHEN role IN ('seeder', 'hybrid') THEN '{AMPLIFIED}' END,
+                      CASE WHEN joined_by = 'cohort' THEN '{COHORT}' END,
                       account_signals), '')
         FROM final ORDER BY account_id
     """, [p.outside_factor, p.min_attachment, p.member_threshold]).fetchall()
@@ -192,28 +202,38 @@ def _test_networks(con: duckdb.DuckDBPyConnection, p: VerdictParams) -> None:
     for nid, n, k in rows:
         pv = float(binom.sf(int(k) - 1, int(n), p.reference_rate)) if k else 1.0
         by_members = pv * n_tests <= p.alpha and k >= p.min_inauthentic_share * n
-        share, seeders, effective = selfamp.get(nid, (None, 0, 0.0))
-        by_self = (share is not None and share >= p.self_amplification_share
+        share, seeders, effective, chance = selfamp.get(nid, (None, 0, 0.0, None))
+        by_self = (share is not None
+                   and share >= p.self_amplification_share
+                   and _odds_ratio(share, chance) >= p.self_amplification_odds_ratio
                    and effective >= p.self_amplification_seeders)
         why = ";".join(w for w, ok in (("members", by_members), ("self-amplification", by_self))
                        if ok) or None
-        values.append((min(1.0, pv * n_tests), by_members or by_self, share, seeders, why, nid))
+        values.append((min(1.0, pv * n_tests), by_members or by_self, share, seeders, chance,
+                       why, nid))
     con.executemany("UPDATE networks SET inauthentic_p_value = ?, inauthentic = ?, "
-                    "internal_share = ?, internal_seeders = ?, inauthentic_by = ? "
-                    "WHERE network_id = ?", values)
+                    "internal_share = ?, internal_seeders = ?, internal_chance = ?, "
+                    "inauthentic_by = ? WHERE network_id = ?", values)
 
 
 def _self_amplification(con: duckdb.DuckDBPyConnection,
-                        min_seeders: int) -> dict[str, tuple[float, int, float]]:
+                        min_seeders: int) -> dict[str, tuple[float, int, float, float]]:
     """Per network: the share of all reshares of its members' posts that members made, how
-    many distinct members were reshared by other members, and their effective number.
+    many distinct members were reshared by other members, their effective number, and the share
+    chance alone would give: the unit's share of all reshares made in the case.
+
+    In an open sample (a takedown archive, a keyword collection) an operation's members make a
+    small part of all reshares, so chance explains little of an internal share of 0.9. In a
+    closed capture (a Jetstream firehose or a `wantedDids` filter: every like and repost comes
+    from an account in the file) a network holding most of the capture makes most reshares, so
+    most of those it receives come from itself by chance alone.
 
     An operation's seeders and amplifiers may form networks of their own (seeders linked by
     what they post, amplifiers by what they reshare), so networks are measured together with
     the networks that make most of their reshares (at least half, `roles.min_network_share`'s
     majority) of at least `min_seeders` members (effective number): one unit of amplification."""
     for col, typ in (("internal_share", "DOUBLE"), ("internal_seeders", "BIGINT"),
-                     ("inauthentic_by", "VARCHAR")):
+                     ("internal_chance", "DOUBLE"), ("inauthentic_by", "VARCHAR")):
         con.execute(f"ALTER TABLE networks ADD COLUMN IF NOT EXISTS {col} {typ}").fetchall()
     if not con.execute("SELECT count(*) FROM information_schema.tables "
                        "WHERE table_name = 'reshares'").fetchall()[0][0]:
@@ -260,10 +280,32 @@ def _self_amplification(con: duckdb.DuckDBPyConnection,
             unit_in[u] = unit_in.get(u, 0) + n
             got = unit_seeders.setdefault(u, {})
             got[seeder] = got.get(seeder, 0) + n
+    made = con.execute("""
+        SELECT m.network_id, count(*) FROM reshares r JOIN memberships m
+          ON m.account_id = r.amplifier
+        WHERE r.seeder IS DISTINCT FROM r.amplifier GROUP BY ALL ORDER BY ALL
+    """).fetchall()
+    total = con.execute("SELECT count(*) FROM reshares "
+                        "WHERE seeder IS DISTINCT FROM amplifier").fetchall()[0][0]
+    unit_made: dict[str, int] = {}
+    for nid, n in made:
+        unit_made[root(nid)] = unit_made.get(root(nid), 0) + n
     return {nid: (unit_in.get(root(nid), 0) / unit_all[root(nid)],
                   len(unit_seeders.get(root(nid), {})),
-                  _effective(unit_seeders.get(root(nid), {})))
+                  _effective(unit_seeders.get(root(nid), {})),
+                  unit_made.get(root(nid), 0) / total if total else 0.0)
             for nid in received if unit_all.get(root(nid))}
+
+
+def _odds_ratio(share: float, chance: float | None) -> float:
+    """How much likelier a reshare of a member is to come from a member than chance makes it:
+    the odds ratio (share / (1 − share)) / (chance / (1 − chance)), infinite when the share is
+    all of it or chance is nothing (an open sample in which the unit makes no reshares)."""
+    if not chance or share >= 1:
+        return math.inf
+    if chance >= 1:
+        return 0.0
+    return (share / (1 - share)) / (chance / (1 - chance))
 
 
 def _effective(received: dict[str, int]) -> float:
