@@ -7,6 +7,7 @@ import json
 
 from inconcert import config
 from inconcert.detect import place_cohorts
+from inconcert.report.evidence import account_evidence
 
 from .test_networks import build_case, clique
 from .test_verdict import _judge as _judge_once
@@ -88,10 +89,18 @@ def test_burst_mates_who_used_the_operations_own_content_join_and_are_flagged(tm
         camp_net = v["camp0"][2]
         size, flagged = s.execute("SELECT size, n_flagged FROM networks WHERE network_id = ?",
                                   [camp_net])[0]
+        evidence = account_evidence(s.con, ["late0"], 5)["late0"]["signals"]
     # 3 background accounts expected among the 12 unplaced: each is the burst's at 1 - 3/12.
     assert joined == {"late0": (camp_net, 0.75), "late1": (camp_net, 0.75)}
     assert v["late0"][7] and v["late1"][7] and v["late0"][3] == "amplifier"
     assert v["late0"][8] == "creation_cohort;batch_creation"
+    # The report says why it joined, with the numbers that placed it.
+    cohort = next(e for e in evidence if e["signal"] == "creation_cohort")
+    assert cohort["sentences"] == [
+        f"Joined {camp_net} as a creation cohort: created on 9 Jan 2020 with 8 accounts the "
+        "verdict flags; 12 accounts created that day were in no network, where 3.0 are expected "
+        "from the background, so it is the burst's with probability 0.75.",
+        "It acted on 1 of the operation's own items (for example hashtag:x:opday)."]
     # The network is described and judged again with them.
     assert (size, flagged) == (len(CAMPAIGN) + 2, len(CAMPAIGN) + 2)
     # A hashtag the whole platform uses is no tie; posting nothing is none either.

@@ -43,6 +43,15 @@ from ..config import Config
 from ..exports.graph import table_exists
 
 JOINED_BY = "cohort"
+EXAMPLES = 5  # items shown per cohort member, as group_evidence shows five shared items
+# One row per account that joined as a creation cohort, with the evidence that placed it: its
+# burst, the burst's background, unplaced and flagged accounts, and the operation's own items
+# it acted on (up to EXAMPLES, JSON).
+COHORT_MEMBERS_DDL = """
+CREATE OR REPLACE TABLE cohort_members (
+    account_id VARCHAR, network_id VARCHAR, bin VARCHAR, unit VARCHAR, expected DOUBLE,
+    unplaced BIGINT, flagged BIGINT, purity DOUBLE, n_items BIGINT, examples VARCHAR)
+"""
 
 
 @config.section("cohorts")
@@ -101,6 +110,7 @@ def join_cohorts(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
     bursts are the operation's; returns the number of accounts added (the caller judges again
     when it is not 0)."""
     p: CohortParams = cfg.section("cohorts")
+    con.execute(COHORT_MEMBERS_DDL).fetchall()
     needed = ("memberships", "networks", "verdicts", "account_signals", "actions",
               "post_entities")
     if not p.enabled or not all(table_exists(con, t) for t in needed):
@@ -113,7 +123,7 @@ def join_cohorts(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
         -- flags, whichever of the operation's networks they sit in (its amplifier teams come out
         -- as several); its unplaced accounts join the network holding most of them.
         target AS (
-            SELECT bin, unit, network_id FROM (
+            SELECT bin, unit, network_id, total FROM (
                 SELECT b.bin, b.unit, f.network_id, count(*) AS n,
                        sum(count(*)) OVER (PARTITION BY b.bin, b.unit) AS total
                 FROM burst b JOIN flagged f USING (account_id)
@@ -121,20 +131,19 @@ def join_cohorts(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
             WHERE total >= $min_members
             QUALIFY row_number() OVER (PARTITION BY bin, unit ORDER BY n DESC, network_id) = 1
         )
-        SELECT b.account_id, b.bin, b.unit, b.expected, t.network_id
+        SELECT b.account_id, b.bin, b.unit, b.expected, t.network_id, t.total AS flagged
         FROM burst b JOIN target t USING (bin, unit)
     """, {"min_members": p.min_members}).fetchall()
     keep = _bursts_beyond_background(con, p, cfg.section("signals.batch_creation").alpha)
-    if not keep:
-        return 0
     con.execute("CREATE OR REPLACE TEMP TABLE _cohort_keep (bin VARCHAR, unit VARCHAR, "
-                "purity DOUBLE)").fetchall()
-    con.executemany("INSERT INTO _cohort_keep VALUES (?, ?, ?)", keep)
-    before = con.execute("SELECT count(*) FROM memberships").fetchall()[0][0]
+                "unplaced BIGINT, purity DOUBLE)").fetchall()
+    if keep:
+        con.executemany("INSERT INTO _cohort_keep VALUES (?, ?, ?, ?)", keep)
     con.execute(f"""
-        INSERT INTO memberships
+        INSERT INTO cohort_members
         WITH cand AS (
-            SELECT b.account_id, b.network_id, k.purity
+            SELECT b.account_id, b.network_id, b.bin, b.unit, b.expected, k.unplaced,
+                   b.flagged, k.purity
             FROM _cohort_burst b JOIN _cohort_keep k USING (bin, unit)
             WHERE b.account_id NOT IN (SELECT account_id FROM memberships)
             -- In two bursts (a day and an hour of it): the purer one.
@@ -159,24 +168,32 @@ def join_cohorts(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
             HAVING count(*) >= $owned_share * u.users
         ),
         engaged AS (
-            SELECT c.account_id, count(DISTINCT i.item) AS n
+            SELECT c.account_id, count(DISTINCT i.item) AS n,
+                   list(DISTINCT i.item ORDER BY i.item)[:$examples] AS examples
             FROM cand c JOIN items i USING (account_id)
             JOIN owned o ON o.network_id = c.network_id AND o.item = i.item
             GROUP BY c.account_id
         )
-        SELECT c.account_id, c.network_id, '{JOINED_BY}', e.n, c.purity, 'amplifier',
-               0, 0, 0, 0, 0
+        SELECT c.account_id, c.network_id, c.bin, c.unit, c.expected, c.unplaced, c.flagged,
+               c.purity, e.n AS n_items, to_json(e.examples)::VARCHAR AS examples
         FROM cand c JOIN engaged e USING (account_id)
         WHERE e.n >= $min_items
         ORDER BY c.account_id
-    """, {"min_items": p.min_items, "owned_share": p.owned_share}).fetchall()
+    """, {"min_items": p.min_items, "owned_share": p.owned_share,
+          "examples": EXAMPLES}).fetchall()
+    before = con.execute("SELECT count(*) FROM memberships").fetchall()[0][0]
+    con.execute(f"""
+        INSERT INTO memberships
+        SELECT account_id, network_id, '{JOINED_BY}', n_items, purity, 'amplifier', 0, 0, 0, 0, 0
+        FROM cohort_members ORDER BY account_id
+    """).fetchall()
     return int(con.execute("SELECT count(*) FROM memberships").fetchall()[0][0] - before)
 
 
 def _bursts_beyond_background(con: duckdb.DuckDBPyConnection, p: CohortParams,
-                              alpha: float) -> list[tuple[str, str, float]]:
+                              alpha: float) -> list[tuple[str, str, int, float]]:
     """The operation's bursts (in `_cohort_burst`) whose unplaced accounts are more than the
-    burst's background could be: `(bin, unit, purity)`.
+    burst's background could be: `(bin, unit, unplaced, purity)`.
 
     The background's `expected` accounts of a burst are almost all among the accounts nothing
     placed, since authentic accounts seldom join an inauthentic network; so an unplaced account
@@ -195,5 +212,5 @@ def _bursts_beyond_background(con: duckdb.DuckDBPyConnection, p: CohortParams,
             continue
         purity = 1 - min(expected / n, 1.0)
         if purity >= p.min_purity and poisson.sf(n - 1, expected) * len(rows) <= alpha:
-            keep.append((bin_, unit, purity))
+            keep.append((bin_, unit, n, purity))
     return keep

@@ -18,6 +18,7 @@ import pyarrow as pa
 from ..exports.graph import example_items, iso_sql, iso_text, table_exists
 from ..outputs.accounts import num, sig_digits
 from ..signals import disarm
+from ..verdict import COHORT
 from .signal_text import sentences
 from .tactics import KILL_CHAIN, evidence_ids
 
@@ -116,6 +117,9 @@ def account_evidence(con: duckdb.DuckDBPyConnection, accounts: list[str],
             SELECT s.account_id, g.signal, g.strength, g.disarm, g.evidence
             FROM _ev_scope s JOIN account_signals g ON g.account_id = s.account_id
             ORDER BY 1, 2, g.strength DESC, g.evidence""").fetchall()
+        cohorts = con.execute("""
+            SELECT c.* FROM _ev_scope s JOIN cohort_members c USING (account_id)
+            ORDER BY c.account_id""").fetchall() if table_exists(con, "cohort_members") else []
     finally:
         con.unregister("_ev_scope")
     by_pair: dict[tuple[str, str], list[tuple]] = defaultdict(list)
@@ -154,6 +158,15 @@ def account_evidence(con: duckdb.DuckDBPyConnection, accounts: list[str],
             "kill_chain": KILL_CHAIN.get(signal.removesuffix("_network"), ""),
             "sentences": sentences(signal, json.loads(ev) if ev else {}),
             "evidence": _flatten(json.loads(ev) if ev else {})})
+    for aid, net, bin_, unit, expected, unplaced, flagged, purity, n_items, examples in cohorts:
+        ev = {"network_id": net, "bin": bin_, "unit": unit, "expected": expected,
+              "unplaced": unplaced, "flagged": flagged, "purity": round(purity, 3),
+              "n_items": n_items, "examples": json.loads(examples) if examples else []}
+        out[aid]["signals"].append({
+            "signal": COHORT, "strength": num(purity),
+            "disarm": disarm.describe(evidence_ids(COHORT)),
+            "kill_chain": KILL_CHAIN.get(COHORT, ""),
+            "sentences": sentences(COHORT, ev), "evidence": _flatten(ev)})
     return out
 
 

@@ -127,10 +127,22 @@ def _faces(ev: dict[str, Any]) -> list[str]:
             + ", consistent with a GAN-generated face (never proof)."]
 
 
+def _cohort(ev: dict[str, Any]) -> list[str]:
+    items = ev.get("examples") or []
+    return [f"Joined {ev.get('network_id', '?')} as a creation cohort: created on "
+            f"{_day(ev.get('bin'))} with {ev.get('flagged', '?')} accounts the verdict flags; "
+            f"{ev.get('unplaced', '?')} accounts created that {ev.get('unit', 'day')} were in no "
+            f"network, where {float(ev.get('expected') or 0):.1f} are expected from the "
+            f"background, so it is the burst's with probability "
+            f"{float(ev.get('purity') or 0):.2f}.",
+            f"It acted on {ev.get('n_items', '?')} of the operation's own items"
+            + (f" (for example {', '.join(str(i) for i in items)})." if items else ".")]
+
+
 SENTENCES: dict[str, Callable[[dict[str, Any]], list[str]]] = {
     "batch_creation": _batch, "dormant_reactivated": _dormant, "activity_rhythm": _rhythm,
     "client_apps": _clients, "handles_profiles": _profiles, "persona_mismatch": _persona,
-    "gan_face": _faces,
+    "gan_face": _faces, "creation_cohort": _cohort,
 }
 
 
