@@ -176,60 +176,52 @@ def test_a_fandom_that_reshares_one_idol_is_not_amplifying_itself_as_a_network()
     assert 1.0 < effective < 1.02
 
 
+def _closed_case(outsiders: int):
+    """One 10-member network N that makes 90 reshares among its members (spread over all ten)
+    and receives 10 from an outsider; `outsiders` more reshares among outsiders alone. Tables as
+    the self-amplification rule and the network test read them."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE networks (network_id VARCHAR, inauthentic BOOLEAN, "
+                "inauthentic_p_value DOUBLE)")
+    con.execute("CREATE TABLE memberships (account_id VARCHAR, network_id VARCHAR)")
+    con.execute("CREATE TABLE account_scores (account_id VARCHAR, inauthenticity_score DOUBLE)")
+    con.execute("CREATE TABLE reshares (amplifier VARCHAR, seeder VARCHAR)")
+    con.execute("INSERT INTO networks VALUES ('N', NULL, NULL)")
+    con.executemany("INSERT INTO memberships VALUES (?, 'N')", [[f"n{i}"] for i in range(10)])
+    flows = [(f"n{j}", f"n{i}") for i in range(10) for j in range(10) if j != i][:90]
+    flows += [("o0", f"n{i}") for i in range(10)]
+    flows += [(f"o{k}", f"o{k + 1}") for k in range(outsiders)]
+    con.executemany("INSERT INTO reshares VALUES (?, ?)", flows)
+    return con
+
+
 def test_a_network_that_is_most_of_a_closed_capture_is_not_amplifying_itself_by_chance():
     """In a closed capture (every like and repost made by an account in the file) a network
     holding most of the accounts makes most of the amplification, so most of what it receives
     comes from itself by chance alone. Its internal share (0.9) is then no evidence; the same
     share from a small network that makes a tenth of the case's amplification is."""
-    import duckdb
-
     from inconcert.verdict import _odds_ratio, _self_amplification
 
-    def case(outsiders: int):
-        con = duckdb.connect()
-        con.execute("CREATE TABLE networks (network_id VARCHAR)")
-        con.execute("CREATE TABLE memberships (account_id VARCHAR, network_id VARCHAR)")
-        con.execute("CREATE TABLE reshares (amplifier VARCHAR, seeder VARCHAR)")
-        con.execute("INSERT INTO networks VALUES ('N')")
-        con.executemany("INSERT INTO memberships VALUES (?, 'N')", [[f"n{i}"] for i in range(10)])
-        # 90 reshares among the members, spread over all ten; 10 from outsiders to members;
-        # the outsiders' own reshares of each other.
-        flows = [(f"n{j}", f"n{i}") for i in range(10) for j in range(10) if j != i][:90]
-        flows += [("o0", f"n{i}") for i in range(10)]
-        flows += [(f"o{k}", f"o{k + 1}") for k in range(outsiders)]
-        con.executemany("INSERT INTO reshares VALUES (?, ?)", flows)
-        return _self_amplification(con, 3)["N"]
-
-    share, _, _, chance = case(outsiders=700)    # the network makes 90 of 800 reshares
+    # The network makes 90 of 800 reshares.
+    share, _, _, chance = _self_amplification(_closed_case(outsiders=700), 3)["N"]
     assert share == 0.9 and round(chance, 4) == 0.1125
     assert round(_odds_ratio(share, chance)) == 71   # 9 / (0.1125 / 0.8875)
-    share, _, _, chance = case(outsiders=0)      # the network makes 90 of 100 reshares
+    # The network makes 90 of 100 reshares.
+    share, _, _, chance = _self_amplification(_closed_case(outsiders=0), 3)["N"]
     assert share == 0.9 and chance == 0.9
     assert _odds_ratio(share, chance) == 1.0     # all of it chance
     assert _odds_ratio(0.9, 0.0) == _odds_ratio(1.0, 0.5) == float("inf")
 
 
-def test_self_amplification_needs_both_the_share_and_the_odds_beyond_chance(tmp_path):
-    """The verdict's rule on one network, through judge: inauthentic by self-amplification at
-    an internal share of 0.9 when chance gives 0.11, not when chance gives 0.9."""
+def test_self_amplification_needs_both_the_share_and_the_odds_beyond_chance():
+    """The verdict's network test on one network: inauthentic by self-amplification at an
+    internal share of 0.9 when chance gives 0.11, not when chance gives 0.9."""
     from inconcert.verdict import VerdictParams, _test_networks
 
     def verdict(outsiders: int) -> tuple:
-        import duckdb
-
-        con = duckdb.connect()
-        con.execute("CREATE TABLE networks (network_id VARCHAR, inauthentic BOOLEAN, "
-                    "inauthentic_p_value DOUBLE)")
-        con.execute("CREATE TABLE memberships (account_id VARCHAR, network_id VARCHAR)")
-        con.execute("CREATE TABLE account_scores (account_id VARCHAR, "
-                    "inauthenticity_score DOUBLE)")
-        con.execute("CREATE TABLE reshares (amplifier VARCHAR, seeder VARCHAR)")
-        con.execute("INSERT INTO networks VALUES ('N', NULL, NULL)")
-        con.executemany("INSERT INTO memberships VALUES (?, 'N')", [[f"n{i}"] for i in range(10)])
-        flows = [(f"n{j}", f"n{i}") for i in range(10) for j in range(10) if j != i][:90]
-        flows += [("o0", f"n{i}") for i in range(10)]
-        flows += [(f"o{k}", f"o{k + 1}") for k in range(outsiders)]
-        con.executemany("INSERT INTO reshares VALUES (?, ?)", flows)
+        con = _closed_case(outsiders)
         _test_networks(con, VerdictParams())
         return con.execute("SELECT inauthentic, inauthentic_by FROM networks").fetchall()[0]
 
