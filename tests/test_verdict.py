@@ -227,3 +227,32 @@ def test_self_amplification_needs_both_the_share_and_the_odds_beyond_chance():
 
     assert verdict(outsiders=700) == (True, "self-amplification")
     assert verdict(outsiders=0) == (False, None)
+
+
+def test_members_showing_signs_must_be_a_large_effect_not_only_a_significant_one():
+    """With 200 members, 30 % showing signs is far beyond the reference rate's 12 % (binomial
+    p ~ 1e-12) yet a small effect (odds ratio 3.1 < 4.27): not inauthentic. 45 % is a large one
+    (odds ratio 6.0): inauthentic, though not most of the members (the floor of 0.5 that stood
+    until 2026-12-05 left out a Thailand network with 48 %)."""
+    import duckdb
+
+    from inconcert.verdict import VerdictParams, _test_networks
+
+    def verdict(with_signs: int) -> tuple:
+        con = duckdb.connect()
+        con.execute("CREATE TABLE networks (network_id VARCHAR, inauthentic BOOLEAN, "
+                    "inauthentic_p_value DOUBLE)")
+        con.execute("CREATE TABLE memberships (account_id VARCHAR, network_id VARCHAR)")
+        con.execute("CREATE TABLE account_scores (account_id VARCHAR, "
+                    "inauthenticity_score DOUBLE)")
+        con.execute("INSERT INTO networks VALUES ('N', NULL, NULL)")
+        con.executemany("INSERT INTO memberships VALUES (?, 'N')", [[f"m{i}"] for i in range(200)])
+        con.executemany("INSERT INTO account_scores VALUES (?, ?)",
+                        [[f"m{i}", 0.9 if i < with_signs else 0.1] for i in range(200)])
+        _test_networks(con, VerdictParams())
+        return con.execute("SELECT inauthentic, inauthentic_by, inauthentic_p_value "
+                           "FROM networks").fetchall()[0]
+
+    inauthentic, _, p_value = verdict(with_signs=60)
+    assert not inauthentic and p_value < 1e-6
+    assert verdict(with_signs=90)[:2] == (True, "members")

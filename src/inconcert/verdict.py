@@ -18,9 +18,9 @@ network members (a noisy-OR of the two kinds of inauthenticity evidence, scaled 
 `score = verdict.outside_factor × inauthenticity_score` for accounts in no network, so the ranking
 still orders them but far below coordinated ones.
 
-`flagged` requires all of: membership in a network whose score is at least
-`verdict.min_network_score`, whose inauthentic share is at least
-`verdict.min_inauthentic_share`, and an account score of at least `verdict.flag_threshold`.
+`flagged` requires membership in a network the verdict calls inauthentic (its members show signs
+of inauthenticity far beyond authentic accounts, or it made its own audience) and either a firm
+attachment to it or signs of the account's own.
 Members that joined as a coordinated group's periphery or as a creation cohort
 (`operations.cohorts`) are flagged only on their own signs.
 `signals` lists what fired: the coordination traces linking the account inside its network,
@@ -65,9 +65,13 @@ class VerdictParams:
     alpha: float = config.param(
         0.01, "a network is inauthentic when its count of members at member_threshold is above "
               "reference_rate at this level (one-sided binomial test, Bonferroni over networks)")
+    members_odds_ratio: float = config.param(
+        4.27, "... and when the odds that a member shows those signs are at least this many "
+              "times reference_rate's: a large effect (Cohen's d = 0.8 as an odds ratio, "
+              "ln OR = d·π/√3, Chinn 2000), 36.8 % of members at reference_rate 0.12")
     min_inauthentic_share: float = config.param(
-        0.5, "... and when most of its members (at least this share) show those signs: a "
-             "network of mostly fake personas, not a fandom whose members share a bio template")
+        0.0, "... and when at least this share of its members show them (an extra floor, off: "
+             "until 2026-12-05 it was 0.5, which left out a Thailand network with 48 %)")
     self_amplification_share: float = config.param(
         0.75, "a network is also inauthentic when at least this share of all reshares of its "
               "members' posts come from its own members (an audience it made itself) ...")
@@ -201,7 +205,8 @@ def _test_networks(con: duckdb.DuckDBPyConnection, p: VerdictParams) -> None:
     values = []
     for nid, n, k in rows:
         pv = float(binom.sf(int(k) - 1, int(n), p.reference_rate)) if k else 1.0
-        by_members = pv * n_tests <= p.alpha and k >= p.min_inauthentic_share * n
+        by_members = (pv * n_tests <= p.alpha and k >= p.min_inauthentic_share * n
+                      and _odds_ratio(k / n, p.reference_rate) >= p.members_odds_ratio)
         share, seeders, effective, chance = selfamp.get(nid, (None, 0, 0.0, None))
         by_self = (share is not None
                    and share >= p.self_amplification_share
@@ -298,9 +303,10 @@ def _self_amplification(con: duckdb.DuckDBPyConnection,
 
 
 def _odds_ratio(share: float, chance: float | None) -> float:
-    """How much likelier a reshare of a member is to come from a member than chance makes it:
-    the odds ratio (share / (1 − share)) / (chance / (1 − chance)), infinite when the share is
-    all of it or chance is nothing (an open sample in which the unit makes no reshares)."""
+    """The odds ratio of an observed share against the share chance or a reference gives,
+    (share / (1 − share)) / (chance / (1 − chance)): how much likelier a member's reshare is to
+    come from a member, or a member to show signs, than chance or authentic accounts make it.
+    Infinite when the share is all of it or chance is nothing."""
     if not chance or share >= 1:
         return math.inf
     if chance >= 1:
