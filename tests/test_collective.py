@@ -177,6 +177,22 @@ def test_projection_weights_are_the_views_cosines_summed_in_view_order():
     assert n == len(expected) > 400
     assert got == expected
     assert sum(r[4].count(";") >= 3 for r in got) > 100  # many pairs in four or five views
+    # Each account's top pairs (weight descending, then the other end), as the SQL window that
+    # chose them before they were chosen with arrays; a pair stays when either end keeps it.
+    con.execute("CREATE TEMP TABLE _all AS SELECT * FROM _cv_pairs")
+    for k in (1, 3):
+        build_pairs(con, weights, top_k=k)
+        kept = con.execute(f"""
+            WITH ends AS (SELECT u AS a, v AS b, weight FROM _all
+                          UNION ALL SELECT v, u, weight FROM _all),
+            top AS (SELECT a, b FROM (SELECT a, b, row_number() OVER (
+                        PARTITION BY a ORDER BY weight DESC, b) AS r FROM ends) WHERE r <= {k})
+            SELECT p.* FROM _all p
+            WHERE EXISTS (SELECT 1 FROM top WHERE top.a = p.u AND top.b = p.v)
+               OR EXISTS (SELECT 1 FROM top WHERE top.a = p.v AND top.b = p.u)
+            ORDER BY u, v""").fetchall()
+        assert con.execute("SELECT * FROM _cv_pairs ORDER BY u, v").fetchall() == kept
+        assert 20 <= len(kept) < len(got)
 
 
 def _copy_case(path, seed=11):

@@ -159,9 +159,11 @@ def _run(con: duckdb.DuckDBPyConnection, p: CollectiveParams) -> int:
     nulls: list[list[tuple[int, float]]] = []
     parts: list[int] = []
     seen: set[tuple[int, ...]] = set()
-    for part, weights in enumerate(_partitions(present, p)):
-        null_lifts = _null_lifts(con, present, weights, p)
-        build_incidence(con, p.max_item_accounts)
+    partitions = _partitions(present, p)
+    part_nulls = _null_lifts(con, present, partitions, p)
+    build_incidence(con, p.max_item_accounts)
+    for part, weights in enumerate(partitions):
+        null_lifts = part_nulls[part]
         build_pairs(con, weights, p.top_k)
         # Each partition's pairs are its groups' evidence and members' strength.
         into = ("INSERT INTO _cv_part_pairs" if part
@@ -208,18 +210,22 @@ def _power_sums(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[float, float,
     return {v: (float(a or 0), float(b or 0), float(c or 0)) for v, a, b, c in rows}
 
 
-def _null_lifts(con: duckdb.DuckDBPyConnection, present: list[str], weights: dict[str, float],
-                p: CollectiveParams) -> list[tuple[int, float]]:
-    """(size, best lift) of every community Leiden finds in `null_graphs` rewired copies of the
-    views: the post-selection null of the configuration test (Kojaku and Masuda 2018, "A
-    generalised significance test for individual communities in networks", Sci. Rep. 8:7351).
+def _null_lifts(con: duckdb.DuckDBPyConnection, present: list[str],
+                partitions: list[dict[str, float]], p: CollectiveParams
+                ) -> list[list[tuple[int, float]]]:
+    """For each partition (its view weights), (size, best lift) of every community Leiden finds
+    in `null_graphs` rewired copies of the views: the post-selection null of the configuration
+    test (Kojaku and Masuda 2018, "A generalised significance test for individual communities in
+    networks", Sci. Rep. 8:7351).
 
     Each copy permutes, within each view, which item every incidence points at (a seeded hash
     order, so the same input gives the same copy): accounts keep their activity and times, items
-    their popularity, and any structure among accounts is gone. The best lift of a community is
-    over the views where it co-acted on at least `min_items` items, as in the real test.
+    their popularity, and any structure among accounts is gone. The copies do not depend on the
+    weights, so each is built once and projected with every partition's weights. The best lift
+    of a community is over the views where it co-acted on at least `min_items` items, as in the
+    real test.
     """
-    found: list[tuple[int, float]] = []
+    found: list[list[tuple[int, float]]] = [[] for _ in partitions]
     if p.null_graphs <= 0:
         return found
     con.execute("ALTER TABLE _cv_actions RENAME TO _cv_real").fetchall()
@@ -245,19 +251,20 @@ def _null_lifts(con: duckdb.DuckDBPyConnection, present: list[str], weights: dic
                 ORDER BY a.view, b.iid, t, a.aid
             """).fetchall()
             build_incidence(con, p.max_item_accounts)
-            build_pairs(con, weights, p.top_k)
-            groups = _communities(con, p)
-            if not groups:
-                continue
-            arrays = _group_arrays(con, groups)
             sums = _power_sums(con)
             totals = dict(con.execute(
                 "SELECT view, sum(n) FROM _cv_items GROUP BY view").fetchall())
-            for g, members in enumerate(groups):
-                tests, _ = _view_tests(arrays, g, present, sums, totals)
-                lifts = [t.lift for t in tests.values() if t.n_items >= p.min_items]
-                if lifts:
-                    found.append((len(members), max(lifts)))
+            for part, weights in enumerate(partitions):
+                build_pairs(con, weights, p.top_k)
+                groups = _communities(con, p)
+                if not groups:
+                    continue
+                arrays = _group_arrays(con, groups)
+                for g, members in enumerate(groups):
+                    tests, _ = _view_tests(arrays, g, present, sums, totals)
+                    lifts = [t.lift for t in tests.values() if t.n_items >= p.min_items]
+                    if lifts:
+                        found[part].append((len(members), max(lifts)))
     finally:
         con.execute("DROP TABLE IF EXISTS _cv_actions").fetchall()
         con.execute("ALTER TABLE _cv_real RENAME TO _cv_actions").fetchall()
