@@ -176,3 +176,22 @@ def test_traces_of_two_families_link_a_pair_none_links_alone(tmp_path):
     assert evidence == [("a", "co_reshare", False), ("a", "co_text", False),
                         ("s1", "co_reshare", True)]
     assert alone == [("s1",)]
+
+
+def test_accounts_on_different_platforms_are_never_linked(tmp_path):
+    # The same texts on an X account and a Facebook Page are one persona cross-posting (or two
+    # strangers copying a headline): the graph links accounts within a platform only, and the
+    # persona stage decides across platforms.
+    strong = {"co_text": (6, 1e-12), "near_text": (6, 1e-12)}
+    edges = (clique(["xa", "xb"], strong) + clique(["xa", "fa"], strong)
+             + clique(["fa", "fb"], strong) + clique(["xb", "unseen"], strong))
+    accounts = [{"account_id": "xa"}, {"account_id": "xb"},
+                {"account_id": "fa", "platform": "facebook"},
+                {"account_id": "fb", "platform": "facebook"}]
+    with build_case(tmp_path / "c.duckdb", edges, accounts=accounts) as s:
+        fuse_edges(s.con, config.load())
+        linked = s.execute("SELECT source, target FROM fused_edges ORDER BY ALL")
+        evidence = s.execute("SELECT DISTINCT source, target FROM fused_evidence ORDER BY ALL")
+    # an account of unknown platform (no profile, no post) is not kept out
+    assert linked == [("fa", "fb"), ("unseen", "xb"), ("xa", "xb")]
+    assert evidence == linked
