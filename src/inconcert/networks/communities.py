@@ -132,8 +132,9 @@ def leiden_partition(nodes: list[str], edges: list[tuple[str, str, float]],
 
 def partition_by_platform(nodes: list, edges: list[tuple], platform_of: dict,
                           p: NetworkParams) -> list[list]:
-    """`leiden_partition` run on each platform's accounts apart (in platform order; an account
-    of unknown platform counts as its own platform `""`; edges between platforms are dropped).
+    """`leiden_partition` run on each platform's accounts apart (in platform order; edges between
+    platforms are dropped). With at most one known platform, the accounts of unknown platform
+    go with it; with several, they are partitioned together as a platform `""` of their own.
 
     Modularity's null term is relative to the whole graph's weight (k_i k_j / 2m), so a graph
     holding another platform's accounts, with no edge to this one's, lowers the penalty for
@@ -141,11 +142,11 @@ def partition_by_platform(nodes: list, edges: list[tuple], platform_of: dict,
     "Resolution limit in community detection", PNAS 104, 2007). Partitioned apart, one
     platform's communities do not depend on which other exports are in the case; with one
     platform this is `leiden_partition` itself."""
+    if len({platform_of.get(a) for a in nodes} - {None, ""}) <= 1:
+        return leiden_partition(nodes, edges, p)
     by: dict[str, list] = {}
     for a in nodes:
         by.setdefault(platform_of.get(a) or "", []).append(a)
-    if len(by) <= 1:
-        return leiden_partition(nodes, edges, p)
     found: list[list] = []
     for plat in sorted(by):
         keep = set(by[plat])
