@@ -241,3 +241,35 @@ def test_a_squad_that_copies_talking_points_under_cover_is_found_in_its_own_view
         assert len(squad) >= 28
     else:  # 14-20 of the 30 on seeds 11-13: the cut follows the cover
         assert len(squad) <= 24
+
+
+def test_the_group_test_partitions_each_platform_apart():
+    """Eight X cliques tied in a ring stay eight communities beside a big Facebook projection
+    with no edge to them (modularity's null is relative to the whole graph's weight: partitioned
+    together, the X cliques merged). Each account's platform is its items' prefix."""
+    import dataclasses
+
+    import duckdb
+
+    from inconcert.collective import CollectiveParams, _communities
+
+    def ring(first: int, k: int) -> list[tuple[int, int, float]]:
+        edges = []
+        for c in range(k):
+            members = [first + 4 * c + i for i in range(4)]
+            edges += [(a, b, 1.0) for a, b in itertools.combinations(members, 2)]
+            edges.append(tuple(sorted((members[-1], first + 4 * ((c + 1) % k)))) + (1.0,))
+        return edges
+
+    x, fb = ring(0, 8), ring(10_000, 300)
+    con = duckdb.connect()
+    con.execute("CREATE TABLE _cv_pairs (u BIGINT, v BIGINT, weight DOUBLE)")
+    con.executemany("INSERT INTO _cv_pairs VALUES (?, ?, ?)", x + fb)
+    con.execute("CREATE TABLE _cv_actions (view VARCHAR, aid BIGINT, account VARCHAR, "
+                "item VARCHAR, iid BIGINT, t BIGINT)")
+    aids = sorted({a for e in x + fb for a in e[:2]})
+    con.executemany("INSERT INTO _cv_actions VALUES ('reshared_post', ?, ?, ?, 0, 0)",
+                    [(a, str(a), ("x:1" if a < 10_000 else "facebook:1")) for a in aids])
+    p = dataclasses.replace(CollectiveParams(), min_size=3)
+    groups = [g for g in _communities(con, p) if g[0] < 10_000]
+    assert sorted(groups) == [[4 * c + i for i in range(4)] for c in range(8)]

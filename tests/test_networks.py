@@ -176,3 +176,68 @@ def test_traces_of_two_families_link_a_pair_none_links_alone(tmp_path):
     assert evidence == [("a", "co_reshare", False), ("a", "co_text", False),
                         ("s1", "co_reshare", True)]
     assert alone == [("s1",)]
+
+
+def test_accounts_on_different_platforms_are_never_linked(tmp_path):
+    # The same texts on an X account and a Facebook Page are one persona cross-posting (or two
+    # strangers copying a headline): the graph links accounts within a platform only, and the
+    # persona stage decides across platforms.
+    strong = {"co_text": (6, 1e-12), "near_text": (6, 1e-12)}
+    edges = (clique(["xa", "xb"], strong) + clique(["xa", "fa"], strong)
+             + clique(["fa", "fb"], strong) + clique(["xb", "unseen"], strong))
+    accounts = [{"account_id": "xa"}, {"account_id": "xb"},
+                {"account_id": "fa", "platform": "facebook"},
+                {"account_id": "fb", "platform": "facebook"}]
+    with build_case(tmp_path / "c.duckdb", edges, accounts=accounts) as s:
+        fuse_edges(s.con, config.load())
+        linked = s.execute("SELECT source, target FROM fused_edges ORDER BY ALL")
+        evidence = s.execute("SELECT DISTINCT source, target FROM fused_evidence ORDER BY ALL")
+    # an account of unknown platform (no profile, no post) is not kept out
+    assert linked == [("fa", "fb"), ("unseen", "xb"), ("xa", "xb")]
+    assert evidence == linked
+
+
+def _ring_of_cliques(prefix: str, k: int, size: int = 4) -> list[tuple[str, str, float]]:
+    """k cliques of `size` accounts, each tied to the next by one edge (Fortunato and
+    Barthélemy's example of the resolution limit)."""
+    edges = []
+    for c in range(k):
+        members = [f"{prefix}{c:03d}_{i}" for i in range(size)]
+        edges += [(a, b, 1.0) for a, b in itertools.combinations(members, 2)]
+        a, b = sorted((members[-1], f"{prefix}{(c + 1) % k:03d}_0"))
+        edges.append((a, b, 1.0))
+    return sorted(edges)
+
+
+def test_one_platforms_communities_do_not_depend_on_another_platforms_accounts():
+    # Modularity's null term is relative to the whole graph's weight: beside a big Facebook
+    # graph with no edge to X, Leiden merged X's eight cliques into one community.
+    from inconcert.networks.communities import partition_by_platform
+
+    p = NetworkParams()
+    x, fb = _ring_of_cliques("x", 8), _ring_of_cliques("f", 300)
+    edges = sorted(x + fb)
+    nodes = sorted({a for e in edges for a in e[:2]})
+    alone = leiden_partition(sorted({a for e in x for a in e[:2]}), x, p)
+    assert sorted(map(len, alone)) == [4] * 8
+    together = [g for g in leiden_partition(nodes, edges, p) if g[0].startswith("x")]
+    assert len(together) < 8  # what one partition of both platforms did
+    platform = {a: "x" if a.startswith("x") else "facebook" for a in nodes}
+    split = partition_by_platform(nodes, edges, platform, p)
+    assert [g for g in split if g[0].startswith("x")] == alone
+    # one platform (or none known): the same call as before
+    assert partition_by_platform(sorted({a for e in x for a in e[:2]}), x, {}, p) == alone
+
+
+def test_networks_are_found_per_platform(tmp_path):
+    x, fb = _ring_of_cliques("x", 8), _ring_of_cliques("f", 300)
+    edges = [(a, b, "co_reshare", 6.0, 6, 1e-9, 0, 1, "[]") for a, b, _ in x + fb]
+    accounts = [{"account_id": a} for a in sorted({e[0] for e in x} | {e[1] for e in x})]
+    accounts += [{"account_id": a, "platform": "facebook"}
+                 for a in sorted({e[0] for e in fb} | {e[1] for e in fb})]
+    with build_case(tmp_path / "c.duckdb", edges, accounts=accounts) as s:
+        fuse_edges(s.con, config.load())
+        find_networks(s.con, config.load())
+        sizes = s.execute("SELECT count(*) FROM memberships WHERE account_id LIKE 'x%' "
+                          "GROUP BY network_id ORDER BY 1")
+    assert sizes == [(4,)] * 8

@@ -256,3 +256,39 @@ def test_members_showing_signs_must_be_a_large_effect_not_only_a_significant_one
     inauthentic, _, p_value = verdict(with_signs=60)
     assert not inauthentic and p_value < 1e-6
     assert verdict(with_signs=90)[:2] == (True, "members")
+
+
+def test_chance_of_self_amplification_counts_the_platform_the_reshares_are_on():
+    """A reshare on one platform comes from an account on it. A network holding most of a
+    closed Facebook export receives most of its reshares from itself by chance alone; adding
+    an X export of 700 reshares among other accounts to the case must not make that chance
+    small (it did: 90 / 800 of all reshares, odds ratio 71, inauthentic)."""
+    import duckdb
+
+    from inconcert.verdict import VerdictParams, _self_amplification, _test_networks
+
+    def case(x_reshares: int) -> duckdb.DuckDBPyConnection:
+        con = duckdb.connect()
+        con.execute("CREATE TABLE networks (network_id VARCHAR, inauthentic BOOLEAN, "
+                    "inauthentic_p_value DOUBLE)")
+        con.execute("CREATE TABLE memberships (account_id VARCHAR, network_id VARCHAR)")
+        con.execute("CREATE TABLE account_scores (account_id VARCHAR, "
+                    "inauthenticity_score DOUBLE)")
+        con.execute("CREATE TABLE reshares (platform VARCHAR, amplifier VARCHAR, "
+                    "seeder VARCHAR)")
+        con.execute("INSERT INTO networks VALUES ('N', NULL, NULL)")
+        con.executemany("INSERT INTO memberships VALUES (?, 'N')", [[f"n{i}"] for i in range(10)])
+        flows = [("facebook", f"n{j}", f"n{i}") for i in range(10) for j in range(10)
+                 if j != i][:90]
+        flows += [("facebook", "o0", f"n{i}") for i in range(10)]
+        flows += [("x", f"x{k}", f"x{k + 1}") for k in range(x_reshares)]
+        con.executemany("INSERT INTO reshares VALUES (?, ?, ?)", flows)
+        return con
+
+    alone, with_x = case(0), case(700)
+    assert _self_amplification(alone, 3)["N"] == _self_amplification(with_x, 3)["N"]
+    share, _, _, chance = _self_amplification(with_x, 3)["N"]
+    assert share == 0.9 and chance == 0.9
+    for con in (alone, with_x):
+        _test_networks(con, VerdictParams())
+        assert con.execute("SELECT inauthentic FROM networks").fetchall() == [(False,)]

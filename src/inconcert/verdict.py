@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from fractions import Fraction
 
 import duckdb
 from scipy.stats import binom
@@ -77,8 +78,8 @@ class VerdictParams:
               "members' posts come from its own members (an audience it made itself) ...")
     self_amplification_odds_ratio: float = config.param(
         4.27, "... at odds at least this many times those chance gives: its share of all "
-              "reshares in the case (networks.internal_chance). 4.27 is a large effect, Cohen's "
-              "d = 0.8 as an odds ratio (ln OR = d·π/√3, Chinn 2000) ...")
+              "reshares made on the platform (networks.internal_chance). 4.27 is a large "
+              "effect, Cohen's d = 0.8 as an odds ratio (ln OR = d·π/√3, Chinn 2000) ...")
     self_amplification_seeders: int = config.param(
         3, "... spread over at least this many of its members, counted as an effective number "
            "(inverse Simpson, Jost 2006: (sum n)^2 / sum n^2 over the members' reshares "
@@ -225,7 +226,8 @@ def _self_amplification(con: duckdb.DuckDBPyConnection,
                         min_seeders: int) -> dict[str, tuple[float, int, float, float]]:
     """Per network: the share of all reshares of its members' posts that members made, how
     many distinct members were reshared by other members, their effective number, and the share
-    chance alone would give: the unit's share of all reshares made in the case.
+    chance alone would give: the unit's share of all reshares made in the case, on the platform
+    of each reshare it received (a reshare on Facebook comes from a Facebook account).
 
     In an open sample (a takedown archive, a keyword collection) an operation's members make a
     small part of all reshares, so chance explains little of an internal share of 0.9. In a
@@ -243,8 +245,13 @@ def _self_amplification(con: duckdb.DuckDBPyConnection,
     if not con.execute("SELECT count(*) FROM information_schema.tables "
                        "WHERE table_name = 'reshares'").fetchall()[0][0]:
         return {}
-    flows = con.execute("""
-        SELECT ms.network_id, ma.network_id, r.seeder, count(*)
+    # A reshare on one platform can only come from an account on it: chance is counted per
+    # platform (a case of several platforms' exports; `''` when the table has no platform).
+    plat = "r.platform" if con.execute(
+        "SELECT count(*) FROM information_schema.columns WHERE table_name = 'reshares' "
+        "AND column_name = 'platform'").fetchall()[0][0] else "''"
+    flows = con.execute(f"""
+        SELECT ms.network_id, ma.network_id, r.seeder, {plat} AS platform, count(*)
         FROM reshares r JOIN memberships ms ON ms.account_id = r.seeder
         LEFT JOIN memberships ma ON ma.account_id = r.amplifier
         WHERE r.seeder <> r.amplifier
@@ -253,7 +260,7 @@ def _self_amplification(con: duckdb.DuckDBPyConnection,
     received: dict[str, int] = {}
     pair: dict[tuple[str, str], int] = {}
     pair_seeders: dict[tuple[str, str], dict[str, int]] = {}
-    for ns, na, seeder, n in flows:
+    for ns, na, seeder, _, n in flows:
         received[ns] = received.get(ns, 0) + n
         if na is not None:
             pair[(ns, na)] = pair.get((ns, na), 0) + n
@@ -278,27 +285,37 @@ def _self_amplification(con: duckdb.DuckDBPyConnection,
     unit_in: dict[str, int] = {}
     unit_all: dict[str, int] = {}
     unit_seeders: dict[str, dict[str, int]] = {}
-    for ns, na, seeder, n in flows:
+    unit_platform: dict[tuple[str, str], int] = {}
+    for ns, na, seeder, platform, n in flows:
         u = root(ns)
         unit_all[u] = unit_all.get(u, 0) + n
+        unit_platform[(u, platform)] = unit_platform.get((u, platform), 0) + n
         if na is not None and root(na) == u:
             unit_in[u] = unit_in.get(u, 0) + n
             got = unit_seeders.setdefault(u, {})
             got[seeder] = got.get(seeder, 0) + n
-    made = con.execute("""
-        SELECT m.network_id, count(*) FROM reshares r JOIN memberships m
+    made = con.execute(f"""
+        SELECT m.network_id, {plat} AS platform, count(*) FROM reshares r JOIN memberships m
           ON m.account_id = r.amplifier
         WHERE r.seeder IS DISTINCT FROM r.amplifier GROUP BY ALL ORDER BY ALL
     """).fetchall()
-    total = con.execute("SELECT count(*) FROM reshares "
-                        "WHERE seeder IS DISTINCT FROM amplifier").fetchall()[0][0]
-    unit_made: dict[str, int] = {}
-    for nid, n in made:
-        unit_made[root(nid)] = unit_made.get(root(nid), 0) + n
+    total = dict(con.execute(f"SELECT {plat} AS platform, count(*) FROM reshares r "
+                             "WHERE seeder IS DISTINCT FROM amplifier GROUP BY ALL").fetchall())
+    unit_made: dict[tuple[str, str], int] = {}
+    for nid, platform, n in made:
+        unit_made[(root(nid), platform)] = unit_made.get((root(nid), platform), 0) + n
+    # Chance: each reshare the unit received, on its platform, comes from the unit with the
+    # unit's share of all reshares made on that platform (one platform: made / total).
+    chance: dict[str, Fraction] = {}
+    for (u, platform), n in sorted(unit_platform.items()):
+        on = total.get(platform, 0)
+        if on:
+            chance[u] = chance.get(u, Fraction(0)) + Fraction(
+                n * unit_made.get((u, platform), 0), on * unit_all[u])
     return {nid: (unit_in.get(root(nid), 0) / unit_all[root(nid)],
                   len(unit_seeders.get(root(nid), {})),
                   _effective(unit_seeders.get(root(nid), {})),
-                  unit_made.get(root(nid), 0) / total if total else 0.0)
+                  float(chance.get(root(nid), 0)))
             for nid in received if unit_all.get(root(nid))}
 
 

@@ -32,7 +32,7 @@ from scipy.stats import norm, poisson
 
 from .. import config
 from ..config import Config
-from ..networks.communities import NetworkParams, leiden_partition
+from ..networks.communities import NetworkParams, partition_by_platform
 from ..store import table_exists
 from .grouptest import ConfigTest, TimeTest, configuration_moments, member_time_excess, time_shuffle
 from .projection import build_actions, build_incidence, build_pairs
@@ -197,7 +197,13 @@ def _communities(con: duckdb.DuckDBPyConnection, p: CollectiveParams) -> list[li
         "SELECT u, v, weight FROM _cv_pairs WHERE weight > 0 ORDER BY u, v").fetchall()]
     nodes = sorted({a for u, v, _ in edges for a in (u, v)})
     params = NetworkParams(resolution=p.resolution, seed=p.seed, iterations=p.iterations)
-    found = [g for g in leiden_partition(nodes, edges, params) if len(g) >= p.min_size]
+    # Every item id starts with its platform (`views`), so each account's items tell its
+    # platform; each platform is partitioned apart (networks.communities.partition_by_platform).
+    platform_of = dict(con.execute(
+        "SELECT aid, min(split_part(item, ':', 1)) FROM _cv_actions GROUP BY aid "
+        "HAVING count(DISTINCT split_part(item, ':', 1)) = 1").fetchall())
+    found = [g for g in partition_by_platform(nodes, edges, platform_of, params)
+             if len(g) >= p.min_size]
     return sorted(found, key=lambda g: (-len(g), g[0]))
 
 

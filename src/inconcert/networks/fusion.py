@@ -27,6 +27,15 @@ How strongly. For a linked pair (u, v) with evidence rows T,
 Each term is at most `w_t`, so one loud trace (thousands of co-reshares) cannot outweigh the
 agreement of several traces: multi-trace agreement counts more than volume. The evidence rows of
 every linked pair are kept in `fused_evidence` (edges.csv), their sum in `fused_edges`.
+
+Within a platform. Two accounts on different platforms are never linked here, whatever their
+traces say: the group test keys every item by its platform (`collective.views`), and so does the
+graph. The same texts on X and on a Facebook Page are what one persona cross-posting looks like
+(scheduling tools post to every platform at once); whether two accounts on different platforms
+are one persona is the persona stage's question (`operations.personas`), and linked personas join
+their networks into one operation. Left in the graph, those cross-posting edges pulled every
+seeder of a four-platform operation out of its platform's amplifier network into a small network
+of its own persona's accounts, and nothing was called inauthentic (docs/detection.md, section 1).
 """
 
 from __future__ import annotations
@@ -129,6 +138,23 @@ def _active_pairs(con: duckdb.DuckDBPyConnection) -> float:
     return max(1.0, n * (n - 1) / 2)
 
 
+def _platforms_table(con: duckdb.DuckDBPyConnection) -> None:
+    """Temp `_fz_platforms(account_id, platforms)`: the platforms each account id is seen on
+    (profile, posts, interactions). A pair is linkable only when the lists share a platform."""
+    parts = [f"SELECT platform, {col} AS account_id FROM {table}"
+             for table, col in (("accounts", "account_id"), ("posts", "author_id"),
+                                ("interactions", "actor_id"))
+             if table_exists(con, table)]
+    body = " UNION ".join(parts) if parts else \
+        "SELECT NULL::VARCHAR AS platform, NULL::VARCHAR AS account_id WHERE false"
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _fz_platforms AS
+        SELECT account_id, list(DISTINCT platform) AS platforms
+        FROM ({body}) WHERE account_id IS NOT NULL AND platform IS NOT NULL
+        GROUP BY account_id
+    """).fetchall()
+
+
 def fuse_edges(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
     """(Re)create `fused_evidence` and `fused_edges`; returns the number of fused edges.
 
@@ -144,6 +170,7 @@ def fuse_edges(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
     source = _evidence_source(con)
     if source is None:
         return 0
+    _platforms_table(con)
     family_of = {t: "+".join(sorted(f)) for f in p.families for t in f}
     fam_values = ", ".join("(?, ?)" for _ in family_of) or "(NULL, NULL)"
     fam_params = [x for kv in sorted(family_of.items()) for x in kv]
@@ -156,7 +183,11 @@ def fuse_edges(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
             SELECT e.*, coalesce(f.family, e.trace) AS family
             FROM ({source}) e
             LEFT JOIN (VALUES {fam_values}) f(trace, family) ON f.trace = e.trace
+            LEFT JOIN _fz_platforms ps ON ps.account_id = e.source
+            LEFT JOIN _fz_platforms pt ON pt.account_id = e.target
             WHERE e.source <> e.target AND e.p_value IS NOT NULL
+              AND (ps.platforms IS NULL OR pt.platforms IS NULL
+                   OR list_has_any(ps.platforms, pt.platforms))
         ),
         fam AS (
             SELECT source, target, family, least(1.0, min(p_value) * count(*)) AS p,
@@ -216,6 +247,7 @@ def fuse_edges(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
     """, [x for kv in weights for x in kv] + [p.other_traces, p.significance_full,
                                               p.count_scale, p.min_weight]).fetchall()
     con.execute("DROP TABLE _fz_pairs").fetchall()
+    con.execute("DROP TABLE _fz_platforms").fetchall()
     con.execute("""
         DELETE FROM fused_evidence e WHERE NOT EXISTS (
             SELECT 1 FROM fused_edges f WHERE f.source = e.source AND f.target = e.target)

@@ -90,8 +90,8 @@ def statement(net: dict[str, Any], lvl: str, reference_rate: float = 0.12) -> st
             reasons.append(
                 f"{round(100 * (net.get('internal_share') or 0.0))}% of the reshares of its "
                 f"members' posts come from its own members (chance alone would give "
-                f"{round(100 * (net.get('internal_chance') or 0.0))}%, its share of all "
-                f"reshares in the case), spread over "
+                f"{round(100 * (net.get('internal_chance') or 0.0))}%, its share of the "
+                f"reshares made on its platform), spread over "
                 f"{net.get('internal_seeders') or 0} reshared members (an audience it made "
                 "itself)")
         return (f"{coordinated}, and that the activity is consistent with coordinated "
