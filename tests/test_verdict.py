@@ -213,6 +213,8 @@ def test_a_network_that_is_most_of_a_closed_capture_is_not_amplifying_itself_by_
     assert share == 0.9 and chance == 0.9
     assert _odds_ratio(share, chance) == 1.0     # all of it chance
     assert _odds_ratio(0.9, 0.0) == _odds_ratio(1.0, 0.5) == float("inf")
+    # The whole platform's amplification, all received from itself: all of it chance.
+    assert _odds_ratio(1.0, 1.0) == 0.0
 
 
 def test_self_amplification_needs_both_the_share_and_the_odds_beyond_chance():

@@ -323,11 +323,13 @@ def _odds_ratio(share: float, chance: float | None) -> float:
     """The odds ratio of an observed share against the share chance or a reference gives,
     (share / (1 − share)) / (chance / (1 − chance)): how much likelier a member's reshare is to
     come from a member, or a member to show signs, than chance or authentic accounts make it.
-    Infinite when the share is all of it or chance is nothing."""
+    Infinite when the share is all of it or chance is nothing; 0 when chance is everything (a
+    unit that makes every reshare on its platform receives all of them from itself, evidence of
+    nothing), whatever the share."""
+    if chance is not None and chance >= 1:
+        return 0.0
     if not chance or share >= 1:
         return math.inf
-    if chance >= 1:
-        return 0.0
     return (share / (1 - share)) / (chance / (1 - chance))
 
 
