@@ -273,3 +273,30 @@ def test_the_group_test_partitions_each_platform_apart():
     p = dataclasses.replace(CollectiveParams(), min_size=3)
     groups = [g for g in _communities(con, p) if g[0] < 10_000]
     assert sorted(groups) == [[4 * c + i for i in range(4)] for c in range(8)]
+
+
+def test_power_sums_do_not_depend_on_the_order_threads_finish_in():
+    """The configuration test's expectation rests on the items' power sums; summed by a parallel
+    SQL aggregate their last digits changed from run to run of the same case (and could flip a
+    group's best view on a tie). They are now exact: equal to math.fsum, under any thread count
+    and any row order."""
+    import math
+
+    import duckdb
+    import numpy as np
+
+    from inconcert.collective import _power_sums
+
+    rng = np.random.default_rng(7)
+    n = rng.integers(1, 50, size=300_000)
+    results = []
+    for threads, order in ((1, "i"), (4, "random()"), (4, "-i")):
+        con = duckdb.connect()
+        con.execute(f"SET threads = {threads}")
+        con.register("src", {"i": np.arange(n.size), "n": n})
+        con.execute(f"CREATE TABLE _cv_items AS SELECT 'v' AS view, n, i % 7 <> 0 AS kept "
+                    f"FROM src ORDER BY {order}")
+        results.append(_power_sums(con)["v"])
+    share = n[np.arange(n.size) % 7 != 0] / n.sum()
+    exact = tuple(math.fsum((share ** k).tolist()) for k in (2, 3, 4))
+    assert results == [exact] * 3

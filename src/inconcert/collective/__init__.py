@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 
 import duckdb
 import numpy as np
@@ -208,12 +209,19 @@ def _communities(con: duckdb.DuckDBPyConnection, p: CollectiveParams) -> list[li
 
 
 def _power_sums(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[float, float, float]]:
-    rows = con.execute("""
+    """Per view, the sums of the kept items' shares of the view's incidences to the powers 2, 3
+    and 4. Summed exactly (math.fsum) rather than by a parallel SQL sum: floating-point addition
+    in whatever order DuckDB's threads finish changed the last digits of `expected`, `lift` and
+    `z` between two runs of the same case, and on a tie the group's `best_view`."""
+    out: dict[str, tuple[float, float, float]] = {}
+    for view, n, total in con.execute("""
         WITH m AS (SELECT view, sum(n) AS m FROM _cv_items GROUP BY view)
-        SELECT i.view, sum(pow(i.n / m.m, 2)), sum(pow(i.n / m.m, 3)), sum(pow(i.n / m.m, 4))
-        FROM _cv_items i JOIN m USING (view) WHERE i.kept GROUP BY i.view
-    """).fetchall()
-    return {v: (float(a or 0), float(b or 0), float(c or 0)) for v, a, b, c in rows}
+        SELECT i.view, list(i.n), any_value(m.m)
+        FROM _cv_items i JOIN m USING (view) WHERE i.kept GROUP BY i.view ORDER BY i.view
+    """).fetchall():
+        share = np.asarray(n, dtype=np.float64) / float(total)
+        out[view] = tuple(math.fsum((share ** k).tolist()) for k in (2, 3, 4))
+    return out
 
 
 def _null_lifts(con: duckdb.DuckDBPyConnection, present: list[str],
