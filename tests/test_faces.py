@@ -174,3 +174,15 @@ def test_acceptance_gan_faces_flagged_real_portraits_not():
     assert real_true == []
     for row in got.values():  # a verdict always comes with its distance
         assert (row["eye_distance"] != "") == (row["gan_like"] in ("true", "false"))
+
+
+def test_near_groups_label_each_hash_by_the_smallest_index_of_its_group():
+    """Chains of near-identical avatars are one group (a ~ b ~ c links a and c), a hash near no
+    other is its own group, and the label does not depend on the order the pairs come in."""
+    from inconcert.faces.hashing import near_groups
+
+    pairs = [(2, 4), (0, 2), (3, 5)]
+    assert near_groups(6, pairs) == [0, 1, 0, 3, 0, 3]
+    assert near_groups(6, list(reversed(pairs))) == [0, 1, 0, 3, 0, 3]
+    assert near_groups(3, []) == [0, 1, 2]
+    assert near_groups(0, []) == []

@@ -8,12 +8,14 @@ so reuse detection also compares each image with the others' mirror images.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import imagehash
 import numpy as np
 from PIL import Image, ImageOps
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 
 def mirror_phash_file(path: Path) -> str | None:
@@ -63,6 +65,17 @@ def near_pairs(hashes: Sequence[str], mirrors: Sequence[str | None],
 _BLOCK = 1024  # rows per block, so a crowded band never builds a huge distance matrix
 # Bits set in each byte value (numpy < 2 has no bitwise_count).
 _POP8 = np.array([bin(b).count("1") for b in range(256)], dtype=np.uint8)
+
+
+def near_groups(n: int, pairs: Iterable[tuple[int, int]]) -> list[int]:
+    """For each of `n` hashes, the smallest index in its group of near-identical hashes (the
+    connected components of `near_pairs`), so a group's label does not depend on pair order."""
+    edges = np.array(list(pairs), dtype=np.int64).reshape(-1, 2)
+    graph = coo_matrix((np.ones(len(edges)), (edges[:, 0], edges[:, 1])), shape=(n, n))
+    _, label = connected_components(graph, directed=False)
+    first = np.full(label.max() + 1 if n else 0, n, dtype=np.int64)
+    np.minimum.at(first, label, np.arange(n))
+    return first[label].tolist()
 
 
 def _popcount(x: np.ndarray) -> np.ndarray:

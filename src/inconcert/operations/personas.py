@@ -67,7 +67,7 @@ import pyarrow as pa
 
 from .. import config
 from ..config import Config
-from ..faces.hashing import mirror_phash_file, near_pairs
+from ..faces.hashing import mirror_phash_file, near_groups, near_pairs
 from ..normalize import norm_texts, norm_url
 from ..traces.co_text import text_length
 
@@ -397,20 +397,10 @@ def _avatar_values(accounts: list[tuple], p: PersonaParams
             path_of.setdefault(h, path)
     mirrors = [mirror_phash_file(Path(path_of[h])) if p.mirror and h in path_of else None
                for h in hashes]
-    parent = list(range(len(hashes)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for i, j in near_pairs(hashes, mirrors, p.avatar_distance):
-        ri, rj = root(i), root(j)
-        parent[max(ri, rj)] = min(ri, rj)
+    group = near_groups(len(hashes), near_pairs(hashes, mirrors, p.avatar_distance))
     index = {h: i for i, h in enumerate(hashes)}
     for plat, acc, h, _ in own:
-        yield plat, acc, "avatar", "phash:" + hashes[root(index[h])], h
+        yield plat, acc, "avatar", "phash:" + hashes[group[index[h]]], h
 
 
 def _stage(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple],

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import config
-from ..faces.hashing import mirror_phash_file, near_pairs
+from ..faces.hashing import mirror_phash_file, near_groups, near_pairs
 from .base import Fired, NotComputable, Signal, SignalContext, register
 from .features import rows
 
@@ -58,30 +58,22 @@ class AvatarReuse(Signal):
         pairs = near_pairs(hashes, mirrors, p.max_distance)
         # Groups of near-identical hashes (connected components), and each hash's nearest
         # other hash; accounts sharing the exact hash are at distance 0 from each other.
-        parent = list(range(len(hashes)))
-
-        def root(i: int) -> int:
-            while parent[i] != i:
-                parent[i] = parent[parent[i]]
-                i = parent[i]
-            return i
-
+        root = near_groups(len(hashes), pairs)
         nearest: dict[int, tuple[int, bool]] = {
             i: (0, False) for i, h in enumerate(hashes) if len(by_hash[h]) > 1}
         for (i, j), match in pairs.items():
-            parent[root(j)] = root(i)
             for k in (i, j):
                 if k not in nearest or match < nearest[k]:
                     nearest[k] = match
         groups: dict[int, list[str]] = defaultdict(list)
         for i, h in enumerate(hashes):
-            groups[root(i)].extend(by_hash[h])
+            groups[root[i]].extend(by_hash[h])
         out = []
         for i, h in enumerate(hashes):
             if i not in nearest:
                 continue
             dist, mirrored = nearest[i]
-            group = sorted(groups[root(i)])
+            group = sorted(groups[root[i]])
             for account in by_hash[h]:
                 n_others = len(group) - 1
                 out.append(Fired(account, 1.0 - 0.4 * dist / max(1, p.max_distance), {
