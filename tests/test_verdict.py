@@ -64,6 +64,42 @@ def test_campaign_flagged_fandom_and_newsroom_not(tmp_path):
     assert sum(k for _, _, k in nets) == n
 
 
+def _reshare(pid: str, author: str, of: str, of_author: str) -> dict:
+    return {"platform": "x", "post_id": pid, "author_id": author, "created_ms": 2_000,
+            "time_precision": "ms", "time_source": "source", "kind": "reshare",
+            "ref_post_id": of, "ref_author_id": of_author, "dataset_id": "d"}
+
+
+def test_accounts_outside_networks_rank_by_exposure_to_the_flagged_accounts_own_items(tmp_path):
+    # The campaign reshares its seeder's post; so do `lurker` (only that) and `dabbler` (that
+    # and three posts of the fans' idol, which only unflagged accounts reshare). `fanout`
+    # reshares only the idol's post: it is the fans' item, not the operation's.
+    rows = [_reshare(f"r{a}", a, "seedpost", "campseed") for a in CAMPAIGN]
+    rows += [_reshare(f"f{a}", a, "idolpost", "idol") for a in FANS]
+    rows += [_reshare("l1", "lurker", "seedpost", "campseed"),
+             _reshare("d1", "dabbler", "seedpost", "campseed")]
+    rows += [_reshare(f"d{i}", "dabbler", f"idolpost{i}", "idol") for i in range(2, 5)]
+    rows += [_reshare("o1", "fanout", "idolpost", "idol")]
+    with _case(tmp_path) as s:
+        s.insert_rows("posts", rows)
+        _, v = _judge(s)
+    outside = config.load().section("verdict").outside_factor
+    prior = config.load().section("signals.score").prior
+    for a in ("lurker", "dabbler", "fanout", "bystander"):
+        assert v[a][2] is None and not v[a][7]  # ranked, never flagged on exposure
+    # Every item lurker touched is the operation's (its post and its author): the noisy-OR
+    # with exposure 1 puts it at outside_factor, above any loner's own signs.
+    assert v["lurker"][6] == round(outside, 6)
+    # dabbler: 2 of its 6 items (the seeder's post and the seeder; not the idol's three posts
+    # nor the idol) are the operation's.
+    assert v["dabbler"][6] == round(outside * (1 - (1 - v["dabbler"][5]) * (1 - 2 / 6)), 6)
+    # The fans' item is no one's flagged content: fanout scores its own evidence alone, as the
+    # bystander does.
+    assert v["fanout"][6] == round(outside * v["fanout"][5], 6)
+    assert v["bystander"][6] == round(outside * prior, 6)
+    assert v["bystander"][6] < v["dabbler"][6] < v["lurker"][6] < min(v[a][6] for a in CAMPAIGN)
+
+
 def test_members_without_own_signals_are_flagged_through_their_network(tmp_path):
     with _case(tmp_path) as s:
         _, v = _judge(s)

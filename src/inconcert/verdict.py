@@ -15,8 +15,12 @@ verdict combines two kinds of evidence:
 
 `score = coordination_score × (1 − (1 − inauthenticity_score) · (1 − inauthentic_share))` for
 network members (a noisy-OR of the two kinds of inauthenticity evidence, scaled by coordination);
-`score = verdict.outside_factor × inauthenticity_score` for accounts in no network, so the ranking
-still orders them but far below coordinated ones.
+`score = verdict.outside_factor × (1 − (1 − inauthenticity_score) · (1 − exposure))` for accounts
+in no network, so the ranking still orders them but far below coordinated ones; `exposure` is the
+share of the items an account acted on that the flagged accounts own (most of their users are
+flagged, far beyond the flagged share of all accounts): an account that coordinates with no one
+but spends its few actions on the operation's own posts, authors and hashtags ranks above one
+that never touched them.
 
 `flagged` requires membership in a network the verdict calls inauthentic (its members show signs
 of inauthenticity far beyond authentic accounts, or it made its own audience) and either a firm
@@ -40,6 +44,7 @@ from scipy.stats import binom
 from . import config
 from .config import Config
 from .signals.score import inauthenticity_scores
+from .store import table_exists
 
 VERDICTS_DDL = """
 CREATE OR REPLACE TABLE verdicts (
@@ -89,7 +94,30 @@ class VerdictParams:
         0.5, "members of an inauthentic network are flagged when attached at least this firmly "
              "(about one fully convincing edge) or when their own score reaches member_threshold")
     outside_factor: float = config.param(
-        0.2, "score of an account in no network = this × its inauthenticity score")
+        0.2, "score of an account in no network = this × the noisy-OR of its inauthenticity "
+             "score and its exposure to the flagged accounts' own items")
+    owned_share: float = config.param(
+        0.5, "an item (post, author, hashtag, link, mention) is the flagged accounts' own when "
+             "at least this share of the accounts that acted on it are flagged: a majority, as "
+             "member_threshold is 'more likely than not' ...")
+    owned_odds_ratio: float = config.param(
+        4.27, "... and when the odds that a user of the item is flagged are at least this many "
+              "times the odds among all accounts that acted on anything: where the operation "
+              "is most of the case, every popular item is mostly its, and engaging with one "
+              "says nothing (the large effect of members_odds_ratio)")
+
+
+# Items an account acted on, in one vocabulary: a post it reshared, replied to or quoted; the
+# author of that post; a hashtag, link or mention it used.
+ACTED_ON_SQL = """
+    SELECT actor_id AS account_id, concat_ws(':', 'post', platform, target_post_id) AS item
+    FROM actions WHERE target_post_id IS NOT NULL
+    UNION SELECT actor_id, concat_ws(':', 'account', platform, target_author_id) FROM actions
+    WHERE target_author_id IS NOT NULL
+    UNION SELECT p.author_id, concat_ws(':', e.entity, e.platform, e.normalized)
+    FROM post_entities e JOIN posts p ON p.platform = e.platform AND p.post_id = e.post_id
+    WHERE e.normalized IS NOT NULL AND e.normalized <> ''
+"""
 
 
 def account_universe_sql() -> str:
@@ -173,6 +201,7 @@ def judge(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
                       account_signals), '')
         FROM final ORDER BY account_id
     """, [p.outside_factor, p.min_attachment, p.member_threshold]).fetchall()
+    _rank_outsiders(con, p)
     con.execute("""
         UPDATE networks SET n_flagged = f.n
         FROM (SELECT n.network_id, count(v.account_id) FILTER (WHERE v.flagged) AS n
@@ -338,3 +367,49 @@ def _effective(received: dict[str, int]) -> float:
     (1 when one member gets them all, k when k members get equal shares)."""
     total = sum(received.values())
     return total * total / sum(n * n for n in received.values()) if total else 0.0
+
+
+def _rank_outsiders(con: duckdb.DuckDBPyConnection, p: VerdictParams) -> None:
+    """Re-score the accounts in no network by their exposure to the flagged accounts' own items.
+
+    Platforms pivot from an operation they found to the accounts that engage with its content
+    (guilt by association: Koutra et al., "Unifying Guilt-by-Association Approaches", ECML PKDD
+    2011); a takedown archive's sparse accounts post a few times, co-act with no one, and spend
+    those few actions on the operation's own posts and authors. Only the ranking moves: nothing
+    is flagged on exposure, and with nothing flagged the score is `outside_factor ×
+    inauthenticity_score` as before.
+    """
+    if not all(table_exists(con, t) for t in ("actions", "post_entities", "posts")):
+        return
+    con.execute(f"""
+        UPDATE verdicts SET score = round(? * (1 - (1 - verdicts.inauthenticity_score)
+                                                   * (1 - x.exposure)), 6)
+        FROM (
+            WITH items AS ({ACTED_ON_SQL}),
+            flagged AS (SELECT account_id FROM verdicts WHERE flagged),
+            -- the share of flagged accounts among those that acted on anything, and the share
+            -- of an item's users whose odds are owned_odds_ratio times its odds
+            base AS (
+                SELECT avg(CASE WHEN account_id IN (SELECT account_id FROM flagged) THEN 1.0
+                                ELSE 0.0 END) AS f
+                FROM (SELECT DISTINCT account_id FROM items)
+            ),
+            bar AS (
+                SELECT greatest(?, CASE WHEN f >= 1 THEN 1.0
+                                        ELSE ? * f / (1 - f) / (1 + ? * f / (1 - f)) END) AS s
+                FROM base
+            ),
+            owned AS (
+                SELECT item FROM items, bar
+                GROUP BY item, bar.s
+                HAVING count(*) FILTER (WHERE account_id IN (SELECT account_id FROM flagged))
+                       >= greatest(1, bar.s * count(*))
+            )
+            SELECT i.account_id,
+                   count(*) FILTER (WHERE i.item IN (SELECT item FROM owned)) / count(*)
+                       AS exposure
+            FROM items i GROUP BY i.account_id
+        ) AS x
+        WHERE verdicts.account_id = x.account_id AND verdicts.network_id IS NULL
+            AND x.exposure > 0
+    """, [p.outside_factor, p.owned_share, p.owned_odds_ratio, p.owned_odds_ratio]).fetchall()

@@ -41,6 +41,7 @@ from scipy.stats import poisson
 from .. import config
 from ..config import Config
 from ..exports.graph import table_exists
+from ..verdict import ACTED_ON_SQL
 
 JOINED_BY = "cohort"
 EXAMPLES = 5  # items shown per cohort member, as group_evidence shows five shared items
@@ -91,19 +92,6 @@ _BURSTS = """
     WHERE s.signal = 'batch_creation' AND c.scope = 'case'
 """
 
-# Items an account acted on, in one vocabulary: a post it reshared, replied to or quoted; the
-# author of that post; a hashtag, link or mention it used.
-_ITEMS = """
-    SELECT actor_id AS account_id, concat_ws(':', 'post', platform, target_post_id) AS item
-    FROM actions WHERE target_post_id IS NOT NULL
-    UNION SELECT actor_id, concat_ws(':', 'account', platform, target_author_id) FROM actions
-    WHERE target_author_id IS NOT NULL
-    UNION SELECT p.author_id, concat_ws(':', e.entity, e.platform, e.normalized)
-    FROM post_entities e JOIN posts p ON p.platform = e.platform AND p.post_id = e.post_id
-    WHERE e.normalized IS NOT NULL AND e.normalized <> ''
-"""
-
-
 def join_cohorts(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
     """Add the burst-mates of inauthentic networks' members to those networks
     (`joined_by = 'cohort'`, role 'amplifier'). Runs after the verdict, whose flags say which
@@ -150,7 +138,7 @@ def join_cohorts(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
             QUALIFY row_number() OVER (PARTITION BY b.account_id
                                        ORDER BY k.purity DESC, b.network_id) = 1
         ),
-        items AS ({_ITEMS}),
+        items AS ({ACTED_ON_SQL}),
         -- The operation as far as it is known: the network's members and its bursts' accounts.
         side AS (
             SELECT DISTINCT network_id, account_id FROM memberships
