@@ -26,10 +26,12 @@ that never touched them.
 of inauthenticity far beyond authentic accounts, or it made its own audience) and either a firm
 attachment to it or signs of the account's own.
 Members that joined as a coordinated group's periphery or as a creation cohort
-(`operations.cohorts`) are flagged only on their own signs.
+(`operations.cohorts`) are flagged only on their own evidence: their signs, or their exposure
+(`inconcert.exposure`: most of what they act on is the operation's own content, far beyond the
+background).
 `signals` lists what fired: the coordination traces linking the account inside its network,
-`amplified_by_network` for a seeder, `creation_cohort` for a cohort member, then the account
-signals that fired on it.
+`amplified_by_network` for a seeder, `creation_cohort` for a cohort member, `operation_content`
+for a member flagged on its exposure, then the account signals that fired on it.
 """
 
 from __future__ import annotations
@@ -41,10 +43,9 @@ from fractions import Fraction
 import duckdb
 from scipy.stats import binom
 
-from . import config
+from . import config, exposure
 from .config import Config
 from .signals.score import inauthenticity_scores
-from .store import table_exists
 
 VERDICTS_DDL = """
 CREATE OR REPLACE TABLE verdicts (
@@ -105,19 +106,12 @@ class VerdictParams:
               "times the odds among all accounts that acted on anything: where the operation "
               "is most of the case, every popular item is mostly its, and engaging with one "
               "says nothing (the large effect of members_odds_ratio)")
-
-
-# Items an account acted on, in one vocabulary: a post it reshared, replied to or quoted; the
-# author of that post; a hashtag, link or mention it used.
-ACTED_ON_SQL = """
-    SELECT actor_id AS account_id, concat_ws(':', 'post', platform, target_post_id) AS item
-    FROM actions WHERE target_post_id IS NOT NULL
-    UNION SELECT actor_id, concat_ws(':', 'account', platform, target_author_id) FROM actions
-    WHERE target_author_id IS NOT NULL
-    UNION SELECT p.author_id, concat_ws(':', e.entity, e.platform, e.normalized)
-    FROM post_entities e JOIN posts p ON p.platform = e.platform AND p.post_id = e.post_id
-    WHERE e.normalized IS NOT NULL AND e.normalized <> ''
-"""
+    exposure_odds_ratio: float = config.param(
+        4.27, "a periphery or cohort member without signs of its own is flagged when at least "
+              "owned_share of its items are the operation's own, at odds at least this many "
+              "times the background's (accounts in no network) and beyond the background's "
+              "binomial tail at alpha (Bonferroni over the members tested): the same large "
+              "effect as members_odds_ratio")
 
 
 def account_universe_sql() -> str:
@@ -155,9 +149,8 @@ def judge(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
         WHERE networks.network_id = s.network_id
     """, [p.member_threshold]).fetchall()
     _test_networks(con, p)
-    con.execute(VERDICTS_DDL).fetchall()
     con.execute(f"""
-        INSERT INTO verdicts
+        CREATE OR REPLACE TEMP TABLE _verdict_rows AS
         WITH u AS ({account_universe_sql()}),
         te AS (
             SELECT source AS a, target AS b, trace FROM fused_evidence
@@ -190,18 +183,39 @@ def judge(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
                                                           * (1 - inauthentic_share)) END AS score
             FROM scored
         )
-        SELECT account_id, handle, network_id, role, round(coordination_score, 6),
-               round(inauthenticity_score, 6), round(score, 6),
+        SELECT account_id, handle, network_id, role, joined_by, coordination_score,
+               inauthenticity_score, score, coalesce(inauthentic, false) AS inauthentic,
                coalesce(inauthentic, false)
                    AND ((attachment >= ? AND coalesce(joined_by, '') NOT IN ('group', 'cohort'))
-                        OR inauthenticity_score >= ?),
-               nullif(concat_ws(';', traces,
-                      CASE WHEN role IN ('seeder', 'hybrid') THEN '{AMPLIFIED}' END,
-                      CASE WHEN joined_by = 'cohort' THEN '{COHORT}' END,
-                      account_signals), '')
-        FROM final ORDER BY account_id
+                        OR inauthenticity_score >= ?) AS flagged,
+               traces, account_signals
+        FROM final
     """, [p.outside_factor, p.min_attachment, p.member_threshold]).fetchall()
-    _rank_outsiders(con, p)
+    background = exposure.measure(con, "_verdict_rows", p.owned_share, p.owned_odds_ratio)
+    exposure.flag_members(con, "_verdict_rows", background, p.owned_share,
+                          p.exposure_odds_ratio, p.alpha)
+    con.execute(VERDICTS_DDL).fetchall()
+    # Outside networks the score is the noisy-OR of the account's own signs and its exposure
+    # (exposure.py), scaled by outside_factor: ranked, never flagged on it.
+    con.execute(f"""
+        INSERT INTO verdicts
+        SELECT r.account_id, r.handle, r.network_id, r.role, round(r.coordination_score, 6),
+               round(r.inauthenticity_score, 6),
+               round(CASE WHEN r.network_id IS NULL
+                          THEN ? * (1 - (1 - r.inauthenticity_score)
+                                        * (1 - coalesce(x.exposure, 0.0)))
+                          ELSE r.score END, 6),
+               r.flagged OR e.account_id IS NOT NULL,
+               nullif(concat_ws(';', r.traces,
+                      CASE WHEN r.role IN ('seeder', 'hybrid') THEN '{AMPLIFIED}' END,
+                      CASE WHEN r.joined_by = 'cohort' THEN '{COHORT}' END,
+                      CASE WHEN e.account_id IS NOT NULL THEN '{exposure.SIGNAL}' END,
+                      r.account_signals), '')
+        FROM _verdict_rows r
+        LEFT JOIN _exposure x USING (account_id)
+        LEFT JOIN exposure_members e USING (account_id)
+        ORDER BY r.account_id
+    """, [p.outside_factor]).fetchall()
     con.execute("""
         UPDATE networks SET n_flagged = f.n
         FROM (SELECT n.network_id, count(v.account_id) FILTER (WHERE v.flagged) AS n
@@ -368,48 +382,3 @@ def _effective(received: dict[str, int]) -> float:
     total = sum(received.values())
     return total * total / sum(n * n for n in received.values()) if total else 0.0
 
-
-def _rank_outsiders(con: duckdb.DuckDBPyConnection, p: VerdictParams) -> None:
-    """Re-score the accounts in no network by their exposure to the flagged accounts' own items.
-
-    Platforms pivot from an operation they found to the accounts that engage with its content
-    (guilt by association: Koutra et al., "Unifying Guilt-by-Association Approaches", ECML PKDD
-    2011); a takedown archive's sparse accounts post a few times, co-act with no one, and spend
-    those few actions on the operation's own posts and authors. Only the ranking moves: nothing
-    is flagged on exposure, and with nothing flagged the score is `outside_factor ×
-    inauthenticity_score` as before.
-    """
-    if not all(table_exists(con, t) for t in ("actions", "post_entities", "posts")):
-        return
-    con.execute(f"""
-        UPDATE verdicts SET score = round(? * (1 - (1 - verdicts.inauthenticity_score)
-                                                   * (1 - x.exposure)), 6)
-        FROM (
-            WITH items AS ({ACTED_ON_SQL}),
-            flagged AS (SELECT account_id FROM verdicts WHERE flagged),
-            -- the share of flagged accounts among those that acted on anything, and the share
-            -- of an item's users whose odds are owned_odds_ratio times its odds
-            base AS (
-                SELECT avg(CASE WHEN account_id IN (SELECT account_id FROM flagged) THEN 1.0
-                                ELSE 0.0 END) AS f
-                FROM (SELECT DISTINCT account_id FROM items)
-            ),
-            bar AS (
-                SELECT greatest(?, CASE WHEN f >= 1 THEN 1.0
-                                        ELSE ? * f / (1 - f) / (1 + ? * f / (1 - f)) END) AS s
-                FROM base
-            ),
-            owned AS (
-                SELECT item FROM items, bar
-                GROUP BY item, bar.s
-                HAVING count(*) FILTER (WHERE account_id IN (SELECT account_id FROM flagged))
-                       >= greatest(1, bar.s * count(*))
-            )
-            SELECT i.account_id,
-                   count(*) FILTER (WHERE i.item IN (SELECT item FROM owned)) / count(*)
-                       AS exposure
-            FROM items i GROUP BY i.account_id
-        ) AS x
-        WHERE verdicts.account_id = x.account_id AND verdicts.network_id IS NULL
-            AND x.exposure > 0
-    """, [p.outside_factor, p.owned_share, p.owned_odds_ratio, p.owned_odds_ratio]).fetchall()

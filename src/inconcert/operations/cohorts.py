@@ -41,7 +41,7 @@ from scipy.stats import poisson
 from .. import config
 from ..config import Config
 from ..exports.graph import table_exists
-from ..verdict import ACTED_ON_SQL
+from ..exposure import ACTED_ON_SQL
 
 JOINED_BY = "cohort"
 EXAMPLES = 5  # items shown per cohort member, as group_evidence shows five shared items

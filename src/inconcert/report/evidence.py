@@ -16,6 +16,7 @@ import duckdb
 import pyarrow as pa
 
 from ..exports.graph import example_items, iso_sql, iso_text, table_exists
+from ..exposure import SIGNAL as EXPOSED
 from ..outputs.accounts import num, sig_digits
 from ..signals import disarm
 from ..verdict import COHORT
@@ -118,8 +119,13 @@ def account_evidence(con: duckdb.DuckDBPyConnection, accounts: list[str],
             FROM _ev_scope s JOIN account_signals g ON g.account_id = s.account_id
             ORDER BY 1, 2, g.strength DESC, g.evidence""").fetchall()
         cohorts = con.execute("""
-            SELECT c.* FROM _ev_scope s JOIN cohort_members c USING (account_id)
+            SELECT c.account_id, c.network_id, c.bin, c.unit, c.expected, c.unplaced, c.flagged,
+                   c.purity, c.n_items, c.examples
+            FROM _ev_scope s JOIN cohort_members c USING (account_id)
             ORDER BY c.account_id""").fetchall() if table_exists(con, "cohort_members") else []
+        exposed = con.execute("""
+            SELECT e.* FROM _ev_scope s JOIN exposure_members e USING (account_id)
+            ORDER BY e.account_id""").fetchall() if table_exists(con, "exposure_members") else []
     finally:
         con.unregister("_ev_scope")
     by_pair: dict[tuple[str, str], list[tuple]] = defaultdict(list)
@@ -167,6 +173,16 @@ def account_evidence(con: duckdb.DuckDBPyConnection, accounts: list[str],
             "disarm": disarm.describe(evidence_ids(COHORT)),
             "kill_chain": KILL_CHAIN.get(COHORT, ""),
             "sentences": sentences(COHORT, ev), "evidence": _flatten(ev)})
+    for aid, net, n_items, n_owned, share, background, p_value, examples in exposed:
+        ev = {"network_id": net, "n_items": n_items, "n_owned": n_owned,
+              "exposure": round(share, 3), "background": round(background, 4),
+              "p_value": sig_digits(p_value),
+              "examples": json.loads(examples) if examples else []}
+        out[aid]["signals"].append({
+            "signal": EXPOSED, "strength": num(share),
+            "disarm": disarm.describe(evidence_ids(EXPOSED)),
+            "kill_chain": KILL_CHAIN.get(EXPOSED, ""),
+            "sentences": sentences(EXPOSED, ev), "evidence": _flatten(ev)})
     return out
 
 

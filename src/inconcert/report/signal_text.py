@@ -139,10 +139,22 @@ def _cohort(ev: dict[str, Any]) -> list[str]:
             + (f" (for example {', '.join(str(i) for i in items)})." if items else ".")]
 
 
+def _exposure(ev: dict[str, Any]) -> list[str]:
+    items = ev.get("examples") or []
+    out = [f"Flagged in {ev.get('network_id', '?')} on its own activity: "
+           f"{ev.get('n_owned', '?')} of the {ev.get('n_items', '?')} items it acted on are the "
+           f"operation's own (most of their users are flagged for their own coordination), "
+           f"where accounts in no network average {100 * float(ev.get('background') or 0):.1f} % "
+           f"(binomial p = {ev.get('p_value', '?')})."]
+    if items:
+        out.append(f"For example {', '.join(str(i) for i in items)}.")
+    return out
+
+
 SENTENCES: dict[str, Callable[[dict[str, Any]], list[str]]] = {
     "batch_creation": _batch, "dormant_reactivated": _dormant, "activity_rhythm": _rhythm,
     "client_apps": _clients, "handles_profiles": _profiles, "persona_mismatch": _persona,
-    "gan_face": _faces, "creation_cohort": _cohort,
+    "gan_face": _faces, "creation_cohort": _cohort, "operation_content": _exposure,
 }
 
 

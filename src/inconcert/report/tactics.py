@@ -32,6 +32,7 @@ TRACE_DISARM: dict[str, tuple[str, ...]] = {
     "co_mention": ("T0049.005",),
     "amplified_by_network": ("T0118",),
     "creation_cohort": ("T0150.001",),  # Create Inauthentic Accounts (batch_creation's own)
+    "operation_content": ("T0118",),    # Amplify Existing Narrative: it engages with the op's own
 }
 
 # Signal or trace -> Meta Online Operations Kill Chain procedure (reporting.md §10.1).
@@ -58,6 +59,7 @@ KILL_CHAIN: dict[str, str] = {
     "co_mention": "7 Targeted engagement",
     "amplified_by_network": "6.2 Amplifying with likely fake accounts",
     "creation_cohort": "0 Acquiring assets",
+    "operation_content": "6.2 Amplifying with likely fake accounts",
 }
 
 

@@ -1,0 +1,124 @@
+"""Exposure: a periphery member with no signs of its own is flagged when most of what it acts on
+is the operation's own content, far beyond the background; public items tie no one."""
+
+from __future__ import annotations
+
+import duckdb
+
+from inconcert import config
+from inconcert.exposure import flag_members, share_at_odds
+from inconcert.report.evidence import account_evidence
+from inconcert.verdict import judge
+
+from .test_verdict import CAMPAIGN, _case, _judge
+
+OP_POSTS = [f"op{i}" for i in range(4)]
+PUBLIC = [f"pub{i}" for i in range(6)]
+BACKGROUND = [f"bg{i}" for i in range(30)]
+
+
+def _reshare(pid: str, author: str, of: str, of_author: str) -> dict:
+    return {"platform": "x", "post_id": pid, "author_id": author, "created_ms": 2_000,
+            "time_precision": "ms", "time_source": "source", "kind": "reshare",
+            "ref_post_id": of, "ref_author_id": of_author, "dataset_id": "d"}
+
+
+def _posts(periphery: dict[str, list[str]]) -> list[dict]:
+    """The campaign reshares its seeder's four posts; the background reshares six public posts
+    (two each); each periphery account reshares the posts given."""
+    rows = [_reshare(f"r{a}{p}", a, p, "campseed") for a in CAMPAIGN for p in OP_POSTS]
+    rows += [_reshare(f"b{a}", a, PUBLIC[i % 6], "news") for i, a in enumerate(BACKGROUND)]
+    rows += [_reshare(f"c{a}", a, PUBLIC[(i + 1) % 6], "news") for i, a in enumerate(BACKGROUND)]
+    for a, posts in periphery.items():
+        rows += [_reshare(f"p{a}{p}", a, p, "campseed" if p in OP_POSTS else "news")
+                 for p in posts]
+    return rows
+
+
+def _periphery(store, accounts: list[str], cfg=None) -> dict[str, tuple]:
+    """Judge once, add `accounts` to the campaign's network as a group's periphery (as the group
+    test does for accounts that share items with a coordinated group but do not co-act beyond
+    chance each on its own), and judge again."""
+    cfg = cfg or config.load()
+    # The whole campaign shows signs, so the periphery added below does not dilute the
+    # network's verdict (the test is about the periphery, not the network).
+    store.con.executemany("INSERT INTO account_signals VALUES (?, 'batch_creation', 0.8, '{}', "
+                          "'T0150.008')", [[a] for a in CAMPAIGN[4:]])
+    _, v = _judge(store, cfg)
+    net = v[CAMPAIGN[0]][2]
+    store.con.executemany("INSERT INTO memberships VALUES (?, ?, 'group', 0.2, 0.3, 'amplifier', "
+                          "0, 0, 0, 0, 0)", [[a, net] for a in accounts])
+    judge(store.con, cfg)
+    return {r[0]: r for r in store.execute("SELECT * FROM verdicts ORDER BY account_id")}
+
+
+def test_a_periphery_member_acting_on_the_operations_own_posts_is_flagged_with_its_evidence(
+        tmp_path):
+    periphery = {"amp": OP_POSTS, "public": PUBLIC[:4], "mixed": OP_POSTS[:1] + PUBLIC[:3]}
+    with _case(tmp_path) as s:
+        s.insert_rows("posts", _posts(periphery))
+        v = _periphery(s, list(periphery))
+        rows = {r[0]: r[1:] for r in s.execute(
+            "SELECT account_id, n_items, n_owned, exposure, background FROM exposure_members")}
+        evidence = account_evidence(s.con, ["amp"], 5)["amp"]["signals"]
+    # amp: its four posts and their author, all the campaign's own; no signs of its own.
+    assert v["amp"][5] < 0.5 and v["amp"][7]
+    assert v["amp"][8] == "operation_content"
+    assert rows["amp"] == (5, 5, 1.0, 0.0)
+    # Public posts are the background's: a periphery of the public is left out.
+    assert not v["public"][7] and "public" not in rows
+    # 2 of 5 items (one post and the author) are the operation's: under a majority.
+    assert not v["mixed"][7] and "mixed" not in rows
+    sentence = next(e for e in evidence if e["signal"] == "operation_content")["sentences"][0]
+    assert sentence.startswith(f"Flagged in {v['amp'][2]} on its own activity: 5 of the 5 items")
+
+
+def test_exposure_the_background_shares_is_no_evidence(tmp_path):
+    # Half the background also reshares the operation's posts: its exposure is no longer rare,
+    # so a periphery member's is not evidence of membership.
+    periphery = {"amp": OP_POSTS}
+    with _case(tmp_path) as s:
+        rows = _posts(periphery)
+        rows += [_reshare(f"x{a}{p}", a, p, "campseed") for a in BACKGROUND[:15]
+                 for p in OP_POSTS]
+        s.insert_rows("posts", rows)
+        v = _periphery(s, list(periphery))
+    assert not v["amp"][7]
+
+
+def test_the_exposure_test_counts_items_and_the_members_tested():
+    # Background exposure 4 %. 2 of 2 items owned: p = 0.0016, beyond alpha 0.01 with three
+    # members tested (0.0048) but not with ten (0.016). 5 of 5: p = 1e-7, always. 3 of 7
+    # (43 %): under the majority whatever its p-value.
+    con = duckdb.connect()
+    con.execute("CREATE TEMP TABLE rows (account_id VARCHAR, network_id VARCHAR, "
+                "joined_by VARCHAR, inauthentic BOOLEAN, flagged BOOLEAN)")
+    con.execute("CREATE TEMP TABLE _exposure (account_id VARCHAR, n_items BIGINT, "
+                "n_owned BIGINT, exposure DOUBLE, examples VARCHAR)")
+
+    def flagged(members: list[tuple[str, int, int]]) -> set[str]:
+        con.execute("DELETE FROM rows; DELETE FROM _exposure")
+        for a, n, k in members:
+            con.execute("INSERT INTO rows VALUES (?, 'N1', 'group', true, false)", [a])
+            con.execute("INSERT INTO _exposure VALUES (?, ?, ?, ?, '[]')", [a, n, k, k / n])
+        flag_members(con, "rows", 0.04, 0.5, 4.27, 0.01)
+        return {r[0] for r in con.execute("SELECT account_id FROM exposure_members").fetchall()}
+
+    assert flagged([("two", 2, 2), ("x1", 9, 0), ("x2", 9, 0)]) == {"two"}
+    assert flagged([("two", 2, 2)] + [(f"x{i}", 9, 0) for i in range(9)]) == set()
+    assert flagged([("five", 5, 5)] + [(f"x{i}", 9, 0) for i in range(9)]) == {"five"}
+    assert flagged([("three", 7, 3), ("x1", 9, 0)]) == set()
+    # Members already flagged, not periphery or cohort, or in an authentic network: not tested.
+    con.execute("DELETE FROM rows; DELETE FROM _exposure")
+    con.execute("INSERT INTO rows VALUES ('core', 'N1', 'community', true, false), "
+                "('flag', 'N1', 'group', true, true), ('auth', 'N2', 'group', false, false)")
+    con.execute("INSERT INTO _exposure VALUES ('core', 5, 5, 1.0, '[]'), "
+                "('flag', 5, 5, 1.0, '[]'), ('auth', 5, 5, 1.0, '[]')")
+    assert flag_members(con, "rows", 0.04, 0.5, 4.27, 0.01) == 0
+
+
+def test_share_at_odds():
+    assert share_at_odds(0.0, 4.27) == 0.0
+    assert share_at_odds(1.0, 4.27) == 1.0
+    # odds 0.12/0.88 x 4.27 = 0.582 -> 36.8 % (members_odds_ratio's documented share)
+    assert round(share_at_odds(0.12, 4.27), 3) == 0.368
