@@ -108,13 +108,15 @@ def test_the_exposure_test_counts_items_and_the_members_tested():
     assert flagged([("two", 2, 2)] + [(f"x{i}", 9, 0) for i in range(9)]) == set()
     assert flagged([("five", 5, 5)] + [(f"x{i}", 9, 0) for i in range(9)]) == {"five"}
     assert flagged([("three", 7, 3), ("x1", 9, 0)]) == set()
-    # Members already flagged, not periphery or cohort, or in an authentic network: not tested.
+    # A thinly attached member is tested like a periphery; members already flagged, or in an
+    # authentic network, are not.
     con.execute("DELETE FROM rows; DELETE FROM _exposure")
-    con.execute("INSERT INTO rows VALUES ('core', 'N1', 'community', true, false), "
+    con.execute("INSERT INTO rows VALUES ('thin', 'N1', 'amplifying', true, false), "
                 "('flag', 'N1', 'group', true, true), ('auth', 'N2', 'group', false, false)")
-    con.execute("INSERT INTO _exposure VALUES ('core', 5, 5, 1.0, '[]'), "
+    con.execute("INSERT INTO _exposure VALUES ('thin', 5, 5, 1.0, '[]'), "
                 "('flag', 5, 5, 1.0, '[]'), ('auth', 5, 5, 1.0, '[]')")
-    assert flag_members(con, "rows", 0.04, 0.5, 4.27, 0.01) == 0
+    assert flag_members(con, "rows", 0.04, 0.5, 4.27, 0.01) == 1
+    assert con.execute("SELECT account_id FROM exposure_members").fetchall() == [("thin",)]
 
 
 def test_share_at_odds():

@@ -12,14 +12,15 @@ Two uses, both in the verdict:
   accounts that engage with its content (guilt by association: Koutra et al., "Unifying
   Guilt-by-Association Approaches", ECML PKDD 2011). A takedown archive's sparse accounts co-act
   with no one but spend their few actions on the operation's own posts and authors;
-- **flagging** a member that joined an inauthentic network as a coordinated group's periphery
-  or as a creation cohort and shows no signs of its own, when its exposure is itself the
-  evidence: at least `owned_share` of its items are the operation's, at odds
-  `verdict.exposure_odds_ratio` times those of the accounts in no network (the background, as
-  far as the case knows it), and beyond the background's binomial tail at `verdict.alpha`,
-  Bonferroni-corrected over the members tested. A periphery account of an organic public that
-  Leiden cut together with an operation acts on public items (topic hashtags, viral posts) and
-  is left out; an amplifier whose few reshares are all the operation's posts is not.
+- **flagging** a member of an inauthentic network that the verdict left out (a coordinated
+  group's periphery, a creation cohort, a member attached too thinly) and that shows no signs
+  of its own, when its exposure is itself the evidence: at least `owned_share` of its items
+  are the operation's, at odds `verdict.exposure_odds_ratio` times those of the accounts in no
+  network (the background, as far as the case knows it), and beyond the background's binomial
+  tail at `verdict.alpha`, Bonferroni-corrected over the members tested. A periphery account
+  of an organic public that Leiden cut together with an operation acts on public items (topic
+  hashtags, viral posts) and is left out; an amplifier whose few reshares are all the
+  operation's posts is not.
 
 Flags count as "the operation" only when they come from an account's own coordination (firmly
 attached members, not a periphery or cohort), so no account is flagged for engaging with
@@ -112,16 +113,16 @@ def measure(con: duckdb.DuckDBPyConnection, rows: str, owned_share: float,
 
 def flag_members(con: duckdb.DuckDBPyConnection, rows: str, background: float | None,
                  owned_share: float, odds_ratio: float, alpha: float) -> int:
-    """(Re)create `exposure_members`: the unflagged periphery and cohort members of
-    inauthentic networks (in `rows`: account_id, network_id, joined_by, inauthentic, flagged)
-    whose exposure is their evidence (module text). Returns how many."""
+    """(Re)create `exposure_members`: the unflagged members of inauthentic networks (in
+    `rows`: account_id, network_id, joined_by, inauthentic, flagged) whose exposure is their
+    evidence (module text). Returns how many."""
     con.execute(EXPOSURE_MEMBERS_DDL).fetchall()
     if background is None:
         return 0
     cands = con.execute(f"""
         SELECT r.account_id, r.network_id, x.n_items, x.n_owned, x.exposure, x.examples
         FROM {rows} r JOIN _exposure x USING (account_id)
-        WHERE r.inauthentic AND NOT r.flagged AND r.joined_by IN ('group', 'cohort')
+        WHERE r.inauthentic AND NOT r.flagged
         ORDER BY r.account_id
     """).fetchall()
     bar = max(owned_share, share_at_odds(background, odds_ratio))

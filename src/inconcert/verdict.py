@@ -28,7 +28,7 @@ attachment to it or signs of the account's own.
 Members that joined as a coordinated group's periphery or as a creation cohort
 (`operations.cohorts`) are flagged only on their own evidence: their signs, or their exposure
 (`inconcert.exposure`: most of what they act on is the operation's own content, far beyond the
-background).
+background); exposure also flags members attached too thinly.
 `signals` lists what fired: the coordination traces linking the account inside its network,
 `amplified_by_network` for a seeder, `creation_cohort` for a cohort member, `operation_content`
 for a member flagged on its exposure, then the account signals that fired on it.
@@ -107,7 +107,8 @@ class VerdictParams:
               "is most of the case, every popular item is mostly its, and engaging with one "
               "says nothing (the large effect of members_odds_ratio)")
     exposure_odds_ratio: float = config.param(
-        4.27, "a periphery or cohort member without signs of its own is flagged when at least "
+        4.27, "a member of an inauthentic network that is not flagged otherwise is flagged when "
+              "at least "
               "owned_share of its items are the operation's own, at odds at least this many "
               "times the background's (accounts in no network) and beyond the background's "
               "binomial tail at alpha (Bonferroni over the members tested): the same large "
