@@ -10,17 +10,11 @@ from inconcert.exposure import flag_members, share_at_odds
 from inconcert.report.evidence import account_evidence
 from inconcert.verdict import judge
 
-from .test_verdict import CAMPAIGN, _case, _judge
+from .test_verdict import CAMPAIGN, _case, _judge, _reshare
 
 OP_POSTS = [f"op{i}" for i in range(4)]
 PUBLIC = [f"pub{i}" for i in range(6)]
 BACKGROUND = [f"bg{i}" for i in range(30)]
-
-
-def _reshare(pid: str, author: str, of: str, of_author: str) -> dict:
-    return {"platform": "x", "post_id": pid, "author_id": author, "created_ms": 2_000,
-            "time_precision": "ms", "time_source": "source", "kind": "reshare",
-            "ref_post_id": of, "ref_author_id": of_author, "dataset_id": "d"}
 
 
 def _posts(periphery: dict[str, list[str]]) -> list[dict]:
