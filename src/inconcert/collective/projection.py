@@ -19,6 +19,7 @@ from __future__ import annotations
 import duckdb
 import numpy as np
 import pyarrow as pa
+from scipy import sparse
 
 from .views import View, available
 
@@ -89,53 +90,135 @@ def build_pairs(con: duckdb.DuckDBPyConnection, weights: dict[str, float],
     so the graph handed to Leiden grows with the accounts, not with their pairs. Returns the
     number of pairs.
 
-    The cosines come from SQL; summing them per pair and choosing each account's top pairs are
-    array operations: as grouped aggregates and a window over both ends of every pair they were
-    most of the group test (5 s of 7 s per projection at 10^5 messages, three or more
-    projections per run). The weight adds the views' cosines one view at a time in name order
-    (`0.0 + x_a + x_b ...`, a view the pair lacks adding 0.0), the same sum, bit for bit, as a
-    list of them ordered by view."""
+    Each view's dot products are one sparse matrix product of its idf²-weighted incidence with
+    its incidence, in integer millionths (exact, so independent of the order of additions);
+    the cosine is then `weight · dot / sqrt(norm_u · norm_v)`, computed by the same SQL
+    expression as before (`_cosines`). The weight adds the
+    views' cosines one view at a time in name order (`x_a + x_b + ...`, a view the pair lacks
+    adding nothing), the same sum, bit for bit, as a list of them ordered by view."""
     used = [name for name, w in sorted(weights.items()) if w > 0]
     con.execute("CREATE OR REPLACE TEMP TABLE _cv_pairs (u BIGINT, v BIGINT, weight DOUBLE, "
                 "n_items HUGEINT, views VARCHAR)").fetchall()
     if not used:
         return 0
+    summed = _summed_cosines(con, weights, used)
+    if summed is None:
+        return 0
+    u, v, weight, n_items, mask = summed
+    keep = _top_pairs(u, v, weight, top_k)
+    names = {m: ";".join(name for j, name in enumerate(used) if m >> j & 1)
+             for m in np.unique(mask[keep]).tolist()}
+    con.register("_cv_pairs_arrow", pa.table({
+        "u": pa.array(u[keep], pa.int64()), "v": pa.array(v[keep], pa.int64()),
+        "weight": pa.array(weight[keep], pa.float64()),
+        "n_items": pa.array(n_items[keep], pa.int64()),
+        "views": pa.array([names[m] for m in mask[keep].tolist()], pa.string())}))
+    try:
+        # Already in (u, v) order: the sparse matrices are row-major with sorted columns.
+        con.execute("INSERT INTO _cv_pairs SELECT u, v, weight, n_items, views "
+                    "FROM _cv_pairs_arrow ORDER BY u, v").fetchall()
+    finally:
+        con.unregister("_cv_pairs_arrow")
+    return int(keep.sum())
+
+
+def _summed_cosines(con: duckdb.DuckDBPyConnection, weights: dict[str, float], used: list[str]
+                    ) -> tuple[np.ndarray, ...] | None:
+    """Every pair (u < v) that shares a kept item in one of the `used` views, in (u, v) order:
+    (u, v, summed weighted cosine, shared items over the views, bit mask of the views)."""
+    names = ", ".join(f"('{name}', {j})" for j, name in enumerate(used))
+    kept = con.sql(f"""
+        WITH w(view, j) AS (VALUES {names})
+        SELECT w.j, k.aid, k.iid, k.idf2_u FROM _cv_kept AS k JOIN w USING (view)
+    """).to_arrow_table()
+    acc = con.sql(f"""
+        WITH w(view, j) AS (VALUES {names})
+        SELECT w.j, a.aid, CAST(a.norm_u AS BIGINT) AS norm_u FROM _cv_acc AS a JOIN w USING (view)
+    """).to_arrow_table()
+    # The weights' SQL type as the cosine query always had it (the VALUES list of the used
+    # views' weights: DECIMAL(2,1) for weights like 0.7, DOUBLE for 1e-05): a DECIMAL weight
+    # times the integer dot product is exact, and only then rounded to a double, so the
+    # cosine's last bit depends on this type.
     w_values = ", ".join(f"('{name}', {float(weights[name])!r}, {j})"
                          for j, name in enumerate(used))
-    cos = con.sql(f"""
-        WITH w(view, vw, j) AS (VALUES {w_values}),
-        s AS (
-            SELECT a.view, a.aid AS u, b.aid AS v, sum(a.idf2_u) AS dot_u, count(*) AS c
-            FROM _cv_kept AS a JOIN _cv_kept AS b
-                ON b.view = a.view AND b.iid = a.iid AND b.aid > a.aid
-            WHERE a.view IN (SELECT view FROM w)
-            GROUP BY a.view, a.aid, b.aid
-        )
-        SELECT s.u, s.v, w.j, s.c,
-               w.vw * s.dot_u / sqrt(CAST(na.norm_u AS DOUBLE) * nb.norm_u) AS x
-        FROM s JOIN w USING (view)
-        JOIN _cv_acc AS na ON na.view = s.view AND na.aid = s.u
-        JOIN _cv_acc AS nb ON nb.view = s.view AND nb.aid = s.v
-    """).to_arrow_table()
-    if not cos.num_rows:
-        return 0
-    u_c, v_c = (cos.column(c).to_numpy().astype(np.int64) for c in ("u", "v"))
-    j_c = cos.column("j").to_numpy().astype(np.int64)
-    c_c = cos.column("c").to_numpy().astype(np.int64)
-    x_c = cos.column("x").to_numpy().astype(np.float64)
-    span = int(max(u_c.max(), v_c.max())) + 1
-    keys, pair = np.unique(u_c * span + v_c, return_inverse=True)
-    u, v = keys // span, keys % span
-    weight = np.zeros(len(keys))
-    mask = np.zeros(len(keys), dtype=np.int64)
-    for j in range(len(used)):
-        x = np.zeros(len(keys))
-        on = j_c == j
-        x[pair[on]] = x_c[on]
-        weight = weight + x
-        mask[pair[on]] |= 1 << j
-    n_items = np.zeros(len(keys), dtype=np.int64)
-    np.add.at(n_items, pair, c_c)
+    w_type = con.execute(f"SELECT typeof(vw) FROM (VALUES {w_values}) AS w(view, vw, j) "
+                         "LIMIT 1").fetchall()[0][0]
+    if not kept.num_rows:
+        return None
+    j_k, aid_k, iid_k, idf2_k = (kept.column(c).to_numpy().astype(np.int64)
+                                 for c in ("j", "aid", "iid", "idf2_u"))
+    j_a, aid_a = (acc.column(c).to_numpy().astype(np.int64) for c in ("j", "aid"))
+    norm_a = acc.column("norm_u").to_numpy().astype(np.int64)
+    span = int(max(aid_k.max(), aid_a.max())) + 1
+    weight = n_items = mask = None
+    for j, name in enumerate(used):
+        on = j_k == j
+        if not on.any():
+            continue
+        aid, iid, idf2 = aid_k[on], iid_k[on], idf2_k[on]
+        iid = iid - iid.min()
+        shape = (span, int(iid.max()) + 1)
+        inc = sparse.csr_array((np.ones(len(aid), dtype=np.int64), (aid, iid)), shape=shape)
+        wtd = sparse.csr_array((idf2, (aid, iid)), shape=shape)
+        # Integer products: every dot product and count is exact whatever the order of its
+        # additions. Only the upper triangle (u < v) is a pair.
+        dot = sparse.triu(wtd @ inc.T, k=1, format="csr")
+        cnt = sparse.triu(inc @ inc.T, k=1, format="csr")
+        dot.sort_indices()
+        cnt.sort_indices()
+        if not dot.nnz:
+            continue
+        norm = np.zeros(span, dtype=np.int64)
+        on_a = j_a == j
+        norm[aid_a[on_a]] = norm_a[on_a]
+        rows = np.repeat(np.arange(span), np.diff(dot.indptr))
+        x = _cosines(con, float(weights[name]), w_type, dot.data, norm[rows],
+                     norm[dot.indices])
+        xs = sparse.csr_array((x, dot.indices, dot.indptr), shape=dot.shape)
+        bit = sparse.csr_array((np.full(dot.nnz, 1 << j, dtype=np.int64), dot.indices,
+                                dot.indptr), shape=dot.shape)
+        # One view at a time in name order: float addition is not associative, and this is
+        # the order the weights were always summed in. A pair the view lacks gets nothing added.
+        if weight is None:
+            weight, n_items, mask = xs, cnt, bit
+        else:
+            weight, n_items, mask = weight + xs, n_items + cnt, mask + bit
+    if weight is None:
+        return None
+    for m in (weight, n_items, mask):
+        m.sort_indices()
+    if not (np.array_equal(weight.indptr, n_items.indptr)
+            and np.array_equal(weight.indices, n_items.indices)
+            and np.array_equal(weight.indptr, mask.indptr)
+            and np.array_equal(weight.indices, mask.indices)):
+        raise AssertionError("pair patterns differ between the summed matrices")
+    u = np.repeat(np.arange(span, dtype=np.int64), np.diff(weight.indptr))
+    v = weight.indices.astype(np.int64)
+    return u, v, weight.data, n_items.data.astype(np.int64), mask.data.astype(np.int64)
+
+
+def _cosines(con: duckdb.DuckDBPyConnection, vw: float, w_type: str, dot: np.ndarray,
+             norm_u: np.ndarray, norm_v: np.ndarray) -> np.ndarray:
+    """`vw · dot / sqrt(norm_u · norm_v)` per pair, by the SQL expression (and operand types)
+    that computed the cosines when the dot products came from a self-join in SQL: with a
+    DECIMAL weight the product is exact and DuckDB's rounding of it to a double is not numpy's
+    two roundings, so numpy's arithmetic differs in the last bit. A projection of one scanned
+    table keeps the rows' order."""
+    con.register("_cv_dot_arrow", pa.table({"dot": dot, "nu": norm_u, "nv": norm_v}))
+    try:
+        return con.sql(f"""
+            SELECT CAST({vw!r} AS {w_type}) * CAST(dot AS HUGEINT)
+                   / sqrt(CAST(CAST(nu AS HUGEINT) AS DOUBLE) * CAST(nv AS HUGEINT)) AS x
+            FROM _cv_dot_arrow
+        """).to_arrow_table().column("x").to_numpy().astype(np.float64)
+    finally:
+        con.unregister("_cv_dot_arrow")
+
+
+def _top_pairs(u: np.ndarray, v: np.ndarray, weight: np.ndarray, top_k: int) -> np.ndarray:
+    """Which pairs some end keeps among its `top_k` heaviest (weight descending, then the other
+    end's id)."""
+    span = int(max(u.max(), v.max())) + 1
     # Both ends of every pair, each end's pairs by weight (descending) then the other end.
     a, b = np.concatenate([u, v]), np.concatenate([v, u])
     levels, rank = np.unique(weight, return_inverse=True)
@@ -150,17 +233,4 @@ def build_pairs(con: duckdb.DuckDBPyConnection, weights: dict[str, float],
     first = np.searchsorted(sa, sa, side="left")
     top = np.zeros(len(a), dtype=bool)
     top[order] = np.arange(len(a)) - first < int(top_k)
-    keep = top[:len(keys)] | top[len(keys):]
-    names = {m: ";".join(name for j, name in enumerate(used) if m >> j & 1)
-             for m in np.unique(mask[keep]).tolist()}
-    con.register("_cv_pairs_arrow", pa.table({
-        "u": pa.array(u[keep], pa.int64()), "v": pa.array(v[keep], pa.int64()),
-        "weight": pa.array(weight[keep], pa.float64()),
-        "n_items": pa.array(n_items[keep], pa.int64()),
-        "views": pa.array([names[m] for m in mask[keep].tolist()], pa.string())}))
-    try:
-        con.execute("INSERT INTO _cv_pairs SELECT u, v, weight, n_items, views "
-                    "FROM _cv_pairs_arrow ORDER BY u, v").fetchall()
-    finally:
-        con.unregister("_cv_pairs_arrow")
-    return int(keep.sum())
+    return top[:len(u)] | top[len(u):]
