@@ -150,51 +150,80 @@ def _summed_cosines(con: duckdb.DuckDBPyConnection, weights: dict[str, float], u
     j_a, aid_a = (acc.column(c).to_numpy().astype(np.int64) for c in ("j", "aid"))
     norm_a = acc.column("norm_u").to_numpy().astype(np.int64)
     span = int(max(aid_k.max(), aid_a.max())) + 1
-    weight = n_items = mask = None
+    # Shared items and the views' bits summed as one integer, n_items << len(used) | mask
+    # (each view adds its own bit once): exact, and one sparse sum per view instead of two.
+    shift = len(used)
+    weight = packed = None
     for j, name in enumerate(used):
         on = j_k == j
         if not on.any():
             continue
-        aid, iid, idf2 = aid_k[on], iid_k[on], idf2_k[on]
-        iid = iid - iid.min()
-        shape = (span, int(iid.max()) + 1)
-        inc = sparse.csr_array((np.ones(len(aid), dtype=np.int64), (aid, iid)), shape=shape)
-        wtd = sparse.csr_array((idf2, (aid, iid)), shape=shape)
-        # Integer products: every dot product and count is exact whatever the order of its
-        # additions. Only the upper triangle (u < v) is a pair.
-        dot = sparse.triu(wtd @ inc.T, k=1, format="csr")
-        cnt = sparse.triu(inc @ inc.T, k=1, format="csr")
-        dot.sort_indices()
-        cnt.sort_indices()
-        if not dot.nnz:
-            continue
         norm = np.zeros(span, dtype=np.int64)
         on_a = j_a == j
         norm[aid_a[on_a]] = norm_a[on_a]
+        dot, cnt = _dots(aid_k[on], iid_k[on], idf2_k[on], span, int(norm.max()))
+        if not dot.nnz:
+            continue
         rows = np.repeat(np.arange(span), np.diff(dot.indptr))
         x = _cosines(con, float(weights[name]), w_type, dot.data, norm[rows],
                      norm[dot.indices])
         xs = sparse.csr_array((x, dot.indices, dot.indptr), shape=dot.shape)
-        bit = sparse.csr_array((np.full(dot.nnz, 1 << j, dtype=np.int64), dot.indices,
-                                dot.indptr), shape=dot.shape)
+        cm = sparse.csr_array(((cnt << shift) | (1 << j), dot.indices, dot.indptr),
+                              shape=dot.shape)
         # One view at a time in name order: float addition is not associative, and this is
         # the order the weights were always summed in. A pair the view lacks gets nothing added.
         if weight is None:
-            weight, n_items, mask = xs, cnt, bit
+            weight, packed = xs, cm
         else:
-            weight, n_items, mask = weight + xs, n_items + cnt, mask + bit
+            weight, packed = weight + xs, packed + cm
     if weight is None:
         return None
-    for m in (weight, n_items, mask):
+    for m in (weight, packed):
         m.sort_indices()
-    if not (np.array_equal(weight.indptr, n_items.indptr)
-            and np.array_equal(weight.indices, n_items.indices)
-            and np.array_equal(weight.indptr, mask.indptr)
-            and np.array_equal(weight.indices, mask.indices)):
+    if not (np.array_equal(weight.indptr, packed.indptr)
+            and np.array_equal(weight.indices, packed.indices)):
         raise AssertionError("pair patterns differ between the summed matrices")
     u = np.repeat(np.arange(span, dtype=np.int64), np.diff(weight.indptr))
     v = weight.indices.astype(np.int64)
-    return u, v, weight.data, n_items.data.astype(np.int64), mask.data.astype(np.int64)
+    packed_data = packed.data.astype(np.int64)
+    return u, v, weight.data, packed_data >> shift, packed_data & ((1 << shift) - 1)
+
+
+def _dots(aid: np.ndarray, iid: np.ndarray, idf2: np.ndarray, span: int, max_norm: int
+          ) -> tuple[sparse.csr_array, np.ndarray]:
+    """One view's pairs (u < v) as a CSR matrix of their idf² dot products (columns sorted in
+    each row), and their shared items in the same order.
+
+    Integer products: every dot product and count is exact whatever the order of its
+    additions. Both come from one product when they fit one int64 (dot << 21 | count: a
+    dot product is at most either account's norm, a count at most either's items);
+    otherwise from two."""
+    iid = iid - iid.min()
+    shape = (span, int(iid.max()) + 1)
+    inc = sparse.csr_array((np.ones(len(aid), dtype=np.int64), (aid, iid)), shape=shape)
+    if max_norm < 2**41 and int(np.bincount(aid).max()) < 2**21:
+        wtd = sparse.csr_array(((idf2 << 21) | 1, (aid, iid)), shape=shape)
+        both = _upper(wtd @ inc.T)
+        dot = sparse.csr_array((both.data >> 21, both.indices, both.indptr), shape=both.shape)
+        return dot, both.data & (2**21 - 1)
+    wtd = sparse.csr_array((idf2, (aid, iid)), shape=shape)
+    dot, cnt = _upper(wtd @ inc.T), _upper(inc @ inc.T)
+    if not (np.array_equal(dot.indptr, cnt.indptr) and np.array_equal(dot.indices, cnt.indices)):
+        raise AssertionError("dot products and counts of different pairs")
+    return dot, cnt.data
+
+
+def _upper(m: sparse.csr_array) -> sparse.csr_array:
+    """The strict upper triangle (u < v) of a square-indexed CSR matrix, columns sorted in each
+    row (`sparse.triu` goes through COO and back: half the products' time at 3 × 10^5
+    messages)."""
+    rows = np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))
+    on = m.indices > rows
+    indptr = np.zeros(m.shape[0] + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows[on], minlength=m.shape[0]), out=indptr[1:])
+    out = sparse.csr_array((m.data[on], m.indices[on], indptr), shape=m.shape)
+    out.sort_indices()
+    return out
 
 
 def _cosines(con: duckdb.DuckDBPyConnection, vw: float, w_type: str, dot: np.ndarray,
