@@ -359,3 +359,24 @@ def test_dot_products_and_counts_are_exact_packed_or_not():
                        strict=True))
         assert got == expected
         assert len(got) > 300
+
+
+@pytest.mark.parametrize("n_groups", [1, 37, 1023, 1024, 5000])
+def test_the_shuffles_order_is_lexsorts_of_group_then_draw(n_groups):
+    """The time shuffles order each unit's actions by a uniform draw; one int64 key (group code
+    and the draw's 53 bits) replaced `np.lexsort((draw, group))` where the codes fit. It must
+    be the same permutation, ties between equal draws in a group included (by position, as
+    lexsort's) and draws one bit apart, and lexsort itself where they do not fit."""
+    from inconcert.collective.grouptest import _random_order_within
+
+    rng = np.random.default_rng(n_groups)
+    group = rng.integers(0, n_groups, size=20_000) * 64 + 5
+    for _ in range(3):
+        r = rng.random(len(group))
+        group[1::7] = group[::7][:len(group[1::7])]
+        group[2::7] = group[::7][:len(group[2::7])]
+        order = _random_order_within(group)
+        # In the same group: equal draws, and later ones one step (2**-53) below
+        r[1::7] = r[::7][:len(r[1::7])]
+        r[2::7] = np.maximum(r[::7][:len(r[2::7])] - 2.0**-53, 0.0)
+        assert np.array_equal(order(r), np.lexsort((r, group)))
