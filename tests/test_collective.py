@@ -135,11 +135,17 @@ def test_an_author_outside_the_data_is_amplified_by_handle(tmp_path):
         ("a1", "x:@armypr"), ("a2", "x:@armypr"), ("a3", "bluesky:@armypr")]
 
 
-def test_projection_weights_are_the_views_cosines_summed_in_view_order():
+@pytest.mark.parametrize("weights", [
+    {"a": 0.3, "b": 1.0, "c": 0.7, "d": 0.55, "e": 0.9, "z": 0.0},
+    # 1e-05 makes the SQL weights DOUBLE rather than DECIMAL: another rounding of the cosine
+    {"a": 1e-05, "b": 1.0, "c": 0.123456789, "d": 2.5, "e": 0.9, "z": 0.0}])
+def test_projection_weights_are_the_views_cosines_summed_in_view_order(weights):
     """`build_pairs` sums each pair's view cosines with one filtered sum per view; its weights
     and view lists must equal, bit for bit, the ordered-list sum it replaced, on views whose
     weights are decimals, one and zero, with pairs missing some views (floating-point sums
-    depend on their order: adding the same cosines in reverse changes some weights)."""
+    depend on their order: adding the same cosines in reverse changes some weights). The
+    cosines come from sparse products now: with numpy's arithmetic instead of the SQL
+    expression, DECIMAL weights changed the last bit of some."""
     import random
 
     import duckdb
@@ -148,7 +154,6 @@ def test_projection_weights_are_the_views_cosines_summed_in_view_order():
 
     rng = random.Random(5)
     con = duckdb.connect()
-    weights = {"a": 0.3, "b": 1.0, "c": 0.7, "d": 0.55, "e": 0.9, "z": 0.0}
     kept = [(v, i, u, 0, rng.randint(1, 9_000_000)) for v in weights for i in range(40)
             for u in rng.sample(range(30), rng.randint(2, 8))]
     con.execute("CREATE TEMP TABLE _cv_kept (view VARCHAR, iid BIGINT, aid BIGINT, t BIGINT, "
@@ -300,3 +305,78 @@ def test_power_sums_do_not_depend_on_the_order_threads_finish_in():
     share = n[np.arange(n.size) % 7 != 0] / n.sum()
     exact = tuple(math.fsum((share ** k).tolist()) for k in (2, 3, 4))
     assert results == [exact] * 3
+
+
+def test_top_pairs_keep_each_ends_heaviest_with_ties_broken_by_the_other_end():
+    """`_top_pairs` selects each account's k-th weight instead of sorting its pairs; on weights
+    drawn from three values (ties everywhere, so the other end's id decides) it must keep
+    exactly the pairs that sorting each account's pairs by (weight descending, other end)
+    keeps, a pair staying when either end keeps it, on accounts with few and many pairs."""
+    from inconcert.collective.projection import _top_pairs
+
+    rng = np.random.default_rng(3)
+    pairs = sorted({(min(a, b), max(a, b)) for a, b in rng.integers(0, 120, size=(3000, 2))
+                    if a != b})
+    u = np.array([a for a, _ in pairs], dtype=np.int64)
+    v = np.array([b for _, b in pairs], dtype=np.int64)
+    weight = rng.choice([0.25, 0.5, 1.5], size=len(pairs))
+    for k in (1, 2, 3, 7, 40, 10_000):
+        ends: dict[int, list[tuple[float, int, int]]] = {}
+        for i, (a, b) in enumerate(pairs):
+            ends.setdefault(a, []).append((-weight[i], b, i))
+            ends.setdefault(b, []).append((-weight[i], a, i))
+        kept = np.zeros(len(pairs), dtype=bool)
+        for rows in ends.values():
+            for _, _, i in sorted(rows)[:k]:
+                kept[i] = True
+        got = _top_pairs(u, v, weight, k)
+        assert np.array_equal(got, kept), k
+        assert (k == 10_000) == bool(kept.all())
+
+
+def test_dot_products_and_counts_are_exact_packed_or_not():
+    """Each view's dot products (sums of idf² millionths over shared items) and shared-item
+    counts come from one sparse product packing both into an int64 when they fit, from two
+    otherwise: both ways must give every pair u < v its exact sums, in row order."""
+    from inconcert.collective.projection import _dots
+
+    rng = np.random.default_rng(9)
+    inc = {(a, i) for a, i in zip(rng.integers(0, 60, 900), rng.integers(500, 700, 900),
+                                  strict=True)}
+    aid = np.array([a for a, _ in sorted(inc)], dtype=np.int64)
+    iid = np.array([i for _, i in sorted(inc)], dtype=np.int64)
+    idf2_of = {i: int(rng.integers(1, 40_000_000)) for i in range(500, 700)}
+    idf2 = np.array([idf2_of[i] for i in iid], dtype=np.int64)
+    items: dict[int, set[int]] = {}
+    for a, i in inc:
+        items.setdefault(a, set()).add(i)
+    expected = [(a, b, sum(idf2_of[i] for i in items[a] & items[b]), len(items[a] & items[b]))
+                for a in sorted(items) for b in sorted(items) if a < b and items[a] & items[b]]
+    for max_norm in (10**12, 2**50):  # packed, then two products
+        dot, cnt = _dots(aid, iid, idf2, 64, max_norm)
+        rows = np.repeat(np.arange(64), np.diff(dot.indptr))
+        got = list(zip(rows.tolist(), dot.indices.tolist(), dot.data.tolist(), cnt.tolist(),
+                       strict=True))
+        assert got == expected
+        assert len(got) > 300
+
+
+@pytest.mark.parametrize("n_groups", [1, 37, 1023, 1024, 5000])
+def test_the_shuffles_order_is_lexsorts_of_group_then_draw(n_groups):
+    """The time shuffles order each unit's actions by a uniform draw; one int64 key (group code
+    and the draw's 53 bits) replaced `np.lexsort((draw, group))` where the codes fit. It must
+    be the same permutation, ties between equal draws in a group included (by position, as
+    lexsort's) and draws one bit apart, and lexsort itself where they do not fit."""
+    from inconcert.collective.grouptest import _random_order_within
+
+    rng = np.random.default_rng(n_groups)
+    group = rng.integers(0, n_groups, size=20_000) * 64 + 5
+    for _ in range(3):
+        r = rng.random(len(group))
+        group[1::7] = group[::7][:len(group[1::7])]
+        group[2::7] = group[::7][:len(group[2::7])]
+        order = _random_order_within(group)
+        # In the same group: equal draws, and later ones one step (2**-53) below
+        r[1::7] = r[::7][:len(r[1::7])]
+        r[2::7] = np.maximum(r[::7][:len(r[2::7])] - 2.0**-53, 0.0)
+        assert np.array_equal(order(r), np.lexsort((r, group)))

@@ -118,6 +118,10 @@ class CollectiveParams:
 # the second is timed.
 RETIMED_BY = {"reshared_author": "reshared_post", "text": "semantic"}
 
+# The data's actions and incidence (`projection`), set aside while the rewired copies use the
+# same names.
+_DATA_TABLES = ("_cv_actions", "_cv_items", "_cv_acc", "_cv_kept")
+
 GROUPS_DDL = """
 CREATE OR REPLACE TABLE groups (
     group_id BIGINT, size BIGINT, coordinated BOOLEAN, null_model VARCHAR, p_value DOUBLE,
@@ -140,7 +144,7 @@ def run_collective(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
     try:
         return _run(con, p) if p.enabled else 0
     finally:
-        for tmp in ("_cv_actions", "_cv_real", "_cv_items", "_cv_acc", "_cv_kept", "_cv_pairs",
+        for tmp in (*_DATA_TABLES, *(f"{t}_real" for t in _DATA_TABLES), "_cv_pairs",
                     "_cv_part_pairs", "_trace_near_text"):
             con.execute(f"DROP TABLE IF EXISTS {tmp}").fetchall()
 
@@ -162,7 +166,6 @@ def _run(con: duckdb.DuckDBPyConnection, p: CollectiveParams) -> int:
     seen: set[tuple[int, ...]] = set()
     partitions = _partitions(present, p)
     part_nulls = _null_lifts(con, present, partitions, p)
-    build_incidence(con, p.max_item_accounts)
     for part, weights in enumerate(partitions):
         null_lifts = part_nulls[part]
         build_pairs(con, weights, p.top_k)
@@ -242,7 +245,9 @@ def _null_lifts(con: duckdb.DuckDBPyConnection, present: list[str],
     found: list[list[tuple[int, float]]] = [[] for _ in partitions]
     if p.null_graphs <= 0:
         return found
-    con.execute("ALTER TABLE _cv_actions RENAME TO _cv_real").fetchall()
+    # The data's actions and incidence are set aside, not rebuilt after the copies.
+    for t in _DATA_TABLES:
+        con.execute(f"ALTER TABLE {t} RENAME TO {t}_real").fetchall()
     try:
         for r in range(int(p.null_graphs)):
             con.execute(f"""
@@ -251,13 +256,13 @@ def _null_lifts(con: duckdb.DuckDBPyConnection, present: list[str],
                     SELECT view, aid, account, t,
                            row_number() OVER (PARTITION BY view
                                               ORDER BY hash(aid, iid, {r}), aid, iid) AS k
-                    FROM _cv_real),
+                    FROM _cv_actions_real),
                 b AS (
                     SELECT view, iid, item,
                            row_number() OVER (PARTITION BY view
                                               ORDER BY hash(iid, aid, {r} + 1000003), iid, aid)
                                AS k
-                    FROM _cv_real)
+                    FROM _cv_actions_real)
                 SELECT a.view, a.aid, any_value(a.account) AS account, any_value(b.item) AS item,
                        b.iid, min(a.t) AS t
                 FROM a JOIN b USING (view, k)
@@ -280,8 +285,9 @@ def _null_lifts(con: duckdb.DuckDBPyConnection, present: list[str],
                     if lifts:
                         found[part].append((len(members), max(lifts)))
     finally:
-        con.execute("DROP TABLE IF EXISTS _cv_actions").fetchall()
-        con.execute("ALTER TABLE _cv_real RENAME TO _cv_actions").fetchall()
+        for t in _DATA_TABLES:
+            con.execute(f"DROP TABLE IF EXISTS {t}").fetchall()
+            con.execute(f"ALTER TABLE {t}_real RENAME TO {t}").fetchall()
     return found
 
 

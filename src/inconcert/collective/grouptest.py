@@ -31,6 +31,7 @@ operation's own behaviour and explain it away).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -132,6 +133,25 @@ class TimeTest:
         return out
 
 
+def _random_order_within(group: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+    """A function of uniform draws `r` (`Generator.random`, one per element) returning
+    `np.lexsort((r, group))`: the elements by group, then by their draw.
+
+    A draw is k / 2**53 for an integer k < 2**53, so when the groups' dense codes fit in the
+    10 bits left of an int64, (code << 53) | k is one key in the same order, and one stable
+    sort of it (ties by position, as lexsort's) takes half the time of lexsort's two: the
+    shuffles were most of the group tests."""
+    codes, gcode = np.unique(group, return_inverse=True)
+    if len(codes) >= 2**10:
+        return lambda r: np.lexsort((r, group))
+    high = gcode.astype(np.int64) << 53
+
+    def order(r: np.ndarray) -> np.ndarray:
+        return np.argsort(high | (r * 2.0**53).astype(np.int64), kind="stable")
+
+    return order
+
+
 def time_shuffle(group: np.ndarray, item: np.ndarray, t: np.ndarray, scales_s: list[int],
                  replicates: int, seed: int) -> TimeTest:
     """Co-action within each scale, observed and under `replicates` within-account shuffles.
@@ -143,9 +163,10 @@ def time_shuffle(group: np.ndarray, item: np.ndarray, t: np.ndarray, scales_s: l
     obs = pairs_within(item, t, scales_ms)
     rng = np.random.default_rng(seed)
     by_group = np.argsort(group, kind="stable")
+    order_by = _random_order_within(group)
     sims = np.empty((replicates, len(scales_ms)), dtype=np.float64)
     for r in range(replicates):
-        perm = np.lexsort((rng.random(len(group)), group))
+        perm = order_by(rng.random(len(group)))
         shuffled = np.empty_like(t)
         shuffled[by_group] = t[perm]
         sims[r] = pairs_within(item, shuffled, scales_ms)
@@ -191,9 +212,10 @@ def member_time_excess(account: np.ndarray, unit: np.ndarray, item: np.ndarray, 
                                   minlength=len(accounts)) for tau in taus], axis=1)
     rng = np.random.default_rng(seed)
     by_unit = np.argsort(unit, kind="stable")
+    order_by = _random_order_within(unit)
     total = np.zeros_like(observed)
     for _ in range(replicates):
-        perm = np.lexsort((rng.random(len(unit)), unit))
+        perm = order_by(rng.random(len(unit)))
         shuffled = np.empty_like(t)
         shuffled[by_unit] = t[perm]
         total += counts(shuffled)
