@@ -8,6 +8,8 @@ import duckdb
 from inconcert import config
 from inconcert.exposure import flag_members, share_at_odds
 from inconcert.report.evidence import account_evidence
+from inconcert.report.html import _env
+from inconcert.report.signal_text import sentences
 from inconcert.verdict import judge
 
 from .test_verdict import CAMPAIGN, _case, _judge, _reshare
@@ -67,9 +69,9 @@ def test_a_periphery_member_acting_on_the_operations_own_posts_is_flagged_with_i
     assert sentence.startswith(f"Flagged in {v['amp'][2]} on its own activity: 5 of the 5 items")
 
 
-def test_exposure_the_background_shares_is_no_evidence(tmp_path):
-    # Half the background also reshares the operation's posts: its exposure is no longer rare,
-    # so a periphery member's is not evidence of membership.
+def test_posts_the_background_reshares_as_much_are_not_the_operations_own(tmp_path):
+    # Fifteen background accounts reshare every post the campaign does: those posts are no
+    # longer mostly the flagged accounts' (8 of 24 users), so acting on them is no evidence.
     periphery = {"amp": OP_POSTS}
     with _case(tmp_path) as s:
         rows = _posts(periphery)
@@ -77,7 +79,8 @@ def test_exposure_the_background_shares_is_no_evidence(tmp_path):
                  for p in OP_POSTS]
         s.insert_rows("posts", rows)
         v = _periphery(s, list(periphery))
-    assert not v["amp"][7]
+        owned = s.execute("SELECT n_owned FROM _exposure WHERE account_id = 'amp'")
+    assert owned == [(0,)] and not v["amp"][7]
 
 
 def test_the_exposure_test_counts_items_and_the_members_tested():
@@ -102,6 +105,13 @@ def test_the_exposure_test_counts_items_and_the_members_tested():
     assert flagged([("two", 2, 2)] + [(f"x{i}", 9, 0) for i in range(9)]) == set()
     assert flagged([("five", 5, 5)] + [(f"x{i}", 9, 0) for i in range(9)]) == {"five"}
     assert flagged([("three", 7, 3), ("x1", 9, 0)]) == set()
+    # 12 of 20 (60 %) is beyond a 30 % background's binomial tail (p = 0.005), but not at odds
+    # 4.27 times its odds (64.7 % needed); against a 4 % background it is both.
+    con.execute("DELETE FROM rows; DELETE FROM _exposure")
+    con.execute("INSERT INTO rows VALUES ('twelve', 'N1', 'group', true, false)")
+    con.execute("INSERT INTO _exposure VALUES ('twelve', 20, 12, 0.6, '[]')")
+    assert flag_members(con, "rows", 0.3, 0.5, 4.27, 0.01) == 0
+    assert flag_members(con, "rows", 0.04, 0.5, 4.27, 0.01) == 1
     # A thinly attached member is tested like a periphery; members already flagged, or in an
     # authentic network, are not.
     con.execute("DELETE FROM rows; DELETE FROM _exposure")
@@ -111,6 +121,18 @@ def test_the_exposure_test_counts_items_and_the_members_tested():
                 "('flag', 5, 5, 1.0, '[]'), ('auth', 5, 5, 1.0, '[]')")
     assert flag_members(con, "rows", 0.04, 0.5, 4.27, 0.01) == 1
     assert con.execute("SELECT account_id FROM exposure_members").fetchall() == [("thin",)]
+
+
+def test_the_report_prints_exposure_evidence_escaped(tmp_path):
+    # The operation's items are named in the report: a hashtag is attacker-written text.
+    evil = "<script>window.__pwned=1</script>"
+    ev = {"network_id": "N1", "n_items": 3, "n_owned": 3, "exposure": 1.0, "background": 0.01,
+          "p_value": 1e-6, "examples": [f"hashtag:x:{evil}"]}
+    lines = sentences("operation_content", ev)
+    assert lines[1] == f"For example hashtag:x:{evil}."  # raw here: escaped once, in the page
+    html = _env().from_string("{% for line in lines %}<li>{{ line }}</li>{% endfor %}").render(
+        lines=lines)
+    assert "<script" not in html and "&lt;script&gt;" in html
 
 
 def test_share_at_odds():
