@@ -27,7 +27,8 @@ An account in no network joins one (`joined_by = 'cohort'`) when all of these ho
   one; a burst-mate that never touched the operation is left out.
 
 Its attachment is that probability, 1 − expected / unplaced. The verdict flags a cohort member
-only on its own signs, like a group's periphery. On the Thailand archive alone this places the
+only on its own evidence (its signs, or its exposure: `inconcert.exposure`), like a group's
+periphery. On the Thailand archive alone this places the
 operation's sparse accounts that co-act with no one (docs/evaluation.md).
 """
 
