@@ -256,6 +256,12 @@ def test_statement_separates_coordination_from_inauthenticity():
     both = statement(_net(inauthentic_by="members;self-amplification", internal_share=1.0,
                           internal_seeders=9), "high", reference_rate=0.12)
     assert "more than the 12% of authentic accounts" in both and "100% of the reshares" in both
+    copied = statement(_net(inauthentic_by="copying", inauthentic_share=0.18, size=597,
+                            copying_members=435, copying_days=73.6, copying_chance=0.002,
+                            n_flagged=470), "high")
+    assert "435 of its 597 members post the same or equivalent content" in copied
+    assert "on about 74 days" in copied and "0.2% copy anyone" in copied
+    assert "470 of 597 are flagged" in copied
 
 
 def test_confidence_thresholds_are_config_parameters():

@@ -23,8 +23,10 @@ but spends its few actions on the operation's own posts, authors and hashtags ra
 that never touched them.
 
 `flagged` requires membership in a network the verdict calls inauthentic (its members show signs
-of inauthenticity far beyond authentic accounts, or it made its own audience) and either a firm
-attachment to it or signs of the account's own.
+of inauthenticity far beyond authentic accounts, or it made its own audience, or its members copy
+one another's content undisclosed: `inconcert.copying`) and either a firm attachment to it or
+signs of the account's own. In a network inauthentic on copying alone, a firm attachment counts
+only for members that copy: the copying is the members' evidence.
 Members that joined as a coordinated group's periphery or as a creation cohort
 (`operations.cohorts`) are flagged only on their own evidence: their signs, or their exposure
 (`inconcert.exposure`: most of what they act on is the operation's own content, far beyond the
@@ -43,7 +45,7 @@ from fractions import Fraction
 import duckdb
 from scipy.stats import binom
 
-from . import config, exposure
+from . import config, copying, exposure
 from .config import Config
 from .signals.score import inauthenticity_scores
 
@@ -91,6 +93,16 @@ class VerdictParams:
            "(inverse Simpson, Jost 2006: (sum n)^2 / sum n^2 over the members' reshares "
            "received), so a fandom that reshares its idol 2,705 times and two fans once each "
            "counts 1.0, not 3")
+    copying_odds_ratio: float = config.param(
+        4.27, "a network is also inauthentic when its members copy one another's content "
+              "undisclosed (inconcert.copying): the count of copying members beyond the share "
+              "of posting accounts outside it that copy, at alpha (binomial, Bonferroni over "
+              "networks) and at odds at least this many times that share's: the large effect "
+              "of members_odds_ratio ...")
+    copying_days: float = config.param(
+        3.0, "... spread over at least this many days (effective number, inverse Simpson over "
+             "the UTC days of the copying pairs' first and last copies): a hashtag day or a "
+             "live event spans at most two UTC calendar days in any time zone")
     min_attachment: float = config.param(
         0.5, "members of an inauthentic network are flagged when attached at least this firmly "
              "(about one fully convincing edge) or when their own score reaches member_threshold")
@@ -166,6 +178,8 @@ def judge(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
         ),
         scored AS (
             SELECT u.account_id, u.handle, m.network_id, m.role, m.joined_by, m.attachment,
+                   n.inauthentic_by = '{copying.GROUND}' AS copying_only,
+                   cp.account_id IS NOT NULL AS copier,
                    CASE WHEN m.network_id IS NULL THEN 0.0
                         ELSE n.score * m.attachment END AS coordination_score,
                    coalesce(s.inauthenticity_score, 0.0) AS inauthenticity_score,
@@ -177,6 +191,8 @@ def judge(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
             LEFT JOIN networks n ON n.network_id = m.network_id
             LEFT JOIN account_scores s ON s.account_id = u.account_id
             LEFT JOIN coord ON coord.account_id = u.account_id
+            LEFT JOIN _copiers cp ON cp.account_id = u.account_id
+                                  AND cp.network_id = m.network_id
         ),
         final AS (
             SELECT *, CASE WHEN network_id IS NULL THEN ? * inauthenticity_score
@@ -187,7 +203,8 @@ def judge(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
         SELECT account_id, handle, network_id, role, joined_by, coordination_score,
                inauthenticity_score, score, coalesce(inauthentic, false) AS inauthentic,
                coalesce(inauthentic, false)
-                   AND ((attachment >= ? AND coalesce(joined_by, '') NOT IN ('group', 'cohort'))
+                   AND ((attachment >= ? AND coalesce(joined_by, '') NOT IN ('group', 'cohort')
+                         AND (copier OR NOT coalesce(copying_only, false)))
                         OR inauthenticity_score >= ?) AS flagged,
                traces, account_signals
         FROM final
@@ -228,13 +245,17 @@ def judge(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
 
 
 def _test_networks(con: duckdb.DuckDBPyConnection, p: VerdictParams) -> None:
-    """Set `networks.inauthentic` and `inauthentic_p_value`: is the network's count of members
-    showing signs of inauthenticity above what authentic accounts show by chance?
+    """Set `networks.inauthentic`, `inauthentic_by` and the evidence of each ground. A network
+    is inauthentic on any of three grounds:
 
-    The count k of n members at `member_threshold` is compared with Binomial(n, reference_rate)
-    (one-sided), Bonferroni-corrected over the networks. The reference rate comes from real
-    genuine populations, not from the case: a case that *is* an operation (a takedown archive)
-    has no authentic accounts to estimate it from.
+    - members: its count of members showing signs of inauthenticity is above what authentic
+      accounts show by chance. The count k of n members at `member_threshold` is compared with
+      Binomial(n, reference_rate) (one-sided), Bonferroni-corrected over the networks. The
+      reference rate comes from real genuine populations, not from the case: a case that *is*
+      an operation (a takedown archive) has no authentic accounts to estimate it from;
+    - self-amplification: it made its own audience (`_self_amplification`);
+    - copying: its members post one another's content as their own, undisclosed, day after
+      day, far beyond the case's other accounts (`inconcert.copying`).
     """
     rows = con.execute("""
         SELECT n.network_id, count(m.account_id),
@@ -243,9 +264,13 @@ def _test_networks(con: duckdb.DuckDBPyConnection, p: VerdictParams) -> None:
         LEFT JOIN account_scores a USING (account_id)
         GROUP BY n.network_id ORDER BY n.network_id
     """, [p.member_threshold]).fetchall()
+    for col, typ in (("copying_members", "BIGINT"), ("copying_chance", "DOUBLE"),
+                     ("copying_days", "DOUBLE"), ("copying_p_value", "DOUBLE")):
+        con.execute(f"ALTER TABLE networks ADD COLUMN IF NOT EXISTS {col} {typ}").fetchall()
+    copied = copying.measure(con)  # also leaves `_copiers`, which the verdict's rows read
+    selfamp = _self_amplification(con, p.self_amplification_seeders)
     if not rows:
         return
-    selfamp = _self_amplification(con, p.self_amplification_seeders)
     n_tests = len(rows)
     values = []
     for nid, n, k in rows:
@@ -257,13 +282,30 @@ def _test_networks(con: duckdb.DuckDBPyConnection, p: VerdictParams) -> None:
                    and share >= p.self_amplification_share
                    and _odds_ratio(share, chance) >= p.self_amplification_odds_ratio
                    and effective >= p.self_amplification_seeders)
-        why = ";".join(w for w, ok in (("members", by_members), ("self-amplification", by_self))
-                       if ok) or None
-        values.append((min(1.0, pv * n_tests), by_members or by_self, share, seeders, chance,
-                       why, nid))
+        c = copied.get(nid)
+        cpv = _copying_p_value(c)
+        by_copying = (c is not None and c.background is not None and cpv * n_tests <= p.alpha
+                      and _odds_ratio(c.copiers / c.size, c.background) >= p.copying_odds_ratio
+                      and c.days >= p.copying_days)
+        why = ";".join(w for w, ok in (("members", by_members), ("self-amplification", by_self),
+                                       (copying.GROUND, by_copying)) if ok) or None
+        values.append((min(1.0, pv * n_tests), by_members or by_self or by_copying, share,
+                       seeders, chance, why,
+                       c.copiers if c else None, c.background if c else None,
+                       round(c.days, 6) if c else None,
+                       min(1.0, cpv * n_tests) if c else None, nid))
     con.executemany("UPDATE networks SET inauthentic_p_value = ?, inauthentic = ?, "
                     "internal_share = ?, internal_seeders = ?, internal_chance = ?, "
-                    "inauthentic_by = ? WHERE network_id = ?", values)
+                    "inauthentic_by = ?, copying_members = ?, copying_chance = ?, "
+                    "copying_days = ?, copying_p_value = ? WHERE network_id = ?", values)
+
+
+def _copying_p_value(c: copying.Copying | None) -> float:
+    """One-sided binomial p-value of a network's count of copying members against the share
+    of posting accounts outside it that copy (1.0 when it has none or nothing to compare)."""
+    if c is None or not c.copiers or c.background is None:
+        return 1.0
+    return float(binom.sf(c.copiers - 1, c.size, c.background))
 
 
 def _self_amplification(con: duckdb.DuckDBPyConnection,

@@ -58,6 +58,12 @@ def level(net: dict[str, Any], p: ConfidenceParams) -> str:
     return "low"
 
 
+def _pct(share: float | None) -> str:
+    """A share as a percentage with the precision a small share needs (0.2 %, not 0 %)."""
+    v = 100 * (share or 0.0)
+    return f"{v:.1f}%" if v < 10 else f"{round(v)}%"
+
+
 def inauthentic_members(net: dict[str, Any]) -> int:
     """How many members count as inauthentic on their own (the count behind
     `inauthentic_share`, which is that count over the network's size)."""
@@ -68,7 +74,8 @@ def statement(net: dict[str, Any], lvl: str, reference_rate: float = 0.12) -> st
     """The key-finding sentence for a network, in the assessment style of published reports.
 
     Every number in it is a column of networks.csv (size, inauthentic_share, n_flagged,
-    inauthentic_by, internal_share, internal_seeders) or follows from one; `reference_rate` is
+    inauthentic_by, internal_share, internal_seeders, copying_members, copying_days,
+    copying_chance) or follows from one; `reference_rate` is
     the verdict's (`verdict.reference_rate`), so the sentence says why members are or are not
     flagged.
     """
@@ -94,6 +101,13 @@ def statement(net: dict[str, Any], lvl: str, reference_rate: float = 0.12) -> st
                 f"reshares made on its platform), spread over "
                 f"{net.get('internal_seeders') or 0} reshared members (an audience it made "
                 "itself)")
+        if "copying" in why:
+            reasons.append(
+                f"{net.get('copying_members') or 0} of its {n} members post the same or "
+                "equivalent content as other members as their own, under names that declare no "
+                f"common affiliation, on about {round(net.get('copying_days') or 0)} days "
+                f"(of the posting accounts outside it, "
+                f"{_pct(net.get('copying_chance'))} copy anyone)")
         return (f"{coordinated}, and that the activity is consistent with coordinated "
                 f"inauthentic behaviour: {'; '.join(reasons) or signs}. {flagged} of {n} are "
                 "flagged.")

@@ -43,6 +43,10 @@ class Trace:
     name: ClassVar[str]
     description: ClassVar[str]
     item_kind: ClassVar[str] = "post"  # what an item id is, for readers of `examples`
+    # True when an edge means the two accounts each posted the same content as their own (a
+    # text, its paraphrase or translation, an image), not a reshare that names its source: the
+    # verdict's evidence of undisclosed copying (`inconcert.copying`).
+    copies_content: ClassVar[bool] = False
     requires: ClassVar[tuple[str, ...]] = ()  # capabilities (model.CAPABILITIES) it needs
     # Tables its actions query reads (a Spark engine ships exactly these).
     tables: ClassVar[tuple[str, ...]] = ()

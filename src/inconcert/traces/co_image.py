@@ -72,6 +72,7 @@ class CoImage(Trace):
     name = "co_image"
     description = "posted the same image (perceptual hash) within the window"
     item_kind = "image hash"
+    copies_content = True
     requires = ("media_hashes",)
     tables = ("posts", "post_entities", "_trace_co_image")
     params_class = CoImageParams

@@ -89,6 +89,7 @@ class CoText(Trace):
     name = "co_text"
     description = "posted identical text (after normalisation) within the window"
     item_kind = "post"
+    copies_content = True
     requires = ("post_text",)
     tables = ("posts", "_trace_co_text")
     params_class = CoTextParams

@@ -163,6 +163,7 @@ class NearText(Trace):
     name = "near_text"
     description = "posted near-duplicate text (templates, light paraphrase) within the window"
     item_kind = "post"
+    copies_content = True
     requires = ("post_text",)
     tables = ("posts", "_trace_near_text")
     params_class = NearTextParams

@@ -378,6 +378,7 @@ class SemanticCopy(Trace):
     name = "semantic_copy"
     description = "posted paraphrased or translated copies of one text within the window"
     item_kind = "post"
+    copies_content = True
     requires = ("post_text",)
     tables = ("posts", TABLE)
     outputs = (TABLE,)
