@@ -133,3 +133,41 @@ def test_in_a_network_inauthentic_by_copying_alone_the_copiers_are_flagged(tmp_p
     assert not v["tagalong"][7]  # ... not flagged
     assert all(v[a][7] for a in ops)
     assert "semantic_copy" in v["op0"][8]
+
+
+def test_members_that_post_the_networks_own_talking_points_copy_as_a_group():
+    """No pair evidence at all: `quiet` posted two talking points that the network's members
+    own (c1, c2), `once` only one, `mixer` two that mostly outsiders posted (c3, c4); the
+    newsroom's desks own c5 and c6 under one name."""
+    from inconcert.copying import copy_members
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE memberships (account_id VARCHAR, network_id VARCHAR)")
+    con.execute("CREATE TABLE accounts (platform VARCHAR, account_id VARCHAR, handle VARCHAR, "
+                "display_name VARCHAR)")
+    con.execute("CREATE TABLE posts (platform VARCHAR, post_id VARCHAR, author_id VARCHAR, "
+                "kind VARCHAR)")
+    con.execute("CREATE TABLE semantic_copies (platform VARCHAR, post_id VARCHAR, item VARCHAR)")
+    con.execute("CREATE TEMP TABLE _copiers (network_id VARCHAR, account_id VARCHAR)")
+    members = {"OP": ["op0", "op1", "quiet", "once", "mixer"], "NEWS": DESKS}
+    for nid, names in members.items():
+        for a in names:
+            con.execute("INSERT INTO memberships VALUES (?, ?)", [a, nid])
+            con.execute("INSERT INTO accounts VALUES ('x', ?, ?, ?)",
+                        [a, a if nid == "OP" else a, a])
+    clusters = {"c1": ["op0", "op1", "quiet", "once"], "c2": ["op0", "op1", "quiet"],
+                "c3": ["mixer", "op0"] + [f"o{i}" for i in range(5)],
+                "c4": ["mixer", "op1"] + [f"o{i}" for i in range(5)],
+                "c5": DESKS, "c6": DESKS}
+    for item, authors in clusters.items():
+        for a in authors:
+            pid = f"{item}-{a}"
+            con.execute("INSERT INTO posts VALUES ('x', ?, ?, 'post')", [pid, a])
+            con.execute("INSERT INTO semantic_copies VALUES ('x', ?, ?)", [pid, item])
+    copy_members(con)
+    got = sorted(con.execute("SELECT network_id, account_id FROM _copy_members").fetchall())
+    assert got == [("OP", "op0"), ("OP", "op1"), ("OP", "quiet")]
+    # Reshares are not one's own post: the same clusters reached by resharing count nothing.
+    con.execute("UPDATE posts SET kind = 'reshare' WHERE author_id = 'quiet'")
+    copy_members(con)
+    assert ("OP", "quiet") not in con.execute("SELECT * FROM _copy_members").fetchall()

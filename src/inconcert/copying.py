@@ -86,6 +86,61 @@ def _names_sql(con: duckdb.DuckDBPyConnection) -> str:
         FROM accounts GROUP BY account_id"""
 
 
+# Copy clusters the text traces leave behind: near-identical texts (a temp table of the
+# connection that ran the traces) and paraphrased or translated copies.
+CLUSTERS = (("_trace_near_text", "text"), ("semantic_copies", "semantic"))
+
+
+def copy_members(con: duckdb.DuckDBPyConnection, min_posts: int = 2) -> None:
+    """(Re)create the temp table `_copy_members(network_id, account_id)`: the members that copy,
+    by a pair (`_copiers`, from `measure`) or as a group: at least `min_posts` of their own
+    posts (not reshares) are in copy clusters that belong to their network (at least two of its
+    members posted in the cluster, they are at least half of the cluster's accounts, and not all
+    of them share one name word). A squad that paraphrases each talking point a few hours apart
+    leaves few pairs within a trace's window, yet each member's posts sit in the network's own
+    clusters (slow-paraphrase, seed 5: 122 campaign accounts, 1 organic, among the firmly
+    attached members with no pair evidence)."""
+    sources = [(t, k) for t, k in CLUSTERS if table_exists(con, t)]
+    pairs = "SELECT network_id, account_id FROM _copiers"
+    if not sources or not table_exists(con, "memberships"):
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _copy_members AS {pairs}").fetchall()
+        return
+    clusters = " UNION ALL ".join(
+        f"SELECT p.author_id AS a, p.platform || ':' || p.post_id AS post, "
+        f"'{kind}:' || p.platform || ':' || k.item AS item FROM posts p JOIN {table} k "
+        f"ON k.platform = p.platform AND k.post_id = p.post_id WHERE p.kind <> 'reshare'"
+        for table, kind in sources)
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _copy_members AS
+        WITH w AS ({_names_sql(con)}),
+        cl AS (SELECT DISTINCT a, post, item FROM ({clusters})),
+        m AS (SELECT DISTINCT network_id, account_id FROM memberships
+              WHERE network_id IS NOT NULL),
+        tot AS (SELECT item, count(DISTINCT a) AS n FROM cl GROUP BY 1),
+        mine AS (SELECT DISTINCT cl.item, m.network_id, cl.a FROM cl
+                 JOIN m ON m.account_id = cl.a),
+        per AS (SELECT item, network_id, count(*) AS k FROM mine GROUP BY ALL),
+        words AS (
+            SELECT item, network_id, max(n) AS top FROM (
+                SELECT mine.item, mine.network_id, x.word, count(*) AS n
+                FROM mine JOIN (SELECT account_id, unnest(words) AS word FROM w) x
+                  ON x.account_id = mine.a
+                GROUP BY ALL)
+            GROUP BY ALL
+        ),
+        owned AS (
+            SELECT per.item, per.network_id FROM per JOIN tot USING (item)
+            LEFT JOIN words USING (item, network_id)
+            WHERE per.k >= 2 AND 2 * per.k >= tot.n AND coalesce(words.top, 0) < per.k
+        )
+        SELECT m.network_id, cl.a AS account_id FROM cl
+        JOIN m ON m.account_id = cl.a
+        JOIN owned o ON o.item = cl.item AND o.network_id = m.network_id
+        GROUP BY ALL HAVING count(DISTINCT cl.post) >= ?
+        UNION {pairs}
+    """, [min_posts]).fetchall()
+
+
 def measure(con: duckdb.DuckDBPyConnection) -> dict[str, Copying]:
     """Every network's undisclosed copying (`Copying`), by network id; empty when the case has
     no fused evidence or no copy trace ran. The copying members themselves are left in the

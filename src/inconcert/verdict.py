@@ -191,7 +191,7 @@ def judge(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
             LEFT JOIN networks n ON n.network_id = m.network_id
             LEFT JOIN account_scores s ON s.account_id = u.account_id
             LEFT JOIN coord ON coord.account_id = u.account_id
-            LEFT JOIN _copiers cp ON cp.account_id = u.account_id
+            LEFT JOIN _copy_members cp ON cp.account_id = u.account_id
                                   AND cp.network_id = m.network_id
         ),
         final AS (
@@ -267,7 +267,8 @@ def _test_networks(con: duckdb.DuckDBPyConnection, p: VerdictParams) -> None:
     for col, typ in (("copying_members", "BIGINT"), ("copying_chance", "DOUBLE"),
                      ("copying_days", "DOUBLE"), ("copying_p_value", "DOUBLE")):
         con.execute(f"ALTER TABLE networks ADD COLUMN IF NOT EXISTS {col} {typ}").fetchall()
-    copied = copying.measure(con)  # also leaves `_copiers`, which the verdict's rows read
+    copied = copying.measure(con)
+    copying.copy_members(con)  # `_copy_members`, which the verdict's rows read
     selfamp = _self_amplification(con, p.self_amplification_seeders)
     if not rows:
         return
