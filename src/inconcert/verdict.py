@@ -25,8 +25,9 @@ that never touched them.
 `flagged` requires membership in a network the verdict calls inauthentic (its members show signs
 of inauthenticity far beyond authentic accounts, or it made its own audience, or its members copy
 one another's content undisclosed: `inconcert.copying`) and either a firm attachment to it or
-signs of the account's own. In a network inauthentic on copying alone, a firm attachment counts
-only for members that copy: the copying is the members' evidence.
+signs of the account's own, or copying of its own (it posts the network's content as its own,
+`inconcert.copying`, whatever the ground and however it joined). In a network inauthentic on
+copying alone, a firm attachment does not count by itself: the copying is the members' evidence.
 Members that joined as a coordinated group's periphery or as a creation cohort
 (`operations.cohorts`) are flagged only on their own evidence: their signs, or their exposure
 (`inconcert.exposure`: most of what they act on is the operation's own content, far beyond the
@@ -204,8 +205,8 @@ def judge(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
                inauthenticity_score, score, coalesce(inauthentic, false) AS inauthentic,
                coalesce(inauthentic, false)
                    AND ((attachment >= ? AND coalesce(joined_by, '') NOT IN ('group', 'cohort')
-                         AND (copier OR NOT coalesce(copying_only, false)))
-                        OR inauthenticity_score >= ?) AS flagged,
+                         AND NOT coalesce(copying_only, false))
+                        OR copier OR inauthenticity_score >= ?) AS flagged,
                traces, account_signals
         FROM final
     """, [p.outside_factor, p.min_attachment, p.member_threshold]).fetchall()
