@@ -121,6 +121,29 @@ def test_cli_ingest_to_parquet_then_detect_on_the_dataset(tmp_path):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
 
 
+def test_run_on_a_dataset_writes_the_whole_report_as_from_files(tmp_path):
+    """`run --dataset` (DuckDB over the Parquet views) goes through every stage after
+    detection too: the report's reach query read `rowid`, which views do not have, and the run
+    failed after detection (found by the local-cluster test, 2026-12-06)."""
+    runner = CliRunner()
+    sim = tmp_path / "sim"
+    res = runner.invoke(app, ["simulate", "--out", str(sim), "--seed", "3", "--scale", "0.05",
+                              "--scenario", "classic"])
+    assert res.exit_code == 0, res.output
+    inputs = [str(p) for p in (*sorted(sim.glob("simulated_*.csv")), sim / "media_manifest.csv")]
+    res = runner.invoke(app, ["ingest", *inputs, "--to-parquet", str(tmp_path / "ds")])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(app, ["run", *inputs, "--out", str(tmp_path / "files")])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(app, ["run", "--dataset", str(tmp_path / "ds"), "--out",
+                              str(tmp_path / "dataset")])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "dataset" / "report.html").stat().st_size > 0
+    for name in ("accounts.csv", "networks.csv", "edges.csv"):
+        assert (tmp_path / "dataset" / name).read_bytes() == \
+            (tmp_path / "files" / name).read_bytes(), name
+
+
 def _damage_manifest(ds: Path) -> None:
     m = json.loads((ds / "manifest.json").read_text())
     m["tables"]["accounts"]["path"] = "../elsewhere"

@@ -38,20 +38,26 @@ CELEBRITY_FOLLOWERS = 100_000
 # operation read the posts 2,315 times in the big-network case. Rows only feed sets, so a
 # member listed twice changes nothing; they come in scan order (kind of engagement, then
 # table order), which breaks ties between equal counts as the per-operation query did.
+# Scan order is numbered with row_number() rather than read from `rowid`: on a run from a
+# Parquet dataset (`--dataset`) `posts` and `post_entities` are views, which have no rowid.
 _ENGAGED = """
 WITH m AS (SELECT op, account_id FROM _reach_members),
+p AS (SELECT platform, post_id, author_id, kind, ref_author_id, reply_to_author_id,
+             row_number() OVER () AS r FROM posts),
+x AS (SELECT platform, post_id, entity, normalized, row_number() OVER () AS r
+      FROM post_entities),
 e AS (
     SELECT m.op, p.author_id AS who, p.platform,
            CASE p.kind WHEN 'reshare' THEN 'reshared' WHEN 'quote' THEN 'quoted' END AS how,
-           1 AS k, p.rowid AS r
-    FROM posts p JOIN m ON p.ref_author_id = m.account_id
+           1 AS k, p.r
+    FROM p JOIN m ON p.ref_author_id = m.account_id
     WHERE p.kind IN ('reshare', 'quote')
     UNION ALL
-    SELECT m.op, p.author_id, p.platform, 'replied to', 2, p.rowid FROM posts p
+    SELECT m.op, p.author_id, p.platform, 'replied to', 2, p.r FROM p
     JOIN m ON p.reply_to_author_id = m.account_id
     UNION ALL
-    SELECT m.op, p.author_id, p.platform, 'mentioned', 3, x.rowid FROM post_entities x
-    JOIN posts p USING (platform, post_id) JOIN m ON x.normalized = m.account_id
+    SELECT m.op, p.author_id, p.platform, 'mentioned', 3, x.r FROM x
+    JOIN p USING (platform, post_id) JOIN m ON x.normalized = m.account_id
     WHERE x.entity = 'mention'
 )
 SELECT e.op, e.who, e.platform, e.how, v.network_id, a.followers FROM e
