@@ -121,10 +121,9 @@ def test_cli_ingest_to_parquet_then_detect_on_the_dataset(tmp_path):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
 
 
-def test_run_on_a_dataset_writes_the_whole_report_as_from_files(tmp_path):
-    """`run --dataset` (DuckDB over the Parquet views) goes through every stage after
-    detection too: the report's reach query read `rowid`, which views do not have, and the run
-    failed after detection (found by the local-cluster test, 2026-12-06)."""
+def _simulated_dataset(tmp_path: Path) -> list[str]:
+    """A small simulated platform with a campaign, ingested to the Parquet dataset
+    `tmp_path / "ds"`; returns its input files."""
     runner = CliRunner()
     sim = tmp_path / "sim"
     res = runner.invoke(app, ["simulate", "--out", str(sim), "--seed", "3", "--scale", "0.05",
@@ -133,6 +132,14 @@ def test_run_on_a_dataset_writes_the_whole_report_as_from_files(tmp_path):
     inputs = [str(p) for p in (*sorted(sim.glob("simulated_*.csv")), sim / "media_manifest.csv")]
     res = runner.invoke(app, ["ingest", *inputs, "--to-parquet", str(tmp_path / "ds")])
     assert res.exit_code == 0, res.output
+    return inputs
+
+
+def test_run_on_a_dataset_writes_the_whole_report_as_from_files(tmp_path):
+    """`run --dataset` (DuckDB over the Parquet views) goes through every stage after
+    detection too: the report's reach query read `rowid`, which views do not have, and the run
+    failed after detection (found by the local-cluster test, 2026-12-06)."""
+    runner, inputs = CliRunner(), _simulated_dataset(tmp_path)
     res = runner.invoke(app, ["run", *inputs, "--out", str(tmp_path / "files")])
     assert res.exit_code == 0, res.output
     res = runner.invoke(app, ["run", "--dataset", str(tmp_path / "ds"), "--out",
@@ -200,14 +207,7 @@ def test_run_on_a_local_cluster_gives_duckdbs_outputs(tmp_path):
     executors in their own JVMs (local-cluster), as on a cluster, gives the DuckDB run's
     accounts, networks and edges byte for byte (opt in: pytest -m cluster; minutes)."""
     pytest.importorskip("pyspark")
-    runner = CliRunner()
-    sim = tmp_path / "sim"
-    res = runner.invoke(app, ["simulate", "--out", str(sim), "--seed", "3", "--scale", "0.05",
-                              "--scenario", "classic"])
-    assert res.exit_code == 0, res.output
-    inputs = [str(p) for p in (*sorted(sim.glob("simulated_*.csv")), sim / "media_manifest.csv")]
-    res = runner.invoke(app, ["ingest", *inputs, "--to-parquet", str(tmp_path / "ds")])
-    assert res.exit_code == 0, res.output
+    runner, inputs = CliRunner(), _simulated_dataset(tmp_path)
     res = runner.invoke(app, ["run", *inputs, "--out", str(tmp_path / "duckdb")])
     assert res.exit_code == 0, res.output
     # A command of its own: in this process a SparkSession another test left active would be
