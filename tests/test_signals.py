@@ -141,6 +141,31 @@ def test_batch_creation_finds_the_burst_and_spares_the_background(case):
     assert fired["batch00"][1]["created_precision"] == "s"
 
 
+def test_batch_creation_finds_each_of_an_operations_batches_days_apart(case):
+    """An operation registers its accounts in batches days apart (the Thailand 2020 archive:
+    eleven days within two months). A small batch beside a week of large ones is still a burst:
+    the background is the window's ordinary day (its median), not a mean that counts the
+    neighbouring batches (15 accounts against a mean background of 6.5 a day: ratio 2.3)."""
+    rng = np.random.default_rng(5)
+    start = ms(2019, 1, 1)
+    week = ms(2020, 3, 2)
+    batch_days = {week + d * DAY for d in (0, 1, 2, 3, 4, 11)}
+    for i in range(300):  # about one account every 2.4 days for two years, none on batch days
+        day = start + int(rng.integers(0, 730)) * DAY
+        case.account(f"bg{i:03d}", created_ms=day + 30 * DAY * (day in batch_days),
+                     created_precision="day")
+    for d in range(5):  # a week of big batches
+        for i in range(70):
+            case.account(f"big{d}-{i:02d}", created_ms=week + d * DAY, created_precision="day")
+    for i in range(15):  # a small batch eleven days later
+        case.account(f"small{i:02d}", created_ms=week + 11 * DAY, created_precision="day")
+    case.run()
+    fired = case.fired("batch_creation")
+    assert {f"small{i:02d}" for i in range(15)} <= set(fired)
+    assert {f"big{d}-{i:02d}" for d in range(5) for i in range(70)} <= set(fired)
+    assert [a for a in fired if a.startswith("bg")] == []
+
+
 def test_batch_creation_without_dates_is_not_computable(tmp_path):
     c = Case(tmp_path, caps={"account_profile": "full"})
     c.account("a", handle="alice")
