@@ -26,8 +26,9 @@ that never touched them.
 of inauthenticity far beyond authentic accounts, or it made its own audience, or its members copy
 one another's content undisclosed: `inconcert.copying`) and either a firm attachment to it or
 signs of the account's own, or copying of its own (it posts the network's content as its own,
-`inconcert.copying`, whatever the ground and however it joined). In a network inauthentic on
-copying alone, a firm attachment does not count by itself: the copying is the members' evidence.
+`inconcert.copying`, whatever the ground: by a pair however it joined, as part of the group when
+firmly attached). In a network inauthentic on copying alone, a firm attachment does not count
+by itself: the copying is the members' evidence.
 Members that joined as a coordinated group's periphery or as a creation cohort
 (`operations.cohorts`) are flagged only on their own evidence: their signs, or their exposure
 (`inconcert.exposure`: most of what they act on is the operation's own content, far beyond the
@@ -181,6 +182,7 @@ def judge(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
             SELECT u.account_id, u.handle, m.network_id, m.role, m.joined_by, m.attachment,
                    n.inauthentic_by = '{copying.GROUND}' AS copying_only,
                    cp.account_id IS NOT NULL AS copier,
+                   pc.account_id IS NOT NULL AS pair_copier,
                    CASE WHEN m.network_id IS NULL THEN 0.0
                         ELSE n.score * m.attachment END AS coordination_score,
                    coalesce(s.inauthenticity_score, 0.0) AS inauthenticity_score,
@@ -192,6 +194,8 @@ def judge(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
             LEFT JOIN networks n ON n.network_id = m.network_id
             LEFT JOIN account_scores s ON s.account_id = u.account_id
             LEFT JOIN coord ON coord.account_id = u.account_id
+            LEFT JOIN _copiers pc ON pc.account_id = u.account_id
+                                  AND pc.network_id = m.network_id
             LEFT JOIN _copy_members cp ON cp.account_id = u.account_id
                                   AND cp.network_id = m.network_id
         ),
@@ -206,10 +210,11 @@ def judge(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
                coalesce(inauthentic, false)
                    AND ((attachment >= ? AND coalesce(joined_by, '') NOT IN ('group', 'cohort')
                          AND NOT coalesce(copying_only, false))
-                        OR copier OR inauthenticity_score >= ?) AS flagged,
+                        OR pair_copier OR (copier AND attachment >= ?)
+                        OR inauthenticity_score >= ?) AS flagged,
                traces, account_signals
         FROM final
-    """, [p.outside_factor, p.min_attachment, p.member_threshold]).fetchall()
+    """, [p.outside_factor, p.min_attachment, p.min_attachment, p.member_threshold]).fetchall()
     background = exposure.measure(con, "_verdict_rows", p.owned_share, p.owned_odds_ratio)
     exposure.flag_members(con, "_verdict_rows", background, p.owned_share,
                           p.exposure_odds_ratio, p.alpha)
