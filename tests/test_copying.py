@@ -171,3 +171,47 @@ def test_members_that_post_the_networks_own_talking_points_copy_as_a_group():
     con.execute("UPDATE posts SET kind = 'reshare' WHERE author_id = 'quiet'")
     copy_members(con)
     assert ("OP", "quiet") not in con.execute("SELECT * FROM _copy_members").fetchall()
+
+
+def test_a_group_copier_needs_a_firm_attachment_a_pair_copier_does_not(tmp_path):
+    """`lurker` and `regular` posted two of the personas' own talking points but copy no one by
+    a pair; `regular` co-reshares with every persona, `lurker` with one, faintly. A thinly
+    attached account whose few posts fall in the network's clusters may only share common
+    phrases (the classic scenario flagged five organic accounts at attachment 0.06-0.18)."""
+    from .test_networks import build_case
+    from .test_verdict import _judge
+
+    ops = [f"op{i}" for i in range(8)]
+    edges = [(a, b, "semantic_copy", 4.0, 4, 1e-7, (k % 5) * DAY + 1_000, (k % 5) * DAY + 9_000,
+              '["p"]') for k, a in enumerate(ops) for b in ops[k + 1:]]
+    edges += [("regular", a, "co_reshare", 6.0, 6, 1e-9, 1_000, 2_000, '["r"]') for a in ops]
+    edges += [("lurker", "op0", "co_reshare", 1.0, 1, 1e-3, 1_000, 2_000, '["r"]')]
+    accounts = [{"account_id": a, "handle": name.replace(" ", ""), "display_name": name}
+                for a, name in zip(ops, PERSONAS, strict=True)]
+    accounts += [{"account_id": "regular", "handle": "JaneDoe", "display_name": "Jane Doe"},
+                 {"account_id": "lurker", "handle": "JohnRoe", "display_name": "John Roe"}]
+    posts, copies = [], []
+    for a in [*ops, "regular", "lurker"] + [f"o{i}" for i in range(50)]:
+        posts.append({"platform": "x", "post_id": f"p{a}", "author_id": a, "created_ms": 1_000,
+                      "time_precision": "ms", "time_source": "source", "kind": "post",
+                      "dataset_id": "d"})
+    for item in ("t1", "t2"):
+        for a in [*ops[:3], "regular", "lurker"]:
+            posts.append({"platform": "x", "post_id": f"{item}-{a}", "author_id": a,
+                          "created_ms": 2_000, "time_precision": "ms", "time_source": "source",
+                          "kind": "post", "dataset_id": "d"})
+            copies.append(("x", f"{item}-{a}", item))
+    with build_case(tmp_path / "c.duckdb", edges, accounts=accounts) as s:
+        s.insert_rows("posts", posts)
+        s.con.execute("CREATE TABLE semantic_copies (platform VARCHAR, post_id VARCHAR, "
+                      "item VARCHAR)")
+        s.con.executemany("INSERT INTO semantic_copies VALUES (?, ?, ?)", copies)
+        _, v = _judge(s)
+        att = dict(s.execute("SELECT account_id, attachment FROM memberships"))
+        copiers = {a for (a,) in s.execute("SELECT account_id FROM _copy_members")}
+    net = v["op0"][2]
+    assert v["regular"][2] == net and v["lurker"][2] == net
+    assert {"regular", "lurker"} <= copiers
+    assert att["regular"] >= 0.5 > att["lurker"]
+    assert v["regular"][7] and not v["lurker"][7]
+    assert all(v[a][7] for a in ops)
