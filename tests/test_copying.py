@@ -107,6 +107,16 @@ def test_no_copy_evidence_leaves_the_verdict_to_the_other_grounds():
     assert all(row[:3] == (False, None, 0) for row in v.values())
 
 
+def _personas_copying() -> tuple[list[str], list[tuple], list[dict]]:
+    """Eight personas copying each other over five days: their ids, trace edges, accounts."""
+    ops = [f"op{i}" for i in range(8)]
+    edges = [(a, b, "semantic_copy", 4.0, 4, 1e-7, (k % 5) * DAY + 1_000, (k % 5) * DAY + 9_000,
+              '["p"]') for k, a in enumerate(ops) for b in ops[k + 1:]]
+    accounts = [{"account_id": a, "handle": name.replace(" ", ""), "display_name": name}
+                for a, name in zip(ops, PERSONAS, strict=True)]
+    return ops, edges, accounts
+
+
 def test_in_a_network_inauthentic_by_copying_alone_the_copiers_are_flagged(tmp_path):
     """Eight personas copy each other over five days; `tagalong` co-reshares with all of them,
     firmly attached, but copies nothing and shows no signs: the copying is the evidence, and it
@@ -114,12 +124,8 @@ def test_in_a_network_inauthentic_by_copying_alone_the_copiers_are_flagged(tmp_p
     from .test_networks import build_case
     from .test_verdict import _judge
 
-    ops = [f"op{i}" for i in range(8)]
-    edges = [(a, b, "semantic_copy", 4.0, 4, 1e-7, (k % 5) * DAY + 1_000, (k % 5) * DAY + 9_000,
-              '["p"]') for k, a in enumerate(ops) for b in ops[k + 1:]]
+    ops, edges, accounts = _personas_copying()
     edges += [("tagalong", a, "co_reshare", 6.0, 6, 1e-9, 1_000, 2_000, '["r"]') for a in ops]
-    accounts = [{"account_id": a, "handle": name.replace(" ", ""), "display_name": name}
-                for a, name in zip(ops, PERSONAS, strict=True)]
     accounts += [{"account_id": "tagalong", "handle": "JaneDoe", "display_name": "Jane Doe"}]
     posts = [{"platform": "x", "post_id": f"p{a}", "author_id": a, "created_ms": 1_000,
               "time_precision": "ms", "time_source": "source", "kind": "post",
@@ -181,13 +187,9 @@ def test_a_group_copier_needs_a_firm_attachment_a_pair_copier_does_not(tmp_path)
     from .test_networks import build_case
     from .test_verdict import _judge
 
-    ops = [f"op{i}" for i in range(8)]
-    edges = [(a, b, "semantic_copy", 4.0, 4, 1e-7, (k % 5) * DAY + 1_000, (k % 5) * DAY + 9_000,
-              '["p"]') for k, a in enumerate(ops) for b in ops[k + 1:]]
+    ops, edges, accounts = _personas_copying()
     edges += [("regular", a, "co_reshare", 6.0, 6, 1e-9, 1_000, 2_000, '["r"]') for a in ops]
     edges += [("lurker", "op0", "co_reshare", 1.0, 1, 1e-3, 1_000, 2_000, '["r"]')]
-    accounts = [{"account_id": a, "handle": name.replace(" ", ""), "display_name": name}
-                for a, name in zip(ops, PERSONAS, strict=True)]
     accounts += [{"account_id": "regular", "handle": "JaneDoe", "display_name": "Jane Doe"},
                  {"account_id": "lurker", "handle": "JohnRoe", "display_name": "John Roe"}]
     posts, copies = [], []
