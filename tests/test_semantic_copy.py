@@ -150,10 +150,12 @@ def test_translated_copies_link_only_with_the_encoder():
     label, counts = semantic_clusters(_docs(), params, SentenceEncoder(params.encoder_threshold))
     assert label == [0, 1, 0, 3, 1]  # each translation joins its original; the match does not
     assert counts["encoder_links"] == 2 and counts["lexical_links"] == 0
-    # LSH proposes no translation (no shared n-grams); the encoder still compares every pair.
-    lsh = SemanticCopyParams(lsh_min_pool=0)
-    again, n = semantic_clusters(_docs(), lsh, SentenceEncoder(lsh.encoder_threshold))
-    assert again == label and n["encoder_links"] == 2 and n["compared"] == 0
+    # Neither LSH nor the norm bound proposes a translation (no shared n-grams); the encoder
+    # still compares every pair.
+    for candidates in ("lsh", "bound"):
+        lsh = SemanticCopyParams(lsh_min_pool=0, candidates=candidates)
+        again, n = semantic_clusters(_docs(), lsh, SentenceEncoder(lsh.encoder_threshold))
+        assert again == label and n["encoder_links"] == 2 and n["compared"] == 0
     label, counts = semantic_clusters(_docs(), params, None)
     assert label == [0, 1, 2, 3, 4]  # English and Chinese share no character n-grams
 
@@ -267,10 +269,64 @@ def test_lsh_candidates_hold_the_pairs_all_pairs_finds_with_the_same_similaritie
 
 def test_lsh_gives_the_clusters_all_pairs_gives_on_a_flood_of_paraphrases():
     docs, _ = _flood()
-    lsh, n_lsh = semantic_clusters(docs, SemanticCopyParams(lsh_min_pool=0), None)
+    lsh, n_lsh = semantic_clusters(docs, SemanticCopyParams(lsh_min_pool=0, candidates="lsh"),
+                                   None)
     exact, n_all = semantic_clusters(docs, SemanticCopyParams(candidates="all"), None)
     assert lsh == exact
     assert n_lsh["compared"] < n_all["compared"] / 4
     # Below `lsh_min_pool` texts (the default 4,000) every pair is compared, as with 'all'.
     default, n_default = semantic_clusters(docs, SemanticCopyParams(), None)
     assert default == exact and n_default["compared"] == n_all["compared"]
+
+
+def _every_pair_above(docs: list[Doc], threshold: float, near_of) -> None:
+    """`near_of(x, pool)` lists each text's candidates: every pair the all-pairs product puts at
+    or above `threshold` is among them, and each candidate's similarity is that product's value
+    bit for bit."""
+    from inconcert.narratives.embed import CharNgrams
+    from inconcert.traces.semantic_copy import _similarities
+
+    x = CharNgrams(2, 4, 1 << 20, threshold).embed_local([d.clean for d in docs])
+    full = np.round((x @ x.T).toarray(), 4)
+    pool = list(range(len(docs)))
+    near = near_of(x, pool)
+    sims = _similarities(x, near, 0)
+    for k in pool:
+        assert set(np.flatnonzero(full[k, :k] >= threshold)) <= set(near[k].tolist()), k
+        assert np.array_equal(sims[k], full[k, near[k]])
+    return near
+
+
+def test_bound_candidates_hold_every_pair_all_pairs_finds():
+    """The norm bound misses nothing (LSH misses about 1 %) and proposes far fewer pairs than
+    LSH on the flood of paraphrases."""
+    from inconcert.traces.semantic_copy import _Bands, _NormBound
+
+    docs, _ = _flood()
+    params = SemanticCopyParams(lsh_min_pool=0)
+    near = _every_pair_above(docs, params.lexical_threshold,
+                             lambda x, pool: _NormBound(params.lexical_threshold)
+                             .candidates(x, 0, len(pool)))
+    lsh = _Bands(docs, params).candidates(list(range(len(docs))), 0, len(docs))
+    assert sum(c.size for c in near) < sum(c.size for c in lsh) / 4
+
+
+def test_bound_candidates_hold_texts_made_of_common_ngrams():
+    """Texts made of the commonest n-grams (the bound's "heavy" texts, whose common part alone
+    could reach the threshold, compared with every earlier text) among the flood: copies among
+    them are still all found, and the clusters are those of every pair."""
+    from inconcert.traces.semantic_copy import _NormBound
+
+    rng = random.Random(8)
+    docs, _ = _flood()
+    filler = [" ".join(rng.choice(["the", "the", "and", "of", "the"]) for _ in range(12))
+              for _ in range(60)]
+    docs = sorted(docs + [Doc(t, t, T0 + n * 700_000, "en", [("x", f"b{n}")])
+                          for n, t in enumerate(filler)], key=lambda d: d.t)
+    threshold = SemanticCopyParams().lexical_threshold
+    bound = _NormBound(threshold)
+    _every_pair_above(docs, threshold, lambda x, pool: bound.candidates(x, 0, len(pool)))
+    assert bound._heavy.size >= 10
+    by_bound, _ = semantic_clusters(docs, SemanticCopyParams(lsh_min_pool=0), None)
+    exact, _ = semantic_clusters(docs, SemanticCopyParams(candidates="all"), None)
+    assert by_bound == exact

@@ -19,9 +19,10 @@ earliest post, kept in `semantic_copies(platform, post_id, item)` for the group 
 `semantic` view.
 
 Which pairs are compared lexically: all of them while a bucket and the one before hold fewer
-than `lsh_min_pool` texts (all data at hand); in larger pools, those MinHash LSH proposes
-(`candidates` 'lsh': texts whose 4-gram signatures agree on a band, datasketch's layout), each
-verified with the same similarity, bit for bit. The encoder, which LSH cannot serve (a
+than `lsh_min_pool` texts (all data at hand); in larger pools, those a norm bound cannot rule
+out (`candidates` 'bound', `_NormBound`: exact, the clusters of all pairs), or those MinHash LSH
+proposes (`candidates` 'lsh': texts whose 4-gram signatures agree on a band, datasketch's
+layout), each verified with the same similarity, bit for bit. The encoder, which LSH cannot serve (a
 translation shares no n-grams with its original), still compares every pair of a multilingual
 pool. Work is bounded whatever the texts: at most `max_bucket_posts` distinct texts per bucket
 (a deterministic hash sample beyond; `trace_runs.notes` says so), and a dense similarity block
@@ -51,6 +52,7 @@ from .near_text import NearTextParams, signatures
 TABLE = "semantic_copies"
 BLOCK = 512  # rows of one similarity block at most
 CELLS = 2_000_000  # similarities of one dense block at most (16 MB of float64)
+PAIRS_AT_ONCE = 100_000  # candidate pairs verified at once (their rows: ~100 MB at 60 n-grams)
 # Shingles of the LSH signatures: 4-grams (near_text's), 2-grams for mostly-CJK text (a CJK
 # character carries about as much as a short word). Unrelated texts share fewer 4-grams than
 # 3-grams (median Jaccard of the spam bench's texts 0.015 against 0.055), copies nearly as many.
@@ -91,15 +93,17 @@ class SemanticCopyParams(TraceParams):
               "~80 MB and a bucket of them gigabytes; a copied talking point shows in its first "
               "paragraphs (posts on X hold 280, most Facebook posts under 2,000)")
     candidates: str = config.param(
-        "lsh", "which pairs of texts are compared lexically in pools of at least "
-               "lsh_min_pool texts: 'lsh', those MinHash LSH proposes (texts sharing a band of "
-               "their character 4-gram signatures), each verified exactly; or 'all', every pair. "
-               "Both gave the same clusters on every data set measured; 'lsh' compared 120x "
-               "fewer pairs and was 1.5x faster on large buckets of varied text, and no faster on "
-               "a flood of near-copies (docs/traces.md)")
+        "bound", "which pairs of texts are compared lexically in pools of at least "
+                 "lsh_min_pool texts: 'bound', those a norm bound cannot rule out (exact: the "
+                 "clusters of 'all', bit for bit); 'lsh', those MinHash LSH proposes (texts "
+                 "sharing a band of their character 4-gram signatures), each verified exactly; "
+                 "or 'all', every pair. On 3 x 10^5-message bench workloads 'bound' took 17 s "
+                 "where 'lsh' took 325 s (short texts from a small vocabulary: LSH proposed "
+                 "1.08 G pairs, the bound 0.22 M) and 127 s where 'lsh' took 308 s (a spam "
+                 "flood), with the same clusters (docs/traces.md)")
     lsh_min_pool: int = config.param(
-        4000, "texts of a bucket and the one before below which every pair is compared even "
-              "with candidates 'lsh' (at most ~8 M pairs, what the earlier cap of 2,000 texts a "
+        4000, "texts of a bucket and the one before below which every pair is compared whatever "
+              "`candidates` says (at most ~8 M pairs, what the earlier cap of 2,000 texts a "
               "bucket allowed): LSH's per-text work costs more there (Thailand tweets 1.7 s "
               "against 0.4 s all pairs, IRA tweets 19.7 s against 6.5 s)")
     lsh_threshold: float = config.param(
@@ -162,9 +166,9 @@ def semantic_clusters(docs: list[Doc], params: Any,
     Documents are in time order. Deterministic: hash samples, fixed MinHash permutations, stable
     sorts, similarities rounded to 4 decimals and ties to the earlier document.
     """
-    if params.candidates not in ("lsh", "all"):
+    if params.candidates not in ("bound", "lsh", "all"):
         raise NotComputable(f"unknown traces.semantic_copy.candidates {params.candidates!r}: "
-                            "use lsh or all")
+                            "use bound, lsh or all")
     bucket_ms = int(params.bucket_s) * 1000
     buckets: dict[int, list[int]] = {}
     for i, d in enumerate(docs):
@@ -176,6 +180,7 @@ def semantic_clusters(docs: list[Doc], params: Any,
     vectors: dict[int, np.ndarray] = {}  # encoder vectors of the previous and current bucket
     chars = CharNgrams(2, 4, 1 << 20, params.lexical_threshold)
     lsh: _Bands | None = None  # made when a pool first needs it
+    bound = _NormBound(params.lexical_threshold)
     prev: list[int] = []
     prev_b = None
     for b in sorted(buckets):
@@ -209,8 +214,11 @@ def semantic_clusters(docs: list[Doc], params: Any,
                 lex = np.round((x[lo:hi] @ x[:hi].T).toarray(), 4)
                 counts["compared"] += (hi - lo) * hi
             else:
-                lsh = lsh or _Bands(docs, params)
-                near = lsh.candidates(pool, lo, hi)
+                if params.candidates == "bound":
+                    near = bound.candidates(x, lo, hi)
+                else:
+                    lsh = lsh or _Bands(docs, params)
+                    near = lsh.candidates(pool, lo, hi)
                 near_sim = _similarities(x, near, lo)
                 counts["compared"] += sum(c.size for c in near)
             enc = None
@@ -304,25 +312,112 @@ class _Bands:
                              shape=(len(pool), n_cols))
 
 
+class _NormBound:
+    """Exact candidates: every earlier text whose cosine with a text can reach the threshold,
+    found by a bound rather than by hashing, so none is missed (LSH misses a few).
+
+    The pool's n-gram columns are split in two: the commonest, C, and the rest, R. Rows are
+    L2-normalised, so for two texts x·y = x_R·y_R + x_C·y_C ≤ x_R·y_R + |x_C| |y_C|
+    (Cauchy-Schwarz). A pair reaches the threshold t only if x_R·y_R + |x_C| |y_C| ≥ t; when
+    |x_C|² and |y_C|² are both below t, a pair sharing no R column cannot. So the candidates are
+    the pairs of the sparse product over the R columns (cheap: they are the rare ones) that pass
+    the bound, and the pairs of the few "heavy" texts (|x_C|² ≥ t: mostly common n-grams) whose
+    full product passes. Both tests are made `MARGIN` below t, far more than the 4-decimal
+    rounding and the float error of a similarity.
+
+    C is chosen per pool to minimise the work: the columns by falling document frequency, cut
+    where Σ_R df² (the cost of the R product) plus the summed document frequencies of the heavy
+    texts' columns (their full products) is least. Candidates are verified as LSH's are
+    (`_similarities`, bit for bit the all-pairs value), so the clusters are those of
+    `candidates` 'all' exactly; only the cost differs (docs/traces.md)."""
+
+    MARGIN = 1e-3
+
+    def __init__(self, threshold: float) -> None:
+        self.t = threshold - self.MARGIN
+        self._x: sp.csr_matrix | None = None
+
+    def candidates(self, x: sp.csr_matrix, lo: int, hi: int) -> list[np.ndarray]:
+        """For each pool position k in [lo, hi) of the pool's rows `x`, the earlier positions
+        (ascending) that can reach the threshold with it."""
+        if x is not self._x:
+            self._x = x
+            self._split(x)
+        # Against the whole pool's transpose, made once (a transposed prefix per block cost
+        # more than the products); the later texts' pairs are dropped below.
+        part = (self._r[lo:hi] @ self._r_t).tocoo()
+        row, col = part.row + lo, part.col
+        keep = (col < row) & (part.data + self._c_norm[row] * self._c_norm[col] >= self.t)
+        rows, cols = [row[keep]], [col[keep]]
+        heavy = self._heavy[self._heavy < hi]
+        if heavy.size:
+            mine = heavy[heavy >= lo]
+            later = (x[mine] @ x[:hi].T).tocoo()  # heavy texts of the block, all earlier texts
+            earlier = (x[lo:hi] @ x[heavy].T).tocoo()  # the block, earlier heavy texts
+            rows += [mine[later.row[later.data >= self.t]],
+                     earlier.row[earlier.data >= self.t] + lo]
+            cols += [later.col[later.data >= self.t], heavy[earlier.col[earlier.data >= self.t]]]
+        row, col = np.concatenate(rows).astype(np.int64), np.concatenate(cols).astype(np.int64)
+        keep = col < row
+        pairs = np.unique((row[keep] - lo) * hi + col[keep])
+        row, col = pairs // hi, pairs % hi
+        bounds = np.searchsorted(row, np.arange(hi - lo + 1))
+        return [col[bounds[r]:bounds[r + 1]] for r in range(hi - lo)]
+
+    def _split(self, x: sp.csr_matrix) -> None:
+        """Choose the common columns C for the pool `x`; keep its R part, each row's |x_C| and
+        the heavy rows."""
+        n_rows, n_cols = x.shape
+        df = np.bincount(x.indices, minlength=n_cols).astype(np.float64)
+        rank = np.empty(n_cols, dtype=np.int64)
+        rank[np.lexsort((np.arange(n_cols), -df))] = np.arange(n_cols)  # commonest first
+        row_of = np.repeat(np.arange(n_rows), np.diff(x.indptr))
+        cell_rank = rank[x.indices]
+        order = np.lexsort((cell_rank, row_of))  # each row's cells, commonest first
+        within = np.cumsum(x.data[order] ** 2)
+        within -= np.r_[0.0, within][x.indptr[:-1]][row_of[order]]
+        # A row turns heavy once C holds the column at which its running |x_C|² reaches t.
+        hit = within >= self.t
+        first = hit & np.r_[True, ~hit[:-1] | (row_of[order][1:] != row_of[order][:-1])]
+        heavy_at = np.full(n_rows, n_cols + 1, dtype=np.int64)
+        heavy_at[row_of[order][first]] = cell_rank[order][first] + 1
+        row_cost = np.bincount(row_of, weights=df[x.indices], minlength=n_rows)
+        heavy_cost = np.cumsum(np.bincount(heavy_at, weights=row_cost, minlength=n_cols + 2))
+        df_sq = np.sort(df)[::-1] ** 2
+        r_cost = np.r_[np.cumsum(df_sq[::-1])[::-1], 0.0]  # Σ df² over ranks >= k
+        k = int(np.argmin(r_cost + heavy_cost[:n_cols + 1]))
+        common = (cell_rank < k)
+        c_sq = np.bincount(row_of, weights=np.where(common, x.data ** 2, 0.0), minlength=n_rows)
+        self._c_norm = np.sqrt(c_sq)
+        self._heavy = np.flatnonzero(c_sq >= self.t)
+        self._r = sp.csr_matrix((np.where(common, 0.0, x.data), x.indices.copy(),
+                                 x.indptr.copy()), shape=x.shape)
+        self._r.eliminate_zeros()
+        self._r_t = self._r.T.tocsr()
+
+
 def _similarities(x: sp.csr_matrix, near: list[np.ndarray], lo: int) -> list[np.ndarray]:
     """The lexical similarity (rounded) of pool row lo + r with each of its candidates near[r],
     bit for bit the value the all-pairs block gives.
 
     There, a similarity is the sum of the products over the n-grams two rows share, added in
-    the order of the first row's columns, ascending (`CharNgrams` rows are sorted). Here each
-    candidate row is multiplied with the first row made dense: its products come in the order
-    of its own columns, also ascending, and the n-grams not shared add exactly 0.0."""
-    dense = np.zeros(x.shape[1])
-    out = []
-    for r, cand in enumerate(near):
-        if cand.size == 0:
-            out.append(np.zeros(0))
-            continue
-        row = x[lo + r]
-        dense[row.indices] = row.data
-        out.append(np.round(x[cand] @ dense, 4))
-        dense[row.indices] = 0.0
-    return out
+    the order of the first row's columns, ascending (`CharNgrams` rows are sorted). Here the
+    two rows of every candidate pair are multiplied element by element (a canonical CSR
+    product keeps the shared columns, ascending) and each product row summed in that order
+    (CSR times a vector of ones, one float addition after another): the same products in the
+    same order. All pairs of a block at once, `PAIRS_AT_ONCE` at a time: gathering rows one
+    candidate list at a time cost 23 of 28 s on 81,556 texts whose lists were short."""
+    sizes = np.fromiter((c.size for c in near), dtype=np.int64, count=len(near))
+    rows = np.repeat(np.arange(lo, lo + len(near), dtype=np.int64), sizes)
+    cols = np.concatenate(near).astype(np.int64) if near else np.zeros(0, np.int64)
+    sims = np.empty(rows.size)
+    ones = np.ones(x.shape[1])
+    for s in range(0, rows.size, PAIRS_AT_ONCE):
+        pair = slice(s, s + PAIRS_AT_ONCE)
+        prod = sp.csr_matrix(x[rows[pair]].multiply(x[cols[pair]]))
+        prod.sort_indices()
+        sims[pair] = prod @ ones
+    return np.split(np.round(sims, 4), np.cumsum(sizes)[:-1])
 
 
 def _best(cand: np.ndarray, sim: np.ndarray, threshold: float, pool: list[int],
