@@ -206,11 +206,13 @@ def semantic_clusters(docs: list[Doc], params: Any,
         pool_bucket = np.array([docs[i].t // bucket_ms for i in pool])
         # Rows of a block: a dense block holds at most CELLS similarities whatever the pool.
         step = max(1, min(BLOCK, CELLS // len(pool)))
+        every_pair = (params.candidates == "all" or len(pool) < params.lsh_min_pool
+                      or (params.candidates == "bound" and not bound.pays(x)))
         for lo in range(len(prev), len(pool), step):
             hi = min(len(pool), lo + step)
             # Each text against the texts before it only (the pool is in time order).
             lex = None
-            if params.candidates == "all" or len(pool) < params.lsh_min_pool:
+            if every_pair:
                 lex = np.round((x[lo:hi] @ x[:hi].T).toarray(), 4)
                 counts["compared"] += (hi - lo) * hi
             else:
@@ -332,10 +334,23 @@ class _NormBound:
     `candidates` 'all' exactly; only the cost differs (docs/traces.md)."""
 
     MARGIN = 1e-3
+    # The bound's work against every pair's: a candidate costs ~20x a pair of the all-pairs
+    # product to list and verify (2.8 us against 0.14 us, a 500-text block of the spam bench),
+    # so below this share of the all-pairs product's work the bound does not pay.
+    PAYS_BELOW = 0.25
 
     def __init__(self, threshold: float) -> None:
         self.t = threshold - self.MARGIN
         self._x: sp.csr_matrix | None = None
+
+    def pays(self, x: sp.csr_matrix) -> bool:
+        """Whether listing candidates costs less than comparing every pair of the pool `x`:
+        the R product and the heavy texts' products against the all-pairs product (Σ df² over
+        every column). Either way the clusters are the same."""
+        if x is not self._x:
+            self._x = x
+            self._split(x)
+        return self._cost < self.PAYS_BELOW * self._all_cost
 
     def candidates(self, x: sp.csr_matrix, lo: int, hi: int) -> list[np.ndarray]:
         """For each pool position k in [lo, hi) of the pool's rows `x`, the earlier positions
@@ -386,6 +401,7 @@ class _NormBound:
         df_sq = np.sort(df)[::-1] ** 2
         r_cost = np.r_[np.cumsum(df_sq[::-1])[::-1], 0.0]  # Σ df² over ranks >= k
         k = int(np.argmin(r_cost + heavy_cost[:n_cols + 1]))
+        self._cost, self._all_cost = float(r_cost[k] + heavy_cost[k]), float(r_cost[0])
         common = (cell_rank < k)
         c_sq = np.bincount(row_of, weights=np.where(common, x.data ** 2, 0.0), minlength=n_rows)
         self._c_norm = np.sqrt(c_sq)
