@@ -277,22 +277,29 @@ def test_lsh_gives_the_clusters_all_pairs_gives_on_a_flood_of_paraphrases():
     assert default == exact and n_default["compared"] == n_all["compared"]
 
 
-def _every_pair_above(docs: list[Doc], threshold: float, near_of) -> None:
-    """`near_of(x, pool)` lists each text's candidates: every pair the all-pairs product puts at
-    or above `threshold` is among them, and each candidate's similarity is that product's value
-    bit for bit."""
-    from inconcert.narratives.embed import CharNgrams
+def _blocks(near_of, n: int, step: int = 97) -> list[np.ndarray]:
+    """Each position's candidates from `near_of(lo, hi)` called block by block, as the trace
+    calls them (blocks after the first start past 0)."""
+    return [c for lo in range(0, n, step) for c in near_of(lo, min(n, lo + step))]
+
+
+def _every_pair_above(x, threshold: float, near: list[np.ndarray]) -> None:
+    """Every pair the all-pairs product of the rows `x` puts at or above `threshold` is among
+    the candidates `near`, and each candidate's similarity is that product's value bit for
+    bit."""
     from inconcert.traces.semantic_copy import _similarities
 
-    x = CharNgrams(2, 4, 1 << 20, threshold).embed_local([d.clean for d in docs])
     full = np.round((x @ x.T).toarray(), 4)
-    pool = list(range(len(docs)))
-    near = near_of(x, pool)
     sims = _similarities(x, near, 0)
-    for k in pool:
+    for k in range(x.shape[0]):
         assert set(np.flatnonzero(full[k, :k] >= threshold)) <= set(near[k].tolist()), k
         assert np.array_equal(sims[k], full[k, near[k]])
-    return near
+
+
+def _rows(docs: list[Doc]):
+    from inconcert.narratives.embed import CharNgrams
+
+    return CharNgrams(2, 4, 1 << 20, 0.6).embed_local([d.clean for d in docs])
 
 
 def test_bound_candidates_hold_every_pair_all_pairs_finds():
@@ -302,17 +309,60 @@ def test_bound_candidates_hold_every_pair_all_pairs_finds():
 
     docs, _ = _flood()
     params = SemanticCopyParams(lsh_min_pool=0)
-    near = _every_pair_above(docs, params.lexical_threshold,
-                             lambda x, pool: _NormBound(params.lexical_threshold)
-                             .candidates(x, 0, len(pool)))
+    x = _rows(docs)
+    bound = _NormBound(params.lexical_threshold)
+    near = _blocks(lambda lo, hi: bound.candidates(x, lo, hi), len(docs))
+    _every_pair_above(x, params.lexical_threshold, near)
+    assert bound.pays(x)
     lsh = _Bands(docs, params).candidates(list(range(len(docs))), 0, len(docs))
     assert sum(c.size for c in near) < sum(c.size for c in lsh) / 4
 
 
+def test_bound_is_applied_below_the_threshold_by_its_margin():
+    """Where the bound is tight (two texts sharing one n-gram: whether it falls among the common
+    columns or not, the bound is their similarity), a pair whose
+    similarity rounds to the threshold from below is still a candidate, and one a margin
+    (10^-3) below it is not."""
+    import scipy.sparse as sp
+
+    from inconcert.traces.semantic_copy import _NormBound
+
+    def pair(sim: float) -> sp.csr_matrix:
+        # two rows sharing one column: their product is that column's weights' product
+        a = np.sqrt(sim)
+        return sp.csr_matrix(np.array([[a, np.sqrt(1 - sim), 0.0], [a, 0.0, np.sqrt(1 - sim)]]))
+
+    for sim, proposed in ((0.59996, True), (0.6, True), (0.5985, False)):
+        x = pair(sim)
+        bound = _NormBound(0.6)
+        assert bound.candidates(x, 1, 2)[0].tolist() == ([0] if proposed else []), sim
+
+
+def test_bound_finds_heavy_texts_copies_that_share_only_common_ngrams():
+    """Texts whose common n-grams alone weigh more than the threshold ("heavy") are compared
+    with every earlier text: three of them sharing only the commonest column, at similarity
+    0.7, among 50 texts that hold the same column lightly, in blocks that start past them."""
+    import scipy.sparse as sp
+
+    from inconcert.traces.semantic_copy import _NormBound
+
+    heavy_at = (10, 40, 45)
+    n = 53
+    dense = np.zeros((n, n + 1))
+    for i in range(n):
+        w = 0.7 if i in heavy_at else 0.3
+        dense[i, 0], dense[i, i + 1] = np.sqrt(w), np.sqrt(1 - w)
+    x = sp.csr_matrix(dense)
+    bound = _NormBound(0.6)
+    near = _blocks(lambda lo, hi: bound.candidates(x, lo, hi), n, step=16)
+    assert bound._heavy.tolist() == list(heavy_at)
+    _every_pair_above(x, 0.6, near)
+    assert [(k, c.tolist()) for k, c in enumerate(near) if c.size] == [(40, [10]), (45, [10, 40])]
+
+
 def test_bound_candidates_hold_texts_made_of_common_ngrams():
-    """Texts made of the commonest n-grams (the bound's "heavy" texts, whose common part alone
-    could reach the threshold, compared with every earlier text) among the flood: copies among
-    them are still all found, and the clusters are those of every pair."""
+    """Texts made of the commonest n-grams among the flood: copies among them are all found,
+    and the clusters are those of every pair."""
     from inconcert.traces.semantic_copy import _NormBound
 
     rng = random.Random(8)
@@ -322,9 +372,60 @@ def test_bound_candidates_hold_texts_made_of_common_ngrams():
     docs = sorted(docs + [Doc(t, t, T0 + n * 700_000, "en", [("x", f"b{n}")])
                           for n, t in enumerate(filler)], key=lambda d: d.t)
     threshold = SemanticCopyParams().lexical_threshold
+    x = _rows(docs)
     bound = _NormBound(threshold)
-    _every_pair_above(docs, threshold, lambda x, pool: bound.candidates(x, 0, len(pool)))
+    _every_pair_above(x, threshold, _blocks(lambda lo, hi: bound.candidates(x, lo, hi),
+                                            len(docs)))
     assert bound._heavy.size >= 10
     by_bound, n_bound = semantic_clusters(docs, SemanticCopyParams(lsh_min_pool=0), None)
     exact, n_all = semantic_clusters(docs, SemanticCopyParams(candidates="all"), None)
     assert by_bound == exact and n_bound["compared"] < n_all["compared"] / 4
+
+
+def test_a_pool_of_copies_of_one_text_is_compared_pair_by_pair():
+    """Where nearly every pair is a copy (a spam flood of one talking point), listing
+    candidates would cost more than the all-pairs product: the pool is compared pair by pair,
+    with the same clusters; at a threshold of 0 the bound never applies (pairs sharing no
+    n-gram are copies there)."""
+    from inconcert.traces.semantic_copy import _NormBound
+
+    rng = random.Random(2)
+    words = _sentence(rng, topic=12)
+    docs = [Doc(t, t.lower(), T0 + n * 20_000, "en", [("x", f"s{n}")])
+            for n, t in enumerate(_paraphrase(rng, words) for _ in range(800))]
+    assert not _NormBound(0.6).pays(_rows(docs))
+    by_default, n_default = semantic_clusters(docs, SemanticCopyParams(lsh_min_pool=0), None)
+    exact, n_all = semantic_clusters(docs, SemanticCopyParams(candidates="all"), None)
+    assert by_default == exact and n_default["compared"] == n_all["compared"]
+    # At a threshold of 0 every pair is a copy, those sharing no n-gram too (Chinese and
+    # English texts): no product lists them, so the bound never applies.
+    chinese = [f"政府今天宣布新的预算计划和改革方案内容如下所示{n}" for n in range(5)]
+    flood = sorted(_flood()[0][:300] + [Doc(t, t, T0 + n * 1000, "zh", [("x", f"z{n}")])
+                                        for n, t in enumerate(chinese)], key=lambda d: d.t)
+    zero, _ = semantic_clusters(flood, SemanticCopyParams(lsh_min_pool=0, lexical_threshold=0.0),
+                                None)
+    assert zero == semantic_clusters(flood, SemanticCopyParams(candidates="all",
+                                                               lexical_threshold=0.0), None)[0]
+
+
+def test_verifying_candidates_of_long_texts_takes_bounded_memory():
+    """Candidates are verified in chunks of gathered n-gram cells, not of pairs: 150 texts of
+    2,000 characters, every pair a candidate (11,175 pairs of ~2,600 n-grams a row, ~700 MB
+    if gathered at once), stay within a few tens of MB."""
+    import tracemalloc
+
+    from inconcert.traces.semantic_copy import _similarities
+
+    rng = random.Random(6)
+    point = " ".join(" ".join(_sentence(rng, topic=10)) for _ in range(15))[:1900]
+    docs = [Doc(t, t, T0, "en", [("x", f"l{n}")])
+            for n, t in enumerate(f"{point} {rng.randrange(10**9)}" for _ in range(150))]
+    x = _rows(docs)
+    near = [np.arange(k, dtype=np.int64) for k in range(len(docs))]
+    tracemalloc.start()
+    sims = _similarities(x, near, 0)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    full = np.round((x @ x.T).toarray(), 4)
+    assert all(np.array_equal(sims[k], full[k, :k]) for k in range(len(docs)))
+    assert peak < 200 * 2**20, peak

@@ -52,7 +52,10 @@ from .near_text import NearTextParams, signatures
 TABLE = "semantic_copies"
 BLOCK = 512  # rows of one similarity block at most
 CELLS = 2_000_000  # similarities of one dense block at most (16 MB of float64)
-PAIRS_AT_ONCE = 100_000  # candidate pairs verified at once (their rows: ~100 MB at 60 n-grams)
+# n-gram cells of the candidate pairs' rows gathered at once to verify them (~12 bytes a cell
+# gathered, as much again for the products): a text of `max_chars` has thousands of n-grams,
+# so a count of pairs would not bound the memory.
+CELLS_AT_ONCE = 4_000_000
 # Shingles of the LSH signatures: 4-grams (near_text's), 2-grams for mostly-CJK text (a CJK
 # character carries about as much as a short word). Unrelated texts share fewer 4-grams than
 # 3-grams (median Jaccard of the spam bench's texts 0.015 against 0.055), copies nearly as many.
@@ -346,18 +349,17 @@ class _NormBound:
     def pays(self, x: sp.csr_matrix) -> bool:
         """Whether listing candidates costs less than comparing every pair of the pool `x`:
         the R product and the heavy texts' products against the all-pairs product (Σ df² over
-        every column). Either way the clusters are the same."""
-        if x is not self._x:
-            self._x = x
-            self._split(x)
+        every column). Either way the clusters are the same. At a threshold of 0 or below,
+        where pairs sharing no n-gram (similarity 0) are copies and no product lists them,
+        it never pays: every text is heavy there, and the heavy texts' products cost the
+        all-pairs product's Σ df²."""
+        self._split_once(x)
         return self._cost < self.PAYS_BELOW * self._all_cost
 
     def candidates(self, x: sp.csr_matrix, lo: int, hi: int) -> list[np.ndarray]:
         """For each pool position k in [lo, hi) of the pool's rows `x`, the earlier positions
         (ascending) that can reach the threshold with it."""
-        if x is not self._x:
-            self._x = x
-            self._split(x)
+        self._split_once(x)
         # Against the whole pool's transpose, made once (a transposed prefix per block cost
         # more than the products); the later texts' pairs are dropped below.
         part = (self._r[lo:hi] @ self._r_t).tocoo()
@@ -378,6 +380,12 @@ class _NormBound:
         row, col = pairs // hi, pairs % hi
         bounds = np.searchsorted(row, np.arange(hi - lo + 1))
         return [col[bounds[r]:bounds[r + 1]] for r in range(hi - lo)]
+
+    def _split_once(self, x: sp.csr_matrix) -> None:
+        """`_split` for the pool `x` unless it is the pool split last (blocks of one pool)."""
+        if x is not self._x:
+            self._x = x
+            self._split(x)
 
     def _split(self, x: sp.csr_matrix) -> None:
         """Choose the common columns C for the pool `x`; keep its R part, each row's |x_C| and
@@ -421,18 +429,25 @@ def _similarities(x: sp.csr_matrix, near: list[np.ndarray], lo: int) -> list[np.
     two rows of every candidate pair are multiplied element by element (a canonical CSR
     product keeps the shared columns, ascending) and each product row summed in that order
     (CSR times a vector of ones, one float addition after another): the same products in the
-    same order. All pairs of a block at once, `PAIRS_AT_ONCE` at a time: gathering rows one
-    candidate list at a time cost 23 of 28 s on 81,556 texts whose lists were short."""
+    same order. All pairs of a block at once, in chunks of at most `CELLS_AT_ONCE` gathered
+    cells (and at least one pair): gathering rows one candidate list at a time cost 23 of 28 s
+    on 81,556 texts whose lists were short."""
     sizes = np.fromiter((c.size for c in near), dtype=np.int64, count=len(near))
     rows = np.repeat(np.arange(lo, lo + len(near), dtype=np.int64), sizes)
     cols = np.concatenate(near).astype(np.int64) if near else np.zeros(0, np.int64)
     sims = np.empty(rows.size)
     ones = np.ones(x.shape[1])
-    for s in range(0, rows.size, PAIRS_AT_ONCE):
-        pair = slice(s, s + PAIRS_AT_ONCE)
+    row_cells = np.diff(x.indptr)
+    cells = np.cumsum(row_cells[rows] + row_cells[cols])
+    start = 0
+    while start < rows.size:
+        done = int(cells[start - 1]) if start else 0
+        end = max(start + 1, int(np.searchsorted(cells, done + CELLS_AT_ONCE, side="right")))
+        pair = slice(start, end)
         prod = sp.csr_matrix(x[rows[pair]].multiply(x[cols[pair]]))
         prod.sort_indices()
         sims[pair] = prod @ ones
+        start = end
     return np.split(np.round(sims, 4), np.cumsum(sizes)[:-1])
 
 
