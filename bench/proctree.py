@@ -98,6 +98,7 @@ class TreeSampler:
     peak_driver: int = 0
     peak_executors: int = 0
     peak_total: int = 0
+    peak_root: int = 0  # the step's own process (Python: DuckDB's memory lives there)
     max_executor_procs: int = 0
     samples: int = 0
     cpu: dict[tuple[int, str], float] = field(default_factory=dict)
@@ -119,6 +120,7 @@ class TreeSampler:
         self.peak_driver = max(self.peak_driver, driver)
         self.peak_executors = max(self.peak_executors, executors)
         self.peak_total = max(self.peak_total, driver + executors)
+        self.peak_root = max(self.peak_root, procs[self.root].rss)
         self.max_executor_procs = max(self.max_executor_procs, sum(
             EXECUTOR_MARK in procs[p].cmdline for p in pids))
         for pid in pids:  # keyed by command line too, in case a pid is reused
@@ -137,5 +139,6 @@ class TreeSampler:
         return {"driver_peak_rss_mb": self.peak_driver / mb,
                 "executors_peak_rss_mb": self.peak_executors / mb,
                 "tree_peak_rss_mb": self.peak_total / mb,
+                "root_peak_rss_mb": self.peak_root / mb,
                 "executor_processes": self.max_executor_procs,
                 "sampled_cpu_s": sum(self.cpu.values()), "samples": self.samples}

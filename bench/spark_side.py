@@ -95,10 +95,18 @@ def _mb(v: float | None) -> str:
     return "–" if v is None else f"{v:,.0f}"
 
 
+def _driver(m: dict[str, Any], eng: str) -> str:
+    # With Spark the driver is two processes: Python (DuckDB's stages live there) and the JVM.
+    if eng == "spark" and m.get("root_peak_rss_mb") is not None:
+        return f"{_mb(m.get('driver_peak_rss_mb'))} (Python {_mb(m['root_peak_rss_mb'])})"
+    return _mb(m.get("driver_peak_rss_mb"))
+
+
 def table(rows: list[dict[str, Any]]) -> str:
     """One Markdown row per (size, step, engine) measured, with the comparison of the two
     engines' results."""
-    lines = ["| messages | step | engine | wall s | CPU s (tree, sampled) | driver peak RSS MB | "
+    lines = ["| messages | step | engine | wall s | CPU s (tree, sampled) | driver peak RSS MB "
+             "(Python + driver JVM) | "
              "executors peak RSS MB | largest process RSS MB (wait4) | same result as DuckDB |",
              "|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
@@ -120,7 +128,7 @@ def table(rows: list[dict[str, Any]]) -> str:
                 same = "–" if eng == "duckdb" else _same(r.get(step, {}).get("same"))
                 lines.append(
                     f"| {_label(n)} | {step} | {eng} | {_fmt(m['wall_s'])} | "
-                    f"{_fmt(m.get('sampled_cpu_s'))} | {_mb(m.get('driver_peak_rss_mb'))} | "
+                    f"{_fmt(m.get('sampled_cpu_s'))} | {_driver(m, eng)} | "
                     f"{_mb(m.get('executors_peak_rss_mb')) if eng == 'spark' else '–'} | "
                     f"{_mb(m['peak_rss_mb'])} | {same} |")
     return "\n".join(lines)

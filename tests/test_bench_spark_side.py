@@ -89,6 +89,9 @@ def test_table_has_a_row_per_measurement_and_says_what_differs():
     assert "NO: edges.csv" in lines[6]
     assert "NO: 3 rows only DuckDB's, 1 only Spark's" in text
     assert "| 10^6 | detect | spark | not measured: above 1e5 |" in text
+    with_python = [{**ROWS[0], "co_reshare": {**ROWS[0]["co_reshare"], "spark": {
+        **ROWS[0]["co_reshare"]["spark"], "root_peak_rss_mb": 250.4}}}]
+    assert "| 60.0 | 80.0 | 700 (Python 250) | 900 |" in table(with_python)
     # DuckDB has no executors: no figure there
     assert "| 10^5 | co_reshare | duckdb | 1.00 | 1.00 | 200 | – | 200 | – |" in lines
 
@@ -141,5 +144,6 @@ def test_sampler_sees_a_real_child_and_its_memory():
     got = sampler.stop()
     assert got["samples"] >= 3
     assert got["driver_peak_rss_mb"] > 55
+    assert got["root_peak_rss_mb"] > 55  # the child is the root of its tree
     assert got["executors_peak_rss_mb"] == 0
     assert got["sampled_cpu_s"] >= 0
