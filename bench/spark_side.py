@@ -273,6 +273,35 @@ def report(data: dict[str, Any]) -> str:
     return "\n\n".join([head, table(data["rows"]), projection_text(projections(data["rows"]))])
 
 
+def merge_results(datas: list[dict[str, Any]]) -> dict[str, Any]:
+    """Several results files as one (e.g. a Spark detect measured in a later command): rows of
+    the same size are merged, a later file's steps and engines added to (or replacing) the
+    earlier ones; the first file's environment is kept, with every file's in `runs`."""
+    rows: dict[int, dict[str, Any]] = {}
+    for data in datas:
+        for r in data["rows"]:
+            row = rows.setdefault(r["messages"], {"messages": r["messages"]})
+            for key, value in r.items():
+                if key in STEPS:
+                    step = row.setdefault(key, {})
+                    for eng in ENGINES:
+                        m = value.get(eng)
+                        if m is None or (m.get("skipped") and eng in step):
+                            continue  # a skip never hides an earlier measurement
+                        step[eng] = m
+                        if not m.get("skipped"):
+                            # An earlier comparison was with the engine's replaced run.
+                            step.pop("same", None)
+                    if "same" in value:  # both engines of this file, compared
+                        step["same"] = value["same"]
+                else:
+                    row.setdefault(key, value)
+    env = {**datas[0]["env"], "argv": [a for d in datas for a in (d["env"]["argv"] + [";"])][:-1],
+           "load_avg_end": datas[-1]["env"].get("load_avg_end", ())}
+    return {"env": env, "runs": [d["env"] for d in datas],
+            "rows": [rows[n] for n in sorted(rows)]}
+
+
 def main() -> None:
     """Command line: see `python -m bench.spark_side --help`."""
     ap = argparse.ArgumentParser(prog="python -m bench.spark_side", description=__doc__,
@@ -293,11 +322,13 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
     ap.add_argument("--keep", action="store_true", help="keep the case databases")
-    ap.add_argument("--summary", type=Path, metavar="RESULTS_JSON",
-                    help="print the tables of an earlier spark_side_*.json and exit")
+    ap.add_argument("--summary", type=Path, nargs="+", metavar="RESULTS_JSON",
+                    help="print the tables of earlier spark_side_*.json files (merged, by "
+                         "size, later files adding to earlier ones) and exit")
     opts = ap.parse_args()
     if opts.summary:
-        print(report(json.loads(opts.summary.read_text(encoding="utf-8"))))
+        print(report(merge_results([json.loads(p.read_text(encoding="utf-8"))
+                                    for p in opts.summary])))
         return
     opts.steps = [s.strip() for s in opts.steps.split(",") if s.strip()]
     if unknown := set(opts.steps) - set(STEPS):

@@ -13,6 +13,7 @@ from bench.proctree import EXECUTOR_MARK, Proc, TreeSampler, split_rss
 from bench.spark_side import (
     cores_needed,
     fit_loglog,
+    merge_results,
     project_affine,
     project_power,
     projection_text,
@@ -147,3 +148,31 @@ def test_sampler_sees_a_real_child_and_its_memory():
     assert got["root_peak_rss_mb"] > 55  # the child is the root of its tree
     assert got["executors_peak_rss_mb"] == 0
     assert got["sampled_cpu_s"] >= 0
+
+
+def test_merge_adds_a_later_files_measurements_and_keeps_valid_comparisons():
+    first = {"env": {"argv": ["--sizes", "1e5,1e6"], "load_avg_end": (1, 1, 1)}, "rows": ROWS}
+    later_detect = {"duckdb": _m(80, 110, 1100), "spark": _m(2000, 3000, 2500, 2700),
+                    "same": {"differ": [], "identical": True}}
+    later = {"env": {"argv": ["--sizes", "1e6", "--steps", "detect"],
+                     "load_avg_end": (2, 2, 2)},
+             "rows": [{"messages": 1_000_000, "ingest": _m(40, 40, 600),
+                       "detect": later_detect},
+                      {"messages": 100_000, "co_reshare": {
+                          "duckdb": _m(2, 2, 210), "spark": {"skipped": "above 0"}}}]}
+    merged = merge_results([first, later])
+    by_n = {r["messages"]: r for r in merged["rows"]}
+    assert list(by_n) == [100_000, 1_000_000]
+    assert by_n[1_000_000]["detect"] == later_detect  # the later pair and its comparison
+    assert by_n[1_000_000]["ingest"]["wall_s"] == 50  # the first ingest is kept
+    assert by_n[1_000_000]["co_reshare"] == ROWS[1]["co_reshare"]
+    # A skip does not hide the earlier Spark run; the replaced DuckDB run voids the
+    # comparison made against the earlier one.
+    co = by_n[100_000]["co_reshare"]
+    assert co["spark"]["wall_s"] == 60 and co["duckdb"]["wall_s"] == 2 and "same" not in co
+    assert merged["env"]["argv"] == ["--sizes", "1e5,1e6", ";", "--sizes", "1e6", "--steps",
+                                     "detect"]
+    assert merged["env"]["load_avg_end"] == (2, 2, 2)
+    text = table(merged["rows"])
+    assert "| 10^6 | detect | spark | 2,000 | 3,000 | 2,500 | 2,700 | 2,500 | yes |" in text
+    assert "not compared" in text
