@@ -173,8 +173,8 @@ def projection_text(projs: list[dict[str, Any]]) -> str:
     lines = [f"**Extrapolation** to {_label(TARGET_N)} messages (not measured): wall time by the "
              "power law fitted to the measured sizes (log-log slope), and by a fixed cost plus "
              "the marginal cost per message between the two largest sizes; CPU the same way "
-             f"(affine); cores to do that CPU work in one hour at {EFFICIENCY:.0%} efficiency, "
-             f"and {NODE_CORES}-core nodes.", "",
+             f"(affine); for Spark, the cores to do that CPU work in one hour at {EFFICIENCY:.0%} "
+             f"efficiency, and {NODE_CORES}-core nodes.", "",
              "| step | engine | sizes | log-log slope | wall at 10^9, power law | wall at 10^9, "
              "affine | CPU at 10^9, affine | cores for 1 h | nodes |",
              "|---|---|---|---|---|---|---|---|---|"]
@@ -182,8 +182,10 @@ def projection_text(projs: list[dict[str, Any]]) -> str:
         lines.append(
             f"| {p['step']} | {p['engine']} | {', '.join(_label(n) for n in p['sizes'])} | "
             f"{p['slope']:.2f} | {_hours(p['wall_power_s'])} | {_hours(p['wall_affine_s'])} | "
-            f"{_hours(p['cpu_affine_s'])} | {p['cores_1h']} | "
-            f"{math.ceil(p['cores_1h'] / NODE_CORES)} |")
+            f"{_hours(p['cpu_affine_s'])} | " + (
+                # DuckDB is one machine: more nodes do not apply to it.
+                f"{p['cores_1h']} | {math.ceil(p['cores_1h'] / NODE_CORES)} |"
+                if p["engine"] == "spark" else "– (one machine) | – |"))
     return "\n".join(lines)
 
 

@@ -110,6 +110,8 @@ def test_projections_skip_what_was_measured_once():
     text = projection_text(list(projs.values()))
     assert text.startswith("**Extrapolation**")
     assert "not measured" in text
+    assert f"| {spark['cores_1h']} | {math.ceil(spark['cores_1h'] / 16)} |" in text
+    assert text.count("– (one machine)") == 2  # DuckDB's rows: no cluster size
     assert projection_text([]).startswith("No step was measured at two sizes")
 
 
