@@ -67,6 +67,9 @@ def run_step(kind: str, args: dict[str, Any], work: Path, name: str | None = Non
     sampled = sampler.stop() if sampler else {}
     log.close()
     if status != 0:
+        if sampled:  # what a failed step used up to its failure (memory, above all) is kept
+            (work / f"{name}.sampled.json").write_text(json.dumps({"wall_s": wall, **sampled}),
+                                                       encoding="utf-8")
         tail = (work / f"{name}.log").read_text(encoding="utf-8")[-2000:]
         raise SystemExit(f"bench: {name} step failed (status {status}):\n{tail}")
     out = json.loads(result.read_text(encoding="utf-8"))

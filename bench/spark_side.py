@@ -203,7 +203,10 @@ def _measure(opts: argparse.Namespace, step: str, eng: str, args: dict[str, Any]
                      sample=True)
     except SystemExit as e:  # a failed run is a result too (out of memory, ...): go on
         print(f"  {step} {eng}: FAILED, see {work / name}.log", flush=True)
-        return {"skipped": "failed: " + str(e).splitlines()[0], "log_tail": str(e)[-3000:]}
+        sampled = work / f"{name}.sampled.json"
+        return {"skipped": "failed: " + str(e).splitlines()[0], "log_tail": str(e)[-3000:],
+                "until_failure": json.loads(sampled.read_text(encoding="utf-8"))
+                if sampled.exists() else None}
     if step == "detect":
         m["stages"] = stage_times((work / f"{name}.log").read_text(encoding="utf-8"),
                                   m["wall_s"])
@@ -288,8 +291,9 @@ def merge_results(datas: list[dict[str, Any]]) -> dict[str, Any]:
                     step = row.setdefault(key, {})
                     for eng in ENGINES:
                         m = value.get(eng)
-                        if m is None or (m.get("skipped") and eng in step):
-                            continue  # a skip never hides an earlier measurement
+                        if m is None or (m.get("skipped") and eng in step
+                                         and not step[eng].get("skipped")):
+                            continue  # a skip (or failure) never hides a measurement
                         step[eng] = m
                         if not m.get("skipped"):
                             # An earlier comparison was with the engine's replaced run.
