@@ -175,6 +175,11 @@ def test_merge_adds_a_later_files_measurements_and_keeps_valid_comparisons():
     assert merged["env"]["argv"] == ["--sizes", "1e5,1e6", ";", "--sizes", "1e6", "--steps",
                                      "detect"]
     assert merged["env"]["load_avg_end"] == (2, 2, 2)
+    # A later failure replaces an earlier skip (it says more), not a measurement.
+    failed = {"env": {"argv": []}, "rows": [{"messages": 1_000_000, "detect": {
+        "spark": {"skipped": "failed: out of heap"}}}]}
+    again = {r["messages"]: r for r in merge_results([first, failed])["rows"]}
+    assert again[1_000_000]["detect"]["spark"] == {"skipped": "failed: out of heap"}
     text = table(merged["rows"])
     assert "| 10^6 | detect | spark | 2,000 | 3,000 | 2,500 | 2,700 | 2,500 | yes |" in text
     assert "not compared" in text
