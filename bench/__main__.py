@@ -28,6 +28,8 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from .proctree import TreeSampler
+
 ROOT = Path(__file__).resolve().parent.parent
 NETWORKS = ("co_retweet", "co_tweet", "co_link", "co_reply")
 # A stage's duration as `inconcert run` prints it ("  label: 12.3 s").
@@ -44,26 +46,35 @@ def _label(n: int) -> str:
     return f"10^{exp}" if n == 10**exp else f"{n:,}"
 
 
-def run_step(kind: str, args: dict[str, Any], work: Path) -> dict[str, Any]:
+def run_step(kind: str, args: dict[str, Any], work: Path, name: str | None = None,
+             sample: bool = False) -> dict[str, Any]:
     """Run one worker process; its result plus wall time, CPU time and peak RSS (MB).
 
     A child's peak RSS counts its parent's resident memory at the fork, so everything heavy
-    (generating, comparing) runs in workers and this process stays small."""
-    result = work / f"{kind}.json"
+    (generating, comparing) runs in workers and this process stays small. `name` names the
+    step's result and log files (default `kind`); `sample` also samples the process tree from
+    /proc (`bench.proctree`: driver and executor RSS apart, the CPU of JVMs nobody waits for)."""
+    name = name or kind
+    result = work / f"{name}.json"
     args = {**args, "result": str(result)}
-    log = open(work / f"{kind}.log", "w", encoding="utf-8")  # noqa: SIM115 - closed below
+    log = open(work / f"{name}.log", "w", encoding="utf-8")  # noqa: SIM115 - closed below
     started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "bench.workers", kind, json.dumps(args)],
                             stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+    sampler = TreeSampler(proc.pid).start() if sample else None
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - started
+    sampled = sampler.stop() if sampler else {}
     log.close()
     if status != 0:
-        tail = (work / f"{kind}.log").read_text(encoding="utf-8")[-2000:]
-        raise SystemExit(f"bench: {kind} step failed (status {status}):\n{tail}")
+        if sampled:  # what a failed step used up to its failure (memory, above all) is kept
+            (work / f"{name}.sampled.json").write_text(json.dumps({"wall_s": wall, **sampled}),
+                                                       encoding="utf-8")
+        tail = (work / f"{name}.log").read_text(encoding="utf-8")[-2000:]
+        raise SystemExit(f"bench: {name} step failed (status {status}):\n{tail}")
     out = json.loads(result.read_text(encoding="utf-8"))
     out.update(wall_s=wall, cpu_s=usage.ru_utime + usage.ru_stime,
-               peak_rss_mb=usage.ru_maxrss / 1024)
+               peak_rss_mb=usage.ru_maxrss / 1024, **sampled)
     return out
 
 

@@ -135,8 +135,87 @@ def compare(args: dict[str, Any]) -> dict[str, Any]:
     return {"only_a": int(only_a), "only_b": int(only_b)}
 
 
+def cli(args: dict[str, Any]) -> dict[str, Any]:
+    """`inconcert ARGV...` in this process (so that the step's process tree is the command's
+    own: no extra interpreter), e.g. `ingest FILE --to-parquet DIR` or `detect --dataset DIR
+    --out OUT --engine spark --master M`. Its console output goes to the step's log."""
+    from inconcert.cli import app
+
+    t, c = time.perf_counter(), time.process_time()
+    try:
+        code = app(args=list(args["argv"]), prog_name="inconcert", standalone_mode=False)
+    except SystemExit as e:  # the commands' error guard exits with 2
+        code = e.code
+    if code not in (None, 0):
+        raise SystemExit(f"inconcert {' '.join(args['argv'])}: exit status {code}")
+    return {"command_s": time.perf_counter() - t, "command_cpu_s": time.process_time() - c}
+
+
+def trace(args: dict[str, Any]) -> dict[str, Any]:
+    """One trace (`args["trace"]`, every other one disabled) on the Parquet dataset, by DuckDB
+    or by Spark (`engine`, `master`), as `inconcert detect --dataset` runs it: a case database
+    whose canonical tables are views over the dataset, `compute_traces` with the engine. Its
+    candidate edges (every column of `trace_candidates`) go to `args["edges"]` to be compared;
+    Spark's session start-up is timed apart from the trace."""
+    from inconcert import config
+    from inconcert.engine import DuckDBEngine, SparkEngine
+    from inconcert.scale.dataset import open_case
+    from inconcert.store import Store
+    from inconcert.traces import compute_traces, traces
+
+    name, dataset = args["trace"], args["dataset"]
+    out: dict[str, Any] = {}
+    t = time.perf_counter()
+    db = open_case(dataset, Path(args["db"]))
+    cfg = config.load(overrides=[f"traces.{other}.enabled=false" for other in traces()
+                                 if other != name])
+    out["open_s"] = time.perf_counter() - t
+    spark = None
+    if args["engine"] == "spark":
+        from inconcert.scale.spark import parse_conf, session
+
+        t = time.perf_counter()
+        spark = session(args["master"], parse_conf(args.get("spark_conf")))
+        spark.range(1).count()  # executors are up (local-cluster starts them lazily)
+        out["session_s"] = time.perf_counter() - t
+        eng: Any = SparkEngine(spark, dataset=dataset)
+    else:
+        eng = DuckDBEngine()
+    try:
+        with Store(db) as store:
+            caps = store.capabilities()
+            t, c = time.perf_counter(), time.process_time()
+            compute_traces(store.con, cfg, caps, eng)
+            out["trace_s"], out["trace_cpu_s"] = time.perf_counter() - t, time.process_time() - c
+            runs = store.execute("SELECT status, n_actions, n_pairs, notes FROM trace_runs "
+                                 "WHERE trace = ?", [name])
+            if not runs or runs[0][0] != "ok":
+                raise SystemExit(f"trace {name} did not run: {runs}")
+            out.update(n_actions=runs[0][1], window_pairs=runs[0][2], notes=runs[0][3])
+            out["candidates"], out["significant"] = store.execute(
+                "SELECT count(*), count(*) FILTER (significant) FROM trace_candidates "
+                "WHERE trace = ?", [name])[0]
+            edges = args["edges"].replace("'", "''")
+            store.execute(f"COPY (SELECT * FROM trace_candidates WHERE trace = '{name}') "
+                          f"TO '{edges}' (FORMAT parquet)")
+    finally:
+        if spark is not None:
+            spark.stop()
+    return out
+
+
+def same_files(args: dict[str, Any]) -> dict[str, Any]:
+    """Which of `names` differ between the folders `a` and `b` (byte for byte)."""
+    import filecmp
+
+    a, b = Path(args["a"]), Path(args["b"])
+    differ = [n for n in args["names"]
+              if not filecmp.cmp(a / n, b / n, shallow=False)]
+    return {"differ": differ, "identical": not differ}
+
+
 KINDS = {"generate": generate, "peer": peer, "ingest": ingest, "compat": compat,
-         "compare": compare}
+         "compare": compare, "cli": cli, "trace": trace, "same_files": same_files}
 
 
 def main() -> None:
