@@ -271,8 +271,8 @@ def test_self_amplification_needs_both_the_share_and_the_odds_beyond_chance():
 def test_an_audience_of_a_few_authors_that_reshares_mostly_elsewhere_made_no_audience():
     """Readers U reshare four authors P, and nobody else does: all of P's reshares come from
     the unit P+U, far beyond chance. But U spends 20 of its 220 reshares on P and the rest on
-    an unrelated network O's posts, so it is P's authentic audience, not amplifiers that exist
-    to amplify P. Spending most of its reshares on P, the same unit made its own audience."""
+    200 other accounts' posts, so it is P's authentic audience, not amplifiers that exist to
+    amplify P. Spending most of its reshares on P, the same unit made its own audience."""
     import duckdb
 
     from inconcert.verdict import VerdictParams, _self_amplification, _test_networks
@@ -290,7 +290,7 @@ def test_an_audience_of_a_few_authors_that_reshares_mostly_elsewhere_made_no_aud
         con.executemany("INSERT INTO networks VALUES (?, NULL, NULL)", [["O"], ["P"], ["U"]])
         con.executemany("INSERT INTO memberships VALUES (?, ?)", members)
         flows = [(f"u{k % 10}", f"p{k % 4}") for k in range(20)]
-        flows += [(f"u{k % 10}", f"o{k % 50}") for k in range(elsewhere)]
+        flows += [(f"u{k % 10}", f"x{k}") for k in range(elsewhere)]
         flows += [(f"o{(k + 1) % 50}", f"o{k % 50}") for k in range(2000)]
         con.executemany("INSERT INTO reshares VALUES (?, ?)", flows)
         return con
@@ -306,6 +306,41 @@ def test_an_audience_of_a_few_authors_that_reshares_mostly_elsewhere_made_no_aud
     _test_networks(amplifiers, VerdictParams())
     assert amplifiers.execute("SELECT inauthentic, inauthentic_by FROM networks "
                               "WHERE network_id = 'P'").fetchall() == [(True, "self-amplification")]
+
+
+def test_amplifiers_cut_into_two_networks_are_still_one_unit_with_their_seeders():
+    """Leiden may cut one squad of amplifiers into two networks A and B, each making about half
+    of the reshares of the seeders S, so neither makes most of what S receives. Each spends all
+    its reshares on S, over S's four members: both join S's unit, which then made its own
+    audience. A network making a tenth of its reshares on S joins nothing."""
+    import duckdb
+
+    from inconcert.verdict import VerdictParams, _self_amplification, _test_networks
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE networks (network_id VARCHAR, inauthentic BOOLEAN, "
+                "inauthentic_p_value DOUBLE)")
+    con.execute("CREATE TABLE memberships (account_id VARCHAR, network_id VARCHAR)")
+    con.execute("CREATE TABLE account_scores (account_id VARCHAR, inauthenticity_score DOUBLE)")
+    con.execute("CREATE TABLE reshares (amplifier VARCHAR, seeder VARCHAR)")
+    members = ([(f"s{i}", "S") for i in range(4)] + [(f"a{i}", "A") for i in range(10)]
+               + [(f"b{i}", "B") for i in range(10)] + [(f"c{i}", "C") for i in range(10)])
+    con.executemany("INSERT INTO networks VALUES (?, NULL, NULL)", [["A"], ["B"], ["C"], ["S"]])
+    con.executemany("INSERT INTO memberships VALUES (?, ?)", members)
+    flows = [(f"a{k % 10}", f"s{k % 4}") for k in range(45)]
+    flows += [(f"b{k % 10}", f"s{k % 4}") for k in range(45)]
+    flows += [(f"c{k % 10}", f"s{k % 4}") for k in range(10)]   # C: a tenth of its reshares
+    flows += [(f"c{k % 10}", f"x{k}") for k in range(90)]
+    flows += [(f"x{k}", f"x{k + 1}") for k in range(1000)]       # the rest of the case
+    con.executemany("INSERT INTO reshares VALUES (?, ?)", flows)
+    units = _self_amplification(con, 3)
+    share, seeders, effective, chance, made = units["S"]
+    assert share == 90 / 100 and seeders == 4 and effective > 3.9
+    assert made == 1.0 and chance < 0.1
+    assert "C" not in units  # C received nothing; it is no part of S's unit
+    _test_networks(con, VerdictParams())
+    assert con.execute("SELECT inauthentic, inauthentic_by FROM networks WHERE network_id = 'S'"
+                       ).fetchall() == [(True, "self-amplification")]
 
 
 def test_members_showing_signs_must_be_a_large_effect_not_only_a_significant_one():
