@@ -281,7 +281,8 @@ def _test_networks(con: duckdb.DuckDBPyConnection, p: VerdictParams) -> None:
         con.execute(f"ALTER TABLE networks ADD COLUMN IF NOT EXISTS {col} {typ}").fetchall()
     copied = copying.measure(con)
     copying.copy_members(con)  # `_copy_members`, which the verdict's rows read
-    selfamp = _self_amplification(con, p.self_amplification_seeders)
+    selfamp = _self_amplification(con, p.self_amplification_seeders,
+                                  p.self_amplification_odds_ratio)
     if not rows:
         return
     n_tests = len(rows)
@@ -323,7 +324,8 @@ def _copying_p_value(c: copying.Copying | None) -> float:
     return float(binom.sf(c.copiers - 1, c.size, c.background))
 
 
-def _self_amplification(con: duckdb.DuckDBPyConnection, min_seeders: int
+def _self_amplification(con: duckdb.DuckDBPyConnection, min_seeders: int,
+                        join_odds_ratio: float = 4.27
                         ) -> dict[str, tuple[float, int, float, float, float | None]]:
     """Per network: the share of all reshares of its members' posts that members made, how
     many distinct members were reshared by other members, their effective number, the share
@@ -345,7 +347,9 @@ def _self_amplification(con: duckdb.DuckDBPyConnection, min_seeders: int
     An operation's seeders and amplifiers may form networks of their own (seeders linked by
     what they post, amplifiers by what they reshare), so networks are measured together with
     the networks that make most of their reshares (at least half, `roles.min_network_share`'s
-    majority) of at least `min_seeders` members (effective number): one unit of amplification."""
+    majority) of at least `min_seeders` members (effective number), or that spend most of
+    their own reshares on it, at odds at least `join_odds_ratio` times its share of all the
+    reshares received in the case: one unit of amplification."""
     for col, typ in (("internal_share", "DOUBLE"), ("internal_seeders", "BIGINT"),
                      ("internal_chance", "DOUBLE"), ("internal_made_share", "DOUBLE"),
                      ("inauthentic_by", "VARCHAR")):
@@ -386,6 +390,8 @@ def _self_amplification(con: duckdb.DuckDBPyConnection, min_seeders: int
     made_known: dict[str, int] = {}
     for na, _, n in given_flows:
         made_known[na] = made_known.get(na, 0) + n
+    known = con.execute("SELECT count(*) FROM reshares WHERE seeder <> amplifier"
+                        ).fetchall()[0][0]
     parent = {nid: nid for nid in received}
 
     def root(x: str) -> str:
@@ -402,8 +408,15 @@ def _self_amplification(con: duckdb.DuckDBPyConnection, min_seeders: int
         # of the reshares the amplifiers' network makes. Leiden may cut one squad of
         # amplifiers into two networks of which neither makes half of the seeders' reshares
         # (lag=seconds, seed 4: 45 % and 48 %), yet each spends nearly all its reshares on them.
-        if (ns != na and 2 * n >= min(received[ns], made_known.get(na, 0))
-                and _effective(pair_seeders[(ns, na)]) >= min_seeders):
+        # Spending most of one's reshares on popular posts is what any audience does where
+        # they are most of what is reshared, so that side also asks for the large effect
+        # against the seeders' share of all reshares received: an organic public resharing
+        # an operation's popular posts is its audience, not part of it (squad=25+, every
+        # seed: 29-73 more organic accounts flagged without this).
+        amplifies = 2 * n >= received[ns] or (
+            2 * n >= made_known.get(na, 0)
+            and _odds_ratio(n / made_known[na], received[ns] / known) >= join_odds_ratio)
+        if ns != na and amplifies and _effective(pair_seeders[(ns, na)]) >= min_seeders:
             a, b = sorted((root(ns), root(na)))
             parent[b] = a
     unit_in: dict[str, int] = {}
