@@ -89,6 +89,13 @@ def test_findings_json_holds_parameters_version_inputs_and_evidence(tmp_path):
     paths = _write(tmp_path, "out")
     doc = json.loads(paths[3].read_text(encoding="utf-8"))
     assert doc["inconcert_version"] == __version__
+    # Leiden's partition for a seed depends on the igraph/leidenalg release: the versions that
+    # made the result are part of it.
+    from importlib.metadata import version
+
+    assert doc["libraries"]["leidenalg"] == version("leidenalg")
+    assert doc["libraries"]["igraph"] == version("igraph")
+    assert set(doc["libraries"]) >= {"duckdb", "numpy", "scipy", "pyarrow"}
     assert doc["parameters"] == config.load().as_dict()
     sha = hashlib.sha256((FIXTURES / "io/campaign_users_csv_hashed.csv").read_bytes()
                          ).hexdigest()

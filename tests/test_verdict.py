@@ -179,13 +179,14 @@ def test_a_network_the_operation_reshared_once_is_its_audience_not_part_of_it():
     units = _self_amplification(con, 3)
     # all but V's two reshares of S are the unit's own, spread evenly over S's four members
     # The unit (S and A) makes 25 of the 27 reshares in this case (A's 24 of S, its 1 of V).
-    assert units["S"] == (24 / 26, 4, 4.0, 25 / 27)
+    # A made 25 reshares of known authors, 24 of them of S: the unit's own.
+    assert units["S"] == (24 / 26, 4, 4.0, 25 / 27, 24 / 25)
     assert units["V"][:3] == (0.0, 0, 0.0)  # its one reshare from A makes it no part of A's unit
     # Spread over three of V's members, the same flow would make V one of A's seeder networks.
     con2 = duckdb.connect()
     _flows_case(con2, flows + [("a1", "v2"), ("a2", "v3"), ("a3", "v2"), ("a4", "v3"),
                                ("a5", "v0")])
-    share, seeders, effective, _ = _self_amplification(con2, 3)["V"]
+    share, seeders, effective, *_ = _self_amplification(con2, 3)["V"]
     assert seeders == 7 and effective > 5 and share > 0.5  # one unit with S and A
 
 
@@ -207,7 +208,7 @@ def test_a_fandom_that_reshares_one_idol_is_not_amplifying_itself_as_a_network()
     flows = [(f"f{j}", "f0") for j in range(1, 10) for _ in range(30)]
     flows += [("f3", "f1"), ("f4", "f2")]
     con.executemany("INSERT INTO reshares VALUES (?, ?)", flows)
-    share, seeders, effective, _ = _self_amplification(con, 3)["F"]
+    share, seeders, effective, *_ = _self_amplification(con, 3)["F"]
     assert share == 1.0 and seeders == 3
     assert 1.0 < effective < 1.02
 
@@ -241,11 +242,11 @@ def test_a_network_that_is_most_of_a_closed_capture_is_not_amplifying_itself_by_
     from inconcert.verdict import _odds_ratio, _self_amplification
 
     # The network makes 90 of 800 reshares.
-    share, _, _, chance = _self_amplification(_closed_case(outsiders=700), 3)["N"]
+    share, _, _, chance, _ = _self_amplification(_closed_case(outsiders=700), 3)["N"]
     assert share == 0.9 and round(chance, 4) == 0.1125
     assert round(_odds_ratio(share, chance)) == 71   # 9 / (0.1125 / 0.8875)
     # The network makes 90 of 100 reshares.
-    share, _, _, chance = _self_amplification(_closed_case(outsiders=0), 3)["N"]
+    share, _, _, chance, _ = _self_amplification(_closed_case(outsiders=0), 3)["N"]
     assert share == 0.9 and chance == 0.9
     assert _odds_ratio(share, chance) == 1.0     # all of it chance
     assert _odds_ratio(0.9, 0.0) == _odds_ratio(1.0, 0.5) == float("inf")
@@ -265,6 +266,81 @@ def test_self_amplification_needs_both_the_share_and_the_odds_beyond_chance():
 
     assert verdict(outsiders=700) == (True, "self-amplification")
     assert verdict(outsiders=0) == (False, None)
+
+
+def test_an_audience_of_a_few_authors_that_reshares_mostly_elsewhere_made_no_audience():
+    """Readers U reshare four authors P, and nobody else does: all of P's reshares come from
+    the unit P+U, far beyond chance. But U spends 20 of its 220 reshares on P and the rest on
+    200 other accounts' posts, so it is P's authentic audience, not amplifiers that exist to
+    amplify P. Spending most of its reshares on P, the same unit made its own audience."""
+    import duckdb
+
+    from inconcert.verdict import VerdictParams, _self_amplification, _test_networks
+
+    def case(elsewhere: int) -> duckdb.DuckDBPyConnection:
+        con = duckdb.connect()
+        con.execute("CREATE TABLE networks (network_id VARCHAR, inauthentic BOOLEAN, "
+                    "inauthentic_p_value DOUBLE)")
+        con.execute("CREATE TABLE memberships (account_id VARCHAR, network_id VARCHAR)")
+        con.execute("CREATE TABLE account_scores (account_id VARCHAR, "
+                    "inauthenticity_score DOUBLE)")
+        con.execute("CREATE TABLE reshares (amplifier VARCHAR, seeder VARCHAR)")
+        members = ([(f"p{i}", "P") for i in range(4)] + [(f"u{i}", "U") for i in range(10)]
+                   + [(f"o{i}", "O") for i in range(50)])
+        con.executemany("INSERT INTO networks VALUES (?, NULL, NULL)", [["O"], ["P"], ["U"]])
+        con.executemany("INSERT INTO memberships VALUES (?, ?)", members)
+        flows = [(f"u{k % 10}", f"p{k % 4}") for k in range(20)]
+        flows += [(f"u{k % 10}", f"x{k}") for k in range(elsewhere)]
+        flows += [(f"o{(k + 1) % 50}", f"o{k % 50}") for k in range(2000)]
+        con.executemany("INSERT INTO reshares VALUES (?, ?)", flows)
+        return con
+
+    audience = case(elsewhere=200)
+    share, seeders, effective, chance, made = _self_amplification(audience, 3)["P"]
+    assert share == 1.0 and effective == 4.0 and chance < 0.1
+    assert made == 20 / 220
+    _test_networks(audience, VerdictParams())
+    assert audience.execute("SELECT inauthentic, internal_made_share FROM networks "
+                            "WHERE network_id = 'P'").fetchall() == [(False, 20 / 220)]
+    amplifiers = case(elsewhere=10)
+    _test_networks(amplifiers, VerdictParams())
+    assert amplifiers.execute("SELECT inauthentic, inauthentic_by FROM networks "
+                              "WHERE network_id = 'P'").fetchall() == [(True, "self-amplification")]
+
+
+def test_amplifiers_cut_into_two_networks_are_still_one_unit_with_their_seeders():
+    """Leiden may cut one squad of amplifiers into two networks A and B, each making about half
+    of the reshares of the seeders S, so neither makes most of what S receives. Each spends all
+    its reshares on S, over S's four members: both join S's unit, which then made its own
+    audience. A network making a tenth of its reshares on S joins nothing."""
+    import duckdb
+
+    from inconcert.verdict import VerdictParams, _self_amplification, _test_networks
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE networks (network_id VARCHAR, inauthentic BOOLEAN, "
+                "inauthentic_p_value DOUBLE)")
+    con.execute("CREATE TABLE memberships (account_id VARCHAR, network_id VARCHAR)")
+    con.execute("CREATE TABLE account_scores (account_id VARCHAR, inauthenticity_score DOUBLE)")
+    con.execute("CREATE TABLE reshares (amplifier VARCHAR, seeder VARCHAR)")
+    members = ([(f"s{i}", "S") for i in range(4)] + [(f"a{i}", "A") for i in range(10)]
+               + [(f"b{i}", "B") for i in range(10)] + [(f"c{i}", "C") for i in range(10)])
+    con.executemany("INSERT INTO networks VALUES (?, NULL, NULL)", [["A"], ["B"], ["C"], ["S"]])
+    con.executemany("INSERT INTO memberships VALUES (?, ?)", members)
+    flows = [(f"a{k % 10}", f"s{k % 4}") for k in range(45)]
+    flows += [(f"b{k % 10}", f"s{k % 4}") for k in range(45)]
+    flows += [(f"c{k % 10}", f"s{k % 4}") for k in range(10)]   # C: a tenth of its reshares
+    flows += [(f"c{k % 10}", f"x{k}") for k in range(90)]
+    flows += [(f"x{k}", f"x{k + 1}") for k in range(1000)]       # the rest of the case
+    con.executemany("INSERT INTO reshares VALUES (?, ?)", flows)
+    units = _self_amplification(con, 3)
+    share, seeders, effective, chance, made = units["S"]
+    assert share == 90 / 100 and seeders == 4 and effective > 3.9
+    assert made == 1.0 and chance < 0.1
+    assert "C" not in units  # C received nothing; it is no part of S's unit
+    _test_networks(con, VerdictParams())
+    assert con.execute("SELECT inauthentic, inauthentic_by FROM networks WHERE network_id = 'S'"
+                       ).fetchall() == [(True, "self-amplification")]
 
 
 def test_members_showing_signs_must_be_a_large_effect_not_only_a_significant_one():
@@ -325,7 +401,7 @@ def test_chance_of_self_amplification_counts_the_platform_the_reshares_are_on():
 
     alone, with_x = case(0), case(700)
     assert _self_amplification(alone, 3)["N"] == _self_amplification(with_x, 3)["N"]
-    share, _, _, chance = _self_amplification(with_x, 3)["N"]
+    share, _, _, chance, _ = _self_amplification(with_x, 3)["N"]
     assert share == 0.9 and chance == 0.9
     for con in (alone, with_x):
         _test_networks(con, VerdictParams())

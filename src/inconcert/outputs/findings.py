@@ -55,6 +55,27 @@ def evidence_by_account(con: duckdb.DuckDBPyConnection) -> dict[str, list[dict[s
     return out
 
 
+# The libraries whose versions can change a result: Leiden's partition for a seed differs
+# between igraph/leidenalg releases (lag=seconds seed 4 of the grid: F1 0.986 with igraph
+# 0.11.9 and leidenalg 0.10.2, 0.239 with 1.0.0 and 0.12.0 before the unit rule was fixed),
+# and the engines' and numeric libraries' releases can move ties and rounding.
+RESULT_LIBRARIES = ("duckdb", "igraph", "leidenalg", "numpy", "scipy", "pyarrow", "datasketch")
+
+
+def library_versions() -> dict[str, str | None]:
+    """The installed version of each library that can change a result (None if absent), so
+    that "same input, same parameters, same output" can be checked across machines."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out: dict[str, str | None] = {}
+    for name in RESULT_LIBRARIES:
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = None
+    return out
+
+
 def write_findings(store: Store, cfg: Config, accounts: list[dict[str, Any]],
                    networks: list[dict[str, Any]], edges: list[dict[str, Any]],
                    path: Path) -> Path:
@@ -70,6 +91,7 @@ def write_findings(store: Store, cfg: Config, accounts: list[dict[str, Any]],
         acc.append(row)
     doc = {
         "inconcert_version": __version__,
+        "libraries": library_versions(),
         "inputs": items,
         "inputs_digest": digest,
         "capabilities": store.capabilities(),

@@ -74,10 +74,9 @@ def statement(net: dict[str, Any], lvl: str, reference_rate: float = 0.12) -> st
     """The key-finding sentence for a network, in the assessment style of published reports.
 
     Every number in it is a column of networks.csv (size, inauthentic_share, n_flagged,
-    inauthentic_by, internal_share, internal_seeders, copying_members, copying_days,
-    copying_chance) or follows from one; `reference_rate` is
-    the verdict's (`verdict.reference_rate`), so the sentence says why members are or are not
-    flagged.
+    inauthentic_by, internal_share, internal_seeders, internal_made_share, copying_members,
+    copying_days, copying_chance) or follows from one; `reference_rate` is the verdict's
+    (`verdict.reference_rate`), so the sentence says why members are or are not flagged.
     """
     n = net["size"]
     traces = ", ".join(t.replace("_", "-") for t in (net.get("traces") or "").split(";") if t)
@@ -99,8 +98,9 @@ def statement(net: dict[str, Any], lvl: str, reference_rate: float = 0.12) -> st
                 f"members' posts come from its own members (chance alone would give "
                 f"{round(100 * (net.get('internal_chance') or 0.0))}%, its share of the "
                 f"reshares made on its platform), spread over "
-                f"{net.get('internal_seeders') or 0} reshared members (an audience it made "
-                "itself)")
+                f"{net.get('internal_seeders') or 0} reshared members, and "
+                f"{round(100 * (net.get('internal_made_share') or 0.0))}% of the reshares its "
+                "members make are of its own members (an audience it made itself)")
         if "copying" in why:
             reasons.append(
                 f"{net.get('copying_members') or 0} of its {n} members post the same or "

@@ -55,7 +55,7 @@ def store_keys(con: duckdb.DuckDBPyConnection, table: str,
                 SELECT s.platform, s.post_id, s.key, p.author_id, p.created_ms
                 FROM _keys_stage AS s JOIN posts AS p
                     ON p.platform = s.platform AND p.post_id = s.post_id
-            ),
+            )
             SELECT k.platform, k.post_id,
                    first_value(k.post_id) OVER (PARTITION BY k.key
                                                 ORDER BY k.created_ms, k.post_id) AS item
