@@ -213,10 +213,10 @@ def test_a_fandom_that_reshares_one_idol_is_not_amplifying_itself_as_a_network()
     assert 1.0 < effective < 1.02
 
 
-def _closed_case(outsiders: int):
-    """One 10-member network N that makes 90 reshares among its members (spread over all ten)
-    and receives 10 from an outsider; `outsiders` more reshares among outsiders alone. Tables as
-    the self-amplification rule and the network test read them."""
+def _network_case(members: list[tuple[str, str]], flows: list[tuple[str, str]]):
+    """A connection holding the tables the self-amplification rule and the network test read:
+    `networks` (one row per network of `members`), `memberships` (account, network),
+    `account_scores` (empty: no member shows signs) and `reshares` (amplifier, seeder)."""
     import duckdb
 
     con = duckdb.connect()
@@ -225,13 +225,21 @@ def _closed_case(outsiders: int):
     con.execute("CREATE TABLE memberships (account_id VARCHAR, network_id VARCHAR)")
     con.execute("CREATE TABLE account_scores (account_id VARCHAR, inauthenticity_score DOUBLE)")
     con.execute("CREATE TABLE reshares (amplifier VARCHAR, seeder VARCHAR)")
-    con.execute("INSERT INTO networks VALUES ('N', NULL, NULL)")
-    con.executemany("INSERT INTO memberships VALUES (?, 'N')", [[f"n{i}"] for i in range(10)])
+    con.executemany("INSERT INTO networks VALUES (?, NULL, NULL)",
+                    [[n] for n in sorted({n for _, n in members})])
+    con.executemany("INSERT INTO memberships VALUES (?, ?)", members)
+    con.executemany("INSERT INTO reshares VALUES (?, ?)", flows)
+    return con
+
+
+def _closed_case(outsiders: int):
+    """One 10-member network N that makes 90 reshares among its members (spread over all ten)
+    and receives 10 from an outsider; `outsiders` more reshares among outsiders alone. Tables as
+    the self-amplification rule and the network test read them."""
     flows = [(f"n{j}", f"n{i}") for i in range(10) for j in range(10) if j != i][:90]
     flows += [("o0", f"n{i}") for i in range(10)]
     flows += [(f"o{k}", f"o{k + 1}") for k in range(outsiders)]
-    con.executemany("INSERT INTO reshares VALUES (?, ?)", flows)
-    return con
+    return _network_case([(f"n{i}", "N") for i in range(10)], flows)
 
 
 def test_a_network_that_is_most_of_a_closed_capture_is_not_amplifying_itself_by_chance():
@@ -278,22 +286,12 @@ def test_an_audience_of_a_few_authors_that_reshares_mostly_elsewhere_made_no_aud
     from inconcert.verdict import VerdictParams, _self_amplification, _test_networks
 
     def case(elsewhere: int) -> duckdb.DuckDBPyConnection:
-        con = duckdb.connect()
-        con.execute("CREATE TABLE networks (network_id VARCHAR, inauthentic BOOLEAN, "
-                    "inauthentic_p_value DOUBLE)")
-        con.execute("CREATE TABLE memberships (account_id VARCHAR, network_id VARCHAR)")
-        con.execute("CREATE TABLE account_scores (account_id VARCHAR, "
-                    "inauthenticity_score DOUBLE)")
-        con.execute("CREATE TABLE reshares (amplifier VARCHAR, seeder VARCHAR)")
         members = ([(f"p{i}", "P") for i in range(4)] + [(f"u{i}", "U") for i in range(10)]
                    + [(f"o{i}", "O") for i in range(50)])
-        con.executemany("INSERT INTO networks VALUES (?, NULL, NULL)", [["O"], ["P"], ["U"]])
-        con.executemany("INSERT INTO memberships VALUES (?, ?)", members)
         flows = [(f"u{k % 10}", f"p{k % 4}") for k in range(20)]
         flows += [(f"u{k % 10}", f"x{k}") for k in range(elsewhere)]
         flows += [(f"o{(k + 1) % 50}", f"o{k % 50}") for k in range(2000)]
-        con.executemany("INSERT INTO reshares VALUES (?, ?)", flows)
-        return con
+        return _network_case(members, flows)
 
     audience = case(elsewhere=200)
     share, seeders, effective, chance, made = _self_amplification(audience, 3)["P"]
@@ -313,26 +311,17 @@ def test_amplifiers_cut_into_two_networks_are_still_one_unit_with_their_seeders(
     of the reshares of the seeders S, so neither makes most of what S receives. Each spends all
     its reshares on S, over S's four members: both join S's unit, which then made its own
     audience. A network making a tenth of its reshares on S joins nothing."""
-    import duckdb
 
     from inconcert.verdict import VerdictParams, _self_amplification, _test_networks
 
-    con = duckdb.connect()
-    con.execute("CREATE TABLE networks (network_id VARCHAR, inauthentic BOOLEAN, "
-                "inauthentic_p_value DOUBLE)")
-    con.execute("CREATE TABLE memberships (account_id VARCHAR, network_id VARCHAR)")
-    con.execute("CREATE TABLE account_scores (account_id VARCHAR, inauthenticity_score DOUBLE)")
-    con.execute("CREATE TABLE reshares (amplifier VARCHAR, seeder VARCHAR)")
     members = ([(f"s{i}", "S") for i in range(4)] + [(f"a{i}", "A") for i in range(10)]
                + [(f"b{i}", "B") for i in range(10)] + [(f"c{i}", "C") for i in range(10)])
-    con.executemany("INSERT INTO networks VALUES (?, NULL, NULL)", [["A"], ["B"], ["C"], ["S"]])
-    con.executemany("INSERT INTO memberships VALUES (?, ?)", members)
     flows = [(f"a{k % 10}", f"s{k % 4}") for k in range(45)]
     flows += [(f"b{k % 10}", f"s{k % 4}") for k in range(45)]
     flows += [(f"c{k % 10}", f"s{k % 4}") for k in range(10)]   # C: a tenth of its reshares
     flows += [(f"c{k % 10}", f"x{k}") for k in range(90)]
     flows += [(f"x{k}", f"x{k + 1}") for k in range(1000)]       # the rest of the case
-    con.executemany("INSERT INTO reshares VALUES (?, ?)", flows)
+    con = _network_case(members, flows)
     units = _self_amplification(con, 3)
     share, seeders, effective, chance, made = units["S"]
     assert share == 90 / 100 and seeders == 4 and effective > 3.9
