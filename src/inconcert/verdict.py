@@ -96,11 +96,14 @@ class VerdictParams:
              "above self_amplification_share: 1.0), while an authentic audience of a few "
              "popular authors reshares them and spends most of its reshares elsewhere; a "
              "majority, as owned_share ...")
-    self_amplification_seeders: int = config.param(
-        3, "... spread over at least this many of its members, counted as an effective number "
-           "(inverse Simpson, Jost 2006: (sum n)^2 / sum n^2 over the members' reshares "
-           "received), so a fandom that reshares its idol 2,705 times and two fans once each "
-           "counts 1.0, not 3")
+    self_amplification_seeders: float = config.param(
+        2.0, "... spread over more than this many of its members, counted as an effective number "
+             "(inverse Simpson, Jost 2006: (sum n)^2 / sum n^2 over the members' reshares "
+             "received): a fandom's one idol reaches at most 1 (its idol reshared 2,705 times "
+             "and two fans once each: 1.0) and a pair of friends at most 2. Until 2026-12-07 "
+             "at least 3, which also left out operations whose three or four seeders are "
+             "reshared unevenly, as seeders are (4 seeders reshared 304, 227, 74 and 64 times: "
+             "2.92)")
     copying_odds_ratio: float = config.param(
         4.27, "a network is also inauthentic when its members copy one another's content "
               "undisclosed (inconcert.copying): the count of copying members beyond the share "
@@ -296,7 +299,7 @@ def _test_networks(con: duckdb.DuckDBPyConnection, p: VerdictParams) -> None:
                    and share >= p.self_amplification_share
                    and _odds_ratio(share, chance) >= p.self_amplification_odds_ratio
                    and (made or 0.0) >= p.self_amplification_made_share
-                   and effective >= p.self_amplification_seeders)
+                   and effective > p.self_amplification_seeders)
         c = copied.get(nid)
         cpv = _copying_p_value(c)
         by_copying = (c is not None and c.background is not None and cpv * n_tests <= p.alpha
@@ -324,7 +327,7 @@ def _copying_p_value(c: copying.Copying | None) -> float:
     return float(binom.sf(c.copiers - 1, c.size, c.background))
 
 
-def _self_amplification(con: duckdb.DuckDBPyConnection, min_seeders: int,
+def _self_amplification(con: duckdb.DuckDBPyConnection, min_seeders: float,
                         join_odds_ratio: float = 4.27
                         ) -> dict[str, tuple[float, int, float, float, float | None]]:
     """Per network: the share of all reshares of its members' posts that members made, how
@@ -347,7 +350,7 @@ def _self_amplification(con: duckdb.DuckDBPyConnection, min_seeders: int,
     An operation's seeders and amplifiers may form networks of their own (seeders linked by
     what they post, amplifiers by what they reshare), so networks are measured together with
     the networks that make most of their reshares (at least half, `roles.min_network_share`'s
-    majority) of at least `min_seeders` members (effective number), or that spend most of
+    majority) of more than `min_seeders` members (effective number), or that spend most of
     their own reshares on it, at odds at least `join_odds_ratio` times its share of all the
     reshares received in the case: one unit of amplification."""
     for col, typ in (("internal_share", "DOUBLE"), ("internal_seeders", "BIGINT"),
@@ -416,7 +419,7 @@ def _self_amplification(con: duckdb.DuckDBPyConnection, min_seeders: int,
         amplifies = 2 * n >= received[ns] or (
             2 * n >= made_known.get(na, 0)
             and _odds_ratio(n / made_known[na], received[ns] / known) >= join_odds_ratio)
-        if ns != na and amplifies and _effective(pair_seeders[(ns, na)]) >= min_seeders:
+        if ns != na and amplifies and _effective(pair_seeders[(ns, na)]) > min_seeders:
             a, b = sorted((root(ns), root(na)))
             parent[b] = a
     unit_in: dict[str, int] = {}
