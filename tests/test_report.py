@@ -262,6 +262,16 @@ def test_statement_separates_coordination_from_inauthenticity():
     assert "435 of its 597 members post the same or equivalent content" in copied
     assert "on about 74 days" in copied and "0.2% copy anyone" in copied
     assert "470 of 597 are flagged" in copied
+    assert "under names that declare no common affiliation" in copied
+    # A dataset without names (the CooRTweet German set) cannot show a declared affiliation,
+    # and the sentence says so instead of calling the copying undisclosed.
+    nameless = statement(_net(inauthentic_by="copying", copying_members=16, copying_named=0,
+                              copying_days=4.1, size=16, n_flagged=16), "high")
+    assert "declare no common affiliation" not in nameless
+    assert "the data carries none of their names, so it cannot show whether" in nameless
+    some = statement(_net(inauthentic_by="copying", copying_members=16, copying_named=5,
+                          copying_days=4.1, size=16, n_flagged=16), "high")
+    assert "though only 5 of them are named in the data" in some
 
 
 def test_confidence_thresholds_are_config_parameters():

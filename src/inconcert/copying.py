@@ -57,12 +57,15 @@ GROUND = "copying"  # the verdict's name for this ground in networks.inauthentic
 class Copying:
     """One network's undisclosed copying: `copiers` of its `size` members copy another member;
     `background` is the share of posting accounts outside it that copy anyone (None when no
-    account outside it posts); `days` the effective number of days the copying spans."""
+    account outside it posts); `days` the effective number of days the copying spans; `named`
+    how many of the copiers have a handle or display name in the data (a dataset without
+    names, such as the CooRTweet German set, cannot show a declared affiliation)."""
 
     copiers: int
     size: int
     background: float | None
     days: float
+    named: int = 0
 
 
 def copy_traces() -> tuple[str, ...]:
@@ -175,7 +178,10 @@ def measure(con: duckdb.DuckDBPyConnection) -> dict[str, Copying]:
     totals = con.execute("""
         SELECT (SELECT count(DISTINCT a) FROM _copy_edges),
                (SELECT count(DISTINCT author_id) FROM posts)""").fetchall()[0]
-    rows = con.execute("""
+    named = ("SELECT account_id FROM accounts WHERE handle IS NOT NULL "
+             "OR display_name IS NOT NULL" if table_exists(con, "accounts")
+             else "SELECT NULL::VARCHAR WHERE false")
+    rows = con.execute(f"""
         WITH m AS (SELECT DISTINCT network_id, account_id FROM memberships
                    WHERE network_id IS NOT NULL),
         inside AS (
@@ -197,16 +203,18 @@ def measure(con: duckdb.DuckDBPyConnection) -> dict[str, Copying]:
                        AS posting
             FROM m GROUP BY 1
         ),
-        k AS (SELECT network_id, count(*) AS copiers FROM _copiers GROUP BY 1)
+        k AS (SELECT network_id, count(*) AS copiers,
+                     count(*) FILTER (WHERE account_id IN ({named})) AS named
+              FROM _copiers GROUP BY 1)
         SELECT per.network_id, per.size, coalesce(k.copiers, 0), per.any_copy, per.posting,
-               coalesce(eff.days, 0.0)
+               coalesce(eff.days, 0.0), coalesce(k.named, 0)
         FROM per LEFT JOIN k USING (network_id) LEFT JOIN eff USING (network_id)
         ORDER BY per.network_id
     """).fetchall()
     copiers_all, posters_all = int(totals[0]), int(totals[1])
     out = {}
-    for nid, size, copiers, any_copy, posting, days in rows:
+    for nid, size, copiers, any_copy, posting, days, n_named in rows:
         outside = posters_all - int(posting)
         background = (max(0, copiers_all - int(any_copy)) / outside) if outside > 0 else None
-        out[nid] = Copying(int(copiers), int(size), background, float(days))
+        out[nid] = Copying(int(copiers), int(size), background, float(days), int(n_named))
     return out

@@ -280,7 +280,8 @@ def _test_networks(con: duckdb.DuckDBPyConnection, p: VerdictParams) -> None:
         GROUP BY n.network_id ORDER BY n.network_id
     """, [p.member_threshold]).fetchall()
     for col, typ in (("copying_members", "BIGINT"), ("copying_chance", "DOUBLE"),
-                     ("copying_days", "DOUBLE"), ("copying_p_value", "DOUBLE")):
+                     ("copying_days", "DOUBLE"), ("copying_p_value", "DOUBLE"),
+                     ("copying_named", "BIGINT")):
         con.execute(f"ALTER TABLE networks ADD COLUMN IF NOT EXISTS {col} {typ}").fetchall()
     copied = copying.measure(con)
     copying.copy_members(con)  # `_copy_members`, which the verdict's rows read
@@ -311,12 +312,12 @@ def _test_networks(con: duckdb.DuckDBPyConnection, p: VerdictParams) -> None:
                        seeders, chance, made, why,
                        c.copiers if c else None, c.background if c else None,
                        round(c.days, 6) if c else None,
-                       min(1.0, cpv * n_tests) if c else None, nid))
+                       min(1.0, cpv * n_tests) if c else None, c.named if c else None, nid))
     con.executemany("UPDATE networks SET inauthentic_p_value = ?, inauthentic = ?, "
                     "internal_share = ?, internal_seeders = ?, internal_chance = ?, "
                     "internal_made_share = ?, inauthentic_by = ?, copying_members = ?, "
-                    "copying_chance = ?, copying_days = ?, copying_p_value = ? "
-                    "WHERE network_id = ?", values)
+                    "copying_chance = ?, copying_days = ?, copying_p_value = ?, "
+                    "copying_named = ? WHERE network_id = ?", values)
 
 
 def _copying_p_value(c: copying.Copying | None) -> float:

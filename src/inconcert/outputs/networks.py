@@ -18,7 +18,7 @@ HEADER = ("network_id", "size", "score", "traces", "first_seen", "last_seen", "t
           "diversity", "synchrony", "n_edges", "operation_id", "time_scale_s", "null_model",
           "group_p_value", "inauthentic_by", "inauthentic_p_value", "internal_share",
           "internal_seeders", "internal_chance", "copying_members", "copying_chance",
-          "copying_days", "copying_p_value", "internal_made_share")
+          "copying_days", "copying_p_value", "internal_made_share", "copying_named")
 _FLOATS = ("score", "inauthentic_share", "mean_inauthenticity", "density", "strength",
            "significance", "diversity", "synchrony", "internal_share", "internal_chance",
            "copying_chance", "copying_days", "internal_made_share")
@@ -26,7 +26,8 @@ _PVALUES = ("group_p_value", "inauthentic_p_value", "copying_p_value")
 # Filled by the group test and the verdict; a networks table made without them reads as empty.
 _LATER = ("time_scale_s", "null_model", "group_p_value", "inauthentic_by", "inauthentic_p_value",
           "internal_share", "internal_seeders", "internal_chance", "copying_members",
-          "copying_chance", "copying_days", "copying_p_value", "internal_made_share")
+          "copying_chance", "copying_days", "copying_p_value", "internal_made_share",
+          "copying_named")
 _SOURCE = {"first_seen": "first_ms", "last_seen": "last_ms"}
 
 

@@ -64,6 +64,21 @@ def _pct(share: float | None) -> str:
     return f"{v:.1f}%" if v < 10 else f"{round(v)}%"
 
 
+def _undisclosed(net: dict[str, Any]) -> str:
+    """What the copiers' names say: none declares a common affiliation, or the data carries
+    too few of their names to show one (`copying_named` of `copying_members`; absent in a
+    networks.csv written before that column, read as all named)."""
+    copiers = net.get("copying_members") or 0
+    named = net.get("copying_named")
+    if named is None or named >= copiers:
+        return "under names that declare no common affiliation"
+    if named == 0:
+        return ("though the data carries none of their names, so it cannot show whether they "
+                "declare a common affiliation")
+    return (f"under names that declare no common affiliation, though only {named} of them are "
+            "named in the data")
+
+
 def inauthentic_members(net: dict[str, Any]) -> int:
     """How many members count as inauthentic on their own (the count behind
     `inauthentic_share`, which is that count over the network's size)."""
@@ -75,8 +90,9 @@ def statement(net: dict[str, Any], lvl: str, reference_rate: float = 0.12) -> st
 
     Every number in it is a column of networks.csv (size, inauthentic_share, n_flagged,
     inauthentic_by, internal_share, internal_seeders, internal_made_share, copying_members,
-    copying_days, copying_chance) or follows from one; `reference_rate` is the verdict's
-    (`verdict.reference_rate`), so the sentence says why members are or are not flagged.
+    copying_days, copying_chance, copying_named) or follows from one; `reference_rate` is the
+    verdict's (`verdict.reference_rate`), so the sentence says why members are or are not
+    flagged.
     """
     n = net["size"]
     traces = ", ".join(t.replace("_", "-") for t in (net.get("traces") or "").split(";") if t)
@@ -104,8 +120,8 @@ def statement(net: dict[str, Any], lvl: str, reference_rate: float = 0.12) -> st
         if "copying" in why:
             reasons.append(
                 f"{net.get('copying_members') or 0} of its {n} members post the same or "
-                "equivalent content as other members as their own, under names that declare no "
-                f"common affiliation, on about {round(net.get('copying_days') or 0)} days "
+                f"equivalent content as other members as their own, {_undisclosed(net)}, on "
+                f"about {round(net.get('copying_days') or 0)} days "
                 f"(of the posting accounts outside it, "
                 f"{_pct(net.get('copying_chance'))} copy anyone)")
         return (f"{coordinated}, and that the activity is consistent with coordinated "
