@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 
 import duckdb
@@ -78,11 +79,19 @@ def _split(text: str | None) -> list[str]:
 
 def _counts(text: str | None) -> list[tuple[str, int]]:
     """'a:3;b:2' as [('a', 3), ('b', 2)]."""
+    return list(_parsed_counts(text))
+
+
+@lru_cache(maxsize=4096)
+def _parsed_counts(text: str | None) -> tuple[tuple[str, int], ...]:
+    # A narrative's row repeats per network that posted it, each with the same list of every
+    # such network (39 distinct lists among 17,845 rows, 25 million pairs, in the 10^6-row
+    # big-network case): each list is parsed once.
     out = []
     for part in _split(text):
         k, _, v = part.rpartition(":")
         out.append((k, int(v)) if k and v.isdigit() else (part, 0))
-    return out
+    return tuple(out)
 
 
 def _translated(rep: dict[str, Any], first: dict[str, Any]) -> bool:
@@ -101,7 +110,7 @@ def narratives(rows: list[dict], nid: str) -> list[dict[str, Any]]:
             "first": human_date(r["first_ms"]), "last": human_date(r["last_ms"]),
             "series": daily_series(r.get("timeline")),
             "languages": _counts(r.get("languages")),
-            "elsewhere": [(n, c) for n, c in _counts(r.get("networks")) if n != nid],
+            "elsewhere": [nc for nc in _parsed_counts(r.get("networks")) if nc[0] != nid],
             "terms": _split(r.get("top_terms")), "hashtags": _split(r.get("hashtags")),
             "domains": _split(r.get("domains")),
             "text": r.get("representative_text") or "",
