@@ -94,6 +94,25 @@ def _parsed_counts(text: str | None) -> tuple[tuple[str, int], ...]:
     return tuple(out)
 
 
+def _others(text: str | None, nid: str) -> list[tuple[str, int]]:
+    """The (network, count) pairs of a narrative's `networks` text other than `nid`'s."""
+    pairs = _parsed_counts(text)
+    at = _positions(text).get(nid, ())
+    if len(at) == 1:
+        # Two slices rather than a test of each pair: the big case's lists hold ~1,400 each.
+        return [*pairs[:at[0]], *pairs[at[0] + 1:]]
+    return [nc for nc in pairs if nc[0] != nid]
+
+
+@lru_cache(maxsize=4096)
+def _positions(text: str | None) -> dict[str, list[int]]:
+    """Where each network of a `networks` text is among its pairs."""
+    out: dict[str, list[int]] = {}
+    for i, (name, _) in enumerate(_parsed_counts(text)):
+        out.setdefault(name, []).append(i)
+    return out
+
+
 def _translated(rep: dict[str, Any], first: dict[str, Any]) -> bool:
     return bool(rep.get("lang")) and bool(first.get("lang")) and rep["lang"] != first["lang"]
 
@@ -110,7 +129,7 @@ def narratives(rows: list[dict], nid: str) -> list[dict[str, Any]]:
             "first": human_date(r["first_ms"]), "last": human_date(r["last_ms"]),
             "series": daily_series(r.get("timeline")),
             "languages": _counts(r.get("languages")),
-            "elsewhere": [nc for nc in _parsed_counts(r.get("networks")) if nc[0] != nid],
+            "elsewhere": _others(r.get("networks"), nid),
             "terms": _split(r.get("top_terms")), "hashtags": _split(r.get("hashtags")),
             "domains": _split(r.get("domains")),
             "text": r.get("representative_text") or "",
