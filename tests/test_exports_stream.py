@@ -14,6 +14,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
+from inconcert.arrowtext import text_column
 from inconcert.exports.gephi_csv import write_gephi_csv
 from inconcert.exports.gexf import write_gexf
 from inconcert.exports.graph import (
@@ -204,3 +205,10 @@ def test_csv_columns_equal_write_csv_row_by_row(tmp_path, seed):
         write_csv(tmp_path / "rows.csv", [name], [[v] for v in col], ids=("id",))
         write_csv_columns(tmp_path / "cols.csv", [name], [pa.array(col)], ids=("id",))
         assert (tmp_path / "cols.csv").read_bytes() == (tmp_path / "rows.csv").read_bytes()
+
+
+def test_float_texts_are_the_repr_of_each_value():
+    # Taken once per distinct value: 0.0 and -0.0, and NaN, keep their own text.
+    vals = [None, *FLOATS, float("nan"), float("inf"), -0.0, 0.0, *FLOATS] * 3
+    col = pa.chunked_array([vals[:7], vals[7:]], pa.float64())
+    assert text_column(col).to_pylist() == [None if v is None else repr(v) for v in vals]

@@ -270,7 +270,7 @@ def test_the_report_prints_persona_evidence_escaped(tmp_path):
          "description": "see https://evil.example/a?q=\"'><script>window.__pwned=1</script>"}]
     with _case(tmp_path, accounts) as store:
         link_personas(store.con, config.load())
-        rows = persona_rows(store.con, {"x1"})
+        rows = persona_rows(store.con, [{"x1"}])[0]
     assert len(rows) == 1 and rows[0]["a_name"] == f"Olga {evil}"  # raw: escaped once, below
     op = {"platform_list": ["facebook", "x"], "n_persona_links": 1, "persona_links": rows}
     html = _env().get_template("personas.html").render(op=op)

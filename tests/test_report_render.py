@@ -67,3 +67,11 @@ def test_counted_prints_as_the_inline_template(n):
     pairs = [(TEXTS[i % len(TEXTS)], i) for i in range(n)]
     assert (env.from_string("{{ pairs | counted }}").render(pairs=pairs)
             == env.from_string(OLD_COUNTED).render(pairs=pairs))
+
+
+def test_counted_prints_repeated_pairs_by_their_own_type():
+    # Pairs are printed once each and cached: a 1, a True and a 1.0 still print as themselves.
+    env = _env()
+    pairs = [("N1", 1), ("N1", True), ("N1", 1.0), (TEXTS[0], 2), (TEXTS[0], 2)] * 3
+    assert (env.from_string("{{ pairs | counted }}").render(pairs=pairs)
+            == env.from_string(OLD_COUNTED).render(pairs=pairs))

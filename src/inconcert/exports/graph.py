@@ -21,6 +21,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..arrowtext import per_distinct
 from ..outputs.accounts import num, sig_digits
 from ..store import table_exists
 from ..timeutil import iso_utc
@@ -194,14 +195,6 @@ def _examples(cells: list[str], limit: int = 5) -> str:
             if x not in out:
                 out.append(x)
     return ";".join(out[:limit])
-
-
-def per_distinct(col: pa.Array | pa.ChunkedArray, fn: Callable[[Any], Any],
-                 kind: pa.DataType) -> pa.Array:
-    """`fn` of every value of a column, called once per distinct value (a column of few
-    distinct values, such as post counts or network ids, costs as many calls)."""
-    distinct = pc.unique(col)
-    return pa.array([fn(v) for v in distinct.to_pylist()], kind).take(pc.index_in(col, distinct))
 
 
 def _per_value(col: pa.ChunkedArray, fn: Callable[[Any], Any], kind: pa.DataType) -> pa.Array:

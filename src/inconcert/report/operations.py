@@ -53,12 +53,28 @@ def _faces_not_checked(con: duckdb.DuckDBPyConnection) -> str | None:
     return (row[0][0] or "no reason recorded") if row else None
 
 
-def _summaries(con: duckdb.DuckDBPyConnection, members: list[str], size: int,
-               signals: dict[str, dict[str, str]], faces_skipped: str | None = None
-               ) -> list[str]:
+def _created_days(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """The creation day (epoch days) of every network member with a creation time."""
+    return dict(con.execute(
+        "SELECT account_id, min(created_ms) // 86400000 FROM accounts WHERE account_id IN "
+        "(SELECT account_id FROM memberships WHERE network_id IS NOT NULL) "
+        "AND created_ms IS NOT NULL GROUP BY account_id").fetchall())
+
+
+def _pictured(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """The accounts with a profile photo."""
+    return {a for (a,) in con.execute(
+        "SELECT DISTINCT account_id FROM accounts WHERE avatar_path IS NOT NULL").fetchall()}
+
+
+def _summaries(members: list[str], size: int, signals: dict[str, dict[str, str]],
+               created_days: dict[str, int], pictured: set[str],
+               faces_skipped: str | None = None) -> list[str]:
     """Sentences on what the operation's accounts are, each with its numbers; `signals` are
-    the accounts (with evidence) of each of SUMMARY_SIGNALS, read once for every operation;
-    `faces_skipped` is why the GAN-face check did not run (see `_faces_not_checked`)."""
+    the accounts (with evidence) of each of SUMMARY_SIGNALS, `created_days` and `pictured`
+    those of `_created_days` and `_pictured`, all read once for every operation (a case can
+    hold thousands); `faces_skipped` is why the GAN-face check did not run (see
+    `_faces_not_checked`)."""
     out = []
     ids = set(members)
     dormant = {a: e for a, e in signals["dormant_reactivated"].items() if a in ids}
@@ -69,10 +85,7 @@ def _summaries(con: duckdb.DuckDBPyConnection, members: list[str], size: int,
         out.append(f"{len(dormant)} of its {size} accounts are dormant accounts that came back "
                    f"to life with a new client, schedule or topic{silence} — consistent with "
                    "hijacked or bought accounts.")
-    created = Counter(d for (d,) in con.execute(
-        "SELECT min(created_ms) // 86400000 FROM accounts WHERE account_id IN "
-        "(SELECT unnest(?)) AND created_ms IS NOT NULL GROUP BY account_id",
-        [sorted(ids)]).fetchall())
+    created = Counter(created_days[a] for a in ids if a in created_days)
     bursts = sorted(((n, d) for d, n in created.items() if n >= MIN_BURST),
                     key=lambda t: (-t[0], t[1]))
     if bursts:
@@ -89,11 +102,9 @@ def _summaries(con: duckdb.DuckDBPyConnection, members: list[str], size: int,
                    "a GAN-generated face (eye positions; never proof).")
     if faces_skipped is not None:
         # Said beside the other findings: a reader must not take no GAN faces for none found.
-        pictured = con.execute("SELECT count(DISTINCT account_id) FROM accounts WHERE "
-                               "avatar_path IS NOT NULL AND account_id IN (SELECT unnest(?))",
-                               [sorted(ids)]).fetchall()[0][0]
-        if pictured:
-            out.append(f"The profile photos of {pictured} of its {size} accounts were not "
+        n_pictured = len(ids & pictured)
+        if n_pictured:
+            out.append(f"The profile photos of {n_pictured} of its {size} accounts were not "
                        f"checked for GAN-generated faces: {faces_skipped}.")
     if reused:
         out.append(f"{len(reused)} of its {size} accounts share a profile photo with another "
@@ -142,44 +153,54 @@ def statement(op: dict[str, Any], reference_rate: float = 0.12) -> str:
             f"fandom, a campaign team, a newsroom's accounts).{linked}")
 
 
-def persona_rows(con: duckdb.DuckDBPyConnection, accounts: set[str]
-                 ) -> list[dict[str, Any]]:
-    """The persona links touching these accounts, each with its evidence as plain strings
-    (kind, what each side shows, how many accounts hold it); the template escapes them."""
-    if not accounts or not table_exists(con, "persona_links"):
-        return []
+def persona_rows(con: duckdb.DuckDBPyConnection, account_sets: list[set[str]]
+                 ) -> list[list[dict[str, Any]]]:
+    """For each set of accounts, the persona links touching it, each with its evidence as
+    plain strings (kind, what each side shows, how many accounts hold it); the template
+    escapes them. The links and their accounts' names are read and worded once for all sets
+    (an operation each: a case can hold thousands)."""
+    if not any(account_sets) or not table_exists(con, "persona_links"):
+        return [[] for _ in account_sets]
     names = dict(((pl, a), n) for pl, a, n in con.execute(
-        "SELECT platform, account_id, any_value(display_name) FROM accounts GROUP BY ALL"
-    ).fetchall())
-    out = []
+        "SELECT platform, account_id, any_value(display_name) FROM accounts WHERE account_id "
+        "IN (SELECT account_a FROM persona_links UNION SELECT account_b FROM persona_links) "
+        "GROUP BY ALL").fetchall())
+    links = []
+    touching: dict[str, list[int]] = {}
     for pa_, aa, pb, ab, kinds, n_kinds, score, evidence in con.execute(
             "SELECT * FROM persona_links ORDER BY score DESC, platform_a, account_a, "
             "platform_b, account_b").fetchall():
-        if aa not in accounts and ab not in accounts:
-            continue
-        ev = json.loads(evidence)
-        lines = []
-        for k in kinds.split(";"):
-            e, word = ev[k], PERSONA_WORDS.get(k, k)
-            if k == "content":
-                ex = e["examples"][0]
-                what, item = ex["item"].split(":", 1)
-                item = defang(item) if what == "url" else item[:120]
-                lines.append(f"{word} {e['items']} text{'s' if e['items'] > 1 else ''} or "
-                             f"links within hours, e.g. “{item}” "
-                             f"({ex['seconds'] // 60} min apart)")
-            elif k == "sources":
-                lines.append(f"{word}: {e['personas']} linked personas")
-            else:
-                note = ", spelled from the name" if e.get("from_name") else ""
-                shown = [defang(x) if k == "link" else x for x in (e["a"], e["b"])]
-                n = e["holders"]
-                lines.append(f"{word} “{shown[0]}” / “{shown[1]}” (held by at most {n} "
-                             f"account{'s' if n > 1 else ''} on either platform{note})")
-        out.append({"a": f"{pa_}:{aa}", "a_name": names.get((pa_, aa)) or "",
-                    "b": f"{pb}:{ab}", "b_name": names.get((pb, ab)) or "",
-                    "kinds": n_kinds, "score": score, "evidence": lines})
-    return out
+        for a in {aa, ab}:
+            touching.setdefault(a, []).append(len(links))
+        links.append({"a": f"{pa_}:{aa}", "a_name": names.get((pa_, aa)) or "",
+                      "b": f"{pb}:{ab}", "b_name": names.get((pb, ab)) or "",
+                      "kinds": n_kinds, "score": score,
+                      "evidence": _persona_evidence(kinds, json.loads(evidence))})
+    return [[links[i] for i in sorted({i for a in accounts for i in touching.get(a, ())})]
+            for accounts in account_sets]
+
+
+def _persona_evidence(kinds: str, ev: dict[str, Any]) -> list[str]:
+    """The sentences of one persona link's evidence, one per kind (`kinds`, ';'-joined)."""
+    lines = []
+    for k in kinds.split(";"):
+        e, word = ev[k], PERSONA_WORDS.get(k, k)
+        if k == "content":
+            ex = e["examples"][0]
+            what, item = ex["item"].split(":", 1)
+            item = defang(item) if what == "url" else item[:120]
+            lines.append(f"{word} {e['items']} text{'s' if e['items'] > 1 else ''} or "
+                         f"links within hours, e.g. “{item}” "
+                         f"({ex['seconds'] // 60} min apart)")
+        elif k == "sources":
+            lines.append(f"{word}: {e['personas']} linked personas")
+        else:
+            note = ", spelled from the name" if e.get("from_name") else ""
+            shown = [defang(x) if k == "link" else x for x in (e["a"], e["b"])]
+            n = e["holders"]
+            lines.append(f"{word} “{shown[0]}” / “{shown[1]}” (held by at most {n} "
+                         f"account{'s' if n > 1 else ''} on either platform{note})")
+    return lines
 
 
 def operation_rows(con: duckdb.DuckDBPyConnection, networks: list[dict[str, Any]],
@@ -195,6 +216,8 @@ def operation_rows(con: duckdb.DuckDBPyConnection, networks: list[dict[str, Any]
         members.setdefault(nid, []).append(aid)
     signals = {name: _signal_accounts(con, name) for name in SUMMARY_SIGNALS}
     faces_skipped = _faces_not_checked(con)
+    created_days = _created_days(con)
+    pictured = _pictured(con) if faces_skipped is not None else set()
     cur = con.execute("SELECT * FROM operations ORDER BY operation_id")
     names = [d[0] for d in cur.description]
     out = []
@@ -210,14 +233,15 @@ def operation_rows(con: duckdb.DuckDBPyConnection, networks: list[dict[str, Any]
         op["corroborated"] = corroborated
         op["statement"] = statement(op, reference_rate)
         accounts = [a for n in op["network_ids"] for a in members.get(n, [])]
-        op["summaries"] = _summaries(con, accounts, op["size"], signals, faces_skipped)
+        op["summaries"] = _summaries(accounts, op["size"], signals, created_days, pictured,
+                                     faces_skipped)
         op["platform_list"] = [x for x in (op.get("platforms") or "").split(";") if x]
-        personas = persona_rows(con, set(accounts))
-        op["n_persona_links"] = len(personas)
-        op["persona_links"] = personas[:MAX_PERSONA_LINKS]
         reached.append((accounts, op["network_ids"]))
         op["first"], op["last"] = human_date(op["first_ms"]), human_date(op["last_ms"])
         out.append(op)
-    for op, r in zip(out, reach_all(con, reached), strict=True):
+    personas = persona_rows(con, [set(accounts) for accounts, _ in reached])
+    for op, r, links in zip(out, reach_all(con, reached), personas, strict=True):
         op["reach"] = r
+        op["n_persona_links"] = len(links)
+        op["persona_links"] = links[:MAX_PERSONA_LINKS]
     return out
