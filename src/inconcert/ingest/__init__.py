@@ -71,11 +71,14 @@ def _read_into(store: Store, src: Source, head: Head, reader: Reader, max_bad_fr
     """Read one source into the store in one transaction: all of it, or nothing."""
     dataset_id = src.sha256[:16]
     ctx = ReadContext()
+    bulk = reader.bulk_load(store, src, head)
     store.execute("BEGIN TRANSACTION")
     writer = DatasetWriter(store, src, reader, dataset_id, max_bad_fraction)
     line = 0
     try:
-        for item in reader.read(src, head, ctx):
+        items = () if bulk is not None and bulk.store(ctx, writer) else reader.read(src, head,
+                                                                                     ctx)
+        for item in items:
             writer.add(item)
             if isinstance(item, Batch):
                 line = int(item.lines[-1]) if len(item.lines) else line
@@ -108,6 +111,9 @@ def _read_into(store: Store, src: Source, head: Head, reader: Reader, max_bad_fr
     except BaseException:
         _rollback(store)
         raise
+    finally:
+        if bulk is not None:
+            bulk.close()
     store.execute("COMMIT")
     return result
 
