@@ -30,8 +30,8 @@ class _Bytes:
     size: int = 0
     newlines: int = 0
     quotes: int = 0
-    crs: int = 0
-    nuls: int = 0
+    cr: bool = False
+    nul: bool = False
     ends_with_newline: bool = True
 
 
@@ -43,8 +43,9 @@ def _scan(src: Source) -> _Bytes:
             out.size += len(chunk)
             out.newlines += chunk.count(b"\n")
             out.quotes += chunk.count(b'"')
-            out.crs += chunk.count(b"\r")
-            out.nuls += chunk.count(b"\x00")
+            # `in` finds a byte with memchr, far faster than counting it.
+            out.cr = out.cr or b"\r" in chunk
+            out.nul = out.nul or b"\x00" in chunk
             out.ends_with_newline = chunk.endswith(b"\n")
     return out
 
@@ -92,7 +93,7 @@ def load_csv(store: Store, src: Source, ncols: int, computed: Sequence[tuple[str
             or src.encoding != "utf-8"):
         return None
     counts = _scan(src)
-    if counts.crs or counts.nuls or not counts.size:
+    if counts.cr or counts.nul or not counts.size:
         return None
     cols = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(ncols))
     texts = ", ".join(f"coalesce(c{i}, '') AS c{i}" for i in range(ncols))

@@ -265,14 +265,15 @@ class _Bulk:
             FROM v""")
         if self.raw.longest > writer.limits.max_field:
             return False  # the reader's path quarantines the row with the field's length
-        (n, not_simple, n_posts, n_sf, n_refs, n_ref_times, n_screened) = st.execute("""
+        (n, not_simple, n_posts, n_sf, n_refs, n_ref_times, n_screened, n_ids) = st.execute("""
             SELECT count(*),
                 count(*) FILTER (NOT simple),
                 count(*) FILTER (reader_ok),
                 count(*) FILTER (reader_ok AND agree AND NOT unchecked),
                 count(*) FILTER (reader_ok AND ref IS NOT NULL),
                 count(*) FILTER (reader_ok AND ref_sf IS NOT NULL),
-                count(*) FILTER (screened)
+                count(*) FILTER (screened),
+                count(DISTINCT mid) FILTER (screened)
             FROM _cnt""")[0]
         if not_simple:
             return False  # ids `ident` rewrites: the reader's path
@@ -280,7 +281,7 @@ class _Bulk:
                 "SELECT count(*) FROM _cnt JOIN posts p ON p.platform = 'x' "
                 "AND p.post_id = _cnt.mid WHERE screened")[0][0]:
             return False  # posts other sources stored: quarantined by the writer's path
-        bad = self._bad(writer, n - n_screened)
+        bad = self._bad(writer, n - n_screened, n_ids < n_screened)
         self._store_posts(writer.dataset_id, [b.line for b in bad
                                               if b.reason.startswith("duplicate post id")])
         accounts = [{"platform": PLATFORM, "account_id": a, "handle": text(name)}
@@ -293,9 +294,10 @@ class _Bulk:
         writer.add_stored(n, PLATFORM, bad, accounts)
         return True
 
-    def _bad(self, writer: DatasetWriter, n_bad: int) -> list[Bad]:
+    def _bad(self, writer: DatasetWriter, n_bad: int, dups: bool) -> list[Bad]:
         """The rows the reader's and the writer's checks refuse, with their reasons: no id, no
-        time, a time outside the window or an id over `max_id`, then second rows of a post."""
+        time, a time outside the window or an id over `max_id` (`n_bad` of them), then, when
+        `dups` says some rows share a post id, every row of a post after its first."""
         st = self.raw.store
         why: dict[int, str] = {}
         if n_bad:
@@ -313,7 +315,7 @@ class _Bulk:
                                  or f"author_id longer than {max_id} characters")
         for mid, first, lines in st.execute(
                 "SELECT mid, min(line), list(line ORDER BY line) FROM _cnt WHERE screened "
-                "GROUP BY mid HAVING count(*) > 1"):
+                "GROUP BY mid HAVING count(*) > 1") if dups else ():
             for line in lines[1:]:
                 why[line] = f"duplicate post id {mid!r} (first at line {first})"
         return [Bad(line, why[line], self.raw.raw(fields))
