@@ -191,6 +191,7 @@ class _Bulk:
         self.columns = columns
         self.con = raw.store.con
         self.registered: list[str] = []
+        self.joined = False  # whether `_cnt` joins a lookup table (and so loses row order)
 
     @staticmethod
     def computed(columns: tuple[str, ...]) -> list[tuple[str, str]]:
@@ -233,22 +234,30 @@ class _Bulk:
         times = declared_times(odd.column("cell"), "timestamp")
         if pc.any(pc.equal(times.column("status"), 3)).as_py():
             return False
-        self._register("_cnt_times", times)
+        # A join does not keep its input's order (posts are stored in row order, as the
+        # batches store them): only files with time cells to look up take one.
+        m = {"reason": "NULL::VARCHAR", "ms": "NULL::BIGINT", "precision": "NULL::VARCHAR",
+             "unit_ms": "NULL::BIGINT", "status": "NULL::TINYINT"}
+        join = ""
+        if times.num_rows:
+            self._register("_cnt_times", times)
+            m = {k: f"m.{k}" for k in m}
+            join = f"LEFT JOIN _cnt_times m ON m.cell = d.{c['timestamp']}"
+            self.joined = True
         lo, hi = writer.window
         max_id = writer.limits.max_id
         st.execute(f"""CREATE OR REPLACE TEMP VIEW _cnt AS
             WITH t AS (
                 SELECT d.line, {', '.join(f'd.{c[a]} AS {b}' for a, b in _NAMES)},
-                    d.td, d.sf, d.simple, d.ref, d.ref_sf, m.reason AS m_reason,
+                    d.td, d.sf, d.simple, d.ref, d.ref_sf, {m['reason']} AS m_reason,
                     CASE WHEN td THEN TRY_CAST(ts AS BIGINT) * (CASE WHEN strlen(ts) >= 13
-                         THEN 1 ELSE 1000 END) ELSE m.ms END AS ms,
+                         THEN 1 ELSE 1000 END) ELSE {m['ms']} END AS ms,
                     CASE WHEN td THEN (CASE WHEN strlen(ts) >= 13 THEN 'ms' ELSE 's' END)
-                         ELSE m.precision END AS prec,
-                    CASE WHEN td THEN 1000 ELSE m.unit_ms END AS unit,
-                    CASE WHEN td THEN 0 ELSE m.status END AS status,
+                         ELSE {m['precision']} END AS prec,
+                    CASE WHEN td THEN 1000 ELSE {m['unit_ms']} END AS unit,
+                    CASE WHEN td THEN 0 ELSE {m['status']} END AS status,
                     rep <> '' AS reshare
-                FROM {VIEW} d LEFT JOIN _cnt_times m ON m.cell = d.{c['timestamp']}
-                WHERE d.line > {start}
+                FROM {VIEW} d {join} WHERE d.line > {start}
             ), u AS (
                 SELECT *,
                     coalesce(status = 0 AND ms - 1000 <= sf AND sf < ms + unit + 1000, false)
@@ -322,7 +331,8 @@ class _Bulk:
                 for line, fields in self.raw.cells(sorted(why))]
 
     def _store_posts(self, dataset_id: str, dups: list[int]) -> None:
-        """Insert the stored rows' posts and URL entities."""
+        """Insert the stored rows' posts and URL entities, in row order as the batches store
+        them."""
         st = self.raw.store
         where = "screened"
         if dups:
@@ -333,10 +343,15 @@ class _Bulk:
         wide = self.con.sql(
             "SELECT DISTINCT msg FROM _cnt WHERE reshare AND strlen(msg) <> length(msg)"
         ).to_arrow_table().column("msg")
-        self._register("_cnt_rt", pa.table({"msg": wide, "handle": rt_handles(wide)}))
+        other = "NULL"
+        if len(wide):
+            self._register("_cnt_rt", pa.table({"msg": wide, "handle": rt_handles(wide)}))
+            other = "(SELECT handle FROM _cnt_rt WHERE _cnt_rt.msg = _cnt.msg)"
         handle = (f"CASE WHEN NOT reshare THEN NULL WHEN strlen(msg) = length(msg) THEN "
                   f"nullif(regexp_extract(msg, '{_RE2_RT_HANDLE_ASCII}', 1), '') ELSE "
-                  f"(SELECT handle FROM _cnt_rt WHERE _cnt_rt.msg = _cnt.msg) END")
+                  f"{other} END")
+        # Sorting costs as much as the insert: asked for only where a join lost the order.
+        order = " ORDER BY line" if self.joined or dups or len(wide) else ""
         st.execute(f"""INSERT INTO posts ({', '.join(_POSTS)})
             SELECT '{PLATFORM}', mid, uid, created,
                 CASE WHEN agree OR unchecked THEN 'ms' ELSE prec END,
@@ -345,11 +360,12 @@ class _Bulk:
                 CASE WHEN unchecked THEN NULL ELSE ms END, msg,
                 CASE WHEN reshare THEN 'reshare' WHEN rpl <> '' THEN 'reply' ELSE 'original' END,
                 ref, {handle}, ref_sf, nullif(rpl, ''), ?, line
-            FROM _cnt WHERE {where}""", [dataset_id])
+            FROM _cnt WHERE {where}{order}""", [dataset_id])
         cells = self.con.sql(
             f"SELECT DISTINCT urls FROM _cnt WHERE {where} AND urls <> ''").to_arrow_table()
         self._register("_cnt_urls", url_cells(cells.column("urls")))
         st.execute(f"""INSERT INTO post_entities (platform, post_id, entity, position, value,
                                                  normalized)
             SELECT '{PLATFORM}', mid, 'url', u.position, u.value, u.normalized
-            FROM _cnt JOIN _cnt_urls u ON u.cell = _cnt.urls WHERE {where}""")
+            FROM _cnt JOIN _cnt_urls u ON u.cell = _cnt.urls WHERE {where}
+            ORDER BY line, u.position""")
