@@ -20,6 +20,7 @@ from .csvread import _raw
 from .source import Source
 
 RAW = "_csv_raw"
+LINED = "_csv_lined"  # the records with their line, where some span several lines
 _ABSENT = "<inconcert: field left out>"
 VIEW = "_csv"
 _CHUNK = 8 << 20
@@ -79,6 +80,7 @@ class RawCsv:
         """Free the temporary tables."""
         self.store.execute(f"DROP VIEW IF EXISTS {VIEW}")
         self.store.execute(f"DROP TABLE IF EXISTS {RAW}")
+        self.store.execute(f"DROP TABLE IF EXISTS {LINED}")
 
 
 def load_csv(store: Store, src: Source, ncols: int, computed: Sequence[tuple[str, str]] = (),
@@ -130,11 +132,17 @@ def load_csv(store: Store, src: Source, ncols: int, computed: Sequence[tuple[str
         store.execute(f"DROP TABLE IF EXISTS {RAW}")
         return None
     if counts.newlines + (not counts.ends_with_newline) == records:
-        line = "rowid + 1"  # no value holds a line feed: record k starts on line k + 1
+        # No value holds a line feed: record k starts on line k + 1.
+        store.execute(f"CREATE OR REPLACE TEMP VIEW {VIEW} AS SELECT rowid + 1 AS line, * "
+                      f"FROM {RAW}")
     else:
+        # Stored, not a view: every query would repeat the running sum.
         spans = "1 + " + " + ".join(f"(strlen({c}) - strlen(replace({c}, chr(10), '')))"
                                     for c in cells)
-        line = (f"1 + coalesce(sum({spans}) OVER (ORDER BY rowid ROWS BETWEEN UNBOUNDED "
-                "PRECEDING AND 1 PRECEDING), 0)")
-    store.execute(f"CREATE OR REPLACE TEMP VIEW {VIEW} AS SELECT {line} AS line, * FROM {RAW}")
+        store.execute(
+            f"CREATE OR REPLACE TEMP TABLE {LINED} AS SELECT 1 + coalesce(sum({spans}) OVER "
+            f"(ORDER BY rowid ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS line, * "
+            f"FROM {RAW} ORDER BY rowid")
+        store.execute(f"DROP TABLE {RAW}")
+        store.execute(f"CREATE OR REPLACE TEMP VIEW {VIEW} AS SELECT * FROM {LINED}")
     return RawCsv(store, ncols, int(records), int(max_bytes))
