@@ -14,13 +14,15 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import duckdb
+import numpy as np
+import pyarrow as pa
 
 from ..store import Store
 from .csvread import _raw
 from .source import Source
 
 RAW = "_csv_raw"
-LINED = "_csv_lined"  # the records with their line, where some span several lines
+LINES = "_csv_lines"  # the line of each record, where some span several lines
 _ABSENT = "<inconcert: field left out>"
 VIEW = "_csv"
 _CHUNK = 8 << 20
@@ -72,6 +74,11 @@ class RawCsv:
             for r in rows:
                 yield r[0], list(r[1:])
 
+    def first(self) -> list[str]:
+        """The fields of the first record (a header, or data)."""
+        cols = ", ".join(f"c{i}" for i in range(self.ncols))
+        return list(self.store.execute(f"SELECT {cols} FROM {RAW} LIMIT 1")[0])
+
     def raw(self, fields: list[str]) -> str:
         """A record back as one CSV line, for the quarantine (as the Python path gives it)."""
         return _raw(fields)
@@ -80,7 +87,7 @@ class RawCsv:
         """Free the temporary tables."""
         self.store.execute(f"DROP VIEW IF EXISTS {VIEW}")
         self.store.execute(f"DROP TABLE IF EXISTS {RAW}")
-        self.store.execute(f"DROP TABLE IF EXISTS {LINED}")
+        self.store.execute(f"DROP TABLE IF EXISTS {LINES}")
 
 
 def load_csv(store: Store, src: Source, ncols: int, computed: Sequence[tuple[str, str]] = (),
@@ -136,13 +143,18 @@ def load_csv(store: Store, src: Source, ncols: int, computed: Sequence[tuple[str
         store.execute(f"CREATE OR REPLACE TEMP VIEW {VIEW} AS SELECT rowid + 1 AS line, * "
                       f"FROM {RAW}")
     else:
-        # Stored, not a view: every query would repeat the running sum.
-        spans = "1 + " + " + ".join(f"(strlen({c}) - strlen(replace({c}, chr(10), '')))"
-                                    for c in cells)
-        store.execute(
-            f"CREATE OR REPLACE TEMP TABLE {LINED} AS SELECT 1 + coalesce(sum({spans}) OVER "
-            f"(ORDER BY rowid ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS line, * "
-            f"FROM {RAW} ORDER BY rowid")
-        store.execute(f"DROP TABLE {RAW}")
-        store.execute(f"CREATE OR REPLACE TEMP VIEW {VIEW} AS SELECT * FROM {LINED}")
+        # Each record's line: one minus the lines of the records before it, summed in
+        # NumPy (a window in SQL sorts every field along) and stored as one column put beside
+        # the records by position (in the view, every query would repeat the sum).
+        spans = " + ".join(f"(strlen({c}) - strlen(replace({c}, chr(10), '')))"
+                           for c in cells)
+        span = 1 + store.con.sql(f"SELECT {spans} AS s FROM {RAW}").fetchnumpy()["s"]
+        lines = pa.table({"line": 1 + np.concatenate(([0], np.cumsum(span)[:-1]))})
+        store.con.register("_csv_lines_arrow", lines)
+        try:
+            store.execute(f"CREATE OR REPLACE TEMP TABLE {LINES} AS FROM _csv_lines_arrow")
+        finally:
+            store.con.unregister("_csv_lines_arrow")
+        store.execute(f"CREATE OR REPLACE TEMP VIEW {VIEW} AS SELECT l.line, r.* FROM {RAW} r "
+                      f"POSITIONAL JOIN {LINES} l")
     return RawCsv(store, ncols, int(records), int(max_bytes))

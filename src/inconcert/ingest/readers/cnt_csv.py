@@ -226,8 +226,7 @@ class _Bulk:
         st = self.raw.store
         k = len(self.columns) - len(COLUMNS)
         c = {name: f"c{k + i}" for i, name in enumerate(COLUMNS)}
-        first = next(self.raw.cells([1]))[1]
-        start = 1 if _is_header(first) else 0
+        start = 1 if _is_header(self.raw.first()) else 0
         # Time cells other than plain Unix seconds or milliseconds, each parsed once.
         odd = self.con.sql(f"SELECT DISTINCT {c['timestamp']} AS cell FROM {VIEW} "
                            f"WHERE line > {start} AND NOT td").to_arrow_table()
