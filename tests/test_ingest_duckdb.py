@@ -45,7 +45,7 @@ def _hostile_rows(seed: int, n: int) -> list[list[str]]:
             body = rng.choice(["RT @", "RT @\u0e2a", "rt  @x", "RT\x1c@"]) + body + ": x"
         rows.append([mid, rng.choice(["1", "2", "", "40"]),
                      rng.choice(["alice", "", " B\u00f6b ", "null", "\u3000"]), repost, reply,
-                     body + rng.choice(["", "\nsecond line", ' "quoted" ', ","]),
+                     body + rng.choice(["", "\nsecond line", '"quoted"', ","]),
                      rng.choice(TIMES), rng.choice(URLS)])
         while rows[-1][-1] == "" and len(rows[-1]) > 6 and rng.random() < 0.5:
             rows[-1].pop()  # trailing empty fields may be left out
@@ -168,6 +168,42 @@ def test_what_duckdb_might_read_differently_goes_the_readers_way(tmp_path, spy, 
     res = _ingest(tmp_path / "c.duckdb", path)[0]
     assert spy in ([], [False]), why
     assert res.rows_in == res.rows_stored + res.rows_quarantined
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_duckdb_reads_what_it_takes_as_the_csv_module_does(tmp_path, seed):
+    """Random quoting, spaces, line feeds and short records: whenever `load_csv` takes a file,
+    its records (fields, field counts, lines) are those of `csv.reader` as `csv_rows` reads
+    it (short records padded, blank ones skipped)."""
+    from inconcert.ingest.duckcsv import VIEW, load_csv
+    from inconcert.ingest.source import sources_for
+    from inconcert.store import Store
+
+    rng = random.Random(seed)
+    pieces = ["a", " ", "  ", '"', '""', ",", "\n", 'x"y', '"z"', "\t", "é", "\\", "'"]
+    taken = 0
+    with Store(tmp_path / "c.duckdb") as store:
+        for trial in range(300):
+            text = "\n".join(",".join("".join(rng.choice(pieces)
+                                               for _ in range(rng.randint(0, 4)))
+                                       for _ in range(3)) for _ in range(rng.randint(1, 4)))
+            path = tmp_path / f"t{trial}.csv"
+            path.write_text(text + rng.choice(["", "\n"]), encoding="utf-8")
+            raw = load_csv(store, sources_for(path)[0], 3, pad=True)
+            if raw is None:
+                continue
+            taken += 1
+            got = store.execute(f"SELECT line, c0, c1, c2, _fields FROM {VIEW} ORDER BY line")
+            raw.drop()
+            want = []
+            reader = csv.reader(path.open(encoding="utf-8", newline=""))
+            prev = 0
+            for rec in reader:
+                start, prev = prev + 1, reader.line_num
+                if rec and not (len(rec) == 1 and not rec[0].strip()):
+                    want.append((start, *rec, *[""] * (3 - len(rec)), len(rec)))
+            assert got == want, text
+    assert taken > 20
 
 
 def test_posts_already_stored_go_the_writers_way(tmp_path, spy):

@@ -2,10 +2,12 @@
 canonical rows in SQL (far faster than Arrow batches through Python and DuckDB's appender).
 
 Only input DuckDB reads exactly as the csv module reads it is taken: a plain UTF-8 file without
-a byte-order mark, carriage returns or NUL bytes, every record with the same number of fields,
-and every byte of the file accounted for by the parsed values (so no blank line, space around a
-quoted field or unterminated quote was skipped or swallowed silently). Anything else is left to
-the reader's own path, which quarantines each malformed record with its line.
+a byte-order mark, carriage returns, NUL bytes or a quote, spaces and a quote (DuckDB joins
+`"a" "b"`), no record with too many fields, and every byte of the file accounted for by the
+parsed values (so no blank line, space around a quoted field or unterminated quote was skipped
+or swallowed silently). Anything else is left to the reader's own path, which quarantines each
+malformed record with its line (tests/test_ingest_duckdb.py holds DuckDB's reading against the
+csv module's on random quoting).
 """
 
 from __future__ import annotations
@@ -35,14 +37,44 @@ class _Bytes:
     quotes: int = 0
     cr: bool = False
     nul: bool = False
+    joined: bool = False  # quoted values DuckDB would join (`_quote_spaces_quote`)
     ends_with_newline: bool = True
+
+
+def _quote_spaces_quote(data: bytes) -> bool:
+    """Whether `data` holds a closing quote, spaces and a quote: DuckDB joins `"a" "b"` into
+    one value `a b` (it drops spaces around quoted values) where the csv module reads `a "b"`,
+    and both readings account for every byte. Quotes inside a quoted value come in pairs, so an
+    even run of quotes after other text closes nothing: text such as `""x"" ""y""` does not
+    count."""
+    i = data.find(b'" ')
+    while i >= 0:
+        j = i + 2
+        while j < len(data) and data[j] == 0x20:
+            j += 1
+        if j < len(data) and data[j] == 0x22:
+            k = i
+            while k >= 0 and data[k] == 0x22:
+                k -= 1
+            run = i - k
+            # A comma or line feed before the run may be a field's start or text inside
+            # quotes: only an even run after other text is surely escaped quotes.
+            if k < 0 or run % 2 or data[k] in b",\n":
+                return True
+        i = data.find(b'" ', j)
+    return False
 
 
 def _scan(src: Source) -> _Bytes:
     """Counts of the bytes the parse is checked against (one pass, at memory speed)."""
     out = _Bytes()
+    carry = b""  # the end of the previous chunk
     with open(src.path, "rb") as f:
         for chunk in iter(lambda: f.read(_CHUNK), b""):
+            out.joined = out.joined or _quote_spaces_quote(carry + chunk)
+            # A run of quotes that started before a chunk's end is seen whole (or, longer
+            # than the carry, taken as joined).
+            carry = chunk[-256:]
             out.size += len(chunk)
             out.newlines += chunk.count(b"\n")
             out.quotes += chunk.count(b'"')
@@ -102,7 +134,7 @@ def load_csv(store: Store, src: Source, ncols: int, computed: Sequence[tuple[str
             or src.encoding != "utf-8"):
         return None
     counts = _scan(src)
-    if counts.cr or counts.nul or not counts.size:
+    if counts.cr or counts.nul or counts.joined or not counts.size:
         return None
     cols = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(ncols))
     texts = ", ".join(f"coalesce(c{i}, '') AS c{i}" for i in range(ncols))
