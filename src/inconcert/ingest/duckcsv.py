@@ -93,7 +93,6 @@ class RawCsv:
 
     store: Store
     ncols: int
-    records: int
     longest: int  # bytes of the longest field (at least its characters)
 
     def cells(self, lines: list[int]) -> Iterator[tuple[int, list[str]]]:
@@ -175,9 +174,9 @@ def load_csv(store: Store, src: Source, ncols: int, computed: Sequence[tuple[str
         store.execute(f"CREATE OR REPLACE TEMP VIEW {VIEW} AS SELECT rowid + 1 AS line, * "
                       f"FROM {RAW}")
     else:
-        # Each record's line: one minus the lines of the records before it, summed in
-        # NumPy (a window in SQL sorts every field along) and stored as one column put beside
-        # the records by position (in the view, every query would repeat the sum).
+        # Each record's line: one plus the lines the records before it span, summed in NumPy
+        # (a window in SQL sorts every field along) and stored as one column put beside the
+        # records by position (in the view, every query would repeat the sum).
         spans = " + ".join(f"(strlen({c}) - strlen(replace({c}, chr(10), '')))"
                            for c in cells)
         span = 1 + store.con.sql(f"SELECT {spans} AS s FROM {RAW}").fetchnumpy()["s"]
@@ -189,4 +188,4 @@ def load_csv(store: Store, src: Source, ncols: int, computed: Sequence[tuple[str
             store.con.unregister("_csv_lines_arrow")
         store.execute(f"CREATE OR REPLACE TEMP VIEW {VIEW} AS SELECT l.line, r.* FROM {RAW} r "
                       f"POSITIONAL JOIN {LINES} l")
-    return RawCsv(store, ncols, int(records), int(max_bytes))
+    return RawCsv(store, ncols, int(max_bytes))

@@ -240,7 +240,7 @@ class _Bulk:
         join = ""
         if times.num_rows:
             self._register("_cnt_times", times)
-            m = {k: f"m.{k}" for k in m}
+            m = {col: f"m.{col}" for col in m}
             join = f"LEFT JOIN _cnt_times m ON m.cell = d.{c['timestamp']}"
             self.joined = True
         lo, hi = writer.window
