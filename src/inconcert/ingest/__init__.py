@@ -76,9 +76,15 @@ def _read_into(store: Store, src: Source, head: Head, reader: Reader, max_bad_fr
     writer = DatasetWriter(store, src, reader, dataset_id, max_bad_fraction)
     line = 0
     try:
-        items = () if bulk is not None and bulk.store(ctx, writer) else reader.read(src, head,
-                                                                                     ctx)
-        for item in items:
+        stored = False
+        if bulk is not None:
+            try:
+                stored = bulk.store(ctx, writer)
+            finally:
+                # Before the reader's own path reads the file, not after: the staged copy
+                # of a declined file would double its memory.
+                bulk.close()
+        for item in () if stored else reader.read(src, head, ctx):
             writer.add(item)
             if isinstance(item, Batch):
                 line = int(item.lines[-1]) if len(item.lines) else line

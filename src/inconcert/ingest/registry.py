@@ -82,7 +82,7 @@ class BulkLoad(Protocol):
         ...
 
     def close(self) -> None:
-        """Drop the temporary tables."""
+        """Drop the temporary tables (may be called more than once)."""
         ...
 
 

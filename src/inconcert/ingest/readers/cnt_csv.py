@@ -215,10 +215,12 @@ class _Bulk:
         self.registered.append(name)
 
     def close(self) -> None:
-        """Drop the temporary tables and views."""
+        """Drop the temporary tables and views (again after a rollback, which undoes a drop
+        made inside the transaction)."""
         self.raw.store.execute("DROP VIEW IF EXISTS _cnt")
         for name in self.registered:
             self.con.unregister(name)
+        self.registered = []
         self.raw.drop()
 
     def store(self, ctx: ReadContext, writer: DatasetWriter) -> bool:
