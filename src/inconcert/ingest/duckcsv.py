@@ -1,5 +1,5 @@
 """Loading a CSV source with DuckDB's own reader, for readers that turn its records into
-canonical rows in SQL (far faster than Arrow batches through Python and DuckDB's appender).
+canonical rows in SQL (fewer CPU seconds than Arrow batches through Python and DuckDB's appender).
 
 Only input DuckDB reads exactly as the csv module reads it is taken: a plain UTF-8 file without
 a byte-order mark, carriage returns, NUL bytes or a quote, spaces and a quote (DuckDB joins
