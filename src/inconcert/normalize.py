@@ -61,6 +61,34 @@ def norm_url(url: str) -> str | None:
     return urlunsplit(("https", netloc, path, query, ""))[len("https://"):]
 
 
+# URLs `norm_url` takes apart trivially: http(s), a dotted host of ASCII letters, digits and
+# hyphens (no user, port or IPv6 brackets), and a path without query or fragment; for these it
+# gives the host lower-cased without `www.`, then the path without trailing slashes.
+_PLAIN_URL = r"^https?://(?P<host>[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)(?P<path>/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*)?$"
+
+
+def norm_urls(urls: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """`norm_url` of every cell of a string column (null where it gives None), computed by
+    Arrow for plain URLs; every other distinct cell goes through `norm_url` itself, so the
+    result is exactly its."""
+    col = urls.combine_chunks() if isinstance(urls, pa.ChunkedArray) else urls
+    parts = pc.extract_regex(col, _PLAIN_URL)
+    plain = pc.fill_null(pc.is_valid(parts), False)
+    host = pc.replace_substring_regex(pc.utf8_lower(pc.struct_field(parts, [0])), "^www\\.", "",
+                                      max_replacements=1)
+    path = pc.utf8_rtrim(pc.fill_null(pc.struct_field(parts, [1]), ""), characters="/")
+    out = pc.if_else(plain, pc.binary_join_element_wise(host, path, ""),
+                     pa.scalar(None, pa.string()))
+    other = pc.invert(plain)
+    rest = pc.filter(col, other)
+    if not len(rest):
+        return out
+    enc = pc.dictionary_encode(rest)
+    done = pa.array([None if u is None else norm_url(u) for u in enc.dictionary.to_pylist()],
+                    pa.string())
+    return pc.replace_with_mask(out, other, done.take(enc.indices))
+
+
 def _safe_port(parts) -> bool:  # noqa: ANN001 - urllib's SplitResult
     try:
         parts.port  # noqa: B018 - raises on a malformed port

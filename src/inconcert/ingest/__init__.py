@@ -71,11 +71,20 @@ def _read_into(store: Store, src: Source, head: Head, reader: Reader, max_bad_fr
     """Read one source into the store in one transaction: all of it, or nothing."""
     dataset_id = src.sha256[:16]
     ctx = ReadContext()
+    bulk = reader.bulk_load(store, src, head)
     store.execute("BEGIN TRANSACTION")
     writer = DatasetWriter(store, src, reader, dataset_id, max_bad_fraction)
     line = 0
     try:
-        for item in reader.read(src, head, ctx):
+        stored = False
+        if bulk is not None:
+            try:
+                stored = bulk.store(ctx, writer)
+            finally:
+                # Before the reader's own path reads the file, not after: the staged copy
+                # of a declined file would double its memory.
+                bulk.close()
+        for item in () if stored else reader.read(src, head, ctx):
             writer.add(item)
             if isinstance(item, Batch):
                 line = int(item.lines[-1]) if len(item.lines) else line
@@ -108,6 +117,9 @@ def _read_into(store: Store, src: Source, head: Head, reader: Reader, max_bad_fr
     except BaseException:
         _rollback(store)
         raise
+    finally:
+        if bulk is not None:
+            bulk.close()
     store.execute("COMMIT")
     return result
 

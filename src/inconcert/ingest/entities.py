@@ -10,7 +10,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..normalize import norm_handle, norm_hashtag, norm_url
+from ..normalize import norm_handle, norm_hashtag, norm_url, norm_urls
 from .values import parse_list
 
 # URLs repeat across the posts of a campaign; normalising each distinct one once pays.
@@ -119,3 +119,30 @@ def _spread(kind: str, col: pa.Array, conv: Callable[[str], list[tuple[str, str]
     return pa.table({"entity": pa.array([kind] * total, pa.string()),
                      "position": pa.array(position, pa.int32()), "value": values,
                      "normalized": normalized, "_row": pa.array(np.repeat(rows, lens))})
+
+
+def url_cells(cells: pa.Array) -> pa.Table:
+    """The URL entities of each distinct cell of a column of space-separated URLs (as
+    `entity_table` gives them with `parse=str.split`): `cell`, `position`, `value`,
+    `normalized`, for joining back to the rows in SQL. Cells are split in Python (Unicode
+    whitespace, as `str.split`), the URLs normalised column-wise (`norm_urls`)."""
+    tokens: list[str] = []
+    owner: list[str] = []
+    for cell in pc.unique(cells).to_pylist():
+        if cell:
+            parts = cell.split()
+            tokens.extend(parts)
+            owner.extend([cell] * len(parts))
+    normalized = norm_urls(pa.array(tokens, pa.string()))
+    keep = pc.is_valid(normalized)
+    table = pa.table({"cell": pa.array(owner, pa.string()), "value": pa.array(tokens, pa.string()),
+                      "normalized": normalized}).filter(keep)
+    # Positions count only the tokens that are URLs, from 0 within each cell (cells are in
+    # runs, so a run's start is its first index).
+    run = pc.not_equal(table.column("cell").combine_chunks()[1:],
+                       table.column("cell").combine_chunks()[:-1]).to_numpy(zero_copy_only=False)
+    n = table.num_rows
+    starts = np.flatnonzero(np.concatenate(([True], run))) if n else np.zeros(0, np.int64)
+    lengths = np.diff(np.append(starts, n))
+    position = np.arange(n) - np.repeat(starts, lengths)
+    return table.add_column(1, "position", pa.array(position, pa.int32()))

@@ -10,10 +10,14 @@ import importlib
 import pkgutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from ..errors import InputError
 from .source import Head, Source
+
+if TYPE_CHECKING:  # the writer and store import this module
+    from ..store import Store
+    from .writer import DatasetWriter
 
 
 @dataclass(slots=True)
@@ -61,6 +65,25 @@ class Reader:
     def read(self, src: Source, head: Head, ctx: ReadContext) -> Iterator[Record | Bad]:
         """Yield one Record or Bad per input row."""
         raise NotImplementedError
+
+    def bulk_load(self, store: Store, src: Source, head: Head) -> BulkLoad | None:
+        """A loader that stores the source in SQL, skipping `read`, or None (the default:
+        read row by row or in batches). Called before the source's transaction opens."""
+        return None
+
+
+class BulkLoad(Protocol):
+    """A source staged by `Reader.bulk_load` (in temporary tables), to be stored in SQL."""
+
+    def store(self, ctx: ReadContext, writer: DatasetWriter) -> bool:
+        """Store every row (in the source's transaction) and hand the counts, quarantined
+        rows and accounts to `writer.add_stored`; False, having stored nothing, when the rows
+        need the reader's own path after all."""
+        ...
+
+    def close(self) -> None:
+        """Drop the temporary tables (may be called more than once)."""
+        ...
 
 
 _READERS: dict[str, type[Reader]] = {}

@@ -117,7 +117,11 @@ def batch_times(cb: CsvBatch, required: Sequence[tuple[str, Ids]], post_ids: Ids
 
 
 def _time_problem(cb: CsvBatch, time_column: str, i: int) -> str:
-    cell = cb.table.column(time_column)[i].as_py()
+    return time_reason(time_column, cb.table.column(time_column)[i].as_py())
+
+
+def time_reason(time_column: str, cell: str) -> str:
+    """Why a record whose time cell holds `cell` has no time (its quarantine reason)."""
     if _declared_cached(cell) is _OUT_OF_RANGE:
         return f"{time_column} {cell[:40]!r} is out of range"
     return f"unparseable {time_column} {cell!r}" if cell.strip() else f"empty {time_column}"
@@ -216,17 +220,46 @@ def _declared_column(col: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray,
     if len(rest):
         parsed = per_value(col.take(pa.array(rest)), _declared_cached)
         for i, d in zip(rest.tolist(), parsed, strict=True):
-            v, p = d
-            if d is _UNPARSEABLE or d is _OUT_OF_RANGE:
-                continue  # status stays _BAD
-            if v is None:
-                status[i] = _NONE
-            elif type(v) is int and -_SAFE_MS < v < _SAFE_MS and p in _PREC_CODE:
-                ms[i], prec[i], status[i] = v, _PREC_CODE[p], _OK
-            else:
+            st, v, p = _classify(d)
+            if st == _SLOW:
                 slow[i] = True
                 declared[i] = d
+            elif st == _OK:
+                ms[i], prec[i], status[i] = v, p, _OK
+            else:
+                status[i] = st
     return ms, status, prec, slow, declared
+
+
+_SLOW = 3  # a declared time the arrays cannot hold: decided by the per-record rules
+
+
+def _classify(d: tuple[int | None, str | None]) -> tuple[int, int, int]:
+    """(status, ms, precision code) of a parsed declared time (`_declared`)."""
+    v, p = d
+    if d is _UNPARSEABLE or d is _OUT_OF_RANGE:
+        return _BAD, 0, _S_CODE
+    if v is None:
+        return _NONE, 0, _S_CODE
+    if type(v) is int and -_SAFE_MS < v < _SAFE_MS and p in _PREC_CODE:
+        return _OK, v, _PREC_CODE[p]
+    return _SLOW, 0, _S_CODE
+
+
+def declared_times(cells: pa.Array, time_column: str) -> pa.Table:
+    """Each distinct declared time cell with what `batch_times` makes of it, for joining in
+    SQL: `cell`, `ms`, `precision`, `unit_ms` (the width of its precision), `status` (0 a
+    time, 1 none, 2 not a time, 3 a value only the per-record rules decide) and `reason`
+    (the quarantine reason of a record left without a time)."""
+    uniq = pc.unique(cells).to_pylist()
+    rows = [_classify(_declared_cached(c)) for c in uniq]
+    return pa.table({
+        "cell": pa.array(uniq, pa.string()),
+        "ms": pa.array([ms for _, ms, _ in rows], pa.int64()),
+        "precision": pa.array([PRECISIONS[p] for _, _, p in rows], pa.string()),
+        "unit_ms": pa.array([max(int(_PREC_MS[p]), 1000) for _, _, p in rows], pa.int64()),
+        "status": pa.array([st for st, _, _ in rows], pa.int8()),
+        "reason": pa.array([time_reason(time_column, c) for c in uniq], pa.string())})
 
 
 def snowflake_column(ids: pa.Array) -> pa.Array:

@@ -260,6 +260,23 @@ class DatasetWriter:
         if self.pending >= FLUSH_ROWS:
             self.flush()
 
+    def add_stored(self, rows_in: int, platform: str, bad: list[Bad],
+                   accounts: list[dict]) -> None:
+        """Take the count of rows a reader stored itself in SQL (see `Reader.bulk_load`), its
+        quarantined rows and the accounts it saw; `finish` then checks and records them as for
+        any other source."""
+        self.rows_in += rows_in
+        self._check_rows()
+        self.platforms.add(platform)
+        for b in bad:
+            self._bad(b.line, b.reason, b.raw)
+        for acc in accounts:
+            k = (acc["platform"], acc["account_id"])
+            if k in self.accounts:
+                _merge(self.accounts[k], acc)
+            else:
+                self.accounts[k] = dict(acc)
+
     def _all_new(self, platform: str, ids: list[str]) -> bool:
         """Whether a batch's post ids of one platform are distinct, unseen in this file and
         not among its expansions."""
