@@ -217,3 +217,19 @@ def test_a_group_copier_needs_a_firm_attachment_a_pair_copier_does_not(tmp_path)
     assert att["regular"] >= 0.5 > att["lurker"]
     assert v["regular"][7] and not v["lurker"][7]
     assert all(v[a][7] for a in ops)
+
+
+def test_copiers_without_names_in_the_data_are_counted_as_such():
+    """`named` counts the copiers with a handle or display name in the data. A dataset that
+    carries no names (the CooRTweet German set) cannot show a declared affiliation: the report
+    says so from this count. The verdict does not change on it, since hashed takedown archives
+    (Thailand) carry no names either."""
+    assert measure(_case())["OP"].named == 8
+    nameless = _case()
+    nameless.execute("UPDATE accounts SET handle = NULL, display_name = NULL "
+                     "WHERE account_id LIKE 'op%'")
+    c = measure(nameless)["OP"]
+    assert c.copiers == 8 and c.named == 0
+    _test_networks(nameless, VerdictParams())
+    assert nameless.execute("SELECT inauthentic, inauthentic_by, copying_named FROM networks "
+                            "WHERE network_id = 'OP'").fetchall() == [(True, "copying", 0)]
