@@ -37,3 +37,25 @@ def test_dates_are_human_and_timelines_are_gap_free_series():
     assert (s["first"], s["last"], s["peak_day"]) == ("1 Mar 2021", "4 Mar 2021", "5 on 4 Mar 2021")
     long = daily_series(json.dumps({"2020-01-01": 1, "2020-12-31": 3}))
     assert long["unit"] == "week" and sum(long["values"]) == 4 and len(long["values"]) == 53
+
+
+def _narrative_row(networks: str) -> dict:
+    return {"narrative_id": "NR001", "n_posts": 90, "n_accounts": 40, "share": 0.5,
+            "narrative_posts": 400, "first_ms": 1_600_000_000_000, "last_ms": 1_600_100_000_000,
+            "networks": networks, "representatives": "[]", "representative_text": "a point"}
+
+
+def test_a_narrative_names_its_most_posting_networks_and_counts_the_rest():
+    from inconcert.report.stages import narratives
+
+    # As the narratives stage writes it: every network that posted it, most posts first.
+    listed = [(f"N{i:03d}", 100 - i) for i in range(1, 31)]
+    row = _narrative_row(";".join(f"{n}:{k}" for n, k in listed))
+    (nr,) = narratives([row], "N002", max_networks=5)
+    others = [nc for nc in listed if nc[0] != "N002"]
+    assert nr["elsewhere"] == others[:5]
+    assert nr["elsewhere_rest"] == {"networks": 24, "posts": sum(k for _, k in others[5:])}
+    (whole,) = narratives([row], "N002")
+    assert whole["elsewhere"] == others and whole["elsewhere_rest"]["networks"] == 0
+    (few,) = narratives([_narrative_row("N001:3;N002:2")], "N002", max_networks=5)
+    assert few["elsewhere"] == [("N001", 3)] and few["elsewhere_rest"]["networks"] == 0

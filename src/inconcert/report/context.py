@@ -142,7 +142,7 @@ def build_context(store: Store, cfg: Config, graph: AccountGraph) -> dict[str, A
     creation, latency = netdata.creation_dates(con), netdata.reshare_latencies(con)
     clients = netdata.client_apps(con)
     posts = netdata.representative_posts(con, rp.representative_posts)
-    stages = stage_sections(con, nids, rp.attacked_hostile_share)
+    stages = stage_sections(con, nids, rp.attacked_hostile_share, rp.max_other_networks)
     resembles = resemblance(con, nids, mp)
     members: dict[str, list[str]] = {nid: [] for nid in nids}
     for nid, aid in con.execute("SELECT network_id, account_id FROM memberships "

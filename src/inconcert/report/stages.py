@@ -117,19 +117,24 @@ def _translated(rep: dict[str, Any], first: dict[str, Any]) -> bool:
     return bool(rep.get("lang")) and bool(first.get("lang")) and rep["lang"] != first["lang"]
 
 
-def narratives(rows: list[dict], nid: str) -> list[dict[str, Any]]:
+def narratives(rows: list[dict], nid: str, max_networks: int | None = None
+               ) -> list[dict[str, Any]]:
     """The network's narratives (its rows of the `narratives` table, largest first), ready to
-    read."""
+    read; each names at most `max_networks` (None: all) other networks that posted it, those
+    posting it most first, and counts the rest."""
     out = []
     for r in rows:
         reps = json.loads(r.get("representatives") or "[]")
+        others = _others(r.get("networks"), nid)
+        rest = others[max_networks:] if max_networks is not None else []
         out.append({
             "id": r["narrative_id"], "n_posts": r["n_posts"], "n_accounts": r["n_accounts"],
             "share": r["share"], "narrative_posts": r["narrative_posts"],
             "first": human_date(r["first_ms"]), "last": human_date(r["last_ms"]),
             "series": daily_series(r.get("timeline")),
             "languages": _counts(r.get("languages")),
-            "elsewhere": _others(r.get("networks"), nid),
+            "elsewhere": others[:max_networks],
+            "elsewhere_rest": {"networks": len(rest), "posts": sum(n for _, n in rest)},
             "terms": _split(r.get("top_terms")), "hashtags": _split(r.get("hashtags")),
             "domains": _split(r.get("domains")),
             "text": r.get("representative_text") or "",
@@ -214,8 +219,8 @@ def sources(rows: list[dict], names: dict[str, dict[str, object]]) -> list[dict[
     return out
 
 
-def stage_sections(con: duckdb.DuckDBPyConnection, nids: list[str], hostile_cut: float
-                   ) -> dict[str, dict[str, Any]]:
+def stage_sections(con: duckdb.DuckDBPyConnection, nids: list[str], hostile_cut: float,
+                   max_networks: int | None = None) -> dict[str, dict[str, Any]]:
     """`{narratives, targets, sources}` of each network; a stage that has not run on the case
     is None (the template says so). Each table is read once for all networks."""
     nar = _by_network(con, "narratives", "n_posts DESC, narrative_id")
@@ -227,7 +232,7 @@ def stage_sections(con: duckdb.DuckDBPyConnection, nids: list[str], hostile_cut:
         *(r["source"] for rs in (src or {}).values() for r in rs
           if r["source_kind"] == "account")])
     return {nid: {
-        "narratives": None if nar is None else narratives(nar.get(nid, []), nid),
+        "narratives": None if nar is None else narratives(nar.get(nid, []), nid, max_networks),
         "targets": None if tg is None else targets(tg.get(nid, []), names, hostile_cut),
         "sources": None if src is None else sources(src.get(nid, []), names),
     } for nid in nids}
