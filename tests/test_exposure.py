@@ -140,3 +140,47 @@ def test_share_at_odds():
     assert share_at_odds(1.0, 4.27) == 1.0
     # odds 0.12/0.88 x 4.27 = 0.582 -> 36.8 % (members_odds_ratio's documented share)
     assert round(share_at_odds(0.12, 4.27), 3) == 0.368
+
+
+def _collective_members(store, accounts: list[str], outside_networks: int, cfg=None
+                        ) -> dict[str, tuple]:
+    """Judge once, add `accounts` to the campaign's network as firmly attached amplifiers whose
+    only tie to it is the group test's `collective` evidence, leave `outside_networks` of the
+    background accounts in no network (the rest join a network of their own), judge again."""
+    cfg = cfg or config.load()
+    store.con.executemany("INSERT INTO account_signals VALUES (?, 'batch_creation', 0.8, '{}', "
+                          "'T0150.008')", [[a] for a in CAMPAIGN[4:]])
+    _, v = _judge(store, cfg)
+    net = v[CAMPAIGN[0]][2]
+    store.con.executemany("INSERT INTO memberships VALUES (?, ?, 'community', 1.0, 0.9, "
+                          "'amplifier', 0, 0, 0, 0, 0)", [[a, net] for a in accounts])
+    store.con.executemany("INSERT INTO fused_evidence VALUES (?, ?, 'collective', 1.0, 3, 1e-9, "
+                          "true, 0, 0, '[]')", [[a, CAMPAIGN[0]] for a in accounts])
+    store.con.execute("INSERT INTO memberships SELECT unnest(?), 'N999', 'community', 1.0, "
+                      "0.9, 'amplifier', 0, 0, 0, 0, 0", [BACKGROUND[outside_networks:]])
+    judge(store.con, cfg)
+    return {r[0]: r for r in store.execute("SELECT * FROM verdicts ORDER BY account_id")}
+
+
+def test_a_member_tied_only_by_the_group_test_needs_its_own_evidence(tmp_path):
+    # The group test passes a member on co-actions, and one reshare of a post the operation
+    # swarmed is many co-actions: an ordinary account that reshared the operation's cover
+    # posts is tied to it as firmly as its squads. Where most accounts are in no network, the
+    # background says what ordinary exposure is, and the member must show its own.
+    members = {"amp": OP_POSTS, "public": PUBLIC[:4]}
+    with _case(tmp_path) as s:
+        s.insert_rows("posts", _posts(members))
+        v = _collective_members(s, list(members), outside_networks=len(BACKGROUND))
+    assert v["amp"][7] and v["amp"][8] == "collective;operation_content"
+    assert not v["public"][7]
+
+
+def test_where_the_case_is_mostly_networks_the_group_tie_stands(tmp_path):
+    # With 5 of 40 posting accounts outside networks there is no background to measure
+    # exposure against (an operation that fills the case): the firm attachment is the evidence.
+    members = {"amp": OP_POSTS, "public": PUBLIC[:4]}
+    with _case(tmp_path) as s:
+        s.insert_rows("posts", _posts(members))
+        v = _collective_members(s, list(members), outside_networks=5)
+    assert v["amp"][7] and v["public"][7]
+    assert v["public"][8] == "collective"

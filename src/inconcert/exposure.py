@@ -22,9 +22,9 @@ Two uses, both in the verdict:
   hashtags, viral posts) and is left out; an amplifier whose few reshares are all the
   operation's posts is not.
 
-Flags count as "the operation" only when they come from an account's own coordination (firmly
-attached members, not a periphery or cohort), so no account is flagged for engaging with
-accounts flagged for engaging.
+Accounts count as "the operation" only when held for their own coordination (firmly attached
+members, or members with signs or copying of their own; not a periphery or cohort), so no
+account is flagged for engaging with accounts flagged for engaging.
 """
 
 from __future__ import annotations
@@ -70,8 +70,10 @@ def measure(con: duckdb.DuckDBPyConnection, rows: str, owned_share: float,
             owned_odds_ratio: float) -> float | None:
     """(Re)create temp `_exposure(account_id, n_items, n_owned, exposure, examples)` for every
     account that acted on anything, against the accounts of `rows` (a table with account_id,
-    network_id, joined_by, flagged) flagged for their own coordination. Returns the background
-    exposure (mean over accounts in no network), or None when the case has no actions."""
+    network_id, joined_by, held) held for their own coordination (firmly attached, or with
+    signs or copying of their own, before any member is asked for its own evidence). Returns
+    the background exposure (mean over accounts in no network), or None when the case has no
+    actions."""
     con.execute("CREATE OR REPLACE TEMP TABLE _exposure (account_id VARCHAR, n_items BIGINT, "
                 "n_owned BIGINT, exposure DOUBLE, examples VARCHAR)").fetchall()
     if not all(table_exists(con, t) for t in ("actions", "post_entities", "posts")):
@@ -81,7 +83,7 @@ def measure(con: duckdb.DuckDBPyConnection, rows: str, owned_share: float,
         SELECT i.account_id, i.item, c.account_id IS NOT NULL AS core
         FROM ({ACTED_ON_SQL}) AS i
         LEFT JOIN (SELECT account_id FROM {rows}
-                   WHERE flagged AND coalesce(joined_by, '') NOT IN ('group', 'cohort')) AS c
+                   WHERE held AND coalesce(joined_by, '') NOT IN ('group', 'cohort')) AS c
             USING (account_id)
     """).fetchall()
     flagged_rate = con.execute(

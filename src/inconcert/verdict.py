@@ -32,7 +32,10 @@ by itself: the copying is the members' evidence.
 Members that joined as a coordinated group's periphery or as a creation cohort
 (`operations.cohorts`) are flagged only on their own evidence: their signs, or their exposure
 (`inconcert.exposure`: most of what they act on is the operation's own content, far beyond the
-background); exposure also flags members attached too thinly.
+background); exposure also flags members attached too thinly. So are amplifiers tied to their
+network only by the group test's `collective` evidence, where most accounts are in no network
+(`verdict.background_share`): the group test counts co-actions, and an ordinary account that
+reshared a few posts the operation swarmed is tied as firmly as a squad member.
 `signals` lists what fired: the coordination traces linking the account inside its network,
 `amplified_by_network` for a seeder, `creation_cohort` for a cohort member, `operation_content`
 for a member flagged on its exposure, then the account signals that fired on it.
@@ -129,6 +132,15 @@ class VerdictParams:
               "times the odds among all accounts that acted on anything: where the operation "
               "is most of the case, every popular item is mostly its, and engaging with one "
               "says nothing (the large effect of members_odds_ratio)")
+    background_share: float = config.param(
+        0.5, "a member tied to its network only by the group test (trace collective, an "
+             "amplifier) is flagged on its own evidence (signs, copying, exposure), as a "
+             "periphery is, when at least this share of the accounts that posted or acted are "
+             "in no network: the group test passes a member on co-actions, and one reshare of "
+             "a post the operation swarmed is as many co-actions as the swarm has members. "
+             "Below a majority the case is mostly networks (an operation that fills it), "
+             "exposure has no background to be measured against, and the firm attachment "
+             "stands")
     exposure_odds_ratio: float = config.param(
         4.27, "a member of an inauthentic network that is not flagged otherwise is flagged when "
               "at least "
@@ -214,16 +226,26 @@ def judge(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
                                                           * (1 - inauthentic_share)) END AS score
             FROM scored
         )
+        , held AS (
+            SELECT account_id, handle, network_id, role, joined_by, coordination_score,
+                   inauthenticity_score, score, coalesce(inauthentic, false) AS inauthentic,
+                   coalesce(inauthentic, false)
+                       AND attachment >= ? AND coalesce(joined_by, '') NOT IN ('group', 'cohort')
+                       AND NOT coalesce(copying_only, false) AS attached,
+                   coalesce(inauthentic, false)
+                       AND (pair_copier OR (copier AND attachment >= ?)
+                            OR inauthenticity_score >= ?) AS own,
+                   traces, account_signals
+            FROM final
+        )
         SELECT account_id, handle, network_id, role, joined_by, coordination_score,
-               inauthenticity_score, score, coalesce(inauthentic, false) AS inauthentic,
-               coalesce(inauthentic, false)
-                   AND ((attachment >= ? AND coalesce(joined_by, '') NOT IN ('group', 'cohort')
-                         AND NOT coalesce(copying_only, false))
-                        OR pair_copier OR (copier AND attachment >= ?)
-                        OR inauthenticity_score >= ?) AS flagged,
+               inauthenticity_score, score, inauthentic, attached OR own AS held,
+               own OR (attached AND NOT (? AND coalesce(traces, '') = 'collective'
+                                         AND role = 'amplifier')) AS flagged,
                traces, account_signals
-        FROM final
-    """, [p.outside_factor, p.min_attachment, p.min_attachment, p.member_threshold]).fetchall()
+        FROM held
+    """, [p.outside_factor, p.min_attachment, p.min_attachment, p.member_threshold,
+          _background_share(con) >= p.background_share]).fetchall()
     background = exposure.measure(con, "_verdict_rows", p.owned_share, p.owned_odds_ratio)
     exposure.flag_members(con, "_verdict_rows", background, p.owned_share,
                           p.exposure_odds_ratio, p.alpha)
@@ -257,6 +279,18 @@ def judge(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
         WHERE networks.network_id = f.network_id
     """).fetchall()
     return int(con.execute("SELECT count(*) FROM verdicts WHERE flagged").fetchall()[0][0])
+
+
+def _background_share(con: duckdb.DuckDBPyConnection) -> float:
+    """The share of the accounts that posted or acted that are in no network: the background
+    that exposure is measured against."""
+    share = con.execute("""
+        SELECT avg(CASE WHEN m.account_id IS NULL THEN 1.0 ELSE 0.0 END)
+        FROM (SELECT author_id AS account_id FROM posts
+              UNION SELECT actor_id FROM interactions) a
+        LEFT JOIN (SELECT DISTINCT account_id FROM memberships) m USING (account_id)
+    """).fetchall()[0][0]
+    return float(share or 0.0)
 
 
 def _test_networks(con: duckdb.DuckDBPyConnection, p: VerdictParams) -> None:
