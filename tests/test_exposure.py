@@ -31,17 +31,21 @@ def _posts(periphery: dict[str, list[str]]) -> list[dict]:
     return rows
 
 
+def _campaign_network(store, cfg) -> str:
+    """Judge the case with the whole campaign showing signs, so members added afterwards do not
+    dilute the network's verdict (the tests are about those members, not the network); its id."""
+    store.con.executemany("INSERT INTO account_signals VALUES (?, 'batch_creation', 0.8, '{}', "
+                          "'T0150.008')", [[a] for a in CAMPAIGN[4:]])
+    _, v = _judge(store, cfg)
+    return v[CAMPAIGN[0]][2]
+
+
 def _periphery(store, accounts: list[str], cfg=None) -> dict[str, tuple]:
     """Judge once, add `accounts` to the campaign's network as a group's periphery (as the group
     test does for accounts that share items with a coordinated group but do not co-act beyond
     chance each on its own), and judge again."""
     cfg = cfg or config.load()
-    # The whole campaign shows signs, so the periphery added below does not dilute the
-    # network's verdict (the test is about the periphery, not the network).
-    store.con.executemany("INSERT INTO account_signals VALUES (?, 'batch_creation', 0.8, '{}', "
-                          "'T0150.008')", [[a] for a in CAMPAIGN[4:]])
-    _, v = _judge(store, cfg)
-    net = v[CAMPAIGN[0]][2]
+    net = _campaign_network(store, cfg)
     store.con.executemany("INSERT INTO memberships VALUES (?, ?, 'group', 0.2, 0.3, 'amplifier', "
                           "0, 0, 0, 0, 0)", [[a, net] for a in accounts])
     judge(store.con, cfg)
@@ -148,10 +152,7 @@ def _collective_members(store, accounts: list[str], outside_networks: int, cfg=N
     only tie to it is the group test's `collective` evidence, leave `outside_networks` of the
     background accounts in no network (the rest join a network of their own), judge again."""
     cfg = cfg or config.load()
-    store.con.executemany("INSERT INTO account_signals VALUES (?, 'batch_creation', 0.8, '{}', "
-                          "'T0150.008')", [[a] for a in CAMPAIGN[4:]])
-    _, v = _judge(store, cfg)
-    net = v[CAMPAIGN[0]][2]
+    net = _campaign_network(store, cfg)
     store.con.executemany("INSERT INTO memberships VALUES (?, ?, 'community', 1.0, 0.9, "
                           "'amplifier', 0, 0, 0, 0, 0)", [[a, net] for a in accounts])
     store.con.executemany("INSERT INTO fused_evidence VALUES (?, ?, 'collective', 1.0, 3, 1e-9, "
@@ -184,3 +185,18 @@ def test_where_the_case_is_mostly_networks_the_group_tie_stands(tmp_path):
         v = _collective_members(s, list(members), outside_networks=5)
     assert v["amp"][7] and v["public"][7]
     assert v["public"][8] == "collective"
+
+
+def test_a_squad_tied_only_by_the_group_test_still_owns_its_posts(tmp_path):
+    # A slow random squad: five accounts that reshare a seeder's posts no one else touches, each
+    # tied to the network only by the group test. Asked for their own evidence, they show it
+    # only if the posts count as the operation's: ownership is measured before that step, so
+    # the squad's firm tie makes the posts its own and each member's exposure is its evidence.
+    squad = {f"sq{i}": [f"sqpost{j}" for j in range(4)] for i in range(5)}
+    with _case(tmp_path) as s:
+        rows = _posts({})
+        rows += [_reshare(f"p{a}{p}", a, p, "sqseed") for a, ps in squad.items() for p in ps]
+        s.insert_rows("posts", rows)
+        v = _collective_members(s, list(squad), outside_networks=len(BACKGROUND))
+    for a in squad:
+        assert v[a][7] and v[a][8] == "collective;operation_content"

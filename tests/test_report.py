@@ -16,6 +16,7 @@ import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from inconcert import config
@@ -216,6 +217,32 @@ def test_same_case_same_bytes(case_out, tmp_path):
         if p.is_file():
             q = again / p.relative_to(case_out)
             assert q.read_bytes() == p.read_bytes(), p.name
+
+
+def test_a_narrative_of_many_networks_names_the_most_posting_and_counts_the_rest(case_out,
+                                                                                  tmp_path):
+    # The narrative posted by the most networks, as the narratives stage stored it (network:posts,
+    # most first). The report names every other network by default; capped at two, the first
+    # network's section names the next two and counts the rest with their posts.
+    with duckdb.connect(str(case_out / "case.duckdb"), read_only=True) as con:
+        nid, text = con.execute("SELECT network_id, networks FROM narratives "
+                                "ORDER BY length(networks) DESC, network_id LIMIT 1").fetchone()
+    pairs = [(n, int(k)) for n, k in (part.rsplit(":", 1) for part in text.split(";"))]
+    others = [(n, k) for n, k in pairs if n != nid]
+    assert len(others) >= 3, "the case needs a narrative of four networks or more"
+    named = ", ".join(f"{n} ({k})" for n, k in others)
+    html = (case_out / "report.html").read_text(encoding="utf-8")
+    assert f"also posted by networks {named}." in html
+    assert "narratives.csv lists them all" not in html
+    capped = tmp_path / "capped"
+    shutil.copytree(case_out, capped, ignore=shutil.ignore_patterns("report.html", "exports"))
+    write_report(capped / "case.duckdb", capped,
+                 config.load(None, ["report.max_other_networks=2"]))
+    html = (capped / "report.html").read_text(encoding="utf-8")
+    first = ", ".join(f"{n} ({k})" for n, k in others[:2])
+    rest = others[2:]
+    assert (f"also posted by networks {first} and {len(rest)} more "
+            f"({sum(k for _, k in rest):,} posts; narratives.csv lists them all).") in html
 
 
 def _net(**kw) -> dict:
