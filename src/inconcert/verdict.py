@@ -188,16 +188,20 @@ def judge(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _verdict_rows AS
         WITH u AS ({account_universe_sql()}),
-        te AS (
-            SELECT source AS a, target AS b, trace FROM fused_evidence
-            UNION ALL SELECT target, source, trace FROM fused_evidence
+        -- Edges inside a network are found once, then credited to both ends: joining a
+        -- both-directions UNION ALL of fused_evidence to memberships took 110 s at 1.85 M edges
+        -- (DuckDB planned the union's join badly) against 0.1 s for this join.
+        inside AS (
+            SELECT f.source, f.target, f.trace
+            FROM fused_evidence f
+            JOIN memberships m ON m.account_id = f.source
+            JOIN memberships o ON o.account_id = f.target AND o.network_id = m.network_id
         ),
         coord AS (
-            SELECT m.account_id, string_agg(DISTINCT te.trace, ';' ORDER BY te.trace) AS traces
-            FROM memberships m
-            JOIN te ON te.a = m.account_id
-            JOIN memberships o ON o.account_id = te.b AND o.network_id = m.network_id
-            GROUP BY m.account_id
+            SELECT account_id, string_agg(DISTINCT trace, ';' ORDER BY trace) AS traces
+            FROM (SELECT source AS account_id, trace FROM inside
+                  UNION ALL SELECT target, trace FROM inside)
+            GROUP BY account_id
         ),
         scored AS (
             SELECT u.account_id, u.handle, m.network_id, m.role, m.joined_by, m.attachment,
