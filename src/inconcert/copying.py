@@ -42,6 +42,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from .samegroup import same_group
 from .store import table_exists
 
 # A word of an account's names: a run of letters, with case changes split first
@@ -168,12 +169,10 @@ def measure(con: duckdb.DuckDBPyConnection) -> dict[str, Copying]:
         )
         SELECT a, b, first_ms, last_ms FROM e UNION ALL SELECT b, a, first_ms, last_ms FROM e
     """).fetchall()
-    con.execute("""
+    con.execute(f"""
         INSERT INTO _copiers
-        SELECT DISTINCT m.network_id, m.account_id FROM _copy_edges e
-        JOIN memberships m ON m.account_id = e.a
-        JOIN memberships o ON o.account_id = e.b AND o.network_id = m.network_id
-        WHERE m.network_id IS NOT NULL
+        SELECT DISTINCT _group, a FROM {same_group("_copy_edges", "memberships", "a", "b")}
+        WHERE _group IS NOT NULL
     """).fetchall()
     totals = con.execute("""
         SELECT (SELECT count(DISTINCT a) FROM _copy_edges),
@@ -185,9 +184,8 @@ def measure(con: duckdb.DuckDBPyConnection) -> dict[str, Copying]:
         WITH m AS (SELECT DISTINCT network_id, account_id FROM memberships
                    WHERE network_id IS NOT NULL),
         inside AS (
-            SELECT m.network_id, e.a, e.b, e.first_ms, e.last_ms FROM _copy_edges e
-            JOIN m ON m.account_id = e.a JOIN m o ON o.account_id = e.b
-                                              AND o.network_id = m.network_id
+            SELECT _group AS network_id, a, b, first_ms, last_ms
+            FROM {same_group("_copy_edges", "m", "a", "b")}
         ),
         days AS (
             SELECT network_id, day, count(*) AS n FROM (

@@ -52,6 +52,7 @@ from scipy.stats import binom
 
 from . import config, copying, exposure
 from .config import Config
+from .samegroup import same_group
 from .signals.score import inauthenticity_scores
 
 VERDICTS_DDL = """
@@ -188,16 +189,16 @@ def judge(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _verdict_rows AS
         WITH u AS ({account_universe_sql()}),
-        te AS (
-            SELECT source AS a, target AS b, trace FROM fused_evidence
-            UNION ALL SELECT target, source, trace FROM fused_evidence
+        inside AS (
+            SELECT source, target, trace FROM {same_group(
+                "(SELECT source, target, trace FROM fused_evidence)", "memberships",
+                "source", "target")}
         ),
         coord AS (
-            SELECT m.account_id, string_agg(DISTINCT te.trace, ';' ORDER BY te.trace) AS traces
-            FROM memberships m
-            JOIN te ON te.a = m.account_id
-            JOIN memberships o ON o.account_id = te.b AND o.network_id = m.network_id
-            GROUP BY m.account_id
+            SELECT account_id, string_agg(DISTINCT trace, ';' ORDER BY trace) AS traces
+            FROM (SELECT source AS account_id, trace FROM inside
+                  UNION ALL SELECT target, trace FROM inside)
+            GROUP BY account_id
         ),
         scored AS (
             SELECT u.account_id, u.handle, m.network_id, m.role, m.joined_by, m.attachment,

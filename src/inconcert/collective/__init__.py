@@ -34,6 +34,7 @@ from scipy.stats import norm, poisson
 from .. import config
 from ..config import Config
 from ..networks.communities import NetworkParams, partition_by_platform
+from ..samegroup import same_group
 from ..store import table_exists
 from .grouptest import ConfigTest, TimeTest, configuration_moments, member_time_excess, time_shuffle
 from .projection import build_actions, build_incidence, build_pairs
@@ -596,15 +597,16 @@ def _store(con: duckdb.DuckDBPyConnection, groups: list[list[int]], parts: list[
                             for a in g], pa.int64())}))
     try:
         con.execute("INSERT INTO groups SELECT * FROM _cv_res ORDER BY group_id").fetchall()
-        con.execute("""
+        ends = ("(SELECT part, u AS a, v AS b, weight FROM _cv_part_pairs "
+                "UNION ALL SELECT part, v, u, weight FROM _cv_part_pairs)")
+        con.execute(f"""
             INSERT INTO group_members
-            WITH ends AS (SELECT part, u AS a, v AS b, weight FROM _cv_part_pairs
-                          UNION ALL SELECT part, v, u, weight FROM _cv_part_pairs),
-            tie AS (
-                SELECT gm.group_id, gm.aid, list_sum(list(e.weight ORDER BY e.b)) AS strength
-                FROM _cv_gm gm JOIN ends e ON e.a = gm.aid AND e.part = gm.part
-                JOIN _cv_gm o ON o.aid = e.b AND o.group_id = gm.group_id AND o.core
-                GROUP BY gm.group_id, gm.aid
+            WITH tie AS (
+                SELECT _group AS group_id, a AS aid, list_sum(list(weight ORDER BY b)) AS strength
+                FROM {same_group(ends, "_cv_gm", "a", "b", key="aid", group="group_id",
+                                 on_a="_m.part = _e.part",
+                                 members_b="(SELECT * FROM _cv_gm WHERE core)")}
+                GROUP BY _group, a
             )
             SELECT DISTINCT gm.group_id, a.account, gm.core, gm.shared,
                    coalesce(tie.strength, 0.0)
@@ -615,15 +617,14 @@ def _store(con: duckdb.DuckDBPyConnection, groups: list[list[int]], parts: list[
         """).fetchall()
         # Every projected pair inside a coordinated group is evidence, with the group's p-value
         # and up to five of the items the two share (rarest first).
-        con.execute("""
+        con.execute(f"""
             INSERT INTO group_evidence
             WITH acc AS (SELECT DISTINCT aid, account FROM _cv_actions),
             pairs AS (
                 SELECT pr.u, pr.v, pr.weight, pr.n_items, g.p_value
-                FROM _cv_part_pairs pr
-                JOIN _cv_gm a ON a.aid = pr.u AND a.core AND a.part = pr.part
-                JOIN _cv_gm b ON b.aid = pr.v AND b.group_id = a.group_id AND b.core
-                JOIN groups g ON g.group_id = a.group_id AND g.coordinated
+                FROM {same_group("_cv_part_pairs", "(SELECT * FROM _cv_gm WHERE core)", "u", "v",
+                                 key="aid", group="group_id", on_a="_m.part = _e.part")} pr
+                JOIN groups g ON g.group_id = pr._group AND g.coordinated
                 -- A pair in the cores of groups from two partitions is evidence once, with the
                 -- stronger group's p-value.
                 QUALIFY row_number() OVER (PARTITION BY pr.u, pr.v

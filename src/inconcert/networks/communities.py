@@ -22,6 +22,7 @@ import pyarrow as pa
 
 from .. import config
 from ..config import Config
+from ..samegroup import same_group
 from ..store import table_exists
 from .fusion import FusionParams
 
@@ -202,13 +203,10 @@ def find_networks(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
     has_reshares = table_exists(con, "reshares")
     con.register("_members", members)
     try:
-        internal = con.execute("""
-            SELECT ms.community, e.source, e.target, e.weight, e.traces, e.p_value,
-                   e.first_ms, e.last_ms
-            FROM fused_edges e
-            JOIN _members ms ON ms.account_id = e.source
-            JOIN _members mt ON mt.account_id = e.target AND mt.community = ms.community
-            ORDER BY ms.community, e.source, e.target
+        internal = con.execute(f"""
+            SELECT _group, source, target, weight, traces, p_value, first_ms, last_ms
+            FROM {same_group("fused_edges", "_members", "source", "target", group="community")}
+            ORDER BY _group, source, target
         """).fetchall()
         sync = {}
         if has_reshares:

@@ -31,6 +31,7 @@ import duckdb
 
 from .. import config
 from ..config import Config
+from ..samegroup import same_group
 
 
 @config.section("roles")
@@ -109,13 +110,11 @@ def _count_first_posts(con: duckdb.DuckDBPyConnection, p: RolesParams) -> None:
         UPDATE memberships SET first_posts = f.n
         FROM (
             WITH items AS (
-                SELECT DISTINCT ms.network_id, x.item
-                FROM fused_evidence t
-                JOIN memberships ms ON ms.account_id = t.source
-                JOIN memberships mt ON mt.account_id = t.target
-                     AND mt.network_id = ms.network_id,
+                SELECT DISTINCT t._group AS network_id, x.item
+                FROM {same_group(f"(SELECT source, target, examples FROM fused_evidence "
+                                 f"WHERE trace IN ({marks}))", "memberships", "source", "target")
+                      } t,
                      unnest(json_extract_string(t.examples, '$[*]')) AS x(item)
-                WHERE t.trace IN ({marks})
             )
             SELECT m.account_id, count(DISTINCT i.item) AS n
             FROM items i JOIN posts po ON po.post_id = i.item
@@ -147,26 +146,19 @@ def assign_roles(con: duckdb.DuckDBPyConnection, cfg: Config) -> dict[str, int]:
         joined += _join(con, "amplifier", "seeder", p.amplifier_min_seeders,
                         p.amplifier_min_reshares, p.min_network_share, "amplifying")
     if has_amp:
-        con.execute("""
+        inside = same_group("(SELECT * FROM amplification WHERE amplifier <> seeder)",
+                            "memberships", "seeder", "amplifier")
+        con.execute(f"""
             UPDATE memberships SET reshares_received = r.n, amplifiers = r.k
-            FROM (SELECT ms.account_id, sum(a.n_reshares) AS n, count(DISTINCT a.amplifier) AS k
-                  FROM amplification a
-                  JOIN memberships ms ON ms.account_id = a.seeder
-                  JOIN memberships ma ON ma.account_id = a.amplifier
-                       AND ma.network_id = ms.network_id
-                  WHERE a.amplifier <> a.seeder
-                  GROUP BY ms.account_id) r
+            FROM (SELECT seeder AS account_id, sum(n_reshares) AS n,
+                         count(DISTINCT amplifier) AS k
+                  FROM {inside} GROUP BY seeder) r
             WHERE memberships.account_id = r.account_id
         """).fetchall()
-        con.execute("""
+        con.execute(f"""
             UPDATE memberships SET reshares_made = r.n, fast_made = r.f
-            FROM (SELECT ma.account_id, sum(a.n_reshares) AS n, sum(a.n_fast) AS f
-                  FROM amplification a
-                  JOIN memberships ma ON ma.account_id = a.amplifier
-                  JOIN memberships ms ON ms.account_id = a.seeder
-                       AND ms.network_id = ma.network_id
-                  WHERE a.amplifier <> a.seeder
-                  GROUP BY ma.account_id) r
+            FROM (SELECT amplifier AS account_id, sum(n_reshares) AS n, sum(n_fast) AS f
+                  FROM {inside} GROUP BY amplifier) r
             WHERE memberships.account_id = r.account_id
         """).fetchall()
     _count_first_posts(con, p)

@@ -13,6 +13,7 @@ from typing import Any
 
 import duckdb
 
+from ..samegroup import same_group
 from ..signals import disarm
 from ..signals.score import family
 
@@ -88,12 +89,11 @@ def case_tactics(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
             ORDER BY 1, 2""").fetchall():
         for t in evidence_ids(signal, stored):
             add(t, "account signal", family(signal), aid, net)
-    for src, dst, trace, net in con.execute("""
-            SELECT e.source, e.target, e.trace, vs.network_id FROM fused_evidence e
-            JOIN verdicts vs ON vs.account_id = e.source
-            JOIN verdicts vt ON vt.account_id = e.target
-            WHERE vs.flagged AND vt.flagged AND vs.network_id = vt.network_id AND e.significant
-            ORDER BY 1, 2, 3""").fetchall():
+    inside = same_group("(SELECT source, target, trace FROM fused_evidence WHERE significant)",
+                        "(SELECT account_id, network_id FROM verdicts WHERE flagged)",
+                        "source", "target")
+    for src, dst, trace, net in con.execute(f"""
+            SELECT source, target, trace, _group FROM {inside} ORDER BY 1, 2, 3""").fetchall():
         for t in evidence_ids(trace):
             add(t, "coordination trace", trace, src, net)
             add(t, "coordination trace", trace, dst, net)
