@@ -31,3 +31,31 @@ def test_parse_time_formats():
     assert parse_time("2017-08-30") [1] == "day"
     assert parse_time("1623881091") == (1623881091000, "s")
     assert parse_time("1623881091.5") == (1623881091500, "ms")
+
+
+def _iso_reference(ms: int) -> str:
+    # The formula iso_utc used before its arithmetic fast path: the same text for every value.
+    from datetime import UTC, datetime
+    return (datetime.fromtimestamp(ms / 1000, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S.")
+            + f"{ms % 1000:03d}Z")
+
+
+def test_iso_utc_is_the_datetime_text_across_its_whole_range():
+    import random
+
+    import pytest
+
+    rng = random.Random(5)
+    last = 253_402_300_800_000 - 1  # 9999-12-31T23:59:59.999Z
+    edges = [0, 1, 999, 1000, 59_999, 3_599_999, 86_399_999, 86_400_000, 951_782_400_000,
+             1_582_934_400_000, 1_582_934_399_999, 2_147_483_647_999, last, -1, -86_400_001,
+             -62_135_596_800_000]
+    values = edges + [rng.randrange(-10**13, last) for _ in range(20_000)]
+    for ms in values:
+        assert iso_utc(ms) == _iso_reference(ms), ms
+    assert iso_utc(last) == "9999-12-31T23:59:59.999Z"
+    for absurd in (last + 1, 10**18, -10**18):
+        with pytest.raises((ValueError, OverflowError, OSError)):
+            _iso_reference(absurd)
+        with pytest.raises((ValueError, OverflowError, OSError)):
+            iso_utc(absurd)

@@ -6,6 +6,7 @@ windows (engines disagree on fractional timestamps; integers they agree on).
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import UTC, datetime
 
@@ -138,9 +139,27 @@ def best_time(post_id: str | None, declared_ms: int | None,
     return declared_ms, declared_precision, "declared"
 
 
+# Epoch ms of 0001-01-01 and of 10000-01-01: datetime's range. Inside it a time of day is plain
+# arithmetic and a day's text is formatted once (a case's times fall on few days); outside it
+# datetime raises, as it always did.
+_DAY_MS = 86_400_000
+_MAX_MS = 253_402_300_800_000
+
+
+@functools.lru_cache(maxsize=4096)
+def _day_text(day: int) -> str:
+    return datetime.fromtimestamp(day * 86_400, tz=UTC).strftime("%Y-%m-%d")
+
+
 def iso_utc(ms: int | None) -> str:
     """ISO 8601 UTC text with milliseconds for an epoch-ms value ('' for None)."""
     if ms is None:
         return ""
+    if type(ms) is int and 0 <= ms < _MAX_MS:
+        day, t = divmod(ms, _DAY_MS)
+        s, milli = divmod(t, 1000)
+        h, s = divmod(s, 3600)
+        m, s = divmod(s, 60)
+        return f"{_day_text(day)}T{h:02d}:{m:02d}:{s:02d}.{milli:03d}Z"
     dt = datetime.fromtimestamp(ms / 1000, tz=UTC)
     return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"

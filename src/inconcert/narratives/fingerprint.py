@@ -35,7 +35,7 @@ import numpy as np
 import pyarrow as pa
 from datasketch import MinHash
 
-from .. import __version__, config
+from .. import __version__, config, jsontext
 from ..errors import InputError
 from ..signals.activity_rhythm import hour_of_week
 from ..signals.features import day_iso, rows
@@ -262,7 +262,7 @@ def case_db(run_dir: Path) -> Path:
 def dump(doc: dict[str, Any], path: Path) -> Path:
     """Write JSON the same way every time: sorted keys, one space indents, UTF-8, newline."""
     with open(path, "w", encoding="utf-8", newline="\n") as f:
-        json.dump(doc, f, ensure_ascii=False, sort_keys=True, indent=1, allow_nan=False)
+        jsontext.dump(doc, f)
         f.write("\n")
     return path
 

@@ -26,7 +26,7 @@ HEADER = ("source", "target", "trace", "weight", "count", "p_value", "first_ts",
 
 def edge_rows(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """The evidence of every fused edge, ordered by (source, target, trace)."""
-    rows = con.execute("""
+    table = con.sql("""
         SELECT t.source, t.target, t.trace, t.weight, t.count, t.p_value, t.first_ms, t.last_ms,
                t.examples, t.significant,
                CASE WHEN ms.network_id = mt.network_id THEN ms.network_id END
@@ -34,18 +34,16 @@ def edge_rows(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
         LEFT JOIN memberships ms ON ms.account_id = t.source
         LEFT JOIN memberships mt ON mt.account_id = t.target
         ORDER BY t.source, t.target, t.trace
-    """).fetchall()
-    out = []
-    for r in rows:
-        d = dict(zip(HEADER, r, strict=True))
-        d["weight"] = num(d["weight"])
-        d["p_value"] = sig_digits(d["p_value"])
-        d["first_ts"] = iso_utc(d["first_ts"])
-        d["last_ts"] = iso_utc(d["last_ts"])
-        d["examples"] = [str(x) for x in json.loads(d["examples"] or "[]")]
-        d["significant"] = bool(d["significant"])
-        out.append(d)
-    return out
+    """).to_arrow_table()
+    # Column by column (1.85 M rows at 10^6 messages): each conversion is one pass over a list.
+    col = dict(zip(HEADER, (c.to_pylist() for c in table.columns), strict=True))
+    col["weight"] = list(map(num, col["weight"]))
+    col["p_value"] = list(map(sig_digits, col["p_value"]))
+    col["first_ts"] = list(map(iso_utc, col["first_ts"]))
+    col["last_ts"] = list(map(iso_utc, col["last_ts"]))
+    col["examples"] = [[str(x) for x in json.loads(e or "[]")] for e in col["examples"]]
+    col["significant"] = [bool(x) for x in col["significant"]]
+    return [dict(zip(HEADER, r, strict=True)) for r in zip(*col.values(), strict=True)]
 
 
 def write_edges(rows: list[dict[str, Any]], path: Path) -> Path:

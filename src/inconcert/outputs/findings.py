@@ -17,7 +17,7 @@ from typing import Any
 
 import duckdb
 
-from .. import __version__
+from .. import __version__, jsontext
 from ..config import Config
 from ..store import Store
 
@@ -111,7 +111,7 @@ def write_findings(store: Store, cfg: Config, accounts: list[dict[str, Any]],
         "edges": edges,
     }
     with open(path, "w", encoding="utf-8", newline="\n") as f:
-        json.dump(doc, f, ensure_ascii=False, sort_keys=True, indent=1, allow_nan=False)
+        jsontext.dump(doc, f)
         f.write("\n")
     return path
 
@@ -124,6 +124,6 @@ def add_sections(path: Path, sections: dict[str, Any]) -> Path:
     doc = json.loads(path.read_text(encoding="utf-8"))
     doc.update(sections)
     with open(path, "w", encoding="utf-8", newline="\n") as f:
-        json.dump(doc, f, ensure_ascii=False, sort_keys=True, indent=1, allow_nan=False)
+        jsontext.dump(doc, f)
         f.write("\n")
     return path
