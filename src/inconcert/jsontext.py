@@ -1,12 +1,15 @@
-"""The project's JSON files (findings.json, fingerprints, STIX) written faster, byte for byte as
+"""The project's JSON files (findings.json and its later sections, fingerprints) written
+faster, byte for byte as
 `json.dump(obj, f, ensure_ascii=False, sort_keys=True, indent=1, allow_nan=False)` writes them.
+STIX bundles stay on the standard library: they are written with NaN allowed.
 
 The standard library encodes with C only without `indent`; with it, it walks the document with
 Python generators, one per value: 274 of 449 profiled seconds of writing the detection outputs
 of the 10^6 big-network case (a 774 MB findings.json, 1.85 M evidence rows;
-docs/benchmarks.md). This walks it with one recursive function that appends strings, and
-encodes strings with the standard library's own C `encode_basestring`, so the bytes are the
-same (tests/test_jsontext.py compares them on every kind of value).
+docs/benchmarks.md). Here a list of rows (dicts with the same keys) is encoded column by
+column, each column through one `map` over the C encoders (`encode_basestring`, `int.__repr__`,
+`float.__repr__`), and anything else by one recursive function that builds strings; so the
+bytes are the same (tests/test_jsontext.py compares them on every kind of value).
 """
 
 from __future__ import annotations

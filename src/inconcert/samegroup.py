@@ -5,11 +5,11 @@ Written as two joins, ``edges ⋈ members ON source`` and ``⋈ members ON targe
 DuckDB's join-order optimizer may first join the two copies of the members on the group alone:
 the pairs of members of every group, 521 million rows for one network of 22,827 accounts. It
 did, depending on its row estimates: `find_networks` spent 118 s, the group test's `_store`
-about 300 s and the verdict 107 s in that product on the 10^6 big-network case (docs/
-benchmarks.md), where the same rows take a tenth of a second joined end by end. A materialised
-CTE is a fence the optimizer does not reorder across (DuckDB's documented `AS MATERIALIZED`):
-the first end's group is attached to every edge, then the second end is matched on its account
-and that group.
+759 of 1,005 profiled seconds and the verdict 107 s in that product on the 10^6 big-network
+case (docs/benchmarks.md), where the same rows take a tenth of a second joined end by end.
+A materialised CTE is a fence the optimizer does not reorder across (DuckDB's documented
+`AS MATERIALIZED`): the first end's group is attached to every edge, then the second end is
+matched on its account and that group.
 """
 
 from __future__ import annotations
