@@ -35,16 +35,25 @@ def dump(obj: Any, f: IO[str]) -> None:
         return
     f.write("{")
     for i, (k, v) in enumerate(sorted(obj.items())):
-        f.write(("," if i else "") + _INDENT[1] + _key(k) + ": ")
-        if type(v) is list and v:
-            f.write("[")
-            for j in range(0, len(v), _BATCH):
-                f.write(("," if j else "") + _INDENT[2]
-                        + ("," + _INDENT[2]).join(_elements(v[j:j + _BATCH], 2)))
-            f.write(_INDENT[1] + "]")
-        else:
-            f.write(_text(v, 1))
+        if i:
+            f.write(",")
+        dump_member(k, v, f)
     f.write(_INDENT[0] + "}")
+
+
+def dump_member(key: Any, value: Any, f: IO[str]) -> None:
+    """One member of a top-level dict as `dump` writes it, `\\n "key": value`, without the
+    comma that separates it from the member before (findings.add_sections splices members into
+    an existing file with it). A large list is written element by element."""
+    f.write(_INDENT[1] + _key(key) + ": ")
+    if type(value) is list and value:
+        f.write("[")
+        for j in range(0, len(value), _BATCH):
+            f.write(("," if j else "") + _INDENT[2]
+                    + ("," + _INDENT[2]).join(_elements(value[j:j + _BATCH], 2)))
+        f.write(_INDENT[1] + "]")
+    else:
+        f.write(_text(value, 1))
 
 
 def _float(o: float) -> str:
