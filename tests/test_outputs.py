@@ -12,7 +12,7 @@ from inconcert.ingest import ingest_paths
 from inconcert.networks import assign_roles, find_networks, fuse_edges
 from inconcert.networks.communities import describe_networks
 from inconcert.outputs.accounts import account_rows, write_accounts
-from inconcert.outputs.edges import edge_rows, write_edges
+from inconcert.outputs.edges import HEADER, edge_rows, write_edges
 from inconcert.outputs.findings import write_findings
 from inconcert.outputs.networks import network_rows, write_networks
 from inconcert.safecsv import write_csv
@@ -123,3 +123,33 @@ def test_id_columns_stay_exact_only_when_they_cannot_run(tmp_path):
     assert got == [("+abc/def==", "'+abc/def=="),
                    ("'=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"),
                    ("'=A1", "-12"), ("'@handle", "'@handle")]
+
+
+def _edge_row(rng, i):
+    texts = ["+hashed=", "=cmd|' /C calc'!A0", "-1", " =x", "a,b", 'q"uote', "line\nfeed",
+             "cr\rx", "", "＝fullwidth", "@handle", "12345678901234567890", "ok"]
+    return {"source": rng.choice(texts) + str(i), "target": rng.choice(texts),
+            "trace": rng.choice(["co_reshare", "co_text", "-trace"]),
+            "weight": rng.choice([0.5, 1.0, 1e-07, 0.123457, 2.0]),
+            "count": rng.choice([1, 2, 10 ** 12]),
+            "p_value": rng.choice([None, 1.23457e-300, 0.05, 1.0]),
+            "first_ts": rng.choice([None, "2020-01-01T00:00:00.000Z"]),
+            "last_ts": "2020-01-02T00:00:00.000Z",
+            "examples": rng.sample(texts, rng.randint(0, 3)),
+            "significant": rng.choice([True, False]),
+            "network_id": rng.choice([None, "N001", "=N2"])}
+
+
+def test_edges_csv_is_written_as_write_csv_writes_its_rows(tmp_path):
+    import random
+    rng = random.Random(7)
+    ids = ("source", "target", "network_id")
+    for n, rows in [(0, []), (1, [_edge_row(rng, 0) | {"network_id": None}]),
+                    (3000, [_edge_row(rng, i) for i in range(3000)])]:
+        write_edges(rows, tmp_path / "edges.csv")
+        write_csv(tmp_path / "ref.csv", HEADER,
+                  ([";".join(r[h]) if h == "examples" else r[h] for h in HEADER] for r in rows),
+                  ids=ids)
+        got = (tmp_path / "edges.csv").read_bytes()
+        assert got == (tmp_path / "ref.csv").read_bytes(), n
+        assert len(_csv(tmp_path / "edges.csv")) == n

@@ -15,13 +15,17 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
-from ..safecsv import write_csv
+from ..safecsv import write_csv_columns
 from ..timeutil import iso_utc
 from .accounts import num, sig_digits
 
 HEADER = ("source", "target", "trace", "weight", "count", "p_value", "first_ts", "last_ts",
           "examples", "significant", "network_id")
+
+_TYPES = {"weight": pa.float64(), "count": pa.int64(), "p_value": pa.float64(),
+          "significant": pa.bool_()}
 
 
 def edge_rows(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
@@ -48,6 +52,9 @@ def edge_rows(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
 
 def write_edges(rows: list[dict[str, Any]], path: Path) -> Path:
     """Write edges.csv from `edge_rows` (examples joined with `;`)."""
-    write_csv(path, HEADER, ([";".join(r[h]) if h == "examples" else r[h] for h in HEADER]
-                             for r in rows), ids=("source", "target", "network_id"))
+    # Column by column, as `write_csv` would write the rows (1.85 M rows at 10^6 messages),
+    # each with its type given: Arrow's type inference costs more than the conversion.
+    columns = [pa.array([";".join(r[h]) for r in rows] if h == "examples"
+                        else [r[h] for r in rows], _TYPES.get(h, pa.string())) for h in HEADER]
+    write_csv_columns(path, HEADER, columns, ids=("source", "target", "network_id"))
     return path
