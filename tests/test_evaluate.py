@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
 from inconcert.cli import app
 from inconcert.evaluate import evaluate, is_positive, roc_auc
-from inconcert.outputs.accounts import HEADER
+from inconcert.outputs.accounts import HEADER, write_accounts
 from inconcert.safecsv import write_csv
+from inconcert.simulate.core import Accounts
+from inconcert.simulate.writer import LABEL_HEADER, write_labels, write_sim_csv
 
 ACCOUNTS = [("a1", 0.9, True), ("a2", 0.8, True), ("a3", 0.3, False), ("+x=", 0.7, True),
             ("o1", 0.6, True), ("o2", 0.1, False), ("o3", 0.0, False), ("u1", 0.0, False)]
@@ -76,3 +79,41 @@ def test_cli_bad_input_exits_2(tmp_path, run_dir):
     r = CliRunner().invoke(app, ["evaluate", str(run_dir), "--labels",
                                  str(tmp_path / "bad.csv")])
     assert r.exit_code == 2 and "missing column" in r.output
+
+
+# Ids led by a formula character (7 of 926 hashed Thai ids begin with '+'), and one that
+# really begins with an apostrophe.
+SIGNED = ["+Qk9x=", "-7Ab_c", "=Zm9v", "@h4sh", "'+quoted"]
+
+
+def test_simulator_labels_keep_ids_exact_and_join_the_run(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    write_accounts([dict(zip(HEADER, (a, "", "", "", 0, 0, 0.9 - 0.1 * k, k < 3, ""),
+                             strict=True)) for k, a in enumerate(SIGNED)], out / "accounts.csv")
+    acc = Accounts()
+    acc.add(handle=SIGNED, label=["campaign"] * 3 + ["organic"] * 2, role=["seeder"] * 5,
+            group=["campaign"] * 3 + ["-1", "+g"], traits=[""] * 5)
+    uid = np.array(SIGNED, dtype=object)
+    write_labels(tmp_path / "labels.csv", acc, uid, np.arange(5))
+    lines = (tmp_path / "labels.csv").read_bytes().decode().splitlines()
+    assert lines[0] == ",".join(LABEL_HEADER)
+    # plain ids and groups as they are; the ids a spreadsheet could run ('=', '@') neutralised
+    # as safecsv neutralises them in accounts.csv too; an apostrophe id untouched
+    assert [ln.split(",")[0] for ln in lines[1:]] == [
+        "+Qk9x=", "-7Ab_c", "'=Zm9v", "'@h4sh", "'+quoted"]
+    assert [ln.split(",")[3] for ln in lines[1:]] == ["campaign"] * 3 + ["-1", "+g"]
+    write_sim_csv(tmp_path / "truth.csv", ("persona_id", "post_id", "kind"), [("+p", "+1", "+k")])
+    assert (tmp_path / "truth.csv").read_text() == "persona_id,post_id,kind\n+p,+1,'+k\n"
+    ev = evaluate(out, tmp_path / "labels.csv")
+    assert (ev.n_labelled, ev.missing_from_output, ev.unlabelled_in_output) == (5, 0, 0)
+    assert (ev.true_positive, ev.n_flagged, ev.auc) == (3, 3, 1.0)
+    # a labels file from before the simulator named its ids (every cell neutralised) and a
+    # hand-written one (no neutralising at all) still join the same accounts
+    write_csv(tmp_path / "old.csv", ("account_id", "label"), [(a, "campaign") for a in SIGNED])
+    assert "'+Qk9x=" in (tmp_path / "old.csv").read_text()
+    (tmp_path / "hand.csv").write_text("account_id,label\n" + "".join(
+        f"{a},campaign\n" for a in SIGNED[:4]))
+    for name in ("old.csv", "hand.csv"):
+        ev = evaluate(out, tmp_path / name)
+        assert ev.missing_from_output == 0 and ev.unlabelled_in_output == 5 - ev.n_labelled

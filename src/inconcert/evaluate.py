@@ -38,7 +38,14 @@ def is_positive(label: str) -> bool:
 
 
 def _cell(v: str | None) -> str:
-    # Undo safecsv's formula neutralisation, so ids like '+abc=' match their labels.
+    # Undo safecsv's formula neutralisation (a leading apostrophe). The current writers keep a
+    # plain id exact in both files (`+abc=` stays `+abc=`), but an id is still read with the
+    # apostrophe in files written earlier (labels.csv from the simulator before it named its id
+    # columns, accounts.csv from before safecsv had id columns: `'+abc=`) and, in any file,
+    # for an id that is not a plain id (one led by `=` or `@`), which a hand-written labels
+    # file holds bare. Stripping it from both files lets all of these join. The cost: an id
+    # that really begins with `'` and one of these characters is read without its apostrophe
+    # (from both files alike, so it still joins; the files themselves hold it unchanged).
     s = v or ""
     return s[1:] if s.startswith(_NEUTRALISED) else s
 

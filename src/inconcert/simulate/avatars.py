@@ -22,7 +22,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageOps
 
 from ..faces.ganed import YANG_DLIB
-from ..safecsv import write_csv
+from .writer import write_sim_csv
 
 AVATARS = "avatars"
 AVATAR_LABELS = "avatar_labels.csv"
@@ -220,6 +220,5 @@ def write_avatars(data_dir: Path, seed: int, scale: float = 1.0) -> Path:
         kind = kinds[account]
         data = _copy(stock, rng) if kind == REUSED else _distinct_face(rng, kind, distinct)
         (folder / f"{account}.jpg").write_bytes(data)
-    write_csv(data_dir / AVATAR_LABELS, ("account_id", "avatar"), sorted(kinds.items()),
-              ids={"account_id"})
+    write_sim_csv(data_dir / AVATAR_LABELS, ("account_id", "avatar"), sorted(kinds.items()))
     return folder

@@ -25,7 +25,6 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InputError
-from ..safecsv import write_csv
 from . import negatives as neg
 from .campaign import reach
 from .core import (
@@ -47,7 +46,7 @@ from .operation import _personas, _seeder_posts, _times  # the X operation's own
 from .organic import activity_counts, choose_targets, compose, organic_activity
 from .population import Handles, critic_accounts, organic_accounts
 from .scenario import LAGS, SQUADS, Scenario
-from .writer import sha256
+from .writer import LABEL_HEADER, sha256, write_sim_csv
 
 JETSTREAM = "jetstream.jsonl"
 LABELS = "labels.csv"
@@ -545,9 +544,8 @@ def _write(rng: np.random.Generator, out_dir: Path, acc: Accounts, posts: Posts,
         f.writelines(line + "\n" for _, line in events)
     order = sorted(np.flatnonzero(active).tolist(), key=lambda a: did[a])
     c = acc.cols
-    write_csv(out_dir / LABELS, ("account_id", "label", "role", "group", "traits"),
-              ([did[a], c["label"][a], c["role"][a], c["group"][a], c["traits"][a]]
-               for a in order))
+    write_sim_csv(out_dir / LABELS, LABEL_HEADER, ([did[a], c["label"][a], c["role"][a],
+                                                   c["group"][a], c["traits"][a]] for a in order))
     return [path, out_dir / LABELS]
 
 

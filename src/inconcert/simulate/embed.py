@@ -23,9 +23,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
 from ..errors import InputError
-from ..safecsv import write_csv
 from .scenario import Scenario
-from .writer import TWEET_COLUMNS, USER_COLUMNS, sha256
+from .writer import TWEET_COLUMNS, USER_COLUMNS, sha256, write_sim_csv
 
 TWEETS = "embedded_tweets_csv_hashed.csv"
 USERS = "embedded_users_csv_hashed.csv"
@@ -145,7 +144,7 @@ def embed_archive(tweets: Path, users: Path, out_dir: Path, seed: int = 1, scale
     # positives: every archive account that posts in the period (users-file row or not)
     rows += [[u, "campaign", "archive"] for u in sorted(active.to_pylist())]
     l_path = out_dir / LABELS
-    write_csv(l_path, ("account_id", "label", "role"), rows)
+    write_sim_csv(l_path, ("account_id", "label", "role"), rows)
     summary = {
         "generator": "inconcert simulate (embed)", "seed": seed, "scale": scale,
         "home": home, "home_share": home_share if home else None,

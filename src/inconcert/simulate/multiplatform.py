@@ -36,7 +36,7 @@ from ..safecsv import write_csv
 from ..timeutil import SNOWFLAKE_EPOCH_MS
 from .core import DAY_MS, HUMAN_WEEKDAY, HUMAN_WEEKEND, day_number, local_times
 from .organic import activity_counts, compose
-from .writer import sha256
+from .writer import LABEL_HEADER, sha256, write_sim_csv
 
 PLATFORMS = ("x", "facebook", "youtube", "telegram")
 PERSONAS = "personas.csv"
@@ -125,9 +125,9 @@ def simulate_multiplatform(out_dir: Path, seed: int = 1, scale: float = 1.0) -> 
     labels = []
     for name, plat in plats.items():
         path = truth / f"labels_{name}.csv"
-        write_csv(path, ("account_id", "label", "role", "group", "traits"),
-                  ([a.account_id, a.label, a.role, a.group, a.traits]
-                   for a in sorted(plat.accounts, key=lambda a: a.account_id)))
+        write_sim_csv(path, LABEL_HEADER,
+                      ([a.account_id, a.label, a.role, a.group, a.traits]
+                       for a in sorted(plat.accounts, key=lambda a: a.account_id)))
         labels.append(path)
     n_personas = _write_personas(truth / PERSONAS, x, plats)
     x_inputs = [p for p in xfiles if p.parent == xdir and p.exists()]
@@ -616,7 +616,7 @@ def _write_personas(path: Path, x: XCase, plats: dict[str, Platform]) -> int:
         rows.append([pid, "x", u["userid"], u["label"], u["user_display_name"], accs[0].kind])
         rows += [[pid, a.platform, a.account_id, a.label, a.name, a.kind] for a in accs]
     rows.sort()
-    write_csv(path, ("persona_id", "platform", "account_id", "label", "display_name", "kind"),
-              rows, ids=("account_id",))
+    write_sim_csv(path, ("persona_id", "platform", "account_id", "label", "display_name",
+                         "kind"), rows)
     return len(members)
 

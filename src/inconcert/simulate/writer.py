@@ -4,7 +4,9 @@ as `['a', 'b']`, `true`/`false`, `absent` coordinates), the media manifest and t
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -18,6 +20,17 @@ from .core import DAY_MS, MINUTE_MS, QUOTE, REPLY, RESHARE, Accounts, Posts, rt_
 
 CHUNK = 100_000
 _OPTS = pcsv.WriteOptions(quoting_style="all_valid", batch_size=8192)
+LABEL_HEADER = ("account_id", "label", "role", "group", "traits")
+# The id columns of the CSVs the simulator writes through safecsv: join keys to the platform
+# files and to a run's accounts.csv, so they are written exactly (`safecsv.id_cell`), not with
+# the apostrophe that neutralises free text. A hashed account id can begin with `+`.
+SIM_IDS = frozenset({"account_id", "post_id", "persona_id", "group"})
+
+
+def write_sim_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """A simulator CSV (labels, ground truth, manifest) through safecsv, the columns named in
+    SIM_IDS kept exact; returns the number of rows."""
+    return write_csv(path, header, rows, ids=SIM_IDS)
 
 
 def finish_ids(acc: Accounts, posts: Posts) -> tuple[np.ndarray, np.ndarray]:
@@ -160,23 +173,22 @@ def write_users(path: Path, acc: Accounts, uid: np.ndarray) -> np.ndarray:
 def write_labels(path: Path, acc: Accounts, uid: np.ndarray, order: np.ndarray) -> int:
     """Ground truth per account: label, role, group and `;`-separated traits."""
     c = acc.cols
-    return write_csv(path, ("account_id", "label", "role", "group", "traits"),
-                     ([str(uid[a]), c["label"][a], c["role"][a], c["group"][a], c["traits"][a]]
-                      for a in order))
+    return write_sim_csv(path, LABEL_HEADER, ([str(uid[a]), c["label"][a], c["role"][a],
+                                               c["group"][a], c["traits"][a]] for a in order))
 
 
 def write_campaign_posts(path: Path, posts: Posts, ids: np.ndarray, order: np.ndarray) -> int:
     """Ground truth per campaign text: post id, narrative, language, template."""
     rows = ([str(ids[i]), posts.truth[i][0], posts.lang[i], posts.truth[i][1]]
             for i in order if posts.truth[i] is not None)
-    return write_csv(path, ("post_id", "narrative", "language", "template"), rows)
+    return write_sim_csv(path, ("post_id", "narrative", "language", "template"), rows)
 
 
 def write_manifest(path: Path, rows: list[tuple[int, str, str, str]], ids: np.ndarray) -> int:
     """The media manifest: one row per image attached to a post."""
-    return write_csv(path, ("post_id", "platform", "path", "type", "alt"),
-                     ([str(ids[i]), "x", rel, typ, alt] for i, rel, typ, alt in
-                      sorted(rows, key=lambda r: (int(ids[r[0]]), r[1]))))
+    return write_sim_csv(path, ("post_id", "platform", "path", "type", "alt"),
+                         ([str(ids[i]), "x", rel, typ, alt] for i, rel, typ, alt in
+                          sorted(rows, key=lambda r: (int(ids[r[0]]), r[1]))))
 
 
 def sha256(path: Path) -> str:
