@@ -10,10 +10,16 @@ docs/benchmarks.md). Here a list of rows (dicts with the same keys) is encoded c
 column, each column through one `map` over the C encoders (`encode_basestring`, `int.__repr__`,
 `float.__repr__`), and anything else by one recursive function that builds strings; so the
 bytes are the same (tests/test_jsontext.py compares them on every kind of value).
+
+`splice_members` adds or replaces top-level members of a file `dump` wrote, copying the file's
+other members as bytes instead of loading it (findings.add_sections, on findings.json files of
+1 GB).
 """
 
 from __future__ import annotations
 
+import io
+import json
 import json.encoder
 import math
 from typing import IO, Any
@@ -43,8 +49,8 @@ def dump(obj: Any, f: IO[str]) -> None:
 
 def dump_member(key: Any, value: Any, f: IO[str]) -> None:
     """One member of a top-level dict as `dump` writes it, `\\n "key": value`, without the
-    comma that separates it from the member before (findings.add_sections splices members into
-    an existing file with it). A large list is written element by element."""
+    comma that separates it from the member before (`splice_members` splices members into an
+    existing file with it). A large list is written element by element."""
     f.write(_INDENT[1] + _key(key) + ": ")
     if type(value) is list and value:
         f.write("[")
@@ -54,6 +60,127 @@ def dump_member(key: Any, value: Any, f: IO[str]) -> None:
         f.write(_INDENT[1] + "]")
     else:
         f.write(_text(value, 1))
+
+
+# Where a top-level member starts, in what `dump` writes: at indent 1 only the top-level keys
+# are (nested lines are indented by 2 spaces or more, closing brackets of top-level values are
+# followed by "]" or "}"), and strings hold no raw newline.
+_MEMBER = b'\n "'
+# What a value written by `dump` neither starts nor ends with.
+_EDGE = b" \t\r\n,"
+
+
+def splice_members(src: IO[bytes], members: dict[str, Any], out: io.TextIOWrapper, *,
+                   chunk_size: int) -> bool:
+    """Write to out the document src holds with members added to it or replacing its own, as
+    loading src, updating the loaded dict with members and writing it with `dump` + "\\n" would,
+    without loading it: src's members are copied as they are, and the new ones are written by
+    `dump_member` at their sorted places (findings.add_sections adds later stages' sections to a
+    findings.json of 1 GB this way). Return True when done.
+
+    Only done if src is laid out as `dump` + "\\n" writes (its copied bytes are then the ones
+    dumping its members again gives) and members' keys are all strings; else return False, with
+    out half written (the caller starts over, loading and dumping the document).
+
+    src is read from where it stands, chunk_size bytes at a time. out must have a `buffer` (the
+    copied bytes are written there) and be written through (`write_through=True`), so that its
+    text and the copied bytes reach out.buffer in order."""
+    if not all(type(k) is str for k in members):
+        return False
+    new = sorted(members.items())
+    raw = out.buffer
+    written = 0  # members written so far (the ones after the first take a comma)
+
+    def add(key: str, value: Any) -> None:
+        nonlocal written
+        if written:
+            out.write(",")
+        dump_member(key, value, out)
+        written += 1
+
+    buf = src.read(4)
+    if buf not in (b"{}\n", b'{\n "'):
+        return False
+    more = buf != b"{}\n"  # src has members still to copy
+    out.write("{")
+    start = 1  # where the current member starts in buf
+    last: str | None = None
+    while more:
+        # The member's key: its string, then ": " and the first byte of the value.
+        while (end := _string_end(buf, start + 3)) < 0 or end + 4 > len(buf):
+            chunk = src.read(chunk_size)
+            if not chunk:
+                return False
+            buf, start = buf[start:] + chunk, 0
+        key = _canonical_key(buf[start + 2:end + 1])
+        if (key is None or (last is not None and key <= last)
+                or buf[end + 1:end + 3] != b": " or buf[end + 3] in _EDGE):
+            return False
+        last = key
+        while new and new[0][0] < key:
+            add(*new.pop(0))
+        keep = not (new and new[0][0] == key)
+        if keep:
+            if written:
+                raw.write(b",")
+            written += 1
+        else:
+            add(*new.pop(0))
+        # The member's value: up to the comma before the next member, or to the "\n}\n"
+        # that ends the file; without space or comma at either end (so never empty: the
+        # ": " before it ends with a space).
+        search = end + 1
+        while True:
+            found = buf.find(_MEMBER, search)
+            if found >= 0:
+                stop, more = found - 1, True
+                if buf[stop] != ord(","):
+                    return False
+                break
+            chunk = src.read(chunk_size)
+            if not chunk:
+                stop, more = len(buf) - 3, False
+                if not buf.endswith(b"\n}\n"):
+                    return False
+                break
+            # The last 4 bytes may begin the next member's _MEMBER, with its comma.
+            cut = len(buf) - 4
+            if keep:
+                raw.write(memoryview(buf)[start:cut])
+            buf = buf[cut:] + chunk
+            start = search = 0
+        if buf[stop - 1] in _EDGE:
+            return False
+        if keep:
+            raw.write(memoryview(buf)[start:stop])
+        start = found
+    for member in new:
+        add(*member)
+    out.write("\n}\n" if written else "}\n")
+    return True
+
+
+def _string_end(buf: bytes, start: int) -> int:
+    """Where the JSON string whose text starts at buf[start] ends (its closing quote), or -1
+    if not within buf."""
+    end = buf.find(b'"', start)
+    while end >= 0:
+        slashes = end
+        while buf[slashes - 1] == 0x5C:
+            slashes -= 1
+        if (end - slashes) % 2 == 0:
+            return end
+        end = buf.find(b'"', end + 1)
+    return -1
+
+
+def _canonical_key(text: bytes) -> str | None:
+    """The key a JSON string encodes, if `dumps` writes that key as exactly this text."""
+    try:
+        key = json.loads(text)
+        return key if dumps(key).encode("utf-8") == text else None
+    except ValueError:  # also UnicodeDecodeError and UnicodeEncodeError (lone surrogates)
+        return None
 
 
 def _float(o: float) -> str:

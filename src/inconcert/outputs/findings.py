@@ -139,7 +139,9 @@ def add_sections(path: Path, sections: dict[str, Any]) -> Path:
         # write_through: jsontext's text and the copied bytes reach out.buffer in order.
         with io.TextIOWrapper(os.fdopen(fd, "wb"), encoding="utf-8", newline="\n",
                               write_through=True) as out:
-            if not (all(type(k) is str for k in sections) and _splice(real, sections, out)):
+            with open(real, "rb") as src:
+                spliced = jsontext.splice_members(src, sections, out, chunk_size=_CHUNK)
+            if not spliced:
                 out.seek(0)
                 out.truncate()
                 _rewrite(real, sections, out)
@@ -151,115 +153,9 @@ def add_sections(path: Path, sections: dict[str, Any]) -> Path:
     return path
 
 
-# Read and copied this many bytes at a time (tests make it small to cross chunk boundaries).
+# add_sections reads and copies the file this many bytes at a time (jsontext.splice_members's
+# chunk_size; tests make it small to cross chunk boundaries).
 _CHUNK = 1 << 22
-# Where a top-level member starts, in what jsontext.dump writes: at indent 1 only the top-level
-# keys are (nested lines are indented by 2 spaces or more, closing brackets of top-level values
-# are followed by "]" or "}"), and strings hold no raw newline.
-_MEMBER = b'\n "'
-# What a value written by jsontext neither starts nor ends with.
-_EDGE = b" \t\r\n,"
-
-
-def _splice(path: Path, sections: dict[str, Any], out: io.TextIOWrapper) -> bool:
-    """Write to out what `_rewrite` would, copying path's members and writing sections' members
-    at their sorted places, if path is laid out as `jsontext.dump` + "\\n" writes (a file
-    written by write_findings or add_sections); else return False, out half written."""
-    new = sorted(sections.items())
-    raw = out.buffer
-    written = 0  # members written so far (the ones after the first take a comma)
-
-    def add(key: str, value: Any) -> None:
-        nonlocal written
-        if written:
-            out.write(",")
-        jsontext.dump_member(key, value, out)
-        written += 1
-
-    with open(path, "rb") as src:
-        buf = src.read(4)
-        if buf not in (b"{}\n", b'{\n "'):
-            return False
-        members = buf != b"{}\n"
-        out.write("{")
-        start = 1  # where the current member starts in buf
-        last: str | None = None
-        while members:
-            # The member's key: its string, then ": " and the first byte of the value.
-            while (end := _string_end(buf, start + 3)) < 0 or end + 4 > len(buf):
-                chunk = src.read(_CHUNK)
-                if not chunk:
-                    return False
-                buf, start = buf[start:] + chunk, 0
-            key = _canonical_key(buf[start + 2:end + 1])
-            if (key is None or (last is not None and key <= last)
-                    or buf[end + 1:end + 3] != b": " or buf[end + 3] in _EDGE):
-                return False
-            last = key
-            while new and new[0][0] < key:
-                add(*new.pop(0))
-            keep = not (new and new[0][0] == key)
-            if keep:
-                if written:
-                    raw.write(b",")
-                written += 1
-            else:
-                add(*new.pop(0))
-            # The member's value: up to the comma before the next member, or to the "\n}\n"
-            # that ends the file; without space or comma at either end (so never empty: the
-            # ": " before it ends with a space).
-            search = end + 1
-            while True:
-                found = buf.find(_MEMBER, search)
-                if found >= 0:
-                    stop, members = found - 1, True
-                    if buf[stop] != ord(","):
-                        return False
-                    break
-                chunk = src.read(_CHUNK)
-                if not chunk:
-                    stop, members = len(buf) - 3, False
-                    if not buf.endswith(b"\n}\n"):
-                        return False
-                    break
-                # The last 4 bytes may begin the next member's _MEMBER, with its comma.
-                cut = len(buf) - 4
-                if keep:
-                    raw.write(memoryview(buf)[start:cut])
-                buf = buf[cut:] + chunk
-                start = search = 0
-            if buf[stop - 1] in _EDGE:
-                return False
-            if keep:
-                raw.write(memoryview(buf)[start:stop])
-            start = found
-    for member in new:
-        add(*member)
-    out.write("\n}\n" if written else "}\n")
-    return True
-
-
-def _string_end(buf: bytes, start: int) -> int:
-    """Where the JSON string whose text starts at buf[start] ends (its closing quote), or -1
-    if not within buf."""
-    end = buf.find(b'"', start)
-    while end >= 0:
-        slashes = end
-        while buf[slashes - 1] == 0x5C:
-            slashes -= 1
-        if (end - slashes) % 2 == 0:
-            return end
-        end = buf.find(b'"', end + 1)
-    return -1
-
-
-def _canonical_key(text: bytes) -> str | None:
-    """The key a JSON string encodes, if jsontext writes that key as exactly this text."""
-    try:
-        key = json.loads(text)
-        return key if jsontext.dumps(key).encode("utf-8") == text else None
-    except ValueError:  # also UnicodeDecodeError and UnicodeEncodeError (lone surrogates)
-        return None
 
 
 # add_sections has always taken any JSON object: one laid out otherwise (hand-written, compact
