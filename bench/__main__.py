@@ -178,6 +178,56 @@ def bench_run(opts: argparse.Namespace, n: int, workload: str = "normal") -> dic
                     "peak_rss_mb": usage.ru_maxrss / 1024, "stages": stages}}
 
 
+# The kernel's transparent huge page settings. With NumPy's huge-page advice on and
+# `defrag=madvise`, the first touch of each large array stalled in memory compaction: the
+# group test of the 10^6 case took 204-219 s instead of 137 (docs/benchmarks.md, "Huge pages").
+THP = Path("/sys/kernel/mm/transparent_hugepage")
+
+
+def thp_setting(path: Path) -> str:
+    """The selected value of a transparent huge page setting file (`always [madvise] never` ->
+    `madvise`), or 'unknown' if the file is missing, unreadable or shows no selected value."""
+    try:
+        m = re.search(r"\[([^\]]+)\]", path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return "unknown"
+    return m[1] if m else "unknown"
+
+
+def numpy_hugepage() -> str:
+    """NUMPY_MADVISE_HUGEPAGE as `inconcert run` (the whole-run step) runs with it: the
+    environment's value, or the one importing inconcert sets (src/inconcert/__init__.py). Asked
+    of a child process, so that this process's environment, which every step inherits (the
+    peer's too), is left as it is; 'unknown' if inconcert cannot be imported."""
+    probe = subprocess.run(
+        [sys.executable, "-c",
+         "import os, inconcert; print(os.environ['NUMPY_MADVISE_HUGEPAGE'])"],
+        cwd=ROOT, capture_output=True, text=True)
+    return probe.stdout.strip() if probe.returncode == 0 else "unknown"
+
+
+def machine(thp: Path = THP) -> dict[str, Any]:
+    """The machine settings that have changed timings by 1.5x between sessions: transparent
+    huge pages (`enabled`, `defrag`), NumPy's huge-page advice (as `inconcert run` runs with it,
+    and as set in the environment, which the peer's steps run with: None is NumPy's default,
+    advice on), the load average at the start and the CPU count."""
+    return {"thp_enabled": thp_setting(thp / "enabled"),
+            "thp_defrag": thp_setting(thp / "defrag"),
+            "numpy_madvise_hugepage": numpy_hugepage(),
+            "numpy_madvise_hugepage_env": os.environ.get("NUMPY_MADVISE_HUGEPAGE"),
+            "load_avg_start": os.getloadavg(), "cpus": os.cpu_count()}
+
+
+def machine_line(m: dict[str, Any]) -> str:
+    """`machine` as one line of the Markdown summary."""
+    env = m["numpy_madvise_hugepage_env"]
+    return (f"Machine: {m['cpus']} cpus, load average at start "
+            f"{tuple(round(x, 2) for x in m['load_avg_start'])}, transparent huge pages "
+            f"enabled [{m['thp_enabled']}] defrag [{m['thp_defrag']}], "
+            f"NUMPY_MADVISE_HUGEPAGE {m['numpy_madvise_hugepage']} for `inconcert run` "
+            f"({'unset' if env is None else env} in the environment, the peer's).")
+
+
 def _fmt_s(v: float | None) -> str:
     return "–" if v is None else (f"{v:.2f}" if v < 10 else f"{v:.1f}")
 
@@ -186,8 +236,11 @@ def _ratio(a: float | None, b: float | None) -> str:
     return "–" if a is None or b is None or b == 0 else f"{a / b:.1f}×"
 
 
-def summary(rows: list[dict[str, Any]], runs: list[dict[str, Any]]) -> str:
-    """The results as Markdown tables."""
+def summary(rows: list[dict[str, Any]], runs: list[dict[str, Any]],
+            machine_info: dict[str, Any] | None = None) -> str:
+    """The results as Markdown tables, after a line on the machine if `machine_info` is given
+    (results files written before it was recorded have none)."""
+    head = [machine_line(machine_info), ""] if machine_info else []
     lines = [
         "| messages | variant | window pairs | peer load s | peer co_retweet s | inconcert "
         "ingest s | inconcert co_retweet s | speed-up co_retweet | speed-up load + "
@@ -251,13 +304,13 @@ def summary(rows: list[dict[str, Any]], runs: list[dict[str, Any]]) -> str:
         if run.get("pending"):
             lines += ["", f"Whole run at {_label(run['messages'])}: pending (no "
                           "inconcert.detect)."]
-    return "\n".join(lines)
+    return "\n".join(head + lines)
 
 
 def resummarise(path: Path) -> str:
     """The Markdown tables of an earlier results file (`results_*.json`)."""
     data = json.loads(path.read_text(encoding="utf-8"))
-    return summary(data["co_retweet"], data["runs"])
+    return summary(data["co_retweet"], data["runs"], data.get("machine"))
 
 
 def main() -> None:
@@ -292,22 +345,24 @@ def main() -> None:
     opts.out.mkdir(parents=True, exist_ok=True)
 
     started = datetime.now(UTC)
-    env = {"started": started.isoformat(timespec="seconds"), "cpus": os.cpu_count(),
-           "load_avg_start": os.getloadavg(), "python": sys.version.split()[0],
+    mach = machine()
+    env = {"started": started.isoformat(timespec="seconds"), "cpus": mach["cpus"],
+           "load_avg_start": mach["load_avg_start"], "python": sys.version.split()[0],
            "duckdb": version("duckdb"), "peer": version("coordination-network-toolkit"),
            "argv": sys.argv[1:],
            "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
                                     capture_output=True, text=True).stdout.strip()}
-    print(f"bench: {env['cpus']} cpus, load average {env['load_avg_start']}", flush=True)
+    print(f"bench: {machine_line(mach)}", flush=True)
     rows = [bench_co_retweet(opts, n, False) for n in parse_sizes(opts.sizes)]
     rows += [bench_co_retweet(opts, n, True) for n in parse_sizes(opts.hot_sizes)]
     workloads = [w.strip() for w in opts.run_workloads.split(",") if w.strip()]
     runs = [bench_run(opts, int(opts.run_size), w) for w in workloads] if opts.run_size else []
     env["load_avg_end"] = os.getloadavg()
-    table = summary(rows, runs)
+    table = summary(rows, runs, mach)
     stamp = started.strftime("%Y%m%dT%H%M%SZ")
     (opts.out / f"results_{stamp}.json").write_text(
-        json.dumps({"env": env, "co_retweet": rows, "runs": runs}, indent=2), encoding="utf-8")
+        json.dumps({"env": env, "machine": mach, "co_retweet": rows, "runs": runs},
+                   indent=2), encoding="utf-8")
     (opts.out / f"summary_{stamp}.md").write_text(
         f"`python -m bench {' '.join(sys.argv[1:])}` — {env['started']}, {env['cpus']} cpus, "
         f"load average {env['load_avg_start']} → {env['load_avg_end']}\n\n{table}\n",

@@ -1,14 +1,17 @@
-"""The pure parts of `bench.spark_side` and `bench.proctree` (no Spark, no data: seconds)."""
+"""The pure parts of `bench.__main__`, `bench.spark_side` and `bench.proctree` (no Spark, no
+data: seconds)."""
 
 from __future__ import annotations
 
+import json
 import math
+import os
 import subprocess
 import sys
 import time
 
 import pytest
-from bench.__main__ import parse_sizes
+from bench.__main__ import machine, machine_line, parse_sizes, summary, thp_setting
 from bench.proctree import EXECUTOR_MARK, Proc, TreeSampler, split_rss
 from bench.spark_side import (
     cores_needed,
@@ -25,6 +28,38 @@ from bench.spark_side import (
 def test_sizes_parse_as_the_bench_does():
     assert parse_sizes("1e5, 1e6,3e7") == [100_000, 1_000_000, 30_000_000]
     assert parse_sizes("") == []
+
+
+def test_a_transparent_huge_page_setting_is_its_bracketed_value_or_unknown(tmp_path):
+    (tmp_path / "enabled").write_text("always [madvise] never\n", encoding="utf-8")
+    (tmp_path / "defrag").write_text("always defer defer+madvise madvise [never]\n",
+                                     encoding="utf-8")
+    (tmp_path / "none").write_text("always madvise never\n", encoding="utf-8")
+    assert thp_setting(tmp_path / "enabled") == "madvise"
+    assert thp_setting(tmp_path / "defrag") == "never"
+    assert thp_setting(tmp_path / "none") == "unknown"
+    assert thp_setting(tmp_path / "missing") == "unknown"
+    assert thp_setting(tmp_path) == "unknown"  # unreadable (a directory)
+
+
+def test_the_machine_record_has_the_settings_that_moved_timings(tmp_path, monkeypatch):
+    """Huge pages (the kernel's and NumPy's), load and CPUs are in the results and the summary."""
+    (tmp_path / "enabled").write_text("always madvise [never]\n", encoding="utf-8")
+    monkeypatch.setenv("NUMPY_MADVISE_HUGEPAGE", "1")
+    m = json.loads(json.dumps(machine(tmp_path)))  # as a results file holds it
+    assert set(m) == {"thp_enabled", "thp_defrag", "numpy_madvise_hugepage",
+                      "numpy_madvise_hugepage_env", "load_avg_start", "cpus"}
+    assert (m["thp_enabled"], m["thp_defrag"]) == ("never", "unknown")
+    assert m["numpy_madvise_hugepage"] == m["numpy_madvise_hugepage_env"] == "1"
+    assert len(m["load_avg_start"]) == 3 and m["cpus"] == os.cpu_count()
+    line = machine_line(m)
+    assert "enabled [never] defrag [unknown]" in line and "NUMPY_MADVISE_HUGEPAGE 1" in line
+    assert summary([], [], m).splitlines()[0] == line
+    assert summary([], []) == ""  # a results file written before the record: no line
+    # Unset, inconcert's steps run with the value importing it sets; the environment's is None.
+    monkeypatch.delenv("NUMPY_MADVISE_HUGEPAGE")
+    m = machine(tmp_path)
+    assert (m["numpy_madvise_hugepage"], m["numpy_madvise_hugepage_env"]) == ("0", None)
 
 
 def test_loglog_fit_recovers_a_power_law():
