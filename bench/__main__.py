@@ -195,10 +195,10 @@ def thp_setting(path: Path) -> str:
 
 
 def numpy_hugepage() -> str:
-    """NUMPY_MADVISE_HUGEPAGE as `inconcert run` (the whole-run step) runs with it: the
-    environment's value, or the one importing inconcert sets (src/inconcert/__init__.py). Asked
-    of a child process, so that this process's environment, which every step inherits (the
-    peer's too), is left as it is; 'unknown' if inconcert cannot be imported."""
+    """NUMPY_MADVISE_HUGEPAGE as every step runs with it (each worker process imports
+    inconcert first, as `inconcert` itself does): the environment's value, or the one importing
+    inconcert sets (src/inconcert/__init__.py). Asked of a child process, so that this process's
+    environment is left as it is; 'unknown' if inconcert cannot be imported."""
     probe = subprocess.run(
         [sys.executable, "-c",
          "import os, inconcert; print(os.environ['NUMPY_MADVISE_HUGEPAGE'])"],
@@ -208,9 +208,9 @@ def numpy_hugepage() -> str:
 
 def machine(thp: Path = THP) -> dict[str, Any]:
     """The machine settings that have changed timings by 1.5x between sessions: transparent
-    huge pages (`enabled`, `defrag`), NumPy's huge-page advice (as `inconcert run` runs with it,
-    and as set in the environment, which the peer's steps run with: None is NumPy's default,
-    advice on), the load average at the start and the CPU count."""
+    huge pages (`enabled`, `defrag`), NumPy's huge-page advice (as the steps run with it, and
+    as set in the environment before: None is NumPy's default, advice on), the load average at
+    the start and the CPU count."""
     return {"thp_enabled": thp_setting(thp / "enabled"),
             "thp_defrag": thp_setting(thp / "defrag"),
             "numpy_madvise_hugepage": numpy_hugepage(),
@@ -224,8 +224,8 @@ def machine_line(m: dict[str, Any]) -> str:
     return (f"Machine: {m['cpus']} cpus, load average at start "
             f"{tuple(round(x, 2) for x in m['load_avg_start'])}, transparent huge pages "
             f"enabled [{m['thp_enabled']}] defrag [{m['thp_defrag']}], "
-            f"NUMPY_MADVISE_HUGEPAGE {m['numpy_madvise_hugepage']} for `inconcert run` "
-            f"({'unset' if env is None else env} in the environment, the peer's).")
+            f"NUMPY_MADVISE_HUGEPAGE {m['numpy_madvise_hugepage']} in the steps "
+            f"({'unset' if env is None else env} in the environment).")
 
 
 def _fmt_s(v: float | None) -> str:

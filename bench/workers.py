@@ -13,6 +13,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+# Imported before pyarrow (and with it NumPy): importing inconcert sets NumPy's huge-page
+# advice off (src/inconcert/__init__.py), which NumPy reads on its own first import, so
+# the inconcert steps run as `inconcert` does for a user.
+import inconcert  # noqa: F401
+
+# isort: split
 import pyarrow as pa
 import pyarrow.parquet as pq
 
