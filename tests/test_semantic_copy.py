@@ -429,3 +429,47 @@ def test_verifying_candidates_of_long_texts_takes_bounded_memory():
     full = np.round((x @ x.T).toarray(), 4)
     assert all(np.array_equal(sims[k], full[k, :k]) for k in range(len(docs)))
     assert peak < 200 * 2**20, peak
+
+
+def test_the_all_pairs_block_is_scipys_product_bit_for_bit():
+    """`_all_pairs` (scipy's kernel on outputs sized by the block, the pool's transpose cut at
+    the block's end) gives `(x[lo:hi] @ x[:hi].T).toarray()` bit for bit, block by block from
+    any start, empty texts included."""
+    from inconcert.traces.semantic_copy import _all_pairs
+
+    docs, _ = _flood()
+    texts = [d.clean for d in docs[:400]] + [""] + [d.clean for d in docs[400:700]]
+    x = _rows([Doc(t, t, T0, "en", []) for t in texts])
+    xt = x.T.tocsr()
+    for start, step in ((0, 97), (251, 64), (700, 1)):
+        for lo in range(start, x.shape[0], step):
+            hi = min(x.shape[0], lo + step)
+            mine, scipys = _all_pairs(x, xt, lo, hi), (x[lo:hi] @ x[:hi].T).toarray()
+            assert np.array_equal(mine.view(np.int64), scipys.view(np.int64)), (lo, hi)
+
+
+def test_a_pool_whose_candidates_are_too_many_for_the_bound_compares_every_pair():
+    """A flood of copies of twenty talking points (each a copy with a word or two swapped):
+    the bound's model says it pays (most n-grams are rare), but every text has a twentieth of
+    the pool as candidates, more than listing and verifying them one by one is worth. After its
+    first block the pool is compared pair by pair, with the clusters of 'all'."""
+    from inconcert.traces.semantic_copy import _NormBound
+
+    rng = random.Random(3)
+    syllables = [a + b for a in "bdfgklmnprstvz" for b in "aeiou"]
+    vocab = sorted({rng.choice(syllables) + rng.choice(syllables) + rng.choice("bdgklmnprstvz")
+                    for _ in range(400)})
+    points = [[rng.choice(vocab) for _ in range(12)] for _ in range(20)]
+    texts: dict[str, None] = {}
+    while len(texts) < 1500:
+        words = list(rng.choice(points))
+        for _ in range(rng.randint(1, 2)):
+            words[rng.randrange(12)] = rng.choice(vocab)
+        texts[" ".join(words)] = None
+    docs = [Doc(t, t, T0 + n * 10_000, "en", [("x", f"p{n}")]) for n, t in enumerate(texts)]
+    assert _NormBound(0.6).pays(_rows(docs))
+    by_default, n_default = semantic_clusters(docs, SemanticCopyParams(lsh_min_pool=0), None)
+    exact, n_all = semantic_clusters(docs, SemanticCopyParams(candidates="all"), None)
+    assert by_default == exact and 20 <= len(set(exact)) < 100
+    # Candidates alone would be about a twentieth of the pairs.
+    assert n_default["compared"] > 0.75 * n_all["compared"]

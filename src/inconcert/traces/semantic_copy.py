@@ -42,6 +42,11 @@ import numpy as np
 import scipy.sparse as sp
 from datasketch import MinHashLSH
 
+try:  # scipy's own kernel of a CSR product, called with its output allocated up front
+    from scipy.sparse._sparsetools import csr_matmat as _csr_matmat
+except ImportError:  # pragma: no cover - a scipy that moved its private kernels
+    _csr_matmat = None
+
 from .. import config
 from ..narratives.embed import CharNgrams, SentenceEncoder, clean_text, model_available
 from ..normalize import norm_text
@@ -211,12 +216,14 @@ def semantic_clusters(docs: list[Doc], params: Any,
         step = max(1, min(BLOCK, CELLS // len(pool)))
         every_pair = (params.candidates == "all" or len(pool) < params.lsh_min_pool
                       or (params.candidates == "bound" and not bound.pays(x)))
+        xt = None
         for lo in range(len(prev), len(pool), step):
             hi = min(len(pool), lo + step)
             # Each text against the texts before it only (the pool is in time order).
             lex = None
             if every_pair:
-                lex = np.round((x[lo:hi] @ x[:hi].T).toarray(), 4)
+                xt = x.T.tocsr() if xt is None else xt
+                lex = np.round(_all_pairs(x, xt, lo, hi), 4)
                 counts["compared"] += (hi - lo) * hi
             else:
                 if params.candidates == "bound":
@@ -225,7 +232,12 @@ def semantic_clusters(docs: list[Doc], params: Any,
                     lsh = lsh or _Bands(docs, params)
                     near = lsh.candidates(pool, lo, hi)
                 near_sim = _similarities(x, near, lo)
-                counts["compared"] += sum(c.size for c in near)
+                n_near = sum(c.size for c in near)
+                counts["compared"] += n_near
+                # A flood of copies leaves too many candidates for the bound to pay: the
+                # rest of the pool compares every pair (the same clusters either way).
+                every_pair = (params.candidates == "bound"
+                              and n_near * _NormBound.CANDIDATE_COST > (hi - lo) * hi)
             enc = None
             if e is not None:
                 enc = np.round(e[lo:hi] @ e[:hi].T, 4)
@@ -337,6 +349,9 @@ class _NormBound:
     `candidates` 'all' exactly; only the cost differs (docs/traces.md)."""
 
     MARGIN = 1e-3
+    # A candidate listed and verified costs about this many cells of the all-pairs block
+    # (`_all_pairs`): 5.5 us against 0.08 us on the 10^6-message spam bench's pools.
+    CANDIDATE_COST = 70
     # The bound's work against every pair's: a candidate costs ~20x a pair of the all-pairs
     # product to list and verify (2.8 us against 0.14 us, a 500-text block of the spam bench),
     # so below this share of the all-pairs product's work the bound does not pay.
@@ -418,6 +433,32 @@ class _NormBound:
                                  x.indptr.copy()), shape=x.shape)
         self._r.eliminate_zeros()
         self._r_t = self._r.T.tocsr()
+
+
+def _all_pairs(x: sp.csr_matrix, xt: sp.csr_matrix, lo: int, hi: int) -> np.ndarray:
+    """`(x[lo:hi] @ x[:hi].T).toarray()` bit for bit, cheaper: `xt` is the pool's transpose
+    (`x.T.tocsr()`), made once per pool and cut at `hi` here, and scipy's own product kernel
+    (`csr_matmat`: for each pair, the products over shared columns added in the order of the
+    first row's columns) runs on output arrays sized by the dense block, (hi - lo) * hi, where
+    scipy's product first counts the output in a pass of its own (`csr_matmat_maxnnz`) and
+    transposes the prefix per block: 64 and 16 of 225 s on the spam bench's every-pair
+    comparisons."""
+    if _csr_matmat is None:  # pragma: no cover
+        return (x[lo:hi] @ x[:hi].T).toarray()
+    idx = x.indptr.dtype
+    a_ptr = (x.indptr[lo:hi + 1] - x.indptr[lo]).astype(idx, copy=False)
+    cells = slice(int(x.indptr[lo]), int(x.indptr[hi]))
+    keep = xt.indices < hi
+    b_ptr = np.r_[0, np.cumsum(keep)][xt.indptr].astype(idx)
+    b_idx, b_val = xt.indices[keep].astype(idx, copy=False), xt.data[keep]
+    n = (hi - lo) * hi
+    c_ptr, c_idx, c_val = np.empty(hi - lo + 1, idx), np.empty(n, idx), np.empty(n)
+    _csr_matmat(hi - lo, hi, a_ptr, x.indices[cells].astype(idx, copy=False), x.data[cells],
+                b_ptr, b_idx, b_val, c_ptr, c_idx, c_val)
+    out = np.zeros((hi - lo, hi))
+    nnz = int(c_ptr[-1])
+    out[np.repeat(np.arange(hi - lo), np.diff(c_ptr)), c_idx[:nnz]] = c_val[:nnz]
+    return out
 
 
 def _similarities(x: sp.csr_matrix, near: list[np.ndarray], lo: int) -> list[np.ndarray]:
