@@ -361,16 +361,17 @@ def test_dot_products_and_counts_are_exact_packed_or_not():
         assert len(got) > 300
 
 
-@pytest.mark.parametrize("n_groups", [1, 37, 1023, 1024, 5000])
+@pytest.mark.parametrize("n_groups", [1, 37, 1023, 1024, 5000, 65536, 70_000])
 def test_the_shuffles_order_is_lexsorts_of_group_then_draw(n_groups):
     """The time shuffles order each unit's actions by a uniform draw; one int64 key (group code
     and the draw's 53 bits) replaced `np.lexsort((draw, group))` where the codes fit. It must
     be the same permutation, ties between equal draws in a group included (by position, as
-    lexsort's) and draws one bit apart, and lexsort itself where they do not fit."""
+    lexsort's) and draws one bit apart, and lexsort's order where they do not fit (two stable
+    sorts; group codes as uint16 up to 2**16 groups, int64 beyond)."""
     from inconcert.collective.grouptest import _random_order_within
 
     rng = np.random.default_rng(n_groups)
-    group = rng.integers(0, n_groups, size=20_000) * 64 + 5
+    group = rng.integers(0, n_groups, size=max(20_000, 4 * n_groups)) * 64 + 5
     for _ in range(3):
         r = rng.random(len(group))
         group[1::7] = group[::7][:len(group[1::7])]

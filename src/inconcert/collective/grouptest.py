@@ -140,10 +140,20 @@ def _random_order_within(group: np.ndarray) -> Callable[[np.ndarray], np.ndarray
     A draw is k / 2**53 for an integer k < 2**53, so when the groups' dense codes fit in the
     10 bits left of an int64, (code << 53) | k is one key in the same order, and one stable
     sort of it (ties by position, as lexsort's) takes half the time of lexsort's two: the
-    shuffles were most of the group tests."""
+    shuffles were most of the group tests. With more groups, two stable sorts (the draw, then
+    the group) give the same order."""
     codes, gcode = np.unique(group, return_inverse=True)
     if len(codes) >= 2**10:
-        return lambda r: np.lexsort((r, group))
+        # lexsort's own two stable sorts, by the draw and then by the group, with the group
+        # codes as uint16 where they fit, which NumPy sorts by radix: 11.4 s of lexsort in
+        # the spam bench's group test, about half of it this way.
+        small = gcode.reshape(-1).astype(np.uint16 if len(codes) <= 2**16 else np.int64)
+
+        def two_sorts(r: np.ndarray) -> np.ndarray:
+            by_draw = np.argsort(r, kind="stable")
+            return by_draw[np.argsort(small[by_draw], kind="stable")]
+
+        return two_sorts
     high = gcode.astype(np.int64) << 53
 
     def order(r: np.ndarray) -> np.ndarray:
