@@ -20,13 +20,14 @@ earliest post, kept in `semantic_copies(platform, post_id, item)` for the group 
 
 Which pairs are compared lexically: all of them while a bucket and the one before hold fewer
 than `lsh_min_pool` texts (all data at hand); in larger pools, those a norm bound cannot rule
-out (`candidates` 'bound', `_NormBound`: exact, the clusters of all pairs), or those MinHash LSH
-proposes (`candidates` 'lsh': texts whose 4-gram signatures agree on a band, datasketch's
-layout), each verified with the same similarity, bit for bit. The encoder, which LSH cannot serve (a
-translation shares no n-grams with its original), still compares every pair of a multilingual
-pool. Work is bounded whatever the texts: at most `max_bucket_posts` distinct texts per bucket
-(a deterministic hash sample beyond; `trace_runs.notes` says so), and a dense similarity block
-holds at most `CELLS` values.
+out (`candidates` 'bound', `_NormBound`: exact, the clusters of all pairs; a pool whose first
+block lists more candidates than the bound is worth, or whose n-gram frequencies say it will not
+pay, compares every pair), or those MinHash LSH proposes (`candidates` 'lsh': texts whose 4-gram
+signatures agree on a band, datasketch's layout), each verified with the same similarity, bit
+for bit. The encoder, which LSH cannot serve (a translation shares no n-grams with its
+original), still compares every pair of a multilingual pool. Work is bounded whatever the texts:
+at most `max_bucket_posts` distinct texts per bucket (a deterministic hash sample beyond;
+`trace_runs.notes` says so), and a dense similarity block holds at most `CELLS` values.
 """
 
 from __future__ import annotations
