@@ -248,15 +248,18 @@ def test_a_squad_that_copies_talking_points_under_cover_is_found_in_its_own_view
         assert len(squad) <= 24
 
 
-def test_the_group_test_partitions_each_platform_apart():
+@pytest.mark.parametrize("in_worker", [False, True])
+def test_the_group_test_partitions_each_platform_apart(in_worker):
     """Eight X cliques tied in a ring stay eight communities beside a big Facebook projection
     with no edge to them (modularity's null is relative to the whole graph's weight: partitioned
-    together, the X cliques merged). Each account's platform is its items' prefix."""
+    together, the X cliques merged). Each account's platform is its items' prefix. The same in
+    the calling process and in a worker process (whose job carries the platforms)."""
     import dataclasses
 
     import duckdb
 
-    from inconcert.collective import CollectiveParams, _communities
+    from inconcert.collective import CollectiveParams, _communities, _submit_communities
+    from inconcert.leiden import Partitioner
 
     def ring(first: int, k: int) -> list[tuple[int, int, float]]:
         edges = []
@@ -276,8 +279,35 @@ def test_the_group_test_partitions_each_platform_apart():
     con.executemany("INSERT INTO _cv_actions VALUES ('reshared_post', ?, ?, ?, 0, 0)",
                     [(a, str(a), ("x:1" if a < 10_000 else "facebook:1")) for a in aids])
     p = dataclasses.replace(CollectiveParams(), min_size=3)
-    groups = [g for g in _communities(con, p) if g[0] < 10_000]
+    with Partitioner(2 if in_worker else 1, min_edges=0) as leiden:
+        groups = [g for g in _communities(_submit_communities(con, p, leiden), p)
+                  if g[0] < 10_000]
     assert sorted(groups) == [[4 * c + i for i in range(4)] for c in range(8)]
+
+
+def test_partitions_in_worker_processes_give_the_same_groups(tmp_path, monkeypatch):
+    """Leiden runs in worker processes on large projections: every group table of the random
+    squad's case is the same, row for row, as with every partition in the calling process."""
+    import inconcert.leiden
+
+    jobs = []
+    run_worker = inconcert.leiden._run_worker
+    monkeypatch.setattr(inconcert.leiden, "_run_worker",
+                        lambda job: jobs.append(job) or run_worker(job))
+
+    def tables(name: str) -> list[list[tuple]]:
+        with _case(tmp_path / name) as s:
+            s.execute("SET threads = 2")
+            run_collective(s.con, config.load())
+            return [s.execute(f"SELECT * FROM {t} ORDER BY ALL")
+                    for t in ("groups", "group_members", "group_evidence")]
+
+    monkeypatch.setattr(inconcert.leiden, "MIN_WORKER_EDGES", 10**12)
+    alone = tables("alone.duckdb")
+    assert not jobs and alone[0]
+    monkeypatch.setattr(inconcert.leiden, "MIN_WORKER_EDGES", 0)
+    assert tables("workers.duckdb") == alone
+    assert len(jobs) >= 3  # the data's partition and the two rewired copies'
 
 
 def test_power_sums_do_not_depend_on_the_order_threads_finish_in():
@@ -381,3 +411,10 @@ def test_the_shuffles_order_is_lexsorts_of_group_then_draw(n_groups):
         r[1::7] = r[::7][:len(r[1::7])]
         r[2::7] = np.maximum(r[::7][:len(r[2::7])] - 2.0**-53, 0.0)
         assert np.array_equal(order(r), np.lexsort((r, group)))
+
+
+def test_a_failed_worker_process_says_so_with_its_error():
+    from inconcert.leiden import _run_worker
+
+    with pytest.raises(RuntimeError, match=r"(?s)Leiden worker process failed.*UnpicklingError"):
+        _run_worker(b"not a pickled job")

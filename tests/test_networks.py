@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from inconcert import config
+from inconcert.leiden import leiden_partition
 from inconcert.networks import find_networks, fuse_edges
-from inconcert.networks.communities import NetworkParams, leiden_partition
+from inconcert.networks.communities import NetworkParams
 from inconcert.store import Store
 
 TRACE_EDGES = """CREATE OR REPLACE TABLE trace_edges (source VARCHAR, target VARCHAR,
@@ -212,7 +213,7 @@ def _ring_of_cliques(prefix: str, k: int, size: int = 4) -> list[tuple[str, str,
 def test_one_platforms_communities_do_not_depend_on_another_platforms_accounts():
     # Modularity's null term is relative to the whole graph's weight: beside a big Facebook
     # graph with no edge to X, Leiden merged X's eight cliques into one community.
-    from inconcert.networks.communities import partition_by_platform
+    from inconcert.leiden import partition_by_platform
 
     p = NetworkParams()
     x, fb = _ring_of_cliques("x", 8), _ring_of_cliques("f", 300)

@@ -25,6 +25,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+from concurrent.futures import Future
 
 import duckdb
 import numpy as np
@@ -33,7 +34,8 @@ from scipy.stats import norm, poisson
 
 from .. import config
 from ..config import Config
-from ..networks.communities import NetworkParams, partition_by_platform
+from ..leiden import Partitioner
+from ..networks.communities import NetworkParams
 from ..samegroup import same_group
 from ..store import table_exists
 from .grouptest import ConfigTest, TimeTest, configuration_moments, member_time_excess, time_shuffle
@@ -166,21 +168,26 @@ def _run(con: duckdb.DuckDBPyConnection, p: CollectiveParams) -> int:
     parts: list[int] = []
     seen: set[tuple[int, ...]] = set()
     partitions = _partitions(present, p)
-    part_nulls = _null_lifts(con, present, partitions, p)
-    for part, weights in enumerate(partitions):
-        null_lifts = part_nulls[part]
-        build_pairs(con, weights, p.top_k)
-        # Each partition's pairs are its groups' evidence and members' strength.
-        into = ("INSERT INTO _cv_part_pairs" if part
-                else "CREATE OR REPLACE TEMP TABLE _cv_part_pairs AS")
-        con.execute(f"{into} SELECT {part} AS part, * FROM _cv_pairs").fetchall()
-        for g in _communities(con, p):
-            # The same community found by two partitions is one test, judged once.
-            if tuple(g) not in seen:
-                seen.add(tuple(g))
-                groups.append(g)
-                nulls.append(null_lifts)
-                parts.append(part)
+    threads = int(con.execute("SELECT current_setting('threads')").fetchall()[0][0])
+    with Partitioner(threads) as leiden:
+        found = []
+        for part, weights in enumerate(partitions):
+            build_pairs(con, weights, p.top_k)
+            # Each partition's pairs are its groups' evidence and members' strength.
+            into = ("INSERT INTO _cv_part_pairs" if part
+                    else "CREATE OR REPLACE TEMP TABLE _cv_part_pairs AS")
+            con.execute(f"{into} SELECT {part} AS part, * FROM _cv_pairs").fetchall()
+            found.append(_submit_communities(con, p, leiden))
+        # The rewired copies are built while the data's partitions run.
+        part_nulls = _null_lifts(con, present, partitions, p, leiden)
+        for part, job in enumerate(found):
+            for g in _communities(job, p):
+                # The same community found by two partitions is one test, judged once.
+                if tuple(g) not in seen:
+                    seen.add(tuple(g))
+                    groups.append(g)
+                    nulls.append(part_nulls[part])
+                    parts.append(part)
     if not groups:
         return 0
     results = _test_groups(con, groups, present, p, nulls)
@@ -197,18 +204,26 @@ def _partitions(present: list[str], p: CollectiveParams) -> list[dict[str, float
     return [combined, *(w for w in alone if w != combined)]
 
 
-def _communities(con: duckdb.DuckDBPyConnection, p: CollectiveParams) -> list[list[int]]:
-    edges = [(int(u), int(v), float(w)) for u, v, w in con.execute(
-        "SELECT u, v, weight FROM _cv_pairs WHERE weight > 0 ORDER BY u, v").fetchall()]
-    nodes = sorted({a for u, v, _ in edges for a in (u, v)})
+def _submit_communities(con: duckdb.DuckDBPyConnection, p: CollectiveParams,
+                        leiden: Partitioner) -> Future:
+    """Leiden on the projection in `_cv_pairs`, started (see `_communities`)."""
+    edges = con.sql("SELECT u, v, weight FROM _cv_pairs WHERE weight > 0 ORDER BY u, v"
+                    ).fetchnumpy()
     params = NetworkParams(resolution=p.resolution, seed=p.seed, iterations=p.iterations)
     # Every item id starts with its platform (`views`), so each account's items tell its
-    # platform; each platform is partitioned apart (networks.communities.partition_by_platform).
+    # platform; each platform is partitioned apart (leiden.partition_by_platform).
     platform_of = dict(con.execute(
         "SELECT aid, min(split_part(item, ':', 1)) FROM _cv_actions GROUP BY aid "
         "HAVING count(DISTINCT split_part(item, ':', 1)) = 1").fetchall())
-    found = [g for g in partition_by_platform(nodes, edges, platform_of, params)
-             if len(g) >= p.min_size]
+    return leiden.submit(np.asarray(edges["u"], dtype=np.int64),
+                         np.asarray(edges["v"], dtype=np.int64),
+                         np.asarray(edges["weight"], dtype=np.float64), platform_of, params)
+
+
+def _communities(job: Future, p: CollectiveParams) -> list[list[int]]:
+    """The communities a `_submit_communities` job found, large enough to test, largest
+    first."""
+    found = [g for g in job.result() if len(g) >= p.min_size]
     return sorted(found, key=lambda g: (-len(g), g[0]))
 
 
@@ -229,7 +244,7 @@ def _power_sums(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[float, float,
 
 
 def _null_lifts(con: duckdb.DuckDBPyConnection, present: list[str],
-                partitions: list[dict[str, float]], p: CollectiveParams
+                partitions: list[dict[str, float]], p: CollectiveParams, leiden: Partitioner
                 ) -> list[list[tuple[int, float]]]:
     """For each partition (its view weights), (size, best lift) of every community Leiden finds
     in `null_graphs` rewired copies of the views: the post-selection null of the configuration
@@ -241,42 +256,25 @@ def _null_lifts(con: duckdb.DuckDBPyConnection, present: list[str],
     their popularity, and any structure among accounts is gone. The copies do not depend on the
     weights, so each is built once and projected with every partition's weights. The best lift
     of a community is over the views where it co-acted on at least `min_items` items, as in the
-    real test.
+    real test. Every copy is built and its partitions started before any is awaited (`leiden`
+    runs them beside this work), so each copy's tables are kept under a name of their own until
+    its communities are tested.
     """
     found: list[list[tuple[int, float]]] = [[] for _ in partitions]
     if p.null_graphs <= 0:
         return found
+    copies = range(int(p.null_graphs))
     # The data's actions and incidence are set aside, not rebuilt after the copies.
     for t in _DATA_TABLES:
         con.execute(f"ALTER TABLE {t} RENAME TO {t}_real").fetchall()
     try:
-        for r in range(int(p.null_graphs)):
-            con.execute(f"""
-                CREATE OR REPLACE TEMP TABLE _cv_actions AS
-                WITH a AS (
-                    SELECT view, aid, account, t,
-                           row_number() OVER (PARTITION BY view
-                                              ORDER BY hash(aid, iid, {r}), aid, iid) AS k
-                    FROM _cv_actions_real),
-                b AS (
-                    SELECT view, iid, item,
-                           row_number() OVER (PARTITION BY view
-                                              ORDER BY hash(iid, aid, {r} + 1000003), iid, aid)
-                               AS k
-                    FROM _cv_actions_real)
-                SELECT a.view, a.aid, any_value(a.account) AS account, any_value(b.item) AS item,
-                       b.iid, min(a.t) AS t
-                FROM a JOIN b USING (view, k)
-                GROUP BY a.view, a.aid, b.iid
-                ORDER BY a.view, b.iid, t, a.aid
-            """).fetchall()
-            build_incidence(con, p.max_item_accounts)
-            sums = _power_sums(con)
-            totals = dict(con.execute(
-                "SELECT view, sum(n) FROM _cv_items GROUP BY view").fetchall())
-            for part, weights in enumerate(partitions):
-                build_pairs(con, weights, p.top_k)
-                groups = _communities(con, p)
+        started = [_rewired_copy(con, r, partitions, p, leiden) for r in copies]
+        for r, (sums, totals, jobs) in zip(copies, started, strict=True):
+            for t in _DATA_TABLES:
+                con.execute(f"DROP TABLE IF EXISTS {t}").fetchall()
+                con.execute(f"ALTER TABLE {t}_null{r} RENAME TO {t}").fetchall()
+            for part, job in enumerate(jobs):
+                groups = _communities(job, p)
                 if not groups:
                     continue
                 arrays = _group_arrays(con, groups)
@@ -287,9 +285,46 @@ def _null_lifts(con: duckdb.DuckDBPyConnection, present: list[str],
                         found[part].append((len(members), max(lifts)))
     finally:
         for t in _DATA_TABLES:
+            for r in copies:
+                con.execute(f"DROP TABLE IF EXISTS {t}_null{r}").fetchall()
             con.execute(f"DROP TABLE IF EXISTS {t}").fetchall()
             con.execute(f"ALTER TABLE {t}_real RENAME TO {t}").fetchall()
     return found
+
+
+def _rewired_copy(con: duckdb.DuckDBPyConnection, r: int, partitions: list[dict[str, float]],
+                  p: CollectiveParams, leiden: Partitioner
+                  ) -> tuple[dict[str, tuple[float, float, float]], dict[str, float], list[Future]]:
+    """Rewired copy `r` of the data's actions (`_null_lifts`) and its incidence, kept as the
+    `_null{r}` tables; its power sums, its views' totals and its partitions, started."""
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _cv_actions AS
+        WITH a AS (
+            SELECT view, aid, account, t,
+                   row_number() OVER (PARTITION BY view
+                                      ORDER BY hash(aid, iid, {r}), aid, iid) AS k
+            FROM _cv_actions_real),
+        b AS (
+            SELECT view, iid, item,
+                   row_number() OVER (PARTITION BY view
+                                      ORDER BY hash(iid, aid, {r} + 1000003), iid, aid) AS k
+            FROM _cv_actions_real)
+        SELECT a.view, a.aid, any_value(a.account) AS account, any_value(b.item) AS item,
+               b.iid, min(a.t) AS t
+        FROM a JOIN b USING (view, k)
+        GROUP BY a.view, a.aid, b.iid
+        ORDER BY a.view, b.iid, t, a.aid
+    """).fetchall()
+    build_incidence(con, p.max_item_accounts)
+    sums = _power_sums(con)
+    totals = dict(con.execute("SELECT view, sum(n) FROM _cv_items GROUP BY view").fetchall())
+    jobs = []
+    for weights in partitions:
+        build_pairs(con, weights, p.top_k)
+        jobs.append(_submit_communities(con, p, leiden))
+    for t in _DATA_TABLES:
+        con.execute(f"ALTER TABLE {t} RENAME TO {t}_null{r}").fetchall()
+    return sums, totals, jobs
 
 
 def _null_lift(null: list[tuple[int, float]], size: int, n_tests: int, alpha: float) -> float:

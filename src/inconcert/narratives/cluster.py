@@ -33,7 +33,8 @@ import pyarrow.compute as pc
 import scipy.sparse as sp
 
 from .. import config
-from ..networks.communities import NetworkParams, leiden_partition
+from ..leiden import leiden_partition
+from ..networks.communities import NetworkParams
 from ..normalize import norm_texts
 from ..signals.features import day_iso, rows
 from ..textseg import words

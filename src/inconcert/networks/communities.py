@@ -16,12 +16,11 @@ import dataclasses
 import math
 
 import duckdb
-import igraph as ig
-import leidenalg
 import pyarrow as pa
 
 from .. import config
 from ..config import Config
+from ..leiden import partition_by_platform
 from ..samegroup import same_group
 from ..store import table_exists
 from .fusion import FusionParams
@@ -108,52 +107,6 @@ def significance(p_value: float | None, full: float) -> float:
 def saturating(x: float, scale: float) -> float:
     """1 - exp(-x / scale): 0 at 0, 63% at `scale`, approaching 1."""
     return 1.0 - math.exp(-x / scale) if scale > 0 else 1.0
-
-
-def leiden_partition(nodes: list[str], edges: list[tuple[str, str, float]],
-                     p: NetworkParams) -> list[list[str]]:
-    """Communities of the weighted graph, each a sorted member list, by Leiden with a fixed seed.
-
-    `nodes` must be sorted and `edges` sorted by (source, target): the partition depends on
-    vertex and edge order, so callers give them in a canonical order.
-    """
-    if not edges:
-        return []
-    index = {a: i for i, a in enumerate(nodes)}
-    g = ig.Graph(n=len(nodes), edges=[(index[s], index[t]) for s, t, _ in edges])
-    g.es["weight"] = [w for _, _, w in edges]
-    part = leidenalg.find_partition(g, leidenalg.RBConfigurationVertexPartition,
-                                    weights="weight", resolution_parameter=p.resolution,
-                                    n_iterations=p.iterations, seed=p.seed)
-    groups: dict[int, list[str]] = {}
-    for v, c in enumerate(part.membership):
-        groups.setdefault(c, []).append(nodes[v])
-    return [sorted(g_) for g_ in groups.values()]
-
-
-def partition_by_platform(nodes: list, edges: list[tuple], platform_of: dict,
-                          p: NetworkParams) -> list[list]:
-    """`leiden_partition` run on each platform's accounts apart (in platform order; edges between
-    platforms are dropped). With at most one known platform, the accounts of unknown platform
-    go with it; with several, they are partitioned together as a platform `""` of their own.
-
-    Modularity's null term is relative to the whole graph's weight (k_i k_j / 2m), so a graph
-    holding another platform's accounts, with no edge to this one's, lowers the penalty for
-    merging this platform's communities (the resolution limit: Fortunato and Barthélemy,
-    "Resolution limit in community detection", PNAS 104, 2007). Partitioned apart, one
-    platform's communities do not depend on which other exports are in the case; with one
-    platform this is `leiden_partition` itself."""
-    if len({platform_of.get(a) for a in nodes} - {None, ""}) <= 1:
-        return leiden_partition(nodes, edges, p)
-    by: dict[str, list] = {}
-    for a in nodes:
-        by.setdefault(platform_of.get(a) or "", []).append(a)
-    found: list[list] = []
-    for plat in sorted(by):
-        keep = set(by[plat])
-        found += leiden_partition(by[plat], [e for e in edges if e[0] in keep and e[1] in keep],
-                                  p)
-    return found
 
 
 def account_platforms(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
