@@ -289,11 +289,12 @@ def test_partitions_in_worker_processes_give_the_same_groups(tmp_path, monkeypat
     """Leiden runs in worker processes on large projections: every group table of the random
     squad's case is the same, row for row, as with every partition in the calling process."""
     import inconcert.leiden
+    import inconcert.workers
 
     jobs = []
-    run_worker = inconcert.leiden._run_worker
-    monkeypatch.setattr(inconcert.leiden, "_run_worker",
-                        lambda job: jobs.append(job) or run_worker(job))
+    call = inconcert.workers.call
+    monkeypatch.setattr(inconcert.workers, "call",
+                        lambda target, *args: jobs.append(target) or call(target, *args))
 
     def tables(name: str) -> list[list[tuple]]:
         with _case(tmp_path / name) as s:
@@ -412,9 +413,3 @@ def test_the_shuffles_order_is_lexsorts_of_group_then_draw(n_groups):
         r[2::7] = np.maximum(r[::7][:len(r[2::7])] - 2.0**-53, 0.0)
         assert np.array_equal(order(r), np.lexsort((r, group)))
 
-
-def test_a_failed_worker_process_says_so_with_its_error():
-    from inconcert.leiden import _run_worker
-
-    with pytest.raises(RuntimeError, match=r"(?s)Leiden worker process failed.*UnpicklingError"):
-        _run_worker(b"not a pickled job")

@@ -473,3 +473,30 @@ def test_a_pool_whose_candidates_are_too_many_for_the_bound_compares_every_pair(
     assert by_default == exact and 20 <= len(set(exact)) < 100
     # Candidates alone would be about a twentieth of the pairs.
     assert n_default["compared"] > 0.75 * n_all["compared"]
+
+
+def test_clustering_in_a_worker_process_gives_the_same_clusters_and_edges(tmp_path, monkeypatch):
+    """Many texts are clustered in a worker process while the other traces run: the clusters,
+    every trace's candidates and the runs' notes are those of clustering in this process."""
+    import inconcert.traces.semantic_copy as sc
+    import inconcert.workers
+
+    rows, _ = _platform(seed=2)
+    calls = []
+    call = inconcert.workers.call
+    monkeypatch.setattr(inconcert.workers, "call",
+                        lambda target, *args: calls.append(target) or call(target, *args))
+
+    def traced(name: str) -> list[list[tuple]]:
+        with Store(tmp_path / name) as s:
+            s.insert_rows("posts", rows)
+            s.execute("SET threads = 2")
+            compute_traces(s.con, config.load(), CAPS)
+            return [s.execute(f"SELECT * FROM {t} ORDER BY ALL")
+                    for t in ("semantic_copies", "trace_candidates", "trace_runs")]
+
+    here = traced("here.duckdb")
+    assert not calls and here[0]
+    monkeypatch.setattr(sc, "MIN_WORKER_DOCS", 0)
+    assert traced("worker.duckdb") == here
+    assert calls == ["inconcert.traces.semantic_copy:semantic_clusters"]

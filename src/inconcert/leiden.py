@@ -2,29 +2,24 @@
 a runner that computes large ones in worker processes.
 
 The group test partitions the data and every rewired copy with every partition's weights: six
-Leiden runs of 20-30 s each on the 10^6-message bench cases (docs/benchmarks.md), one after
+Leiden runs of 4-24 s each on the 10^6-message bench cases (docs/benchmarks.md), one after
 another on one core while the other waited. leidenalg runs with the GIL held and igraph's state
-is per process, so partitions run side by side only in separate processes. A worker is a fresh
-interpreter (`python -m inconcert.leiden`) fed one pickled job on stdin, not a multiprocessing
-child: spawning through multiprocessing re-runs a user's unguarded main script, and forking a
-process whose DuckDB threads hold locks can deadlock the child. This module imports nothing
-heavier than igraph and leidenalg, so a worker starts in a fraction of a second.
+is per process, so partitions run side by side only in separate processes (`inconcert.workers`).
+This module imports nothing heavier than igraph and leidenalg, so a worker starts in a fraction
+of a second.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import os
-import pickle
-import subprocess
-import sys
-from concurrent.futures import Future, ThreadPoolExecutor
-from pathlib import Path
+from concurrent.futures import Future
 from typing import Protocol
 
 import igraph as ig
 import leidenalg
 import numpy as np
+
+from .workers import Pool
 
 # Below this many edges a partition runs in the calling process: starting a worker and moving
 # the graph (0.3-0.5 s) costs about what Leiden takes on 50,000-100,000 edges (10-30 µs an edge
@@ -94,7 +89,7 @@ def partition_by_platform(nodes: list, edges: list[tuple], platform_of: dict,
     return found
 
 
-def _partition_arrays(u: np.ndarray, v: np.ndarray, w: np.ndarray, platform_of: dict,
+def partition_arrays(u: np.ndarray, v: np.ndarray, w: np.ndarray, platform_of: dict,
                       p: LeidenSettings) -> list[list[int]]:
     """`partition_by_platform` of integer-id edges given as arrays sorted by (u, v)."""
     nodes = np.unique(np.concatenate([u, v])).tolist()
@@ -110,52 +105,26 @@ class Partitioner:
 
     def __init__(self, workers: int, min_edges: int | None = None) -> None:
         self.min_edges = MIN_WORKER_EDGES if min_edges is None else min_edges
-        # An embedded interpreter may not know its own executable: then no workers.
-        self._pool = (ThreadPoolExecutor(max_workers=workers)
-                      if workers > 1 and sys.executable else None)
+        self._pool = Pool(workers)
 
     def submit(self, u: np.ndarray, v: np.ndarray, w: np.ndarray, platform_of: dict,
                p: LeidenSettings) -> Future:
         """The communities (sorted member lists) of the graph with edges (u[i], v[i], w[i]),
         sorted by (u, v), as a future."""
         settings = Settings(float(p.resolution), int(p.seed), int(p.iterations))
-        if self._pool is None or len(u) < self.min_edges:
+        if len(u) < self.min_edges:
             done: Future = Future()
-            done.set_result(_partition_arrays(u, v, w, platform_of, settings))
+            done.set_result(partition_arrays(u, v, w, platform_of, settings))
             return done
-        job = pickle.dumps((u, v, w, platform_of, settings), protocol=pickle.HIGHEST_PROTOCOL)
-        return self._pool.submit(_run_worker, job)
+        return self._pool.submit("inconcert.leiden:partition_arrays", u, v, w, platform_of,
+                                 settings)
 
     def close(self) -> None:
         """Wait for the running partitions and stop the pool."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+        self._pool.close()
 
     def __enter__(self) -> Partitioner:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _run_worker(job: bytes) -> list[list[int]]:
-    """One job in a fresh interpreter that finds this package where the caller found it."""
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(
-        x for x in (str(Path(__file__).resolve().parent.parent), env.get("PYTHONPATH")) if x)
-    proc = subprocess.run([sys.executable, "-m", "inconcert.leiden"], input=job,
-                          capture_output=True, env=env, check=False)
-    if proc.returncode:
-        tail = proc.stderr.decode("utf-8", "replace")[-2000:]
-        raise RuntimeError(f"the Leiden worker process failed (exit {proc.returncode}): {tail}")
-    return pickle.loads(proc.stdout)
-
-
-def _main() -> None:
-    u, v, w, platform_of, settings = pickle.load(sys.stdin.buffer)
-    out = _partition_arrays(u, v, w, platform_of, settings)
-    sys.stdout.buffer.write(pickle.dumps(out, protocol=pickle.HIGHEST_PROTOCOL))
-
-
-if __name__ == "__main__":
-    _main()

@@ -17,6 +17,7 @@ import duckdb
 from ..config import Config
 from ..engine import Engine, engine
 from ..timeutil import precision_ms
+from ..workers import Pool
 from .base import ACTION_COLUMNS, NotComputable, Trace, TraceParams, register, traces
 from .reshares import build_reshares
 from .significance import CANDIDATES_DDL, SignificanceParams, assess_edges
@@ -47,9 +48,14 @@ def compute_traces(con: duckdb.DuckDBPyConnection, config: Config,
     for cls in traces().values():
         for table in cls.outputs:
             con.execute(f"DROP TABLE IF EXISTS {table}").fetchall()
-    for name, cls in traces().items():
-        params = config.section(f"traces.{name}")
-        _run_one(con, cls(), params, capabilities, eng, common.max_per_bucket, sig, coarse)
+    runs = [(cls(), config.section(f"traces.{name}")) for name, cls in traces().items()]
+    threads = int(con.execute("SELECT current_setting('threads')").fetchall()[0][0])
+    with Pool(threads) as pool:
+        for trace, params in runs:
+            if params.enabled and all(c in capabilities for c in trace.requires):
+                trace.start(con, params, pool)
+        for trace, params in runs:
+            _run_one(con, trace, params, capabilities, eng, common.max_per_bucket, sig, coarse)
     con.execute(f"""
         CREATE OR REPLACE TABLE trace_edges AS
         SELECT {EDGE_COLUMNS} FROM trace_candidates WHERE significant

@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 import duckdb
 
 from .. import config
+from ..workers import Pool
 
 # Columns every trace's actions query returns, in this order. `item` is what two accounts must
 # share (a post id, a URL, a hashtag set...), `t` integer epoch ms, `action_id` the post or
@@ -54,6 +55,12 @@ class Trace:
     # disabled or not computable leaves none from an earlier run behind.
     outputs: ClassVar[tuple[str, ...]] = ()
     params_class: ClassVar[type]
+
+    def start(self, con: duckdb.DuckDBPyConnection, params: Any, pool: Pool) -> None:
+        """Before any trace runs: hand `pool` the work `prepare` will need that runs in a worker
+        process (pure, CPU-bound, reading nothing from the case), so it runs while the traces
+        before this one do. `prepare` must give the same result whether or not this was
+        called. Default: nothing."""
 
     def prepare(self, con: duckdb.DuckDBPyConnection, params: Any) -> list[str]:
         """Build helper tables the actions query reads (text keys, clusters...); returns notes.

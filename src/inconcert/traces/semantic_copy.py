@@ -32,9 +32,11 @@ at most `max_bucket_posts` distinct texts per bucket (a deterministic hash sampl
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import unicodedata
 from collections import Counter
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,12 +53,17 @@ except ImportError:  # pragma: no cover - a scipy that moved its private kernels
 from .. import config
 from ..narratives.embed import CharNgrams, SentenceEncoder, clean_text, model_available
 from ..normalize import norm_text
+from ..workers import Pool
 from .base import NotComputable, Trace, TraceParams, register
 from .co_text import TEXT_KINDS, keyed_actions_sql, store_keys, text_length
 from .near_text import NearTextParams, signatures
 
 TABLE = "semantic_copies"
 BLOCK = 512  # rows of one similarity block at most
+# Fewer distinct texts than this are clustered in the calling process: a worker first spends
+# about 2.4 s importing the traces package, and the clustering of 164,583 spam texts took 180 s
+# (docs/benchmarks.md), so tens of thousands of texts take long enough to repay it.
+MIN_WORKER_DOCS = 20_000
 CELLS = 2_000_000  # similarities of one dense block at most (16 MB of float64)
 # n-gram cells of the candidate pairs' rows gathered at once to verify them (~12 bytes a cell
 # gathered, as much again for the products): a text of `max_chars` has thousands of n-grams,
@@ -167,6 +174,12 @@ class Doc:
     posts: list[tuple[str, str]]
 
 
+def _check_candidates(params: Any) -> None:
+    if params.candidates not in ("bound", "lsh", "all"):
+        raise NotComputable(f"unknown traces.semantic_copy.candidates {params.candidates!r}: "
+                            "use bound, lsh or all")
+
+
 def semantic_clusters(docs: list[Doc], params: Any,
                       encoder: SentenceEncoder | None) -> tuple[list[int | None], dict[str, int]]:
     """The cluster of each document (the index of its first document; None when it was left
@@ -175,9 +188,7 @@ def semantic_clusters(docs: list[Doc], params: Any,
     Documents are in time order. Deterministic: hash samples, fixed MinHash permutations, stable
     sorts, similarities rounded to 4 decimals and ties to the earlier document.
     """
-    if params.candidates not in ("bound", "lsh", "all"):
-        raise NotComputable(f"unknown traces.semantic_copy.candidates {params.candidates!r}: "
-                            "use bound, lsh or all")
+    _check_candidates(params)
     bucket_ms = int(params.bucket_s) * 1000
     buckets: dict[int, list[int]] = {}
     for i, d in enumerate(docs):
@@ -552,10 +563,32 @@ class SemanticCopy(Trace):
     outputs = (TABLE,)
     params_class = SemanticCopyParams
 
+    _started: tuple[list[Doc], Future] | None = None
+
+    def start(self, con: duckdb.DuckDBPyConnection, params: Any, pool: Pool) -> None:
+        """Without the encoder (whose model this process loads once), the clustering of at
+        least `MIN_WORKER_DOCS` texts runs in a worker process while the other traces run."""
+        try:
+            _check_candidates(params)
+            if not pool.parallel or _encoder(params) is not None:
+                return
+        except NotComputable:
+            return  # `prepare` says so
+        ordered = load_docs(con, params)
+        if len(ordered) >= MIN_WORKER_DOCS:
+            # The worker needs the texts and times, not the posts behind each.
+            shipped = [dataclasses.replace(d, posts=[]) for d in ordered]
+            self._started = ordered, pool.submit(
+                "inconcert.traces.semantic_copy:semantic_clusters", shipped, params, None)
+
     def prepare(self, con: duckdb.DuckDBPyConnection, params: Any) -> list[str]:
         encoder = _encoder(params)
-        ordered = load_docs(con, params)
-        label, n = semantic_clusters(ordered, params, encoder)
+        if self._started is not None:
+            ordered, job = self._started
+            label, n = job.result()
+        else:
+            ordered = load_docs(con, params)
+            label, n = semantic_clusters(ordered, params, encoder)
         keys = [(pl, pid, str(label[i])) for i, d in enumerate(ordered) if label[i] is not None
                 for pl, pid in d.posts]
         # A real table, not a temp one: the group test's `semantic` view reads it, and so can an
