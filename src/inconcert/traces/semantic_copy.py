@@ -563,7 +563,8 @@ class SemanticCopy(Trace):
     outputs = (TABLE,)
     params_class = SemanticCopyParams
 
-    _started: tuple[list[Doc], Future] | None = None
+    _docs: list[Doc] | None = None  # loaded by `start`
+    _job: Future | None = None  # their clustering, in a worker process
 
     def start(self, con: duckdb.DuckDBPyConnection, params: Any, pool: Pool) -> None:
         """Without the encoder (whose model this process loads once), the clustering of at
@@ -574,20 +575,19 @@ class SemanticCopy(Trace):
                 return
         except NotComputable:
             return  # `prepare` says so
-        ordered = load_docs(con, params)
-        if len(ordered) >= MIN_WORKER_DOCS:
+        self._docs = load_docs(con, params)
+        if len(self._docs) >= MIN_WORKER_DOCS:
             # The worker needs the texts and times, not the posts behind each.
-            shipped = [dataclasses.replace(d, posts=[]) for d in ordered]
-            self._started = ordered, pool.submit(
-                "inconcert.traces.semantic_copy:semantic_clusters", shipped, params, None)
+            shipped = [dataclasses.replace(d, posts=[]) for d in self._docs]
+            self._job = pool.submit("inconcert.traces.semantic_copy:semantic_clusters",
+                                    shipped, params, None)
 
     def prepare(self, con: duckdb.DuckDBPyConnection, params: Any) -> list[str]:
         encoder = _encoder(params)
-        if self._started is not None:
-            ordered, job = self._started
-            label, n = job.result()
+        ordered = self._docs if self._docs is not None else load_docs(con, params)
+        if self._job is not None:
+            label, n = self._job.result()
         else:
-            ordered = load_docs(con, params)
             label, n = semantic_clusters(ordered, params, encoder)
         keys = [(pl, pid, str(label[i])) for i, d in enumerate(ordered) if label[i] is not None
                 for pl, pid in d.posts]
