@@ -147,7 +147,8 @@ def run_collective(con: duckdb.DuckDBPyConnection, cfg: Config) -> int:
     try:
         return _run(con, p) if p.enabled else 0
     finally:
-        for tmp in (*_DATA_TABLES, *(f"{t}_real" for t in _DATA_TABLES), "_cv_pairs",
+        copies = [f"{t}_null{r}" for t in _DATA_TABLES for r in range(max(0, p.null_graphs))]
+        for tmp in (*_DATA_TABLES, *(f"{t}_real" for t in _DATA_TABLES), *copies, "_cv_pairs",
                     "_cv_part_pairs", "_trace_near_text"):
             con.execute(f"DROP TABLE IF EXISTS {tmp}").fetchall()
 
@@ -164,7 +165,6 @@ def _run(con: duckdb.DuckDBPyConnection, p: CollectiveParams) -> int:
         FROM _cv_items i GROUP BY i.view ORDER BY i.view
     """).fetchall()
     groups: list[list[int]] = []
-    nulls: list[list[tuple[int, float]]] = []
     parts: list[int] = []
     seen: set[tuple[int, ...]] = set()
     partitions = _partitions(present, p)
@@ -178,19 +178,22 @@ def _run(con: duckdb.DuckDBPyConnection, p: CollectiveParams) -> int:
                     else "CREATE OR REPLACE TEMP TABLE _cv_part_pairs AS")
             con.execute(f"{into} SELECT {part} AS part, * FROM _cv_pairs").fetchall()
             found.append(_submit_communities(con, p, leiden))
-        # The rewired copies are built while the data's partitions run.
-        part_nulls = _null_lifts(con, present, partitions, p, leiden)
+        # The rewired copies are built while the data's partitions run, and the data's groups
+        # are measured while the copies' partitions run.
+        copies = _start_copies(con, partitions, p, leiden)
         for part, job in enumerate(found):
             for g in _communities(job, p):
                 # The same community found by two partitions is one test, judged once.
                 if tuple(g) not in seen:
                     seen.add(tuple(g))
                     groups.append(g)
-                    nulls.append(part_nulls[part])
                     parts.append(part)
-    if not groups:
-        return 0
-    results = _test_groups(con, groups, present, p, nulls)
+        if not groups:
+            return 0
+        measured = _measure_groups(con, groups, present, p)
+        part_nulls = _null_lifts(con, present, partitions, p, copies)
+    results = _judge_groups(measured, groups, present, p,
+                            [part_nulls[part] for part in parts])
     _store(con, groups, parts, results)
     return sum(1 for r in results if r["coordinated"])
 
@@ -243,8 +246,28 @@ def _power_sums(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[float, float,
     return out
 
 
+_Copy = tuple[dict[str, tuple[float, float, float]], dict[str, float], list[Future]]
+
+
+def _start_copies(con: duckdb.DuckDBPyConnection, partitions: list[dict[str, float]],
+                  p: CollectiveParams, leiden: Partitioner) -> list[_Copy]:
+    """Build the `null_graphs` rewired copies of the views (`_null_lifts`), each kept as the
+    `_null{r}` tables, and start their partitions; the data's tables are as before."""
+    if p.null_graphs <= 0:
+        return []
+    # The data's actions and incidence are set aside, not rebuilt after the copies.
+    for t in _DATA_TABLES:
+        con.execute(f"ALTER TABLE {t} RENAME TO {t}_real").fetchall()
+    try:
+        return [_rewired_copy(con, r, partitions, p, leiden) for r in range(int(p.null_graphs))]
+    finally:
+        for t in _DATA_TABLES:
+            con.execute(f"DROP TABLE IF EXISTS {t}").fetchall()
+            con.execute(f"ALTER TABLE {t}_real RENAME TO {t}").fetchall()
+
+
 def _null_lifts(con: duckdb.DuckDBPyConnection, present: list[str],
-                partitions: list[dict[str, float]], p: CollectiveParams, leiden: Partitioner
+                partitions: list[dict[str, float]], p: CollectiveParams, copies: list[_Copy]
                 ) -> list[list[tuple[int, float]]]:
     """For each partition (its view weights), (size, best lift) of every community Leiden finds
     in `null_graphs` rewired copies of the views: the post-selection null of the configuration
@@ -254,47 +277,30 @@ def _null_lifts(con: duckdb.DuckDBPyConnection, present: list[str],
     Each copy permutes, within each view, which item every incidence points at (a seeded hash
     order, so the same input gives the same copy): accounts keep their activity and times, items
     their popularity, and any structure among accounts is gone. The copies do not depend on the
-    weights, so each is built once and projected with every partition's weights. The best lift
+    weights, so each is built once and projected with every partition's weights
+    (`_start_copies`, which starts their partitions beside the rest of the test). The best lift
     of a community is over the views where it co-acted on at least `min_items` items, as in the
-    real test. Every copy is built and its partitions started before any is awaited (`leiden`
-    runs them beside this work), so each copy's tables are kept under a name of their own until
-    its communities are tested.
+    real test.
     """
     found: list[list[tuple[int, float]]] = [[] for _ in partitions]
-    if p.null_graphs <= 0:
-        return found
-    copies = range(int(p.null_graphs))
-    # The data's actions and incidence are set aside, not rebuilt after the copies.
-    for t in _DATA_TABLES:
-        con.execute(f"ALTER TABLE {t} RENAME TO {t}_real").fetchall()
-    try:
-        started = [_rewired_copy(con, r, partitions, p, leiden) for r in copies]
-        for r, (sums, totals, jobs) in zip(copies, started, strict=True):
-            for t in _DATA_TABLES:
-                con.execute(f"DROP TABLE IF EXISTS {t}").fetchall()
-                con.execute(f"ALTER TABLE {t}_null{r} RENAME TO {t}").fetchall()
-            for part, job in enumerate(jobs):
-                groups = _communities(job, p)
-                if not groups:
-                    continue
-                arrays = _group_arrays(con, groups)
-                for g, members in enumerate(groups):
-                    tests, _ = _view_tests(arrays, g, present, sums, totals)
-                    lifts = [t.lift for t in tests.values() if t.n_items >= p.min_items]
-                    if lifts:
-                        found[part].append((len(members), max(lifts)))
-    finally:
+    for r, (sums, totals, jobs) in enumerate(copies):
+        for part, job in enumerate(jobs):
+            groups = _communities(job, p)
+            if not groups:
+                continue
+            arrays = _group_arrays(con, groups, f"_null{r}")
+            for g, members in enumerate(groups):
+                tests, _ = _view_tests(arrays, g, present, sums, totals)
+                lifts = [t.lift for t in tests.values() if t.n_items >= p.min_items]
+                if lifts:
+                    found[part].append((len(members), max(lifts)))
         for t in _DATA_TABLES:
-            for r in copies:
-                con.execute(f"DROP TABLE IF EXISTS {t}_null{r}").fetchall()
-            con.execute(f"DROP TABLE IF EXISTS {t}").fetchall()
-            con.execute(f"ALTER TABLE {t}_real RENAME TO {t}").fetchall()
+            con.execute(f"DROP TABLE IF EXISTS {t}_null{r}").fetchall()
     return found
 
 
 def _rewired_copy(con: duckdb.DuckDBPyConnection, r: int, partitions: list[dict[str, float]],
-                  p: CollectiveParams, leiden: Partitioner
-                  ) -> tuple[dict[str, tuple[float, float, float]], dict[str, float], list[Future]]:
+                  p: CollectiveParams, leiden: Partitioner) -> _Copy:
     """Rewired copy `r` of the data's actions (`_null_lifts`) and its incidence, kept as the
     `_null{r}` tables; its power sums, its views' totals and its partitions, started."""
     con.execute(f"""
@@ -362,21 +368,23 @@ class _GroupArrays:
     d_bounds: np.ndarray
 
 
-def _group_arrays(con: duckdb.DuckDBPyConnection, groups: list[list[int]]) -> _GroupArrays:
+def _group_arrays(con: duckdb.DuckDBPyConnection, groups: list[list[int]],
+                  suffix: str = "") -> _GroupArrays:
+    """The groups' arrays from the data's tables, or a rewired copy's (`suffix` `_null{r}`)."""
     member = pa.table({"aid": pa.array([a for g in groups for a in g], pa.int64()),
                        "gid": pa.array([i for i, g in enumerate(groups) for _ in g], pa.int64())})
     con.register("_cv_member", member)
     try:
-        act = con.sql("""
-            WITH m_v AS (SELECT view, sum(n) AS m FROM _cv_items GROUP BY view)
+        act = con.sql(f"""
+            WITH m_v AS (SELECT view, sum(n) AS m FROM _cv_items{suffix} GROUP BY view)
             SELECT m.gid, k.view, k.aid, k.iid, k.t, i.n / m_v.m AS x, a.d
-            FROM _cv_kept k JOIN _cv_member m USING (aid)
-            JOIN _cv_items i USING (view, iid) JOIN m_v USING (view)
-            JOIN _cv_acc a USING (view, aid)
+            FROM _cv_kept{suffix} k JOIN _cv_member m USING (aid)
+            JOIN _cv_items{suffix} i USING (view, iid) JOIN m_v USING (view)
+            JOIN _cv_acc{suffix} a USING (view, aid)
             ORDER BY m.gid, k.view, k.iid, k.aid
         """).to_arrow_table()
-        deg = con.sql("""
-            SELECT m.gid, a.view, a.d FROM _cv_acc a JOIN _cv_member m USING (aid)
+        deg = con.sql(f"""
+            SELECT m.gid, a.view, a.d FROM _cv_acc{suffix} a JOIN _cv_member m USING (aid)
             ORDER BY m.gid, a.view, a.aid
         """).to_arrow_table()
     finally:
@@ -416,16 +424,39 @@ def _view_tests(arr: _GroupArrays, g: int, present: list[str],
     return tests, coverage
 
 
-def _test_groups(con: duckdb.DuckDBPyConnection, groups: list[list[int]], present: list[str],
-                 p: CollectiveParams, null_lifts: list[list[tuple[int, float]]]) -> list[dict]:
-    """Test every community (`null_lifts[g]`: the null communities of the partition that found
-    community `g`); Bonferroni runs over all communities of all partitions."""
+@dataclasses.dataclass
+class _Measured:
+    """What the test of one community finds before the rewired copies' floor is known."""
+
+    tests: dict[str, ConfigTest]
+    coverage: float
+    core: list[int]
+    shared: dict[int, int]
+    eligible: dict[str, ConfigTest]
+    best: tuple[str | None, ConfigTest | None]
+    tt: TimeTest | None
+    time_p: list[float]
+    sig_scales: list[int]
+    own: np.ndarray
+    timed: np.ndarray
+
+
+@dataclasses.dataclass
+class _Measurements:
+    arr: _GroupArrays
+    groups: list[_Measured]
+
+
+def _measure_groups(con: duckdb.DuckDBPyConnection, groups: list[list[int]], present: list[str],
+                    p: CollectiveParams) -> _Measurements:
+    """Every community's configuration tests, core members and time shuffles: all of its test
+    that does not depend on the rewired copies (`_judge_groups` applies their floor), so it runs
+    while their partitions do."""
     arr = _group_arrays(con, groups)
     sums = _power_sums(con)
     totals = dict(con.execute("SELECT view, sum(n) FROM _cv_items GROUP BY view").fetchall())
     view_a, aid_a, iid_a, t_a, x_a, dd_a = (arr.view_a, arr.aid_a, arr.iid_a, arr.t_a,
                                             arr.x_a, arr.dd_a)
-    n_tests = max(1, len(groups) * len(present))
     n_time_tests = max(1, len(groups) * len(p.scales_s))
     untimed = [v for v, by in RETIMED_BY.items() if by in present]
     out = []
@@ -439,9 +470,6 @@ def _test_groups(con: duckdb.DuckDBPyConnection, groups: list[list[int]], presen
         eligible = {v: t for v, t in tests.items() if t.n_items >= p.min_items}
         best = min(eligible.items(), key=lambda kv: (kv[1].p_value, -kv[1].lift, kv[0]),
                    default=(None, None))
-        floor = max(p.min_lift, _null_lift(null_lifts[g], len(groups[g]), n_tests, p.alpha))
-        config_ok = bool(best[1] is not None and best[1].p_value * n_tests <= p.alpha
-                         and best[1].lift >= floor)
         # A reshare is an action in the post view and again in the author view, a copied text
         # one in the text view and again in the semantic view: timed twice, one co-action would
         # count as two (the shuffles break the pair apart, so the excess doubles too). Each is
@@ -457,13 +485,33 @@ def _test_groups(con: duckdb.DuckDBPyConnection, groups: list[list[int]], presen
         time_lift = tt.lifts() if tt else [0.0] * len(p.scales_s)
         sig_scales = [s for s, pv, lift in zip(p.scales_s, time_p, time_lift, strict=True)
                       if pv * n_time_tests <= p.alpha and lift >= p.min_lift]
-        time_ok = bool(sig_scales) and bool(eligible)
-        if time_ok and (not config_ok or coverage >= p.absorbed_share):
+        out.append(_Measured(tests, coverage, core, shared, eligible, best, tt, time_p,
+                             sig_scales, own, timed))
+    return _Measurements(arr, out)
+
+
+def _judge_groups(measured: _Measurements, groups: list[list[int]], present: list[str],
+                  p: CollectiveParams, null_lifts: list[list[tuple[int, float]]]) -> list[dict]:
+    """Every community's decision (`null_lifts[g]`: the null communities of the partition that
+    found community `g`); Bonferroni runs over all communities of all partitions."""
+    arr = measured.arr
+    view_a, aid_a, iid_a, t_a = arr.view_a, arr.aid_a, arr.iid_a, arr.t_a
+    n_tests = max(1, len(groups) * len(present))
+    n_time_tests = max(1, len(groups) * len(p.scales_s))
+    out = []
+    for g, m in enumerate(measured.groups):
+        lo, hi = arr.a_bounds[g], arr.a_bounds[g + 1]
+        best, core, sig_scales, tt = m.best, m.core, m.sig_scales, m.tt
+        floor = max(p.min_lift, _null_lift(null_lifts[g], len(groups[g]), n_tests, p.alpha))
+        config_ok = bool(best[1] is not None and best[1].p_value * n_tests <= p.alpha
+                         and best[1].lift >= floor)
+        time_ok = bool(sig_scales) and bool(m.eligible)
+        if time_ok and (not config_ok or m.coverage >= p.absorbed_share):
             # The configuration null cannot see this group, or its members one by one: its
             # popularities are mostly the group's own behaviour (a takedown archive, an operation
             # that fills most of the case, a squad Leiden joined with its audience). Their
             # timing still can.
-            own_timed = own & timed
+            own_timed = m.own & m.timed
             core = core + _core_by_time(view_a[lo:hi][own_timed], aid_a[lo:hi][own_timed],
                                         iid_a[lo:hi][own_timed], t_a[lo:hi][own_timed],
                                         sig_scales, len(groups[g]), p, g)
@@ -473,10 +521,10 @@ def _test_groups(con: duckdb.DuckDBPyConnection, groups: list[list[int]], presen
         # the post-selection floor is no evidence.
         pv = min(1.0, best[1].p_value * n_tests) if config_ok else 1.0
         if time_ok:
-            pv = min(pv, min(pv_ for s, pv_ in zip(p.scales_s, time_p, strict=True)
+            pv = min(pv, min(pv_ for s, pv_ in zip(p.scales_s, m.time_p, strict=True)
                              if s in sig_scales) * n_time_tests)
         out.append({
-            "core": core, "shared": shared,
+            "core": core, "shared": m.shared,
             "coordinated": (config_ok or time_ok) and len(core) >= p.min_size, "null": null,
             "p_value": min(1.0, pv),
             "best_view": best[0], "observed": best[1].observed if best[1] else None,
@@ -490,7 +538,7 @@ def _test_groups(con: duckdb.DuckDBPyConnection, groups: list[list[int]], presen
             "null_lift": floor,
             "views": json.dumps({v: {"observed": t.observed, "expected": round(t.expected, 6),
                                      "z": round(t.z, 3) if np.isfinite(t.z) else "inf",
-                                     "n_items": t.n_items} for v, t in sorted(tests.items())}),
+                                     "n_items": t.n_items} for v, t in sorted(m.tests.items())}),
         })
     return out
 
