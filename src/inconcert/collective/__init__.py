@@ -121,7 +121,10 @@ class CollectiveParams:
 # the second is timed.
 RETIMED_BY = {"reshared_author": "reshared_post", "text": "semantic"}
 
+# Leiden worker processes at most: each holds a projection (about 150 bytes an edge as Python
+# objects and an igraph graph), and the partitions come in pairs (the sum and the semantic view).
 MAX_LEIDEN_WORKERS = 2
+
 # The data's actions and incidence (`projection`), set aside while the rewired copies use the
 # same names.
 _DATA_TABLES = ("_cv_actions", "_cv_items", "_cv_acc", "_cv_kept")
@@ -170,8 +173,6 @@ def _run(con: duckdb.DuckDBPyConnection, p: CollectiveParams) -> int:
     seen: set[tuple[int, ...]] = set()
     partitions = _partitions(present, p)
     threads = int(con.execute("SELECT current_setting('threads')").fetchall()[0][0])
-    # Two workers at most: each holds a projection (about 150 bytes an edge as Python objects
-    # and an igraph graph), and the partitions come in pairs (the sum and the semantic view).
     with Partitioner(min(threads, MAX_LEIDEN_WORKERS)) as leiden:
         found = []
         for part, weights in enumerate(partitions):
