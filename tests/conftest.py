@@ -21,3 +21,17 @@ def shared_data(*parts: str) -> Path:
 @pytest.fixture
 def fixtures() -> Path:
     return FIXTURES
+
+
+@pytest.fixture
+def worker_calls(monkeypatch) -> list[str]:
+    """The target of every call `inconcert.workers` runs in a worker process, in order (the
+    calls still run): a test comparing the worker path with the in-process one checks that the
+    worker path was taken."""
+    import inconcert.workers
+
+    calls: list[str] = []
+    call = inconcert.workers.call
+    monkeypatch.setattr(inconcert.workers, "call",
+                        lambda target, *args: calls.append(target) or call(target, *args))
+    return calls

@@ -285,16 +285,13 @@ def test_the_group_test_partitions_each_platform_apart(in_worker):
     assert sorted(groups) == [[4 * c + i for i in range(4)] for c in range(8)]
 
 
-def test_partitions_in_worker_processes_give_the_same_groups(tmp_path, monkeypatch):
+def test_partitions_in_worker_processes_give_the_same_groups(tmp_path, monkeypatch,
+                                                              worker_calls):
     """Leiden runs in worker processes on large projections: every group table of the random
     squad's case is the same, row for row, as with every partition in the calling process."""
     import inconcert.leiden
-    import inconcert.workers
 
-    jobs = []
-    call = inconcert.workers.call
-    monkeypatch.setattr(inconcert.workers, "call",
-                        lambda target, *args: jobs.append(target) or call(target, *args))
+    jobs = worker_calls
 
     def tables(name: str) -> list[list[tuple]]:
         with _case(tmp_path / name) as s:

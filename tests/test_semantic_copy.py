@@ -475,17 +475,14 @@ def test_a_pool_whose_candidates_are_too_many_for_the_bound_compares_every_pair(
     assert n_default["compared"] > 0.75 * n_all["compared"]
 
 
-def test_clustering_in_a_worker_process_gives_the_same_clusters_and_edges(tmp_path, monkeypatch):
+def test_clustering_in_a_worker_process_gives_the_same_clusters_and_edges(tmp_path, monkeypatch,
+                                                                          worker_calls):
     """Many texts are clustered in a worker process while the other traces run: the clusters,
     every trace's candidates and the runs' notes are those of clustering in this process."""
     import inconcert.traces.semantic_copy as sc
-    import inconcert.workers
 
     rows, _ = _platform(seed=2)
-    calls = []
-    call = inconcert.workers.call
-    monkeypatch.setattr(inconcert.workers, "call",
-                        lambda target, *args: calls.append(target) or call(target, *args))
+    calls = worker_calls
 
     def traced(name: str) -> list[list[tuple]]:
         with Store(tmp_path / name) as s:
